@@ -1,0 +1,3 @@
+from huikuan.cli import main
+
+main()

@@ -1,0 +1,178 @@
+"""What every command shares: global options, opening the ledger, errors, output."""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from huikuan.config import Config, load_config
+from huikuan.core.calendar import WorkCalendar
+from huikuan.core.dates import parse_date
+from huikuan.core.errors import HuikuanError
+from huikuan.output import FORMATS, Result, render
+
+F = TypeVar("F", bound=Callable[..., Any])
+APP_NAME = "huikuan"
+
+
+@dataclass
+class State:
+    """Global options of this run."""
+
+    db: Path | None = None
+    config_path: Path | None = None
+    user: str | None = None
+    _config: Config | None = None
+    _calendar: WorkCalendar | None = None
+    warned: set[int] = field(default_factory=set)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            path, named = self.config_path, self.config_path is not None
+            if path is None:
+                path = Path(typer.get_app_dir(APP_NAME)) / "huikuan.toml"
+            self._config = load_config(path, required=named)
+        return self._config
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            self._calendar = self.config.make_calendar()
+        return self._calendar
+
+    def db_path(self) -> Path:
+        return self.db or Path(typer.get_app_dir(APP_NAME)) / "ledger.db"
+
+    def username(self) -> str:
+        try:
+            return self.user or getpass.getuser()
+        except (KeyError, OSError):
+            return "unknown"
+
+
+STATE = State()
+
+
+def reset(db: Path | None, config: Path | None, user: str | None) -> None:
+    """Set the global options (called by the root callback)."""
+    global STATE
+    STATE = State(db=db, config_path=config, user=user)
+
+
+def state() -> State:
+    return STATE
+
+
+@contextmanager
+def ledger(create: bool = False) -> Iterator[Any]:
+    """Open the ledger for one command (imports the store lazily)."""
+    from huikuan.store.db import open_ledger
+
+    led = open_ledger(STATE.db_path(), STATE.username(), create=create)
+    try:
+        yield led
+    finally:
+        led.close()
+
+
+def warn(message: str) -> None:
+    """A message on stderr."""
+    typer.echo(f"Warning: {message}", err=True)
+
+
+def _calendar_warnings() -> None:
+    cal = STATE._calendar
+    if cal is None:
+        return
+    for year in sorted(cal.missing_years - STATE.warned):
+        STATE.warned.add(year)
+        warn(
+            f"the CN holiday calendar has no data for {year} (chinesecalendar covers up to "
+            f"{cal.data_years.stop - 1}); using weekends only for {year}. Add holidays and make-up "
+            "workdays under [calendar] in huikuan.toml, or upgrade chinesecalendar."
+        )
+
+
+def guard(fn: F) -> F:
+    """Turn our errors into ``Error: …`` lines and exit code 1 (never a traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except HuikuanError as exc:
+            for message in exc.messages:
+                typer.echo(f"Error: {message}", err=True)
+            if exc.summary:
+                typer.echo(exc.summary[0].upper() + exc.summary[1:] + ".", err=True)
+            raise typer.Exit(1) from None
+        except sqlite3.OperationalError as exc:
+            typer.echo(f"Error: ledger {STATE.db_path()}: {exc}", err=True)
+            raise typer.Exit(1) from None
+        except BrokenPipeError:
+            os._exit(0)  # the reader (head, less) went away: not an error
+        finally:
+            _calendar_warnings()
+
+    return wrapper  # type: ignore[return-value]
+
+
+class App(typer.Typer):
+    """A Typer app whose commands are all wrapped in :func:`guard`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("no_args_is_help", True)
+        kwargs.setdefault("pretty_exceptions_enable", False)
+        super().__init__(**kwargs)
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:  # type: ignore[override]
+        register = super().command(*args, **kwargs)
+
+        def decorator(fn: F) -> F:
+            register(guard(fn))
+            return fn
+
+        return decorator
+
+
+def _check_format(value: str) -> str:
+    if value not in FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}")
+    return value
+
+
+FormatOpt = Annotated[
+    str,
+    typer.Option("--format", "-f", help="Output: table, json, jsonl or csv.", callback=_check_format),
+]
+
+
+def parse_day(value: str | None, what: str = "date") -> date:
+    """A date option, defaulting to today (the only place huikuan reads the clock)."""
+    if value is None:
+        return date.today()
+    try:
+        return parse_date(value)
+    except HuikuanError as exc:
+        raise HuikuanError(f"{what}: {exc}") from None
+
+
+def emit(result: Result, fmt: str) -> None:
+    """Render a result to stdout."""
+    render(result, fmt)
+
+
+def done(message: str) -> None:
+    """A confirmation on stderr (stdout stays clean for data)."""
+    typer.echo(message, err=True)

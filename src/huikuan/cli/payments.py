@@ -1,0 +1,117 @@
+"""``payment add|list``, ``credit-note add``, ``write-off add``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, state
+from huikuan.output import Result
+
+payment_app = App(help="Payments (回款): add and list. Allocation: named invoice, then oldest due first.")
+credit_app = App(help="Credit notes and discounts: reduce open invoices like payments do.")
+writeoff_app = App(help="Write-offs (坏账核销) of uncollectable invoices.")
+Customer = Annotated[str, typer.Argument(help="Customer code.")]
+Amount = Annotated[str, typer.Argument(help="Amount, e.g. 5,000.00.")]
+Opt = Annotated[str | None, typer.Option()]
+DateOpt = Annotated[str | None, typer.Option("--date", help="Date [today].")]
+InvoiceOpt = Annotated[str | None, typer.Option("--invoice", help="Invoice number to pay first.")]
+LIST_COLUMNS = ["date", "customer", "kind", "amount", "currency", "invoice", "reference", "method", "unapplied"]
+
+
+def _record(kind: str, customer: str, amount: str, day: str | None, invoice: str | None,
+            currency: str | None, reference: str | None, method: str | None, note: str | None) -> list[dict[str, Any]]:  # fmt: skip
+    from huikuan.core.records import Context, check_payment, raise_problems
+    from huikuan.store import ledger as L
+    from huikuan.store import queries as Q
+
+    st = state()
+    row = {"customer": customer, "amount": amount, "date": day or parse_day(None).isoformat(),
+           "invoice": invoice, "currency": currency, "reference": reference, "method": method}  # fmt: skip
+    with ledger() as led, led.transaction() as conn:
+        ctx = Context(st.config.currency, st.calendar, lambda c: L.customer_ref(conn, c),
+                      lambda n: L.invoice_ref(conn, n))  # fmt: skip
+        rec, problems = check_payment(row, ctx)
+        raise_problems(problems)
+        pid = L.insert_payment(conn, rec, kind, note)
+        L.audit(conn, led.user, "add", kind, customer, {**rec, "id": pid})
+        return Q.applied(conn, pid)
+
+
+def _report(kind: str, customer: str, allocs: list[dict[str, Any]], fmt: str) -> None:
+    done(f"Recorded {kind.replace('_', ' ')} for {customer}")
+    emit(Result(["invoice", "amount", "open_after"], allocs, title="Applied to", money={"amount", "open_after"}), fmt)
+
+
+@payment_app.command("add")
+def add(customer: Customer, amount: Amount, date: DateOpt = None, invoice: InvoiceOpt = None,
+        currency: Opt = None, reference: Annotated[str | None, typer.Option(help="Bank serial (银行流水号).")] = None,
+        method: Opt = None, fmt: FormatOpt = "table") -> None:  # fmt: skip
+    """Record a payment and show where it was applied; any rest stays as unapplied credit.
+
+    Example: huikuan payment add C001 8,000 --date 2026-11-20 --invoice INV-2026-101 --reference 2026112000017
+    """
+    _report("payment", customer, _record("payment", customer, amount, date, invoice, currency, reference, method, None), fmt)
+
+
+@payment_app.command("list")
+def list_(
+    customer: Annotated[str | None, typer.Option(help="Only this customer.")] = None,
+    since: Annotated[str | None, typer.Option("--from", help="From this date.")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
+    all_kinds: Annotated[bool, typer.Option("--all", help="Include credit notes and write-offs.")] = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """List payments by date.
+
+    Example: huikuan payment list --customer C001 --from 2026-01-01 --format csv
+    """
+    from huikuan.store import queries as Q
+
+    start = parse_day(since, "--from") if since else None
+    end = parse_day(until, "--to") if until else None
+    with ledger() as led:
+        rows = Q.payments(led.conn, customer, None if all_kinds else "payment", start, end)
+        emit(Result(LIST_COLUMNS, rows, money={"amount", "unapplied"}), fmt)
+
+
+@credit_app.command("add")
+def credit_add(customer: Customer, amount: Amount, date: DateOpt = None, invoice: InvoiceOpt = None,
+               currency: Opt = None, number: Annotated[str | None, typer.Option(help="Credit note number.")] = None,
+               reason: Opt = None, fmt: FormatOpt = "table") -> None:  # fmt: skip
+    """Record a credit note or discount (applied like a payment, kept apart from cash).
+
+    Example: huikuan credit-note add C001 500 --invoice INV-2026-101 --reason "price adjustment"
+    """
+    _report("credit_note", customer, _record("credit_note", customer, amount, date, invoice, currency, number, None, reason), fmt)
+
+
+@writeoff_app.command("add")
+def writeoff_add(
+    invoice: Annotated[str, typer.Argument(help="Invoice number.")],
+    reason: Annotated[str, typer.Option(help="Why it cannot be collected (kept for the auditors).")],
+    amount: Annotated[str | None, typer.Option(help="Amount [the whole open amount].")] = None,
+    date: DateOpt = None,
+) -> None:
+    """Write off (坏账核销) an invoice's open amount.
+
+    Example: huikuan write-off add INV-2022-003 --reason "debtor deregistered, court ruling 2026-10"
+    """
+    from huikuan.core.money import format_fen, parse_fen
+    from huikuan.store import ledger as L
+
+    cents = parse_fen(amount) if amount is not None else None
+    day = parse_day(date, "--date").isoformat()
+    with ledger() as led, led.transaction() as conn:
+        inv = L.require_invoice(conn, invoice)
+        pid, written = L.write_off(conn, inv.id, cents, day, reason)
+        L.audit(conn, led.user, "add", "write_off", invoice, {"amount": written, "date": day, "id": pid})
+    done(f"Wrote off {format_fen(written)} of invoice {invoice}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add these command groups to the root app."""
+    app.add_typer(payment_app, name="payment")
+    app.add_typer(credit_app, name="credit-note")
+    app.add_typer(writeoff_app, name="write-off")

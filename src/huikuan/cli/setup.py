@@ -1,0 +1,85 @@
+"""``init``, ``backup``, ``doctor`` and ``terms due``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, state
+from huikuan.output import Result
+
+terms_app = App(help="Payment terms: NET<n>/账期<n>天, EOM<n>/月结<n>天, PREPAID/款到发货, COD/货到付款.")
+
+
+def init(demo: Annotated[bool, typer.Option("--demo", help="Load the demo ledger from examples/.")] = False) -> None:
+    """Create the ledger (or bring an existing one up to date).
+
+    Example: huikuan init --demo && huikuan aging
+    """
+    from huikuan.resources import resource_dir
+    from huikuan.store.admin import load_demo
+
+    st = state()
+    with ledger(create=True) as led:
+        if demo:
+            counts = load_demo(led, resource_dir("examples"), st.config.currency, st.calendar)
+            done("Demo loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    done(f"Ledger ready: {st.db_path()}")
+
+
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the copy.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """Copy the ledger safely while it may be in use (SQLite backup API).
+
+    Example: huikuan backup ~/backups/ledger-$(date +%F).db
+    """
+    from huikuan.store.admin import backup as run_backup
+
+    with ledger() as led:
+        size = run_backup(led, file, force)
+    done(f"Backed up {size:,} bytes to {file}")
+
+
+def doctor(fmt: FormatOpt = "table") -> None:
+    """Check the ledger: integrity, invariants, permissions, calendar data for this and next year.
+
+    Exit 1 when a check fails. Example: huikuan doctor
+    """
+    from huikuan.store.admin import doctor as run_doctor
+
+    with ledger() as led:
+        checks = run_doctor(led, date.today(), state().calendar)
+    emit(Result(["check", "status", "detail"], [vars(c) for c in checks], title="huikuan doctor"), fmt)
+    if any(c.status == "fail" for c in checks):
+        raise typer.Exit(1)
+
+
+@terms_app.command("due")
+def terms_due(
+    code: Annotated[str, typer.Argument(help="Terms code, e.g. NET30, EOM60, 月结30天, PREPAID.")],
+    issue: Annotated[str, typer.Argument(metavar="DATE", help="Issue date.")],
+    delivery: Annotated[str | None, typer.Option(help="Delivery date (COD).")] = None,
+) -> None:
+    """Print the due date (ISO), rolled to the next working day.
+
+    Example: huikuan terms due NET30 2026-09-01   # -> 2026-10-08 (国庆)
+    """
+    from huikuan.core.terms import due_date, parse_terms
+
+    terms = parse_terms(code)
+    when = parse_day(issue, "DATE")
+    deliver = parse_day(delivery, "--delivery") if delivery else None
+    typer.echo(due_date(terms, when, state().calendar, deliver).isoformat())
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the root app."""
+    app.command()(init)
+    app.command()(backup)
+    app.command()(doctor)
+    app.add_typer(terms_app, name="terms")

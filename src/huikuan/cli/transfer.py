@@ -1,0 +1,111 @@
+"""``import customers|invoices|payments FILE`` and ``export customers|invoices|payments``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from huikuan.cli.common import App, FormatOpt, done, emit, ledger, state
+from huikuan.output import Result
+
+import_app = App(help="Import CSV (UTF-8/BOM/GBK), JSON or JSONL; all-or-nothing. FILE may be - for stdin.")
+export_app = App(help="Export with the import columns (re-importable).")
+
+File = Annotated[str, typer.Argument(help="CSV, JSON or JSONL file, or - for stdin.")]
+InputFormat = Annotated[str | None, typer.Option("--input-format", help="csv, json or jsonl [from the extension].")]
+Encoding = Annotated[str | None, typer.Option(help="Text encoding [detected: utf-8, utf-8-sig or gb18030].")]
+IgnoreExtra = Annotated[bool, typer.Option("--ignore-extra", help="Skip unknown columns instead of failing.")]
+
+
+def _import(kind: str, file: str, input_format: str | None, encoding: str | None, ignore_extra: bool) -> None:
+    from huikuan.store.importer import ImportOptions, import_file
+
+    st = state()
+    with ledger() as led, _progress(file) as progress:
+        opts = ImportOptions(kind, file, st.config.currency, st.calendar, input_format, encoding,
+                             ignore_extra, progress)  # fmt: skip
+        result = import_file(led, opts)
+    done(f"Imported {result.rows:,} {kind} from {result.file} ({result.encoding})")
+
+
+@contextmanager
+def _progress(file: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for big files, only when stderr is a terminal."""
+    import os
+
+    size = os.path.getsize(file) if file != "-" and os.path.isfile(file) else 0
+    if not sys.stderr.isatty() or size < 1 << 20:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task(f"Importing {file}", total=size)
+        yield lambda n: bar.advance(task, n)
+
+
+@import_app.command("customers")
+def import_customers(file: File, input_format: InputFormat = None, encoding: Encoding = None,
+                     ignore_extra: IgnoreExtra = False) -> None:  # fmt: skip
+    """Import customers: code,name[,segment,region,salesperson,email,phone,language,credit_limit,terms].
+
+    Example: huikuan import customers customers.csv
+    """
+    _import("customers", file, input_format, encoding, ignore_extra)
+
+
+@import_app.command("invoices")
+def import_invoices(file: File, input_format: InputFormat = None, encoding: Encoding = None,
+                    ignore_extra: IgnoreExtra = False) -> None:  # fmt: skip
+    """Import invoices: number,customer,issue_date,amount[,due_date,terms,currency,contract,salesperson,description,milestone].
+
+    Example: huikuan import invoices invoices.csv --encoding gb18030
+    """
+    _import("invoices", file, input_format, encoding, ignore_extra)
+
+
+@import_app.command("payments")
+def import_payments(file: File, input_format: InputFormat = None, encoding: Encoding = None,
+                    ignore_extra: IgnoreExtra = False) -> None:  # fmt: skip
+    """Import payments: customer,date,amount[,invoice,currency,reference,method]; allocated by date.
+
+    Example: cat bank.jsonl | huikuan import payments - --input-format jsonl
+    """
+    _import("payments", file, input_format, encoding, ignore_extra)
+
+
+def _export(kind: str, fmt: str) -> None:
+    from huikuan.store import queries as Q
+
+    with ledger() as led:
+        money = {"credit_limit"} if kind == "customers" else {"amount"}
+        emit(Result(Q.EXPORT_COLUMNS[kind], Q.export(led.conn, kind), money=money), fmt)
+
+
+@export_app.command("customers")
+def export_customers(fmt: FormatOpt = "csv") -> None:
+    """Export customers (default CSV). Example: huikuan export customers > customers.csv"""
+    _export("customers", fmt)
+
+
+@export_app.command("invoices")
+def export_invoices(fmt: FormatOpt = "csv") -> None:
+    """Export invoices (default CSV). Example: huikuan export invoices --format jsonl"""
+    _export("invoices", fmt)
+
+
+@export_app.command("payments")
+def export_payments(fmt: FormatOpt = "csv") -> None:
+    """Export payments (cash only; default CSV). Example: huikuan export payments > payments.csv"""
+    _export("payments", fmt)
+
+
+def register(app: typer.Typer) -> None:
+    """Add these command groups to the root app."""
+    app.add_typer(import_app, name="import")
+    app.add_typer(export_app, name="export")

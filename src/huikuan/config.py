@@ -1,0 +1,112 @@
+"""``huikuan.toml``: loading, validation and built-in defaults (huikuan works with no file)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from huikuan.core.aging import DEFAULT_LIMITS, Buckets
+from huikuan.core.calendar import CALENDARS, WorkCalendar, make_calendar
+from huikuan.core.dates import parse_date
+from huikuan.core.errors import HuikuanError
+from huikuan.core.money import parse_currency
+
+# Sections later features read; listed so a typo in a section name is reported.
+SECTIONS = {
+    "ledger", "calendar", "aging", "company", "credit", "dunning", "delivery", "smtp",
+    "letters", "interest", "provision",
+}  # fmt: skip
+
+
+@dataclass
+class Config:
+    """Settings in force for one run."""
+
+    currency: str = "CNY"
+    calendar: str = "CN"
+    holidays: tuple[date, ...] = ()
+    workdays: tuple[date, ...] = ()
+    buckets: tuple[int, ...] = DEFAULT_LIMITS
+    company: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+    source: Path | None = None
+
+    def make_calendar(self) -> WorkCalendar:
+        """The working-day calendar with the config's extra holidays and workdays."""
+        return make_calendar(self.calendar, self.holidays, self.workdays)
+
+
+def load_config(path: Path | None, *, required: bool) -> Config:
+    """Read ``path`` (``required``: it was named by the user, so it must exist)."""
+    if path is None or (not required and not path.exists()):
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise HuikuanError(f"config file {path} not found") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise HuikuanError(f"cannot read config {path}: {exc}") from None
+    try:
+        return _parse(raw, path)
+    except HuikuanError as exc:
+        raise HuikuanError(*(f"{path}: {m}" for m in exc.messages)) from None
+
+
+def _parse(raw: dict[str, Any], path: Path) -> Config:
+    unknown = sorted(set(raw) - SECTIONS)
+    if unknown:
+        raise HuikuanError(f"unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(SECTIONS))})")
+    cfg = Config(raw=raw, source=path)
+    ledger = _table(raw, "ledger", {"currency"})
+    if "currency" in ledger:
+        cfg.currency = parse_currency(str(ledger["currency"]))
+    _parse_calendar(raw.get("calendar"), cfg)
+    aging = _table(raw, "aging", {"buckets"})
+    if "buckets" in aging:
+        cfg.buckets = tuple(_int_list(aging["buckets"], "aging.buckets"))
+        Buckets(cfg.buckets)
+    cfg.company = {str(k): str(v) for k, v in _table(raw, "company", None).items()}
+    return cfg
+
+
+def _parse_calendar(value: Any, cfg: Config) -> None:
+    if value is None:
+        return
+    table = {"kind": value} if isinstance(value, str) else value
+    if not isinstance(table, dict):
+        raise HuikuanError('calendar must be "CN", "none" or a [calendar] table')
+    extra = set(table) - {"kind", "holidays", "workdays"}
+    if extra:
+        raise HuikuanError(f"unknown calendar setting(s): {', '.join(sorted(extra))}")
+    cfg.calendar = str(table.get("kind", "CN"))
+    if cfg.calendar not in CALENDARS:
+        raise HuikuanError(f"calendar must be one of {', '.join(CALENDARS)}, not {cfg.calendar!r}")
+    cfg.holidays = tuple(_date_list(table.get("holidays", []), "calendar.holidays"))
+    cfg.workdays = tuple(_date_list(table.get("workdays", []), "calendar.workdays"))
+
+
+def _table(raw: dict[str, Any], name: str, keys: set[str] | None) -> dict[str, Any]:
+    table = raw.get(name, {})
+    if not isinstance(table, dict):
+        raise HuikuanError(f"[{name}] must be a table")
+    if keys is not None and set(table) - keys:
+        raise HuikuanError(f"unknown [{name}] setting(s): {', '.join(sorted(set(table) - keys))}")
+    return table
+
+
+def _date_list(value: Any, name: str) -> list[date]:
+    if not isinstance(value, list):
+        raise HuikuanError(f"{name} must be a list of dates")
+    try:
+        return [v if isinstance(v, date) else parse_date(str(v)) for v in value]
+    except HuikuanError as exc:
+        raise HuikuanError(f"{name}: {exc}") from None
+
+
+def _int_list(value: Any, name: str) -> list[int]:
+    if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+        raise HuikuanError(f"{name} must be a list of whole numbers of days")
+    return list(value)

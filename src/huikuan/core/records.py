@@ -1,0 +1,226 @@
+"""Checking one input record (a CSV/JSON row or a command's options) for the ledger.
+
+Errors are values: each checker returns the clean record and a list of ``(column, reason)``
+problems, so an import can report every bad row at once. Lookups into the ledger are passed
+in as plain callables, which keeps this module pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from huikuan.core.calendar import WorkCalendar
+from huikuan.core.dates import parse_date
+from huikuan.core.errors import InvalidValue
+from huikuan.core.money import parse_currency, parse_fen
+from huikuan.core.terms import due_date, parse_terms
+
+Row = Mapping[str, str | None]
+Problem = tuple[str, str]
+
+CUSTOMER_COLUMNS = (
+    "code", "name", "segment", "region", "salesperson", "email", "phone", "language",
+    "credit_limit", "terms",
+)  # fmt: skip
+INVOICE_COLUMNS = (
+    "number", "customer", "issue_date", "amount", "due_date", "terms", "currency", "contract",
+    "salesperson", "description", "milestone",
+)  # fmt: skip
+PAYMENT_COLUMNS = ("customer", "date", "amount", "invoice", "currency", "reference", "method")
+REQUIRED = {
+    "customers": ("code", "name"),
+    "invoices": ("number", "customer", "issue_date", "amount"),
+    "payments": ("customer", "date", "amount"),
+}
+COLUMNS = {"customers": CUSTOMER_COLUMNS, "invoices": INVOICE_COLUMNS, "payments": PAYMENT_COLUMNS}
+LANGUAGES = ("zh", "en")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CODE = re.compile(r"^[^\s,]{1,64}$")
+
+
+@dataclass(frozen=True)
+class CustomerRef:
+    """What invoice and payment checks need to know of a customer."""
+
+    id: int
+    code: str
+    terms: str | None
+
+
+@dataclass(frozen=True)
+class InvoiceRef:
+    """What a payment check needs to know of the invoice it names."""
+
+    id: int
+    customer_id: int
+    currency: str
+
+
+@dataclass
+class Context:
+    """Ledger lookups and settings the checks use."""
+
+    currency: str
+    calendar: WorkCalendar
+    customer: Callable[[str], CustomerRef | None]
+    invoice: Callable[[str], InvoiceRef | None] = lambda number: None
+
+
+def _text(row: Row, col: str) -> str | None:
+    value = row.get(col)
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+class _Checker:
+    """Collects problems while pulling typed values out of a row."""
+
+    def __init__(self, row: Row) -> None:
+        self.row = row
+        self.problems: list[Problem] = []
+
+    def need(self, col: str) -> str | None:
+        value = _text(self.row, col)
+        if value is None:
+            self.problems.append((col, "is required"))
+        return value
+
+    def parse(self, col: str, fn: Callable[[str], Any], *, required: bool = False) -> Any:
+        value = self.need(col) if required else _text(self.row, col)
+        if value is None:
+            return None
+        try:
+            return fn(value)
+        except InvalidValue as exc:
+            self.problems.append((col, str(exc)))
+            return None
+
+    def fail(self, col: str, reason: str) -> None:
+        self.problems.append((col, reason))
+
+
+def check_customer(row: Row) -> tuple[dict[str, Any], list[Problem]]:
+    """A customer record: ``code`` and ``name`` required, the rest optional."""
+    c = _Checker(row)
+    code = c.need("code")
+    if code is not None and not _CODE.match(code):
+        c.fail("code", f"must be 1-64 characters without spaces or commas: {code!r}")
+    rec: dict[str, Any] = {"code": code, "name": c.need("name")}
+    for col in ("segment", "region", "salesperson", "phone"):
+        rec[col] = _text(row, col)
+    rec["email"] = c.parse("email", _email)
+    rec["language"] = c.parse("language", _language) or "zh"
+    rec["credit_limit"] = c.parse("credit_limit", lambda v: parse_fen(v, allow_zero=True))
+    rec["terms"] = c.parse("terms", lambda v: parse_terms(v).code)
+    return rec, c.problems
+
+
+def check_invoice(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]]:
+    """An invoice record; the due date comes from ``due_date``, ``terms`` or the customer."""
+    c = _Checker(row)
+    number = c.need("number")
+    if number is not None and len(number) > 64:
+        c.fail("number", "is longer than 64 characters")
+    cust = _customer(c, ctx)
+    issue: date | None = c.parse("issue_date", parse_date, required=True)
+    amount = c.parse("amount", parse_fen, required=True)
+    currency = c.parse("currency", parse_currency) or ctx.currency
+    terms = c.parse("terms", parse_terms)
+    due: date | None = c.parse("due_date", parse_date)
+    if due is None and issue is not None and cust is not None:
+        code = terms.code if terms else cust.terms
+        if code is None and not any(col == "terms" for col, _ in c.problems):
+            c.fail("due_date", f"no due_date or terms, and customer {cust.code} has no default terms")
+        elif code is not None:
+            due = due_date(parse_terms(code), issue, ctx.calendar)
+    elif due is not None and issue is not None and due < issue:
+        c.fail("due_date", f"{due.isoformat()} is before the issue date {issue.isoformat()}")
+    rec = {
+        "number": number, "customer_id": cust.id if cust else None,
+        "issue_date": issue.isoformat() if issue else None,
+        "due_date": due.isoformat() if due else None, "amount": amount, "currency": currency,
+        "terms": terms.code if terms else (cust.terms if cust and not row.get("due_date") else None),
+    }  # fmt: skip
+    for col in ("contract", "salesperson", "description", "milestone"):
+        rec[col] = _text(row, col)
+    return rec, c.problems
+
+
+def check_payment(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]]:
+    """A payment record; a named invoice must belong to the customer, in the same currency."""
+    c = _Checker(row)
+    cust = _customer(c, ctx)
+    paid: date | None = c.parse("date", parse_date, required=True)
+    amount = c.parse("amount", parse_fen, required=True)
+    currency = c.parse("currency", parse_currency)
+    inv = None
+    number = _text(row, "invoice")
+    if number is not None:
+        inv = ctx.invoice(number)
+        if inv is None:
+            c.fail("invoice", f"unknown invoice {number!r}")
+        elif cust is not None and inv.customer_id != cust.id:
+            c.fail("invoice", f"invoice {number} belongs to another customer")
+        elif currency is not None and currency != inv.currency:
+            c.fail("currency", f"{currency} differs from invoice {number}'s {inv.currency}")
+    rec = {
+        "customer_id": cust.id if cust else None, "date": paid.isoformat() if paid else None,
+        "amount": amount, "currency": currency or (inv.currency if inv else ctx.currency),
+        "invoice_id": inv.id if inv else None,
+        "reference": _text(row, "reference"), "method": _text(row, "method"),
+    }  # fmt: skip
+    return rec, c.problems
+
+
+def _customer(c: _Checker, ctx: Context) -> CustomerRef | None:
+    code = c.need("customer")
+    if code is None:
+        return None
+    ref = ctx.customer(code)
+    if ref is None:
+        c.fail("customer", f"unknown customer {code!r}")
+    return ref
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise InvalidValue(f"not an email address: {value!r}")
+    return value
+
+
+def _language(value: str) -> str:
+    if value.lower() not in LANGUAGES:
+        raise InvalidValue(f"must be zh or en, not {value!r}")
+    return value.lower()
+
+
+ROLES = ("decision_maker", "finance", "purchasing", "legal_rep", "other")
+
+
+def check_contact(row: Row) -> tuple[dict[str, Any], list[Problem]]:
+    """A contact: ``name`` and ``role`` (decision_maker, finance, purchasing, legal_rep, other)."""
+    c = _Checker(row)
+    rec: dict[str, Any] = {"name": c.need("name"), "role": c.parse("role", _role, required=True)}
+    rec["email"] = c.parse("email", _email)
+    for col in ("title", "phone", "wechat", "note"):
+        rec[col] = _text(row, col)
+    return rec, c.problems
+
+
+def _role(value: str) -> str:
+    role = value.lower().replace("-", "_")
+    if role not in ROLES:
+        raise InvalidValue(f"must be one of {', '.join(ROLES)}, not {value!r}")
+    return role
+
+
+def raise_problems(problems: list[Problem]) -> None:
+    """For single-record commands: turn problems into one error with a line each."""
+    if problems:
+        raise InvalidValue(*(f"{col}: {why}" for col, why in problems))

@@ -1,0 +1,146 @@
+"""Rendering command results as ``table``, ``json``, ``jsonl`` or ``csv``.
+
+Commands build a :class:`Result`; :func:`render` prints it to stdout. JSON and CSV carry
+amounts as plain strings (``"1234.50"``); tables group them (``1,234.50``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+FORMATS = ("table", "json", "jsonl", "csv")
+BAR_WIDTH = 30
+
+
+@dataclass
+class Result:
+    """A command's result: rows with named columns, plus what the table view adds."""
+
+    columns: list[str]
+    rows: Iterable[dict[str, Any]]
+    document: dict[str, Any] | None = None  # the JSON form when it is more than a row list
+    title: str | None = None
+    money: set[str] = field(default_factory=set)  # columns to right-align and group
+    totals: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sections: list[Result] = field(default_factory=list)
+    bars: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # title -> (label, amount)
+
+
+def render(result: Result, fmt: str, out: IO[str] | None = None) -> None:
+    """Print ``result`` in ``fmt`` to ``out`` (stdout by default)."""
+    out = out or sys.stdout
+    if fmt == "json":
+        _json(result, out)
+    elif fmt == "jsonl":
+        for row in result.rows:
+            out.write(json.dumps(_pick(row, result.columns), ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows([_cell(row.get(c)) for c in result.columns] for row in result.rows)
+    else:
+        _table(result, out)
+
+
+def _pick(row: dict[str, Any], columns: list[str]) -> dict[str, Any]:
+    return {c: row.get(c) for c in columns}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _json(result: Result, out: IO[str]) -> None:
+    if result.document is not None:
+        json.dump(result.document, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    out.write("[")  # stream: exports can be large
+    for n, row in enumerate(result.rows):
+        out.write(("," if n else "") + "\n  " + json.dumps(_pick(row, result.columns), ensure_ascii=False))
+    out.write("\n]\n")
+
+
+def grouped(text: Any) -> str:
+    """``"1234.50"`` -> ``"1,234.50"``; other values unchanged."""
+    if not isinstance(text, str) or not text:
+        return _cell(text)
+    whole, _, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    if not digits.isdigit():
+        return text
+    return f"{sign}{int(digits):,}" + (f".{frac}" if frac else "")
+
+
+def _console(out: IO[str]) -> Any:
+    from rich.console import Console
+
+    tty = out.isatty()
+    width = None if tty or os.environ.get("COLUMNS") else 200
+    return Console(file=out, width=width, no_color=not tty or "NO_COLOR" in os.environ,
+                   highlight=False, soft_wrap=False)  # fmt: skip
+
+
+def _table(result: Result, out: IO[str]) -> None:
+    console = _console(out)
+    for n, part in enumerate([result, *result.sections]):
+        if n:
+            console.print()
+        console.print(_rich_table(part))
+        for title, bars in part.bars.items():
+            console.print(_bar_chart(title, bars))
+        for note in part.notes:
+            console.print(note, markup=False)
+
+
+def _rich_table(result: Result) -> Any:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=result.title, box=box.SIMPLE_HEAD, title_justify="left")
+    for col in result.columns:
+        table.add_column(col, justify="right" if col in result.money else "left",
+                         overflow="fold")  # fmt: skip
+    for row in _rows(result):
+        table.add_row(*row)
+    if result.totals:
+        table.add_section()
+    for row in result.totals:
+        cells = [grouped(row.get(c)) if c in result.money else _cell(row.get(c)) for c in result.columns]
+        table.add_row(*cells, style="bold")
+    return table
+
+
+def _rows(result: Result) -> Iterator[list[str]]:
+    any_row = False
+    for row in result.rows:
+        any_row = True
+        yield [grouped(row.get(c)) if c in result.money else _cell(row.get(c)) for c in result.columns]
+    if not any_row:
+        yield ["(none)", *[""] * (len(result.columns) - 1)]
+
+
+def _bar_chart(title: str, bars: list[tuple[str, str]]) -> Any:
+    from rich.table import Table
+
+    values = [abs(Decimal(v)) for _, v in bars]
+    top, total = max(values, default=Decimal(0)) or Decimal(1), sum(values) or Decimal(1)
+    chart = Table.grid(padding=(0, 1))
+    chart.title, chart.title_justify = title, "left"
+    for (label, value), v in zip(bars, values):
+        bar = "█" * round(BAR_WIDTH * v / top)
+        chart.add_row(label, f"[cyan]{bar}[/cyan]", f"{100 * v / total:5.1f}%", grouped(value))
+    return chart

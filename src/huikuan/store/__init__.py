@@ -1,0 +1,1 @@
+"""Persistence: the SQLite ledger, its migrations, queries, imports and exports."""

@@ -1,0 +1,124 @@
+"""Ledger housekeeping: backup, doctor checks, the demo ledger."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sqlite3
+import stat
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from huikuan.core.calendar import WorkCalendar
+from huikuan.core.errors import HuikuanError
+from huikuan.core.records import check_contact, raise_problems
+from huikuan.store import ledger as L
+from huikuan.store.db import Ledger
+from huikuan.store.importer import ImportOptions, import_file
+from huikuan.store.migrations import MIGRATIONS, applied
+
+DEMO_FILES = ("customers", "invoices", "payments")
+
+
+def backup(led: Ledger, dest: Path, force: bool) -> int:
+    """Copy the ledger with SQLite's online backup API to a new owner-only file; return bytes."""
+    if dest.exists() and not force:
+        raise HuikuanError(f"{dest} exists (pass --force to overwrite)")
+    if dest.resolve() == led.path.resolve():
+        raise HuikuanError("the backup file must not be the ledger itself")
+    try:
+        fd = os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        os.close(fd)
+        target = sqlite3.connect(dest)
+    except OSError as exc:
+        raise HuikuanError(f"cannot write {dest}: {exc.strerror}") from None
+    try:
+        led.conn.backup(target)
+    finally:
+        target.close()
+    return dest.stat().st_size
+
+
+@dataclass
+class Check:
+    """One doctor finding: ``status`` is ok, warn or fail."""
+
+    check: str
+    status: str
+    detail: str
+
+
+INVARIANTS = {
+    "invoice open amounts": """SELECT COUNT(*) FROM invoice i WHERE i.open_amount !=
+        i.amount - COALESCE((SELECT SUM(amount) FROM allocation a WHERE a.invoice_id = i.id), 0)""",
+    "payment unapplied amounts": """SELECT COUNT(*) FROM payment p WHERE p.unapplied !=
+        p.amount - COALESCE((SELECT SUM(amount) FROM allocation a WHERE a.payment_id = p.id), 0)""",
+    "allocation currencies": """SELECT COUNT(*) FROM allocation a JOIN invoice i ON i.id = a.invoice_id
+        JOIN payment p ON p.id = a.payment_id WHERE i.currency != p.currency OR i.customer_id != p.customer_id""",
+    "credit left beside open invoices": """SELECT COUNT(*) FROM payment p WHERE p.unapplied > 0 AND EXISTS
+        (SELECT 1 FROM invoice i WHERE i.customer_id = p.customer_id AND i.currency = p.currency
+         AND i.open_amount > 0)""",
+}
+
+
+def doctor(led: Ledger, today: date, cal: WorkCalendar) -> list[Check]:
+    """Integrity, migrations, ledger invariants, file permissions and calendar data."""
+    conn = led.conn
+    out = []
+    integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    out.append(Check("sqlite integrity", "ok" if integrity == "ok" else "fail", integrity))
+    fks = conn.execute("PRAGMA foreign_key_check").fetchall()
+    out.append(Check("foreign keys", "fail" if fks else "ok", f"{len(fks)} broken reference(s)"))
+    done = applied(conn)
+    missing = [m.__name__ for m in MIGRATIONS if m.__name__ not in done]
+    out.append(Check("migrations", "fail" if missing else "ok", ", ".join(missing) or f"{len(done)} applied"))
+    for name, sql in INVARIANTS.items():
+        bad = conn.execute(sql).fetchone()[0]
+        out.append(Check(name, "fail" if bad else "ok", f"{bad} row(s) wrong" if bad else "consistent"))
+    mode = stat.S_IMODE(led.path.stat().st_mode)
+    out.append(Check("file permissions", "warn" if mode & 0o077 else "ok", f"{mode:o} {led.path}"))
+    out += [_calendar_check(cal, year) for year in (today.year, today.year + 1)]
+    return out
+
+
+def _calendar_check(cal: WorkCalendar, year: int) -> Check:
+    if cal.kind == "none":
+        return Check(f"calendar {year}", "ok", "calendar = none: no working-day adjustment")
+    if year in cal.data_years:
+        return Check(f"calendar {year}", "ok", "CN holidays and make-up workdays known")
+    extra = sum(1 for d in cal.extra_holidays if d.year == year)
+    detail = f"no CN data for {year}: weekends only" + (f" plus {extra} holiday(s) from config" if extra else "")
+    return Check(f"calendar {year}", "warn", detail + "; upgrade chinesecalendar or add [calendar] holidays")
+
+
+def load_demo(led: Ledger, examples: Path, currency: str, cal: WorkCalendar) -> dict[str, int]:
+    """Load the demo ledger from ``examples/`` into an empty ledger."""
+    if led.conn.execute("SELECT EXISTS (SELECT 1 FROM customer)").fetchone()[0]:
+        raise HuikuanError(f"{led.path} already holds data; the demo only loads into an empty ledger")
+    counts = {}
+    for kind in DEMO_FILES:
+        opts = ImportOptions(kind, str(examples / f"{kind}.csv"), currency, cal)
+        counts[kind] = import_file(led, opts).rows
+    with led.transaction() as conn:
+        counts["contacts"] = _demo_rows(conn, led.user, examples / "contacts.csv", _contact)
+        counts["disputes"] = _demo_rows(conn, led.user, examples / "disputes.csv", _dispute)
+    return counts
+
+
+def _demo_rows(conn: sqlite3.Connection, user: str, path: Path, add: object) -> int:
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        add(conn, user, row)  # type: ignore[operator]
+    return len(rows)
+
+
+def _contact(conn: sqlite3.Connection, user: str, row: dict[str, str]) -> None:
+    rec, problems = check_contact(row)
+    raise_problems(problems)
+    L.add_contact(conn, user, row["customer"], rec)
+
+
+def _dispute(conn: sqlite3.Connection, user: str, row: dict[str, str]) -> None:
+    L.set_disputed(conn, user, row["number"], True, row["reason"])

@@ -1,0 +1,79 @@
+"""Opening the ledger: SQLite with WAL, foreign keys, a busy timeout, owner-only files."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from huikuan.core.errors import HuikuanError
+from huikuan.store.migrations import migrate, pending
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class Ledger:
+    """A connection to one ledger file. Use :meth:`transaction` for every change."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, user: str) -> None:
+        self.path = path
+        self.conn = conn
+        self.user = user
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on any exception (all-or-nothing)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+
+def open_ledger(path: Path, user: str, *, create: bool = False) -> Ledger:
+    """Open (and with ``create`` make) the ledger at ``path``, applying pending migrations."""
+    if not path.exists():
+        if not create:
+            raise HuikuanError(
+                f"no ledger at {path} (run `huikuan init`, or point --db / HUIKUAN_DB at yours)"
+            )
+        _create_file(path)
+    conn = connect(path)
+    try:
+        if pending(conn):
+            migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise HuikuanError(f"{path} is not a huikuan ledger: {exc}") from None
+    return Ledger(path, conn, user)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A raw connection with the ledger's pragmas (autocommit; transactions are explicit)."""
+    old = os.umask(0o077)  # WAL and shm files are created owner-only too
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        os.umask(old)
+    return conn
+
+
+def _create_file(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise HuikuanError(f"cannot create ledger {path}: {exc.strerror}") from None
+    os.close(fd)

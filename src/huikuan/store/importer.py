@@ -1,0 +1,195 @@
+"""``huikuan import``: all-or-nothing imports with every bad row reported as FILE:LINE.
+
+Clean rows are inserted as they are read (in chunks) inside one transaction, so the
+database's unique indexes find duplicates both in the file and in the ledger without
+holding the file in memory; any problem rolls the whole import back.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from huikuan.core.calendar import WorkCalendar
+from huikuan.core.errors import HuikuanError, ImportFailed
+from huikuan.core.records import COLUMNS, REQUIRED, Context, CustomerRef, check_customer, check_invoice, check_payment
+from huikuan.store import ledger as L
+from huikuan.store.db import Ledger
+from huikuan.store.sources import FORMATS, ROW_PROBLEM, Records, Source, read_csv, read_json
+
+CHUNK = 5000
+
+
+@dataclass
+class ImportOptions:
+    """How to read the file and what defaults apply."""
+
+    kind: str
+    file: str
+    currency: str
+    calendar: WorkCalendar
+    input_format: str | None = None
+    encoding: str | None = None
+    ignore_extra: bool = False
+    progress: Callable[[int], None] | None = None
+    stdin: Any = None
+
+
+@dataclass
+class ImportResult:
+    """What was imported."""
+
+    kind: str
+    file: str
+    rows: int
+    encoding: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def import_file(led: Ledger, opts: ImportOptions) -> ImportResult:
+    """Import ``opts.file`` into the ledger; raise :class:`ImportFailed` listing every problem."""
+    src = Source(opts.file, opts.stdin)
+    try:
+        fmt = opts.input_format or (src.suffix if src.suffix in FORMATS else "csv")
+        if fmt not in FORMATS:
+            raise HuikuanError(f"unknown input format {fmt!r} (use csv, json or jsonl)")
+        try:
+            text = src.text(opts.encoding, opts.progress)
+        except LookupError:
+            raise HuikuanError(f"unknown encoding {opts.encoding!r} (try utf-8 or gb18030)") from None
+        with led.transaction() as conn:
+            result = _run(conn, led.user, src, text, fmt, opts)
+    finally:
+        src.close()
+    return result
+
+
+def _run(conn: sqlite3.Connection, user: str, src: Source, text: Any, fmt: str, opts: ImportOptions) -> ImportResult:
+    try:
+        header, records = read_csv(src, text) if fmt == "csv" else read_json(src, text, fmt == "jsonl")
+        problems = _header_problems(src.label, opts.kind, header, opts.ignore_extra)
+        if problems:
+            raise ImportFailed(*problems, summary="nothing imported")
+        importer = _Importer(conn, src.label, opts)
+        count = importer.run(records)
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(
+            f"{src.label}: not valid {src.encoding} text ({exc.reason}); try --encoding gb18030 or utf-8",
+            summary="nothing imported",
+        ) from None
+    if importer.problems:
+        bad = len({p.split(": ", 1)[0] for p in importer.problems})
+        raise ImportFailed(*importer.problems, summary=f"nothing imported: {len(importer.problems)} problem(s) in {bad} row(s)")
+    if count == 0:
+        raise ImportFailed(f"{src.label}: no rows to import", summary="nothing imported")
+    L.audit(conn, user, "import", opts.kind, src.label, {"rows": count, "encoding": src.encoding})
+    return ImportResult(opts.kind, src.label, count, src.encoding)
+
+
+def _header_problems(label: str, kind: str, header: list[str], ignore_extra: bool) -> list[str]:
+    if not header:  # JSON: columns are checked record by record
+        return []
+    known = COLUMNS[kind]
+    out = [f"{label}:1: {col}: missing required column" for col in REQUIRED[kind] if col not in header]
+    if not ignore_extra:
+        out += [f"{label}:1: {col or '(blank)'}: unknown column (known: {', '.join(known)}; or pass --ignore-extra)"
+                for col in header if col not in known]  # fmt: skip
+    dupes = sorted({c for c in header if header.count(c) > 1 and c})
+    out += [f"{label}:1: {col}: column appears more than once" for col in dupes]
+    return out
+
+
+class _Importer:
+    """Checks records of one kind and inserts the clean ones in chunks."""
+
+    def __init__(self, conn: sqlite3.Connection, label: str, opts: ImportOptions) -> None:
+        self.conn, self.label, self.opts = conn, label, opts
+        self.problems: list[str] = []
+        self.known = set(COLUMNS[opts.kind])
+        customers = {code: CustomerRef(cid, code, terms)
+                     for cid, code, terms in conn.execute("SELECT id, code, terms FROM customer")}  # fmt: skip
+        self.ctx = Context(opts.currency, opts.calendar, customers.get, lambda n: L.invoice_ref(conn, n))
+        table = {"customers": "customer", "invoices": "invoice", "payments": "payment"}[opts.kind]
+        self.first_new_id = (conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]) + 1
+
+    def run(self, records: Records) -> int:
+        check = {"customers": lambda r: check_customer(r), "invoices": lambda r: check_invoice(r, self.ctx),
+                 "payments": lambda r: check_payment(r, self.ctx)}[self.opts.kind]  # fmt: skip
+        count = 0
+        for chunk in _chunks(self._clean(records, check)):
+            count += self._insert(chunk)
+        if self.opts.kind == "invoices":
+            L.apply_all_credit(self.conn)
+        elif self.opts.kind == "payments":
+            self._allocate_new()
+        return count
+
+    def _clean(self, records: Records, check: Callable[[Any], tuple[dict[str, Any], list[tuple[str, str]]]]) -> Iterator[tuple[int, dict[str, Any]]]:
+        for line, raw in records:
+            if ROW_PROBLEM in raw:
+                self.problems.append(f"{self.label}:{line}: {raw[ROW_PROBLEM]}")
+                continue
+            extra = [k for k in raw if k not in self.known] if not self.opts.ignore_extra else []
+            rec, probs = check(raw)
+            probs = [(k, "unknown column") for k in extra] + probs
+            if probs:
+                self.problems += [f"{self.label}:{line}: {col}: {why}" for col, why in probs]
+            else:
+                yield line, rec
+
+    def _insert(self, chunk: list[tuple[int, dict[str, Any]]]) -> int:
+        insert = {"customers": L.insert_customers, "invoices": L.insert_invoices, "payments": self._insert_payments}[self.opts.kind]
+        self.conn.execute("SAVEPOINT chunk")
+        try:
+            insert(self.conn, [rec for _, rec in chunk])
+            self.conn.execute("RELEASE chunk")
+            return len(chunk)
+        except sqlite3.IntegrityError:
+            self.conn.execute("ROLLBACK TO chunk")
+            self.conn.execute("RELEASE chunk")
+        count = 0
+        for line, rec in chunk:  # find the duplicates one by one
+            try:
+                insert(self.conn, [rec])
+                count += 1
+            except sqlite3.IntegrityError:
+                self.problems.append(f"{self.label}:{line}: {self._duplicate(rec)}")
+        return count
+
+    def _duplicate(self, rec: dict[str, Any]) -> str:
+        if self.opts.kind == "payments":
+            return f"reference: a payment with reference {rec['reference']!r} is already recorded for this customer"
+        col, table = ("code", "customer") if self.opts.kind == "customers" else ("number", "invoice")
+        (rid,) = self.conn.execute(f"SELECT id FROM {table} WHERE {col} = ?", (rec[col],)).fetchone()
+        where = "earlier in this file" if rid >= self.first_new_id else "already in the ledger"
+        return f"{col}: duplicate {rec[col]!r} ({where})"
+
+    def _insert_payments(self, conn: sqlite3.Connection, recs: list[dict[str, Any]]) -> None:
+        fields = L.PAYMENT_FIELDS
+        sql = f"INSERT INTO payment ({', '.join(fields)}, unapplied) VALUES ({', '.join('?' for _ in fields)}, ?)"
+        for rec in recs:
+            if rec["reference"] and conn.execute(
+                "SELECT 1 FROM payment WHERE customer_id = ? AND reference = ? AND kind = 'payment'",
+                (rec["customer_id"], rec["reference"]),
+            ).fetchone():
+                raise sqlite3.IntegrityError("duplicate reference")
+            conn.execute(sql, [rec[c] for c in fields] + [rec["amount"]])
+
+    def _allocate_new(self) -> None:
+        ids = [pid for (pid,) in self.conn.execute(
+            "SELECT id FROM payment WHERE id >= ? ORDER BY date, id", (self.first_new_id,))]  # fmt: skip
+        for pid in ids:
+            L.allocate_payment(self.conn, pid)
+
+
+def _chunks(items: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    chunk: list[tuple[int, dict[str, Any]]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

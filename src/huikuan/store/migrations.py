@@ -1,0 +1,138 @@
+"""Schema migrations: ordered, named functions recorded in the ``_migrations`` table.
+
+Add a migration by appending a function to ``MIGRATIONS``; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def m001_ledger(conn: sqlite3.Connection) -> None:
+    """Customers, contacts, invoices, payments (cash, credit notes, write-offs), allocations."""
+    _run(
+        conn,
+        """
+        CREATE TABLE customer (
+          id INTEGER PRIMARY KEY,
+          code TEXT NOT NULL UNIQUE,
+          name TEXT NOT NULL,
+          segment TEXT, region TEXT, salesperson TEXT, email TEXT, phone TEXT,
+          language TEXT NOT NULL DEFAULT 'zh' CHECK (language IN ('zh', 'en')),
+          credit_limit INTEGER CHECK (credit_limit >= 0),
+          terms TEXT,
+          dunning_policy TEXT,
+          blocked INTEGER NOT NULL DEFAULT 0,
+          blocked_reason TEXT,
+          legal INTEGER NOT NULL DEFAULT 0,
+          created_at TEXT NOT NULL
+        );
+        CREATE TABLE contact (
+          id INTEGER PRIMARY KEY,
+          customer_id INTEGER NOT NULL REFERENCES customer(id),
+          name TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN
+            ('decision_maker', 'finance', 'purchasing', 'legal_rep', 'other')),
+          title TEXT, phone TEXT, email TEXT, wechat TEXT, note TEXT
+        );
+        CREATE INDEX contact_customer ON contact(customer_id);
+        CREATE TABLE invoice (
+          id INTEGER PRIMARY KEY,
+          number TEXT NOT NULL UNIQUE,
+          customer_id INTEGER NOT NULL REFERENCES customer(id),
+          issue_date TEXT NOT NULL,
+          due_date TEXT NOT NULL,
+          amount INTEGER NOT NULL CHECK (amount > 0),
+          currency TEXT NOT NULL,
+          terms TEXT, contract TEXT, salesperson TEXT, description TEXT, milestone TEXT,
+          disputed INTEGER NOT NULL DEFAULT 0,
+          dispute_reason TEXT,
+          open_amount INTEGER NOT NULL CHECK (open_amount >= 0 AND open_amount <= amount)
+        );
+        CREATE INDEX invoice_customer ON invoice(customer_id);
+        CREATE INDEX invoice_issue ON invoice(issue_date);
+        CREATE INDEX invoice_open ON invoice(customer_id, currency, due_date, issue_date, number)
+          WHERE open_amount > 0;
+        CREATE TABLE payment (
+          id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL DEFAULT 'payment'
+            CHECK (kind IN ('payment', 'credit_note', 'write_off')),
+          customer_id INTEGER NOT NULL REFERENCES customer(id),
+          date TEXT NOT NULL,
+          amount INTEGER NOT NULL CHECK (amount > 0),
+          currency TEXT NOT NULL,
+          invoice_id INTEGER REFERENCES invoice(id),
+          reference TEXT, method TEXT, note TEXT,
+          unapplied INTEGER NOT NULL CHECK (unapplied >= 0 AND unapplied <= amount)
+        );
+        CREATE INDEX payment_customer ON payment(customer_id, date);
+        CREATE INDEX payment_unapplied ON payment(customer_id, currency, date, id)
+          WHERE unapplied > 0;
+        CREATE TABLE allocation (
+          id INTEGER PRIMARY KEY,
+          payment_id INTEGER NOT NULL REFERENCES payment(id),
+          invoice_id INTEGER NOT NULL REFERENCES invoice(id),
+          amount INTEGER NOT NULL CHECK (amount > 0),
+          date TEXT NOT NULL
+        );
+        CREATE INDEX allocation_invoice ON allocation(invoice_id);
+        CREATE INDEX allocation_payment ON allocation(payment_id);
+        CREATE INDEX allocation_date ON allocation(date);
+        CREATE TABLE audit (
+          id INTEGER PRIMARY KEY,
+          at TEXT NOT NULL,
+          user TEXT NOT NULL,
+          action TEXT NOT NULL,
+          entity TEXT NOT NULL,
+          key TEXT,
+          detail TEXT
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_ledger]
+
+
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    """Run ``;``-separated DDL inside the caller's transaction (``executescript`` would commit)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def applied(conn: sqlite3.Connection) -> list[str]:
+    """Names of the migrations recorded in the database."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    return [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+
+
+def pending(conn: sqlite3.Connection) -> list[Migration]:
+    """Migrations not yet applied, in order."""
+    done = set(applied(conn))
+    return [m for m in MIGRATIONS if m.__name__ not in done]
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations, each in its own transaction; return their names."""
+    names = []
+    for migration in pending(conn):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migration(conn)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (migration.__name__, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+        names.append(migration.__name__)
+    return names
