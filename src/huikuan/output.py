@@ -109,18 +109,19 @@ def _table(result: Result, out: IO[str]) -> None:
 def _rich_table(result: Result) -> Any:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=result.title, box=box.SIMPLE_HEAD, title_justify="left")
     for col in result.columns:
         table.add_column(col, justify="right" if col in result.money else "left",
                          overflow="fold")  # fmt: skip
     for row in _rows(result):
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))
     if result.totals:
         table.add_section()
     for row in result.totals:
         cells = [grouped(row.get(c)) if c in result.money else _cell(row.get(c)) for c in result.columns]
-        table.add_row(*cells, style="bold")
+        table.add_row(*(Text(cell) for cell in cells), style="bold")
     return table
 
 
@@ -135,6 +136,7 @@ def _rows(result: Result) -> Iterator[list[str]]:
 
 def _bar_chart(title: str, bars: list[tuple[str, str]]) -> Any:
     from rich.table import Table
+    from rich.text import Text
 
     values = [abs(Decimal(v)) for _, v in bars]
     top, total = max(values, default=Decimal(0)) or Decimal(1), sum(values) or Decimal(1)
@@ -142,5 +144,5 @@ def _bar_chart(title: str, bars: list[tuple[str, str]]) -> Any:
     chart.title, chart.title_justify = title, "left"
     for (label, value), v in zip(bars, values):
         bar = "█" * round(BAR_WIDTH * v / top)
-        chart.add_row(label, f"[cyan]{bar}[/cyan]", f"{100 * v / total:5.1f}%", grouped(value))
+        chart.add_row(label, Text(bar, style="cyan"), f"{100 * v / total:5.1f}%", grouped(value))
     return chart
