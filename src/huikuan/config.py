@@ -16,9 +16,18 @@ from huikuan.core.money import parse_currency
 
 # Sections later features read; listed so a typo in a section name is reported.
 SECTIONS = {
-    "ledger", "calendar", "aging", "company", "credit", "dunning", "delivery", "smtp",
-    "letters", "interest", "provision",
-}  # fmt: skip
+    "ledger",
+    "calendar",
+    "aging",
+    "company",
+    "credit",
+    "dunning",
+    "delivery",
+    "smtp",
+    "letters",
+    "interest",
+    "provision",
+}
 
 
 @dataclass
@@ -58,7 +67,9 @@ def load_config(path: Path | None, *, required: bool) -> Config:
 def _parse(raw: dict[str, Any], path: Path) -> Config:
     unknown = sorted(set(raw) - SECTIONS)
     if unknown:
-        raise HuikuanError(f"unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(SECTIONS))})")
+        raise HuikuanError(
+            f"unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(SECTIONS))})"
+        )
     cfg = Config(raw=raw, source=path)
     ledger = _table(raw, "ledger", {"currency"})
     if "currency" in ledger:

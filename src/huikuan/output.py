@@ -69,7 +69,9 @@ def _json(result: Result, out: IO[str]) -> None:
         return
     out.write("[")  # stream: exports can be large
     for n, row in enumerate(result.rows):
-        out.write(("," if n else "") + "\n  " + json.dumps(_pick(row, result.columns), ensure_ascii=False))
+        out.write(
+            ("," if n else "") + "\n  " + json.dumps(_pick(row, result.columns), ensure_ascii=False)
+        )
     out.write("\n]\n")
 
 
@@ -90,8 +92,13 @@ def _console(out: IO[str]) -> Any:
 
     tty = out.isatty()
     width = None if tty or os.environ.get("COLUMNS") else 200
-    return Console(file=out, width=width, no_color=not tty or "NO_COLOR" in os.environ,
-                   highlight=False, soft_wrap=False)  # fmt: skip
+    return Console(
+        file=out,
+        width=width,
+        no_color=not tty or "NO_COLOR" in os.environ,
+        highlight=False,
+        soft_wrap=False,
+    )
 
 
 def _table(result: Result, out: IO[str]) -> None:
@@ -113,14 +120,16 @@ def _rich_table(result: Result) -> Any:
 
     table = Table(title=result.title, box=box.SIMPLE_HEAD, title_justify="left")
     for col in result.columns:
-        table.add_column(col, justify="right" if col in result.money else "left",
-                         overflow="fold")  # fmt: skip
+        table.add_column(col, justify="right" if col in result.money else "left", overflow="fold")
     for row in _rows(result):
         table.add_row(*(Text(cell) for cell in row))
     if result.totals:
         table.add_section()
-    for row in result.totals:
-        cells = [grouped(row.get(c)) if c in result.money else _cell(row.get(c)) for c in result.columns]
+    for total in result.totals:
+        cells = [
+            grouped(total.get(c)) if c in result.money else _cell(total.get(c))
+            for c in result.columns
+        ]
         table.add_row(*(Text(cell) for cell in cells), style="bold")
     return table
 
@@ -129,7 +138,9 @@ def _rows(result: Result) -> Iterator[list[str]]:
     any_row = False
     for row in result.rows:
         any_row = True
-        yield [grouped(row.get(c)) if c in result.money else _cell(row.get(c)) for c in result.columns]
+        yield [
+            grouped(row.get(c)) if c in result.money else _cell(row.get(c)) for c in result.columns
+        ]
     if not any_row:
         yield ["(none)", *[""] * (len(result.columns) - 1)]
 

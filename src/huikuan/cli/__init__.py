@@ -26,10 +26,19 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    db: Annotated[Path | None, typer.Option(envvar="HUIKUAN_DB", help="Ledger file [default: <app dir>/ledger.db].")] = None,
-    config: Annotated[Path | None, typer.Option(envvar="HUIKUAN_CONFIG", help="huikuan.toml to use.")] = None,
-    user: Annotated[str | None, typer.Option(envvar="HUIKUAN_USER", help="Who is making changes (audit log).")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    db: Annotated[
+        Path | None,
+        typer.Option(envvar="HUIKUAN_DB", help="Ledger file [default: <app dir>/ledger.db]."),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(envvar="HUIKUAN_CONFIG", help="huikuan.toml to use.")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option(envvar="HUIKUAN_USER", help="Who is making changes (audit log).")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     """Global options."""
     common.reset(db, config, user)

@@ -136,7 +136,7 @@ class App(typer.Typer):
         kwargs.setdefault("pretty_exceptions_enable", False)
         super().__init__(**kwargs)
 
-    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:  # type: ignore[override]
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
         register = super().command(*args, **kwargs)
 
         def decorator(fn: F) -> F:
@@ -154,7 +154,9 @@ def _check_format(value: str) -> str:
 
 FormatOpt = Annotated[
     str,
-    typer.Option("--format", "-f", help="Output: table, json, jsonl or csv.", callback=_check_format),
+    typer.Option(
+        "--format", "-f", help="Output: table, json, jsonl or csv.", callback=_check_format
+    ),
 ]
 
 

@@ -14,18 +14,34 @@ contact_app = App(help="Contacts of a customer (decision maker, finance, …).")
 
 Code = Annotated[str, typer.Argument(help="Customer code, e.g. C001.")]
 Opt = Annotated[str | None, typer.Option()]
-LIST_COLUMNS = ["code", "name", "segment", "region", "salesperson", "terms", "credit_limit", "blocked", "legal"]
+LIST_COLUMNS = [
+    "code",
+    "name",
+    "segment",
+    "region",
+    "salesperson",
+    "terms",
+    "credit_limit",
+    "blocked",
+    "legal",
+]
 
 
 @customer_app.command("add")
 def add(
     code: Code,
     name: Annotated[str, typer.Argument(help="Customer name.")],
-    segment: Opt = None, region: Opt = None, salesperson: Opt = None, email: Opt = None,
-    phone: Opt = None, language: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    segment: Opt = None,
+    region: Opt = None,
+    salesperson: Opt = None,
+    email: Opt = None,
+    phone: Opt = None,
+    language: Annotated[str, typer.Option(help="zh or en.")] = "zh",
     credit_limit: Annotated[str | None, typer.Option(help="Credit limit, e.g. 200,000.")] = None,
-    terms: Annotated[str | None, typer.Option(help="Default terms, e.g. NET30 or 月结60天.")] = None,
-) -> None:  # fmt: skip
+    terms: Annotated[
+        str | None, typer.Option(help="Default terms, e.g. NET30 or 月结60天.")
+    ] = None,
+) -> None:
     """Add a customer.
 
     Example: huikuan customer add C001 上海明达机械有限公司 --terms 月结30天 --salesperson 王丽
@@ -34,8 +50,18 @@ def add(
     from huikuan.core.records import check_customer, raise_problems
     from huikuan.store import ledger as L
 
-    row = {"code": code, "name": name, "segment": segment, "region": region, "salesperson": salesperson,
-           "email": email, "phone": phone, "language": language, "credit_limit": credit_limit, "terms": terms}  # fmt: skip
+    row = {
+        "code": code,
+        "name": name,
+        "segment": segment,
+        "region": region,
+        "salesperson": salesperson,
+        "email": email,
+        "phone": phone,
+        "language": language,
+        "credit_limit": credit_limit,
+        "terms": terms,
+    }
     rec, problems = check_customer(row)
     raise_problems(problems)
     with ledger() as led, led.transaction() as conn:
@@ -48,10 +74,13 @@ def add(
 
 @customer_app.command("list")
 def list_(
-    segment: Opt = None, salesperson: Opt = None,
-    blocked: Annotated[bool | None, typer.Option("--blocked/--not-blocked", help="Only (not) blocked.")] = None,
+    segment: Opt = None,
+    salesperson: Opt = None,
+    blocked: Annotated[
+        bool | None, typer.Option("--blocked/--not-blocked", help="Only (not) blocked.")
+    ] = None,
     fmt: FormatOpt = "table",
-) -> None:  # fmt: skip
+) -> None:
     """List customers.
 
     Example: huikuan customer list --salesperson 王丽 --format csv
@@ -59,12 +88,22 @@ def list_(
     from huikuan.store import queries as Q
 
     with ledger() as led:
-        emit(Result(LIST_COLUMNS, Q.customers(led.conn, segment, salesperson, blocked), money={"credit_limit"}), fmt)
+        emit(
+            Result(
+                LIST_COLUMNS,
+                Q.customers(led.conn, segment, salesperson, blocked),
+                money={"credit_limit"},
+            ),
+            fmt,
+        )
 
 
 @customer_app.command("show")
-def show(code: Code, as_of: Annotated[str | None, typer.Option(help="Overdue as of [today].")] = None,
-         fmt: FormatOpt = "table") -> None:  # fmt: skip
+def show(
+    code: Code,
+    as_of: Annotated[str | None, typer.Option(help="Overdue as of [today].")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
     """Show a customer with contacts and balances.
 
     Example: huikuan customer show C001 --format json
@@ -78,33 +117,60 @@ def show(code: Code, as_of: Annotated[str | None, typer.Option(help="Overdue as 
         bals = Q.balances(led.conn, code, day)
     doc = {**info, "contacts": people, "balances": bals}
     fields = [{"field": k, "value": v} for k, v in info.items()]
-    emit(Result(["field", "value"], fields, document=doc, title=f"Customer {code}", sections=[
-        Result(["name", "role", "title", "phone", "email", "wechat"], people, title="Contacts"),
-        Result(["currency", "invoiced", "open", "overdue", "unapplied"], bals, title=f"Balances as of {day}",
-               money={"invoiced", "open", "overdue", "unapplied"}),
-    ]), fmt)  # fmt: skip
+    emit(
+        Result(
+            ["field", "value"],
+            fields,
+            document=doc,
+            title=f"Customer {code}",
+            sections=[
+                Result(
+                    ["name", "role", "title", "phone", "email", "wechat"], people, title="Contacts"
+                ),
+                Result(
+                    ["currency", "invoiced", "open", "overdue", "unapplied"],
+                    bals,
+                    title=f"Balances as of {day}",
+                    money={"invoiced", "open", "overdue", "unapplied"},
+                ),
+            ],
+        ),
+        fmt,
+    )
 
 
 @customer_app.command("edit")
 def edit(
-    code: Code, name: Opt = None, segment: Opt = None, region: Opt = None, salesperson: Opt = None,
-    email: Opt = None, phone: Opt = None, language: Opt = None, credit_limit: Opt = None, terms: Opt = None,
-    legal: Annotated[bool | None, typer.Option("--legal/--no-legal", help="In litigation (no more dunning).")] = None,
-) -> None:  # fmt: skip
+    code: Code,
+    name: Opt = None,
+    segment: Opt = None,
+    region: Opt = None,
+    salesperson: Opt = None,
+    email: Opt = None,
+    phone: Opt = None,
+    language: Opt = None,
+    credit_limit: Opt = None,
+    terms: Opt = None,
+    legal: Annotated[
+        bool | None, typer.Option("--legal/--no-legal", help="In litigation (no more dunning).")
+    ] = None,
+) -> None:
     """Change a customer's fields (only those given). Use "" to clear a field.
 
     Example: huikuan customer edit C001 --credit-limit 300000 --terms NET45
     """
     from huikuan.core.errors import HuikuanError
-    from huikuan.core.records import check_customer, raise_problems
+    from huikuan.core.records import CUSTOMER_COLUMNS, check_customer, raise_problems
     from huikuan.store import ledger as L
     from huikuan.store import queries as Q
 
-    given = {k: v for k, v in locals().items() if k in Q.CUSTOMER_COLUMNS and k != "code" and v is not None}
+    given = {
+        k: v for k, v in locals().items() if k in CUSTOMER_COLUMNS and k != "code" and v is not None
+    }
     if not given and legal is None:
         raise HuikuanError("nothing to change (give at least one option, see --help)")
     with ledger() as led, led.transaction() as conn:
-        current = {k: v for k, v in Q.customer(conn, code).items() if k in Q.CUSTOMER_COLUMNS}
+        current = {k: v for k, v in Q.customer(conn, code).items() if k in CUSTOMER_COLUMNS}
         rec, problems = check_customer({**current, **given})
         raise_problems(problems)
         changes: dict[str, Any] = {k: rec[k] for k in given}
@@ -115,7 +181,9 @@ def edit(
 
 
 @customer_app.command("block")
-def block(code: Code, reason: Annotated[str, typer.Option(help="Why (shown to colleagues).")]) -> None:
+def block(
+    code: Code, reason: Annotated[str, typer.Option(help="Why (shown to colleagues).")]
+) -> None:
     """Block a customer: credit checks say no until unblocked.
 
     Example: huikuan customer block C007 --reason "120 days overdue"
@@ -142,10 +210,17 @@ def _set_block(code: str, blocked: bool, reason: str | None) -> None:
 
 @contact_app.command("add")
 def contact_add(
-    code: Code, name: Annotated[str, typer.Argument(help="Contact's name.")],
-    role: Annotated[str, typer.Option(help="decision_maker, finance, purchasing, legal_rep or other.")] = "other",
-    title: Opt = None, phone: Opt = None, email: Opt = None, wechat: Opt = None, note: Opt = None,
-) -> None:  # fmt: skip
+    code: Code,
+    name: Annotated[str, typer.Argument(help="Contact's name.")],
+    role: Annotated[
+        str, typer.Option(help="decision_maker, finance, purchasing, legal_rep or other.")
+    ] = "other",
+    title: Opt = None,
+    phone: Opt = None,
+    email: Opt = None,
+    wechat: Opt = None,
+    note: Opt = None,
+) -> None:
     """Add a contact to a customer.
 
     Example: huikuan contact add C001 李会计 --role finance --phone 13800000000
@@ -153,8 +228,17 @@ def contact_add(
     from huikuan.core.records import check_contact, raise_problems
     from huikuan.store import ledger as L
 
-    rec, problems = check_contact({"name": name, "role": role, "title": title, "phone": phone,
-                                   "email": email, "wechat": wechat, "note": note})  # fmt: skip
+    rec, problems = check_contact(
+        {
+            "name": name,
+            "role": role,
+            "title": title,
+            "phone": phone,
+            "email": email,
+            "wechat": wechat,
+            "note": note,
+        }
+    )
     raise_problems(problems)
     with ledger() as led, led.transaction() as conn:
         L.add_contact(conn, led.user, code, rec)
@@ -162,8 +246,10 @@ def contact_add(
 
 
 @contact_app.command("list")
-def contact_list(code: Annotated[str | None, typer.Argument(help="Only this customer.")] = None,
-                 fmt: FormatOpt = "table") -> None:  # fmt: skip
+def contact_list(
+    code: Annotated[str | None, typer.Argument(help="Only this customer.")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
     """List contacts (finance and decision makers first).
 
     Example: huikuan contact list C001

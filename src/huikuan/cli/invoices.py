@@ -12,7 +12,17 @@ from huikuan.output import Result
 invoice_app = App(help="Invoices (应收单): add, list, show, dispute, undispute.")
 Number = Annotated[str, typer.Argument(help="Invoice number.")]
 Opt = Annotated[str | None, typer.Option()]
-LIST_COLUMNS = ["number", "customer", "issue_date", "due_date", "amount", "open", "currency", "days_overdue", "disputed"]
+LIST_COLUMNS = [
+    "number",
+    "customer",
+    "issue_date",
+    "due_date",
+    "amount",
+    "open",
+    "currency",
+    "days_overdue",
+    "disputed",
+]
 
 
 @invoice_app.command("add")
@@ -20,11 +30,19 @@ def add(
     number: Number,
     customer: Annotated[str, typer.Argument(help="Customer code.")],
     amount: Annotated[str, typer.Argument(help="Amount, e.g. 12,000.00.")],
-    issue_date: Annotated[str | None, typer.Option("--issue-date", "--date", help="Issue date [today].")] = None,
-    due_date: Annotated[str | None, typer.Option(help="Due date (else from --terms or the customer's terms).")] = None,
-    terms: Opt = None, currency: Opt = None, contract: Opt = None, salesperson: Opt = None,
-    description: Opt = None, milestone: Opt = None,
-) -> None:  # fmt: skip
+    issue_date: Annotated[
+        str | None, typer.Option("--issue-date", "--date", help="Issue date [today].")
+    ] = None,
+    due_date: Annotated[
+        str | None, typer.Option(help="Due date (else from --terms or the customer's terms).")
+    ] = None,
+    terms: Opt = None,
+    currency: Opt = None,
+    contract: Opt = None,
+    salesperson: Opt = None,
+    description: Opt = None,
+    milestone: Opt = None,
+) -> None:
     """Add an invoice; the customer's unapplied credit is applied to it.
 
     Example: huikuan invoice add INV-2026-101 C001 12000 --issue-date 2026-11-01 --terms NET30
@@ -34,9 +52,19 @@ def add(
     from huikuan.store import ledger as L
 
     st = state()
-    row = {"number": number, "customer": customer, "amount": amount, "due_date": due_date, "terms": terms,
-           "issue_date": issue_date or parse_day(None).isoformat(), "currency": currency, "contract": contract,
-           "salesperson": salesperson, "description": description, "milestone": milestone}  # fmt: skip
+    row = {
+        "number": number,
+        "customer": customer,
+        "amount": amount,
+        "due_date": due_date,
+        "terms": terms,
+        "issue_date": issue_date or parse_day(None).isoformat(),
+        "currency": currency,
+        "contract": contract,
+        "salesperson": salesperson,
+        "description": description,
+        "milestone": milestone,
+    }
     with ledger() as led, led.transaction() as conn:
         ctx = Context(st.config.currency, st.calendar, lambda code: L.customer_ref(conn, code))
         rec, problems = check_invoice(row, ctx)
@@ -67,7 +95,12 @@ def list_(
         raise InvalidValue(f"--status must be all, open, overdue or disputed, not {status!r}")
     day = parse_day(as_of, "--as-of")
     with ledger() as led:
-        emit(Result(LIST_COLUMNS, Q.invoices(led.conn, customer, status, day), money={"amount", "open"}), fmt)
+        emit(
+            Result(
+                LIST_COLUMNS, Q.invoices(led.conn, customer, status, day), money={"amount", "open"}
+            ),
+            fmt,
+        )
 
 
 @invoice_app.command("show")
@@ -81,13 +114,29 @@ def show(number: Number, fmt: FormatOpt = "table") -> None:
     with ledger() as led:
         info, allocs = Q.invoice(led.conn, number)
     fields = [{"field": k, "value": v} for k, v in info.items()]
-    emit(Result(["field", "value"], fields, document={**info, "allocations": allocs}, title=f"Invoice {number}",
-                sections=[Result(["date", "kind", "amount", "reference", "method"], allocs, title="Applied",
-                                 money={"amount"})]), fmt)  # fmt: skip
+    emit(
+        Result(
+            ["field", "value"],
+            fields,
+            document={**info, "allocations": allocs},
+            title=f"Invoice {number}",
+            sections=[
+                Result(
+                    ["date", "kind", "amount", "reference", "method"],
+                    allocs,
+                    title="Applied",
+                    money={"amount"},
+                )
+            ],
+        ),
+        fmt,
+    )
 
 
 @invoice_app.command("dispute")
-def dispute(number: Number, reason: Annotated[str, typer.Option(help="What the customer disputes.")]) -> None:
+def dispute(
+    number: Number, reason: Annotated[str, typer.Option(help="What the customer disputes.")]
+) -> None:
     """Mark an invoice disputed (no dunning while disputed).
 
     Example: huikuan invoice dispute INV-2026-017 --reason "质量问题: 3 units returned"

@@ -9,7 +9,9 @@ import typer
 from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, state
 from huikuan.output import Result
 
-payment_app = App(help="Payments (回款): add and list. Allocation: named invoice, then oldest due first.")
+payment_app = App(
+    help="Payments (回款): add and list. Allocation: named invoice, then oldest due first."
+)
 credit_app = App(help="Credit notes and discounts: reduce open invoices like payments do.")
 writeoff_app = App(help="Write-offs (坏账核销) of uncollectable invoices.")
 Customer = Annotated[str, typer.Argument(help="Customer code.")]
@@ -17,21 +19,51 @@ Amount = Annotated[str, typer.Argument(help="Amount, e.g. 5,000.00.")]
 Opt = Annotated[str | None, typer.Option()]
 DateOpt = Annotated[str | None, typer.Option("--date", help="Date [today].")]
 InvoiceOpt = Annotated[str | None, typer.Option("--invoice", help="Invoice number to pay first.")]
-LIST_COLUMNS = ["date", "customer", "kind", "amount", "currency", "invoice", "reference", "method", "unapplied"]
+LIST_COLUMNS = [
+    "date",
+    "customer",
+    "kind",
+    "amount",
+    "currency",
+    "invoice",
+    "reference",
+    "method",
+    "unapplied",
+]
 
 
-def _record(kind: str, customer: str, amount: str, day: str | None, invoice: str | None,
-            currency: str | None, reference: str | None, method: str | None, note: str | None) -> list[dict[str, Any]]:  # fmt: skip
+def _record(
+    kind: str,
+    customer: str,
+    amount: str,
+    day: str | None,
+    invoice: str | None,
+    currency: str | None,
+    reference: str | None,
+    method: str | None,
+    note: str | None,
+) -> list[dict[str, Any]]:
     from huikuan.core.records import Context, check_payment, raise_problems
     from huikuan.store import ledger as L
     from huikuan.store import queries as Q
 
     st = state()
-    row = {"customer": customer, "amount": amount, "date": day or parse_day(None).isoformat(),
-           "invoice": invoice, "currency": currency, "reference": reference, "method": method}  # fmt: skip
+    row = {
+        "customer": customer,
+        "amount": amount,
+        "date": day or parse_day(None).isoformat(),
+        "invoice": invoice,
+        "currency": currency,
+        "reference": reference,
+        "method": method,
+    }
     with ledger() as led, led.transaction() as conn:
-        ctx = Context(st.config.currency, st.calendar, lambda c: L.customer_ref(conn, c),
-                      lambda n: L.invoice_ref(conn, n))  # fmt: skip
+        ctx = Context(
+            st.config.currency,
+            st.calendar,
+            lambda c: L.customer_ref(conn, c),
+            lambda n: L.invoice_ref(conn, n),
+        )
         rec, problems = check_payment(row, ctx)
         raise_problems(problems)
         pid = L.insert_payment(conn, rec, kind, note)
@@ -41,18 +73,38 @@ def _record(kind: str, customer: str, amount: str, day: str | None, invoice: str
 
 def _report(kind: str, customer: str, allocs: list[dict[str, Any]], fmt: str) -> None:
     done(f"Recorded {kind.replace('_', ' ')} for {customer}")
-    emit(Result(["invoice", "amount", "open_after"], allocs, title="Applied to", money={"amount", "open_after"}), fmt)
+    emit(
+        Result(
+            ["invoice", "amount", "open_after"],
+            allocs,
+            title="Applied to",
+            money={"amount", "open_after"},
+        ),
+        fmt,
+    )
 
 
 @payment_app.command("add")
-def add(customer: Customer, amount: Amount, date: DateOpt = None, invoice: InvoiceOpt = None,
-        currency: Opt = None, reference: Annotated[str | None, typer.Option(help="Bank serial (银行流水号).")] = None,
-        method: Opt = None, fmt: FormatOpt = "table") -> None:  # fmt: skip
+def add(
+    customer: Customer,
+    amount: Amount,
+    date: DateOpt = None,
+    invoice: InvoiceOpt = None,
+    currency: Opt = None,
+    reference: Annotated[str | None, typer.Option(help="Bank serial (银行流水号).")] = None,
+    method: Opt = None,
+    fmt: FormatOpt = "table",
+) -> None:
     """Record a payment and show where it was applied; any rest stays as unapplied credit.
 
     Example: huikuan payment add C001 8,000 --date 2026-11-20 --invoice INV-2026-101 --reference 2026112000017
     """
-    _report("payment", customer, _record("payment", customer, amount, date, invoice, currency, reference, method, None), fmt)
+    _report(
+        "payment",
+        customer,
+        _record("payment", customer, amount, date, invoice, currency, reference, method, None),
+        fmt,
+    )
 
 
 @payment_app.command("list")
@@ -60,7 +112,9 @@ def list_(
     customer: Annotated[str | None, typer.Option(help="Only this customer.")] = None,
     since: Annotated[str | None, typer.Option("--from", help="From this date.")] = None,
     until: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
-    all_kinds: Annotated[bool, typer.Option("--all", help="Include credit notes and write-offs.")] = False,
+    all_kinds: Annotated[
+        bool, typer.Option("--all", help="Include credit notes and write-offs.")
+    ] = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """List payments by date.
@@ -77,20 +131,34 @@ def list_(
 
 
 @credit_app.command("add")
-def credit_add(customer: Customer, amount: Amount, date: DateOpt = None, invoice: InvoiceOpt = None,
-               currency: Opt = None, number: Annotated[str | None, typer.Option(help="Credit note number.")] = None,
-               reason: Opt = None, fmt: FormatOpt = "table") -> None:  # fmt: skip
+def credit_add(
+    customer: Customer,
+    amount: Amount,
+    date: DateOpt = None,
+    invoice: InvoiceOpt = None,
+    currency: Opt = None,
+    number: Annotated[str | None, typer.Option(help="Credit note number.")] = None,
+    reason: Opt = None,
+    fmt: FormatOpt = "table",
+) -> None:
     """Record a credit note or discount (applied like a payment, kept apart from cash).
 
     Example: huikuan credit-note add C001 500 --invoice INV-2026-101 --reason "price adjustment"
     """
-    _report("credit_note", customer, _record("credit_note", customer, amount, date, invoice, currency, number, None, reason), fmt)
+    _report(
+        "credit_note",
+        customer,
+        _record("credit_note", customer, amount, date, invoice, currency, number, None, reason),
+        fmt,
+    )
 
 
 @writeoff_app.command("add")
 def writeoff_add(
     invoice: Annotated[str, typer.Argument(help="Invoice number.")],
-    reason: Annotated[str, typer.Option(help="Why it cannot be collected (kept for the auditors).")],
+    reason: Annotated[
+        str, typer.Option(help="Why it cannot be collected (kept for the auditors).")
+    ],
     amount: Annotated[str | None, typer.Option(help="Amount [the whole open amount].")] = None,
     date: DateOpt = None,
 ) -> None:
@@ -106,7 +174,9 @@ def writeoff_add(
     with ledger() as led, led.transaction() as conn:
         inv = L.require_invoice(conn, invoice)
         pid, written = L.write_off(conn, inv.id, cents, day, reason)
-        L.audit(conn, led.user, "add", "write_off", invoice, {"amount": written, "date": day, "id": pid})
+        L.audit(
+            conn, led.user, "add", "write_off", invoice, {"amount": written, "date": day, "id": pid}
+        )
     done(f"Wrote off {format_fen(written)} of invoice {invoice}")
 
 

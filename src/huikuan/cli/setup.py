@@ -11,10 +11,16 @@ import typer
 from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, state
 from huikuan.output import Result
 
-terms_app = App(help="Payment terms: NET<n>/账期<n>天, EOM<n>/月结<n>天, PREPAID/款到发货, COD/货到付款.")
+terms_app = App(
+    help="Payment terms: NET<n>/账期<n>天, EOM<n>/月结<n>天, PREPAID/款到发货, COD/货到付款."
+)
 
 
-def init(demo: Annotated[bool, typer.Option("--demo", help="Load the demo ledger from examples/.")] = False) -> None:
+def init(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load the demo ledger from examples/.")
+    ] = False,
+) -> None:
     """Create the ledger (or bring an existing one up to date).
 
     Example: huikuan init --demo && huikuan aging
@@ -54,7 +60,10 @@ def doctor(fmt: FormatOpt = "table") -> None:
 
     with ledger() as led:
         checks = run_doctor(led, date.today(), state().calendar)
-    emit(Result(["check", "status", "detail"], [vars(c) for c in checks], title="huikuan doctor"), fmt)
+    emit(
+        Result(["check", "status", "detail"], [vars(c) for c in checks], title="huikuan doctor"),
+        fmt,
+    )
     if any(c.status == "fail" for c in checks):
         raise typer.Exit(1)
 

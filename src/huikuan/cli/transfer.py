@@ -12,22 +12,40 @@ import typer
 from huikuan.cli.common import App, FormatOpt, done, emit, ledger, state
 from huikuan.output import Result
 
-import_app = App(help="Import CSV (UTF-8/BOM/GBK), JSON or JSONL; all-or-nothing. FILE may be - for stdin.")
+import_app = App(
+    help="Import CSV (UTF-8/BOM/GBK), JSON or JSONL; all-or-nothing. FILE may be - for stdin."
+)
 export_app = App(help="Export with the import columns (re-importable).")
 
 File = Annotated[str, typer.Argument(help="CSV, JSON or JSONL file, or - for stdin.")]
-InputFormat = Annotated[str | None, typer.Option("--input-format", help="csv, json or jsonl [from the extension].")]
-Encoding = Annotated[str | None, typer.Option(help="Text encoding [detected: utf-8, utf-8-sig or gb18030].")]
-IgnoreExtra = Annotated[bool, typer.Option("--ignore-extra", help="Skip unknown columns instead of failing.")]
+InputFormat = Annotated[
+    str | None, typer.Option("--input-format", help="csv, json or jsonl [from the extension].")
+]
+Encoding = Annotated[
+    str | None, typer.Option(help="Text encoding [detected: utf-8, utf-8-sig or gb18030].")
+]
+IgnoreExtra = Annotated[
+    bool, typer.Option("--ignore-extra", help="Skip unknown columns instead of failing.")
+]
 
 
-def _import(kind: str, file: str, input_format: str | None, encoding: str | None, ignore_extra: bool) -> None:
+def _import(
+    kind: str, file: str, input_format: str | None, encoding: str | None, ignore_extra: bool
+) -> None:
     from huikuan.store.importer import ImportOptions, import_file
 
     st = state()
     with ledger() as led, _progress(file) as progress:
-        opts = ImportOptions(kind, file, st.config.currency, st.calendar, input_format, encoding,
-                             ignore_extra, progress)  # fmt: skip
+        opts = ImportOptions(
+            kind,
+            file,
+            st.config.currency,
+            st.calendar,
+            input_format,
+            encoding,
+            ignore_extra,
+            progress,
+        )
         result = import_file(led, opts)
     done(f"Imported {result.rows:,} {kind} from {result.file} ({result.encoding})")
 
@@ -50,8 +68,12 @@ def _progress(file: str) -> Iterator[Callable[[int], None] | None]:
 
 
 @import_app.command("customers")
-def import_customers(file: File, input_format: InputFormat = None, encoding: Encoding = None,
-                     ignore_extra: IgnoreExtra = False) -> None:  # fmt: skip
+def import_customers(
+    file: File,
+    input_format: InputFormat = None,
+    encoding: Encoding = None,
+    ignore_extra: IgnoreExtra = False,
+) -> None:
     """Import customers: code,name[,segment,region,salesperson,email,phone,language,credit_limit,terms].
 
     Example: huikuan import customers customers.csv
@@ -60,8 +82,12 @@ def import_customers(file: File, input_format: InputFormat = None, encoding: Enc
 
 
 @import_app.command("invoices")
-def import_invoices(file: File, input_format: InputFormat = None, encoding: Encoding = None,
-                    ignore_extra: IgnoreExtra = False) -> None:  # fmt: skip
+def import_invoices(
+    file: File,
+    input_format: InputFormat = None,
+    encoding: Encoding = None,
+    ignore_extra: IgnoreExtra = False,
+) -> None:
     """Import invoices: number,customer,issue_date,amount[,due_date,terms,currency,contract,salesperson,description,milestone].
 
     Example: huikuan import invoices invoices.csv --encoding gb18030
@@ -70,8 +96,12 @@ def import_invoices(file: File, input_format: InputFormat = None, encoding: Enco
 
 
 @import_app.command("payments")
-def import_payments(file: File, input_format: InputFormat = None, encoding: Encoding = None,
-                    ignore_extra: IgnoreExtra = False) -> None:  # fmt: skip
+def import_payments(
+    file: File,
+    input_format: InputFormat = None,
+    encoding: Encoding = None,
+    ignore_extra: IgnoreExtra = False,
+) -> None:
     """Import payments: customer,date,amount[,invoice,currency,reference,method]; allocated by date.
 
     Example: cat bank.jsonl | huikuan import payments - --input-format jsonl

@@ -23,14 +23,18 @@ class Buckets:
         if self.basis not in BASES:
             raise InvalidValue(f"basis must be 'due' or 'issue', not {self.basis!r}")
         if not self.limits or any(b <= a for a, b in zip(self.limits, self.limits[1:])):
-            raise InvalidValue("bucket limits must be increasing whole numbers of days, e.g. 30,60,90")
+            raise InvalidValue(
+                "bucket limits must be increasing whole numbers of days, e.g. 30,60,90"
+            )
         if self.limits[0] < 1:
             raise InvalidValue("bucket limits must be positive")
 
     @property
     def labels(self) -> list[str]:
         """``current, 1-30, 31-60, …, 365+`` (due basis) or ``0-30, 31-60, …`` (issue basis)."""
-        first = ["current", f"1-{self.limits[0]}"] if self.basis == "due" else [f"0-{self.limits[0]}"]
+        first = (
+            ["current", f"1-{self.limits[0]}"] if self.basis == "due" else [f"0-{self.limits[0]}"]
+        )
         middle = [f"{a + 1}-{b}" for a, b in zip(self.limits, self.limits[1:])]
         return [*first, *middle, f"{self.limits[-1]}+"]
 
@@ -61,7 +65,9 @@ def parse_limits(text: str) -> tuple[int, ...]:
     try:
         limits = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
-        raise InvalidValue(f"buckets must be whole numbers of days like 30,60,90, not {text!r}") from None
+        raise InvalidValue(
+            f"buckets must be whole numbers of days like 30,60,90, not {text!r}"
+        ) from None
     Buckets(limits)
     return limits
 

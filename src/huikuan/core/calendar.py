@@ -27,8 +27,12 @@ class WorkCalendar:
 
     def __post_init__(self) -> None:
         if self.kind not in CALENDARS:
-            raise InvalidValue(f"unknown calendar {self.kind!r} (use one of: {', '.join(CALENDARS)})")
-        self._holidays, self._workdays, self._years = _cn_data() if self.kind == "CN" else ({}, {}, range(0))
+            raise InvalidValue(
+                f"unknown calendar {self.kind!r} (use one of: {', '.join(CALENDARS)})"
+            )
+        self._holidays, self._workdays, self._years = (
+            _cn_data() if self.kind == "CN" else ({}, {}, range(0))
+        )
 
     @property
     def data_years(self) -> range:
@@ -71,7 +75,9 @@ class WorkCalendar:
         return day
 
 
-def make_calendar(kind: str, holidays: Iterable[date] = (), workdays: Iterable[date] = ()) -> WorkCalendar:
+def make_calendar(
+    kind: str, holidays: Iterable[date] = (), workdays: Iterable[date] = ()
+) -> WorkCalendar:
     """Build a calendar; config-given holidays and make-up workdays override the data."""
     return WorkCalendar(kind, frozenset(holidays), frozenset(workdays))
 

@@ -7,7 +7,9 @@ from datetime import date
 
 from huikuan.core.errors import InvalidValue
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})-(\d{1,2})|/(\d{1,2})/(\d{1,2})|年(\d{1,2})月(\d{1,2})日)$")
+_DATE = re.compile(
+    r"^(\d{4})(?:-(\d{1,2})-(\d{1,2})|/(\d{1,2})/(\d{1,2})|年(\d{1,2})月(\d{1,2})日)$"
+)
 
 
 def parse_date(text: str) -> date:

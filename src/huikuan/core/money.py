@@ -38,7 +38,7 @@ def _parse_slow(text: str, allow_zero: bool) -> int:
         cleaned = cleaned[1:]
     if not cleaned:
         raise InvalidValue("is empty" if not raw else f"not a number: {raw!r}")
-    if cleaned.startswith("-") or cleaned.startswith("(") and cleaned.endswith(")"):
+    if cleaned.startswith("-") or (cleaned.startswith("(") and cleaned.endswith(")")):
         raise InvalidValue(f"must not be negative: {raw!r}")
     if "," in cleaned:
         if not _GROUPED.match(cleaned):

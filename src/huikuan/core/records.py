@@ -23,13 +23,30 @@ Row = Mapping[str, str | None]
 Problem = tuple[str, str]
 
 CUSTOMER_COLUMNS = (
-    "code", "name", "segment", "region", "salesperson", "email", "phone", "language",
-    "credit_limit", "terms",
-)  # fmt: skip
+    "code",
+    "name",
+    "segment",
+    "region",
+    "salesperson",
+    "email",
+    "phone",
+    "language",
+    "credit_limit",
+    "terms",
+)
 INVOICE_COLUMNS = (
-    "number", "customer", "issue_date", "amount", "due_date", "terms", "currency", "contract",
-    "salesperson", "description", "milestone",
-)  # fmt: skip
+    "number",
+    "customer",
+    "issue_date",
+    "amount",
+    "due_date",
+    "terms",
+    "currency",
+    "contract",
+    "salesperson",
+    "description",
+    "milestone",
+)
 PAYMENT_COLUMNS = ("customer", "date", "amount", "invoice", "currency", "reference", "method")
 REQUIRED = {
     "customers": ("code", "name"),
@@ -136,17 +153,24 @@ def check_invoice(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]
     if due is None and issue is not None and cust is not None:
         code = terms.code if terms else cust.terms
         if code is None and not any(col == "terms" for col, _ in c.problems):
-            c.fail("due_date", f"no due_date or terms, and customer {cust.code} has no default terms")
+            c.fail(
+                "due_date", f"no due_date or terms, and customer {cust.code} has no default terms"
+            )
         elif code is not None:
             due = due_date(parse_terms(code), issue, ctx.calendar)
     elif due is not None and issue is not None and due < issue:
         c.fail("due_date", f"{due.isoformat()} is before the issue date {issue.isoformat()}")
     rec = {
-        "number": number, "customer_id": cust.id if cust else None,
+        "number": number,
+        "customer_id": cust.id if cust else None,
         "issue_date": issue.isoformat() if issue else None,
-        "due_date": due.isoformat() if due else None, "amount": amount, "currency": currency,
-        "terms": terms.code if terms else (cust.terms if cust and not row.get("due_date") else None),
-    }  # fmt: skip
+        "due_date": due.isoformat() if due else None,
+        "amount": amount,
+        "currency": currency,
+        "terms": terms.code
+        if terms
+        else (cust.terms if cust and not row.get("due_date") else None),
+    }
     for col in ("contract", "salesperson", "description", "milestone"):
         rec[col] = _text(row, col)
     return rec, c.problems
@@ -170,11 +194,14 @@ def check_payment(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]
         elif currency is not None and currency != inv.currency:
             c.fail("currency", f"{currency} differs from invoice {number}'s {inv.currency}")
     rec = {
-        "customer_id": cust.id if cust else None, "date": paid.isoformat() if paid else None,
-        "amount": amount, "currency": currency or (inv.currency if inv else ctx.currency),
+        "customer_id": cust.id if cust else None,
+        "date": paid.isoformat() if paid else None,
+        "amount": amount,
+        "currency": currency or (inv.currency if inv else ctx.currency),
         "invoice_id": inv.id if inv else None,
-        "reference": _text(row, "reference"), "method": _text(row, "method"),
-    }  # fmt: skip
+        "reference": _text(row, "reference"),
+        "method": _text(row, "method"),
+    }
     return rec, c.problems
 
 

@@ -72,10 +72,16 @@ def doctor(led: Ledger, today: date, cal: WorkCalendar) -> list[Check]:
     out.append(Check("foreign keys", "fail" if fks else "ok", f"{len(fks)} broken reference(s)"))
     done = applied(conn)
     missing = [m.__name__ for m in MIGRATIONS if m.__name__ not in done]
-    out.append(Check("migrations", "fail" if missing else "ok", ", ".join(missing) or f"{len(done)} applied"))
+    out.append(
+        Check(
+            "migrations", "fail" if missing else "ok", ", ".join(missing) or f"{len(done)} applied"
+        )
+    )
     for name, sql in INVARIANTS.items():
         bad = conn.execute(sql).fetchone()[0]
-        out.append(Check(name, "fail" if bad else "ok", f"{bad} row(s) wrong" if bad else "consistent"))
+        out.append(
+            Check(name, "fail" if bad else "ok", f"{bad} row(s) wrong" if bad else "consistent")
+        )
     mode = stat.S_IMODE(led.path.stat().st_mode)
     out.append(Check("file permissions", "warn" if mode & 0o077 else "ok", f"{mode:o} {led.path}"))
     out += [_calendar_check(cal, year) for year in (today.year, today.year + 1)]
@@ -88,14 +94,20 @@ def _calendar_check(cal: WorkCalendar, year: int) -> Check:
     if year in cal.data_years:
         return Check(f"calendar {year}", "ok", "CN holidays and make-up workdays known")
     extra = sum(1 for d in cal.extra_holidays if d.year == year)
-    detail = f"no CN data for {year}: weekends only" + (f" plus {extra} holiday(s) from config" if extra else "")
-    return Check(f"calendar {year}", "warn", detail + "; upgrade chinesecalendar or add [calendar] holidays")
+    detail = f"no CN data for {year}: weekends only" + (
+        f" plus {extra} holiday(s) from config" if extra else ""
+    )
+    return Check(
+        f"calendar {year}", "warn", detail + "; upgrade chinesecalendar or add [calendar] holidays"
+    )
 
 
 def load_demo(led: Ledger, examples: Path, currency: str, cal: WorkCalendar) -> dict[str, int]:
     """Load the demo ledger from ``examples/`` into an empty ledger."""
     if led.conn.execute("SELECT EXISTS (SELECT 1 FROM customer)").fetchone()[0]:
-        raise HuikuanError(f"{led.path} already holds data; the demo only loads into an empty ledger")
+        raise HuikuanError(
+            f"{led.path} already holds data; the demo only loads into an empty ledger"
+        )
     counts = {}
     for kind in DEMO_FILES:
         opts = ImportOptions(kind, str(examples / f"{kind}.csv"), currency, cal)

@@ -14,7 +14,15 @@ from typing import Any
 
 from huikuan.core.calendar import WorkCalendar
 from huikuan.core.errors import HuikuanError, ImportFailed
-from huikuan.core.records import COLUMNS, REQUIRED, Context, CustomerRef, check_customer, check_invoice, check_payment
+from huikuan.core.records import (
+    COLUMNS,
+    REQUIRED,
+    Context,
+    CustomerRef,
+    check_customer,
+    check_invoice,
+    check_payment,
+)
 from huikuan.store import ledger as L
 from huikuan.store.db import Ledger
 from huikuan.store.sources import FORMATS, ROW_PROBLEM, Records, Source, read_csv, read_json
@@ -58,7 +66,9 @@ def import_file(led: Ledger, opts: ImportOptions) -> ImportResult:
         try:
             text = src.text(opts.encoding, opts.progress)
         except LookupError:
-            raise HuikuanError(f"unknown encoding {opts.encoding!r} (try utf-8 or gb18030)") from None
+            raise HuikuanError(
+                f"unknown encoding {opts.encoding!r} (try utf-8 or gb18030)"
+            ) from None
         with led.transaction() as conn:
             result = _run(conn, led.user, src, text, fmt, opts)
     finally:
@@ -66,9 +76,13 @@ def import_file(led: Ledger, opts: ImportOptions) -> ImportResult:
     return result
 
 
-def _run(conn: sqlite3.Connection, user: str, src: Source, text: Any, fmt: str, opts: ImportOptions) -> ImportResult:
+def _run(
+    conn: sqlite3.Connection, user: str, src: Source, text: Any, fmt: str, opts: ImportOptions
+) -> ImportResult:
     try:
-        header, records = read_csv(src, text) if fmt == "csv" else read_json(src, text, fmt == "jsonl")
+        header, records = (
+            read_csv(src, text) if fmt == "csv" else read_json(src, text, fmt == "jsonl")
+        )
         problems = _header_problems(src.label, opts.kind, header, opts.ignore_extra)
         if problems:
             raise ImportFailed(*problems, summary="nothing imported")
@@ -81,7 +95,10 @@ def _run(conn: sqlite3.Connection, user: str, src: Source, text: Any, fmt: str, 
         ) from None
     if importer.problems:
         bad = len({p.split(": ", 1)[0] for p in importer.problems})
-        raise ImportFailed(*importer.problems, summary=f"nothing imported: {len(importer.problems)} problem(s) in {bad} row(s)")
+        raise ImportFailed(
+            *importer.problems,
+            summary=f"nothing imported: {len(importer.problems)} problem(s) in {bad} row(s)",
+        )
     if count == 0:
         raise ImportFailed(f"{src.label}: no rows to import", summary="nothing imported")
     L.audit(conn, user, "import", opts.kind, src.label, {"rows": count, "encoding": src.encoding})
@@ -92,10 +109,15 @@ def _header_problems(label: str, kind: str, header: list[str], ignore_extra: boo
     if not header:  # JSON: columns are checked record by record
         return []
     known = COLUMNS[kind]
-    out = [f"{label}:1: {col}: missing required column" for col in REQUIRED[kind] if col not in header]
+    out = [
+        f"{label}:1: {col}: missing required column" for col in REQUIRED[kind] if col not in header
+    ]
     if not ignore_extra:
-        out += [f"{label}:1: {col or '(blank)'}: unknown column (known: {', '.join(known)}; or pass --ignore-extra)"
-                for col in header if col not in known]  # fmt: skip
+        out += [
+            f"{label}:1: {col or '(blank)'}: unknown column (known: {', '.join(known)}; or pass --ignore-extra)"
+            for col in header
+            if col not in known
+        ]
     dupes = sorted({c for c in header if header.count(c) > 1 and c})
     out += [f"{label}:1: {col}: column appears more than once" for col in dupes]
     return out
@@ -108,15 +130,24 @@ class _Importer:
         self.conn, self.label, self.opts = conn, label, opts
         self.problems: list[str] = []
         self.known = set(COLUMNS[opts.kind])
-        customers = {code: CustomerRef(cid, code, terms)
-                     for cid, code, terms in conn.execute("SELECT id, code, terms FROM customer")}  # fmt: skip
-        self.ctx = Context(opts.currency, opts.calendar, customers.get, lambda n: L.invoice_ref(conn, n))
+        customers = {
+            code: CustomerRef(cid, code, terms)
+            for cid, code, terms in conn.execute("SELECT id, code, terms FROM customer")
+        }
+        self.ctx = Context(
+            opts.currency, opts.calendar, customers.get, lambda n: L.invoice_ref(conn, n)
+        )
         table = {"customers": "customer", "invoices": "invoice", "payments": "payment"}[opts.kind]
-        self.first_new_id = (conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]) + 1
+        self.first_new_id = (
+            (conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]) + 1
+        )
 
     def run(self, records: Records) -> int:
-        check = {"customers": lambda r: check_customer(r), "invoices": lambda r: check_invoice(r, self.ctx),
-                 "payments": lambda r: check_payment(r, self.ctx)}[self.opts.kind]  # fmt: skip
+        check = {
+            "customers": lambda r: check_customer(r),
+            "invoices": lambda r: check_invoice(r, self.ctx),
+            "payments": lambda r: check_payment(r, self.ctx),
+        }[self.opts.kind]
         count = 0
         for chunk in _chunks(self._clean(records, check)):
             count += self._insert(chunk)
@@ -126,7 +157,9 @@ class _Importer:
             self._allocate_new()
         return count
 
-    def _clean(self, records: Records, check: Callable[[Any], tuple[dict[str, Any], list[tuple[str, str]]]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    def _clean(
+        self, records: Records, check: Callable[[Any], tuple[dict[str, Any], list[tuple[str, str]]]]
+    ) -> Iterator[tuple[int, dict[str, Any]]]:
         for line, raw in records:
             if ROW_PROBLEM in raw:
                 self.problems.append(f"{self.label}:{line}: {raw[ROW_PROBLEM]}")
@@ -140,7 +173,11 @@ class _Importer:
                 yield line, rec
 
     def _insert(self, chunk: list[tuple[int, dict[str, Any]]]) -> int:
-        insert = {"customers": L.insert_customers, "invoices": L.insert_invoices, "payments": self._insert_payments}[self.opts.kind]
+        insert = {
+            "customers": L.insert_customers,
+            "invoices": L.insert_invoices,
+            "payments": self._insert_payments,
+        }[self.opts.kind]
         self.conn.execute("SAVEPOINT chunk")
         try:
             insert(self.conn, [rec for _, rec in chunk])
@@ -161,8 +198,12 @@ class _Importer:
     def _duplicate(self, rec: dict[str, Any]) -> str:
         if self.opts.kind == "payments":
             return f"reference: a payment with reference {rec['reference']!r} is already recorded for this customer"
-        col, table = ("code", "customer") if self.opts.kind == "customers" else ("number", "invoice")
-        (rid,) = self.conn.execute(f"SELECT id FROM {table} WHERE {col} = ?", (rec[col],)).fetchone()
+        col, table = (
+            ("code", "customer") if self.opts.kind == "customers" else ("number", "invoice")
+        )
+        (rid,) = self.conn.execute(
+            f"SELECT id FROM {table} WHERE {col} = ?", (rec[col],)
+        ).fetchone()
         where = "earlier in this file" if rid >= self.first_new_id else "already in the ledger"
         return f"{col}: duplicate {rec[col]!r} ({where})"
 
@@ -170,21 +211,30 @@ class _Importer:
         fields = L.PAYMENT_FIELDS
         sql = f"INSERT INTO payment ({', '.join(fields)}, unapplied) VALUES ({', '.join('?' for _ in fields)}, ?)"
         for rec in recs:
-            if rec["reference"] and conn.execute(
-                "SELECT 1 FROM payment WHERE customer_id = ? AND reference = ? AND kind = 'payment'",
-                (rec["customer_id"], rec["reference"]),
-            ).fetchone():
+            if (
+                rec["reference"]
+                and conn.execute(
+                    "SELECT 1 FROM payment WHERE customer_id = ? AND reference = ? AND kind = 'payment'",
+                    (rec["customer_id"], rec["reference"]),
+                ).fetchone()
+            ):
                 raise sqlite3.IntegrityError("duplicate reference")
             conn.execute(sql, [rec[c] for c in fields] + [rec["amount"]])
 
     def _allocate_new(self) -> None:
-        ids = [pid for (pid,) in self.conn.execute(
-            "SELECT id FROM payment WHERE id >= ? ORDER BY date, id", (self.first_new_id,))]  # fmt: skip
+        ids = [
+            pid
+            for (pid,) in self.conn.execute(
+                "SELECT id FROM payment WHERE id >= ? ORDER BY date, id", (self.first_new_id,)
+            )
+        ]
         for pid in ids:
             L.allocate_payment(self.conn, pid)
 
 
-def _chunks(items: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+def _chunks(
+    items: Iterator[tuple[int, dict[str, Any]]],
+) -> Iterator[list[tuple[int, dict[str, Any]]]]:
     chunk: list[tuple[int, dict[str, Any]]] = []
     for item in items:
         chunk.append(item)

@@ -19,13 +19,29 @@ from huikuan.core.records import CUSTOMER_COLUMNS, CustomerRef, InvoiceRef
 Record = Mapping[str, Any]
 
 INVOICE_FIELDS = (
-    "number", "customer_id", "issue_date", "due_date", "amount", "currency", "terms",
-    "contract", "salesperson", "description", "milestone",
-)  # fmt: skip
+    "number",
+    "customer_id",
+    "issue_date",
+    "due_date",
+    "amount",
+    "currency",
+    "terms",
+    "contract",
+    "salesperson",
+    "description",
+    "milestone",
+)
 PAYMENT_FIELDS = ("customer_id", "date", "amount", "currency", "invoice_id", "reference", "method")
 
 
-def audit(conn: sqlite3.Connection, user: str, action: str, entity: str, key: str | None, detail: Any = None) -> None:
+def audit(
+    conn: sqlite3.Connection,
+    user: str,
+    action: str,
+    entity: str,
+    key: str | None,
+    detail: Any = None,
+) -> None:
     """Record one change in the audit log."""
     conn.execute(
         "INSERT INTO audit (at, user, action, entity, key, detail) VALUES (?, ?, ?, ?, ?, ?)",
@@ -96,7 +112,9 @@ def insert_invoices(conn: sqlite3.Connection, records: Iterable[Record]) -> int:
     return cur.rowcount
 
 
-def insert_payment(conn: sqlite3.Connection, rec: Record, kind: str = "payment", note: str | None = None) -> int:
+def insert_payment(
+    conn: sqlite3.Connection, rec: Record, kind: str = "payment", note: str | None = None
+) -> int:
     """Insert one payment, credit note or write-off and allocate it; return its id."""
     vals = [rec[c] for c in PAYMENT_FIELDS]
     cur = conn.execute(
@@ -121,7 +139,9 @@ def allocate_payment(conn: sqlite3.Connection, payment_id: int) -> int:
     ).fetchone()
     named_open = None
     if named is not None:
-        (open_amount,) = conn.execute("SELECT open_amount FROM invoice WHERE id = ?", (named,)).fetchone()
+        (open_amount,) = conn.execute(
+            "SELECT open_amount FROM invoice WHERE id = ?", (named,)
+        ).fetchone()
         named_open = (named, open_amount)
     parts, left = allocate(rest, _open_invoices(conn, cust, currency), named_open)
     _apply(conn, payment_id, day, parts, left)
@@ -152,7 +172,9 @@ def apply_all_credit(conn: sqlite3.Connection) -> None:
         apply_credit(conn, cust, currency)
 
 
-def _open_invoices(conn: sqlite3.Connection, customer_id: int, currency: str) -> list[tuple[int, int]]:
+def _open_invoices(
+    conn: sqlite3.Connection, customer_id: int, currency: str
+) -> list[tuple[int, int]]:
     return conn.execute(
         "SELECT id, open_amount FROM invoice WHERE open_amount > 0 AND customer_id = ?"
         " AND currency = ? ORDER BY due_date, issue_date, number",
@@ -160,7 +182,9 @@ def _open_invoices(conn: sqlite3.Connection, customer_id: int, currency: str) ->
     ).fetchall()
 
 
-def _apply(conn: sqlite3.Connection, pid: int, day: str, parts: list[tuple[int, int]], left: int) -> None:
+def _apply(
+    conn: sqlite3.Connection, pid: int, day: str, parts: list[tuple[int, int]], left: int
+) -> None:
     conn.executemany(
         "INSERT INTO allocation (payment_id, invoice_id, amount, date) VALUES (?, ?, ?, ?)",
         [(pid, inv, amt, day) for inv, amt in parts],
@@ -172,10 +196,13 @@ def _apply(conn: sqlite3.Connection, pid: int, day: str, parts: list[tuple[int, 
     conn.execute("UPDATE payment SET unapplied = ? WHERE id = ?", (left, pid))
 
 
-def write_off(conn: sqlite3.Connection, invoice_id: int, amount: int | None, day: str, reason: str | None) -> tuple[int, int]:
+def write_off(
+    conn: sqlite3.Connection, invoice_id: int, amount: int | None, day: str, reason: str | None
+) -> tuple[int, int]:
     """Write off (坏账核销) part or all of an invoice's open amount; return (payment id, amount)."""
     cust, currency, open_amount, issue = conn.execute(
-        "SELECT customer_id, currency, open_amount, issue_date FROM invoice WHERE id = ?", (invoice_id,)
+        "SELECT customer_id, currency, open_amount, issue_date FROM invoice WHERE id = ?",
+        (invoice_id,),
     ).fetchone()
     amount = open_amount if amount is None else amount
     if open_amount == 0:
@@ -186,8 +213,15 @@ def write_off(conn: sqlite3.Connection, invoice_id: int, amount: int | None, day
         )
     if day < issue:
         raise Conflict(f"write-off date {day} is before the invoice's issue date {issue}")
-    rec = {"customer_id": cust, "date": day, "amount": amount, "currency": currency,
-           "invoice_id": invoice_id, "reference": None, "method": None}  # fmt: skip
+    rec = {
+        "customer_id": cust,
+        "date": day,
+        "amount": amount,
+        "currency": currency,
+        "invoice_id": invoice_id,
+        "reference": None,
+        "method": None,
+    }
     return insert_payment(conn, rec, "write_off", reason), amount
 
 
@@ -198,17 +232,28 @@ def update_customer(conn: sqlite3.Connection, user: str, code: str, changes: Rec
     """Set checked customer fields; audit old and new values."""
     cid = require_customer(conn, code).id
     cols = [c for c in changes if c in CUSTOMER_COLUMNS or c in ("legal", "dunning_policy")]
-    old = dict(zip(cols, conn.execute(f"SELECT {', '.join(cols)} FROM customer WHERE id = ?", (cid,)).fetchone()))
-    conn.execute(f"UPDATE customer SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
-                 [changes[c] for c in cols] + [cid])  # fmt: skip
+    old = dict(
+        zip(
+            cols,
+            conn.execute(f"SELECT {', '.join(cols)} FROM customer WHERE id = ?", (cid,)).fetchone(),
+        )
+    )
+    conn.execute(
+        f"UPDATE customer SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+        [changes[c] for c in cols] + [cid],
+    )
     audit(conn, user, "edit", "customer", code, {"old": old, "new": {c: changes[c] for c in cols}})
 
 
-def set_blocked(conn: sqlite3.Connection, user: str, code: str, blocked: bool, reason: str | None) -> None:
+def set_blocked(
+    conn: sqlite3.Connection, user: str, code: str, blocked: bool, reason: str | None
+) -> None:
     """Block (no new credit, no dunning changes) or unblock a customer."""
     cid = require_customer(conn, code).id
-    conn.execute("UPDATE customer SET blocked = ?, blocked_reason = ? WHERE id = ?",
-                 (int(blocked), reason if blocked else None, cid))  # fmt: skip
+    conn.execute(
+        "UPDATE customer SET blocked = ?, blocked_reason = ? WHERE id = ?",
+        (int(blocked), reason if blocked else None, cid),
+    )
     audit(conn, user, "block" if blocked else "unblock", "customer", code, {"reason": reason})
 
 
@@ -216,15 +261,21 @@ def add_contact(conn: sqlite3.Connection, user: str, code: str, rec: Record) -> 
     """Add a contact to a customer; return its id."""
     cid = require_customer(conn, code).id
     cols = ("name", "role", "title", "phone", "email", "wechat", "note")
-    cur = conn.execute(f"INSERT INTO contact (customer_id, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})",
-                       [cid] + [rec[c] for c in cols])  # fmt: skip
+    cur = conn.execute(
+        f"INSERT INTO contact (customer_id, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})",
+        [cid] + [rec[c] for c in cols],
+    )
     audit(conn, user, "add", "contact", code, dict(rec))
     return cur.lastrowid or 0
 
 
-def set_disputed(conn: sqlite3.Connection, user: str, number: str, disputed: bool, reason: str | None) -> None:
+def set_disputed(
+    conn: sqlite3.Connection, user: str, number: str, disputed: bool, reason: str | None
+) -> None:
     """Mark an invoice disputed (no dunning while disputed) or clear the dispute."""
     inv = require_invoice(conn, number)
-    conn.execute("UPDATE invoice SET disputed = ?, dispute_reason = ? WHERE id = ?",
-                 (int(disputed), reason if disputed else None, inv.id))  # fmt: skip
+    conn.execute(
+        "UPDATE invoice SET disputed = ?, dispute_reason = ? WHERE id = ?",
+        (int(disputed), reason if disputed else None, inv.id),
+    )
     audit(conn, user, "dispute" if disputed else "undispute", "invoice", number, {"reason": reason})

@@ -91,7 +91,7 @@ def m001_ledger(conn: sqlite3.Connection) -> None:
           key TEXT,
           detail TEXT
         );
-        """
+        """,
     )
 
 

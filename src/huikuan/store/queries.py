@@ -24,10 +24,15 @@ def _dicts(cur: sqlite3.Cursor, money: tuple[str, ...] = ()) -> Iterator[Row]:
         yield row
 
 
-def customers(conn: sqlite3.Connection, segment: str | None = None, salesperson: str | None = None,
-              blocked: bool | None = None) -> Iterator[Row]:  # fmt: skip
+def customers(
+    conn: sqlite3.Connection,
+    segment: str | None = None,
+    salesperson: str | None = None,
+    blocked: bool | None = None,
+) -> Iterator[Row]:
     """Customers ordered by code, with optional filters."""
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
     for col, value in (("segment", segment), ("salesperson", salesperson)):
         if value is not None:
             where.append(f"{col} = ?")
@@ -37,8 +42,9 @@ def customers(conn: sqlite3.Connection, segment: str | None = None, salesperson:
         params.append(int(blocked))
     cur = conn.execute(
         f"SELECT {', '.join(CUSTOMER_COLUMNS)}, blocked, blocked_reason, legal FROM customer"
-        f" WHERE {' AND '.join(where)} ORDER BY code", params,
-    )  # fmt: skip
+        f" WHERE {' AND '.join(where)} ORDER BY code",
+        params,
+    )
     for row in _dicts(cur, ("credit_limit",)):
         row["blocked"], row["legal"] = bool(row["blocked"]), bool(row["legal"])
         yield row
@@ -47,8 +53,11 @@ def customers(conn: sqlite3.Connection, segment: str | None = None, salesperson:
 def customer(conn: sqlite3.Connection, code: str) -> Row:
     """One customer's fields."""
     cid = require_customer(conn, code).id
-    cur = conn.execute(f"SELECT {', '.join(CUSTOMER_COLUMNS)}, dunning_policy, blocked, blocked_reason,"
-                       " legal, created_at FROM customer WHERE id = ?", (cid,))  # fmt: skip
+    cur = conn.execute(
+        f"SELECT {', '.join(CUSTOMER_COLUMNS)}, dunning_policy, blocked, blocked_reason,"
+        " legal, created_at FROM customer WHERE id = ?",
+        (cid,),
+    )
     row = next(_dicts(cur, ("credit_limit",)))
     row["blocked"], row["legal"] = bool(row["blocked"]), bool(row["legal"])
     return row
@@ -89,18 +98,31 @@ INVOICE_LIST = """SELECT i.number, c.code AS customer, i.issue_date, i.due_date,
 
 def invoices(conn: sqlite3.Connection, code: str | None, status: str, as_of: date) -> Iterator[Row]:
     """Invoices (``status``: all, open, overdue, disputed), oldest due first."""
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
     if code:
         where.append("i.customer_id = ?")
         params.append(require_customer(conn, code).id)
-    where.append({"all": "1 = 1", "open": "i.open_amount > 0", "disputed": "i.disputed = 1",
-                  "overdue": "i.open_amount > 0 AND i.due_date < ?"}[status])  # fmt: skip
+    where.append(
+        {
+            "all": "1 = 1",
+            "open": "i.open_amount > 0",
+            "disputed": "i.disputed = 1",
+            "overdue": "i.open_amount > 0 AND i.due_date < ?",
+        }[status]
+    )
     if status == "overdue":
         params.append(as_of.isoformat())
-    cur = conn.execute(f"{INVOICE_LIST} WHERE {' AND '.join(where)} ORDER BY i.due_date, i.number", params)
+    cur = conn.execute(
+        f"{INVOICE_LIST} WHERE {' AND '.join(where)} ORDER BY i.due_date, i.number", params
+    )
     for row in _dicts(cur, ("amount", "open")):
         row["disputed"] = bool(row["disputed"])
-        row["days_overdue"] = max(0, (as_of - date.fromisoformat(row["due_date"])).days) if row["open"] != "0.00" else 0
+        row["days_overdue"] = (
+            max(0, (as_of - date.fromisoformat(row["due_date"])).days)
+            if row["open"] != "0.00"
+            else 0
+        )
         yield row
 
 
@@ -110,18 +132,28 @@ def invoice(conn: sqlite3.Connection, number: str) -> tuple[Row, list[Row]]:
     cur = conn.execute(f"{INVOICE_LIST} WHERE i.id = ?", (inv.id,))
     row = next(_dicts(cur, ("amount", "open")))
     row["disputed"] = bool(row["disputed"])
-    extra = conn.execute("SELECT contract, description, milestone FROM invoice WHERE id = ?", (inv.id,)).fetchone()
+    extra = conn.execute(
+        "SELECT contract, description, milestone FROM invoice WHERE id = ?", (inv.id,)
+    ).fetchone()
     row.update(zip(("contract", "description", "milestone"), extra))
     allocs = conn.execute(
         "SELECT a.date, p.kind, a.amount, p.reference, p.method FROM allocation a"
-        " JOIN payment p ON p.id = a.payment_id WHERE a.invoice_id = ? ORDER BY a.date, a.id", (inv.id,))  # fmt: skip
+        " JOIN payment p ON p.id = a.payment_id WHERE a.invoice_id = ? ORDER BY a.date, a.id",
+        (inv.id,),
+    )
     return row, list(_dicts(allocs, ("amount",)))
 
 
-def payments(conn: sqlite3.Connection, code: str | None, kind: str | None, since: date | None,
-             until: date | None) -> Iterator[Row]:  # fmt: skip
+def payments(
+    conn: sqlite3.Connection,
+    code: str | None,
+    kind: str | None,
+    since: date | None,
+    until: date | None,
+) -> Iterator[Row]:
     """Payments (and credit notes / write-offs when ``kind`` is None), by date."""
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
     if code:
         where.append("p.customer_id = ?")
         params.append(require_customer(conn, code).id)
@@ -133,8 +165,9 @@ def payments(conn: sqlite3.Connection, code: str | None, kind: str | None, since
         "SELECT p.date, c.code AS customer, p.kind, p.amount, p.currency, i.number AS invoice,"
         " p.reference, p.method, p.unapplied, p.note FROM payment p"
         " JOIN customer c ON c.id = p.customer_id LEFT JOIN invoice i ON i.id = p.invoice_id"
-        f" WHERE {' AND '.join(where)} ORDER BY p.date, p.id", params,
-    )  # fmt: skip
+        f" WHERE {' AND '.join(where)} ORDER BY p.date, p.id",
+        params,
+    )
     yield from _dicts(cur, ("amount", "unapplied"))
 
 
@@ -144,29 +177,40 @@ def export(conn: sqlite3.Connection, kind: str) -> Iterator[Row]:
         sql = f"SELECT {', '.join(CUSTOMER_COLUMNS)} FROM customer ORDER BY code"
         money: tuple[str, ...] = ("credit_limit",)
     elif kind == "invoices":
-        sql = ("SELECT i.number, c.code AS customer, i.issue_date, i.amount, i.due_date, i.terms, i.currency,"
-               " i.contract, i.salesperson, i.description, i.milestone FROM invoice i"
-               " JOIN customer c ON c.id = i.customer_id ORDER BY i.id")  # fmt: skip
+        sql = (
+            "SELECT i.number, c.code AS customer, i.issue_date, i.amount, i.due_date, i.terms, i.currency,"
+            " i.contract, i.salesperson, i.description, i.milestone FROM invoice i"
+            " JOIN customer c ON c.id = i.customer_id ORDER BY i.id"
+        )
         money = ("amount",)
     else:
-        sql = ("SELECT c.code AS customer, p.date, p.amount, i.number AS invoice, p.currency, p.reference,"
-               " p.method FROM payment p JOIN customer c ON c.id = p.customer_id"
-               " LEFT JOIN invoice i ON i.id = p.invoice_id WHERE p.kind = 'payment' ORDER BY p.id")  # fmt: skip
+        sql = (
+            "SELECT c.code AS customer, p.date, p.amount, i.number AS invoice, p.currency, p.reference,"
+            " p.method FROM payment p JOIN customer c ON c.id = p.customer_id"
+            " LEFT JOIN invoice i ON i.id = p.invoice_id WHERE p.kind = 'payment' ORDER BY p.id"
+        )
         money = ("amount",)
     yield from _dicts(conn.execute(sql), money)
 
 
-EXPORT_COLUMNS = {"customers": list(CUSTOMER_COLUMNS), "invoices": list(INVOICE_COLUMNS),
-                  "payments": list(PAYMENT_COLUMNS)}  # fmt: skip
+EXPORT_COLUMNS = {
+    "customers": list(CUSTOMER_COLUMNS),
+    "invoices": list(INVOICE_COLUMNS),
+    "payments": list(PAYMENT_COLUMNS),
+}
 
 
 def applied(conn: sqlite3.Connection, payment_id: int) -> list[Row]:
     """Where one payment went: invoice, amount, the invoice's open amount after; and the rest."""
     cur = conn.execute(
         "SELECT i.number AS invoice, a.amount, i.open_amount AS open_after FROM allocation a"
-        " JOIN invoice i ON i.id = a.invoice_id WHERE a.payment_id = ? ORDER BY a.id", (payment_id,))  # fmt: skip
+        " JOIN invoice i ON i.id = a.invoice_id WHERE a.payment_id = ? ORDER BY a.id",
+        (payment_id,),
+    )
     rows = list(_dicts(cur, ("amount", "open_after")))
     (left,) = conn.execute("SELECT unapplied FROM payment WHERE id = ?", (payment_id,)).fetchone()
     if left:
-        rows.append({"invoice": "(unapplied credit)", "amount": format_fen(left), "open_after": None})
+        rows.append(
+            {"invoice": "(unapplied credit)", "amount": format_fen(left), "open_after": None}
+        )
     return rows

@@ -21,9 +21,11 @@ GROUPS = {
     "region": ("COALESCE(c.region, '')", None),
 }
 GROUP_OF_CUSTOMER = {
-    "customer": "c.code", "salesperson": "COALESCE(c.salesperson, '')",
-    "segment": "COALESCE(c.segment, '')", "region": "COALESCE(c.region, '')",
-}  # fmt: skip
+    "customer": "c.code",
+    "salesperson": "COALESCE(c.salesperson, '')",
+    "segment": "COALESCE(c.segment, '')",
+    "region": "COALESCE(c.region, '')",
+}
 
 _OPEN_AS_OF = """
 WITH late AS (
@@ -45,7 +47,9 @@ def _bucket_sql(buckets: Buckets, as_of: date) -> tuple[str, dict[str, str]]:
     col = "i.due_date" if buckets.basis == "due" else "i.issue_date"
     cuts = buckets.cutoffs(as_of)
     whens = " ".join(f"WHEN {col} >= :b{n} THEN {n}" for n in range(len(cuts)))
-    return f"CASE {whens} ELSE {len(cuts)} END", {f"b{n}": c.isoformat() for n, c in enumerate(cuts)}
+    return f"CASE {whens} ELSE {len(cuts)} END", {
+        f"b{n}": c.isoformat() for n, c in enumerate(cuts)
+    }
 
 
 def aging_cells(
@@ -62,7 +66,9 @@ def aging_cells(
     yield from conn.execute(sql, {"d": as_of.isoformat(), **params})
 
 
-def unapplied_as_of(conn: sqlite3.Connection, as_of: date, by: str) -> Iterator[tuple[str, str, str, int]]:
+def unapplied_as_of(
+    conn: sqlite3.Connection, as_of: date, by: str
+) -> Iterator[tuple[str, str, str, int]]:
     """``(key, name, currency, 分)``: credit received by D and not applied to invoices issued by D."""
     key = GROUP_OF_CUSTOMER[by]
     name = "c.name" if by == "customer" else key

@@ -28,7 +28,9 @@ ROW_PROBLEM = "\0"  # key of a record that could not be read as columns
 class _Counting(io.RawIOBase):
     """A raw stream over ``head`` + ``rest`` that reports bytes read to a callback."""
 
-    def __init__(self, head: bytes, rest: IO[bytes], progress: Callable[[int], None] | None) -> None:
+    def __init__(
+        self, head: bytes, rest: IO[bytes], progress: Callable[[int], None] | None
+    ) -> None:
         self._head, self._rest, self._progress = memoryview(head), rest, progress
 
     def readable(self) -> bool:
@@ -55,10 +57,14 @@ class Source:
             self._raw: IO[bytes] = (stdin or sys.stdin.buffer) if name == "-" else open(name, "rb")  # noqa: SIM115
         except OSError as exc:
             raise ImportFailed(f"{name}: cannot open: {exc.strerror}") from None
-        self.size = os.fstat(self._raw.fileno()).st_size if name != "-" and self._raw.seekable() else 0
+        self.size = (
+            os.fstat(self._raw.fileno()).st_size if name != "-" and self._raw.seekable() else 0
+        )
         self.suffix = Path(name).suffix.lower().lstrip(".")
 
-    def text(self, encoding: str | None, progress: Callable[[int], None] | None) -> io.TextIOWrapper:
+    def text(
+        self, encoding: str | None, progress: Callable[[int], None] | None
+    ) -> io.TextIOWrapper:
         """The file as text, in ``encoding`` or the detected one."""
         head = self._raw.read(_SNIFF)
         enc = encoding or detect_encoding(head)

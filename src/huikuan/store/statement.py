@@ -29,7 +29,9 @@ GROUP BY currency
 """
 
 
-def statement(conn: sqlite3.Connection, code: str, as_of: date, since: date | None) -> tuple[list[Row], list[Row]]:
+def statement(
+    conn: sqlite3.Connection, code: str, as_of: date, since: date | None
+) -> tuple[list[Row], list[Row]]:
     """Lines (date, type, ref, currency, debit, credit, balance) and per-currency summaries."""
     cid = require_customer(conn, code).id
     opening: dict[str, int] = {}
@@ -39,8 +41,11 @@ def statement(conn: sqlite3.Connection, code: str, as_of: date, since: date | No
     start = since.isoformat() if since else "0000-01-01"
     params = {"c": cid, "a": start, "d": as_of.isoformat()}
     running = dict(opening)
-    lines = [_line(since.isoformat(), "opening", "", cur, 0, 0, bal, None)
-             for cur, bal in sorted(opening.items()) if since is not None]  # fmt: skip
+    lines = [
+        _line(since.isoformat(), "opening", "", cur, 0, 0, bal, None)
+        for cur, bal in sorted(opening.items())
+        if since is not None
+    ]
     totals: dict[str, dict[str, int]] = {}
     for day, _, kind, ref, cur, debit, credit, due in conn.execute(_LINES, params):
         running[cur] = running.get(cur, 0) + debit - credit
@@ -50,14 +55,32 @@ def statement(conn: sqlite3.Connection, code: str, as_of: date, since: date | No
     return lines, list(_summaries(opening, totals, running))
 
 
-def _line(day: str, kind: str, ref: str, cur: str, debit: int, credit: int, bal: int, due: str | None) -> Row:
-    return {"date": day, "type": kind, "reference": ref, "due_date": due, "currency": cur,
-            "debit": format_fen(debit), "credit": format_fen(credit), "balance": format_fen(bal)}  # fmt: skip
+def _line(
+    day: str, kind: str, ref: str, cur: str, debit: int, credit: int, bal: int, due: str | None
+) -> Row:
+    return {
+        "date": day,
+        "type": kind,
+        "reference": ref,
+        "due_date": due,
+        "currency": cur,
+        "debit": format_fen(debit),
+        "credit": format_fen(credit),
+        "balance": format_fen(bal),
+    }
 
 
-def _summaries(opening: dict[str, int], totals: dict[str, dict[str, int]], closing: dict[str, int]) -> Iterator[Row]:
+def _summaries(
+    opening: dict[str, int], totals: dict[str, dict[str, int]], closing: dict[str, int]
+) -> Iterator[Row]:
     for cur in sorted(closing):
         t = totals.get(cur, {"invoiced": 0, "payment": 0, "credit_note": 0, "write_off": 0})
-        yield {"currency": cur, "opening": format_fen(opening.get(cur, 0)), "invoiced": format_fen(t["invoiced"]),
-               "paid": format_fen(t["payment"]), "credited": format_fen(t["credit_note"]),
-               "written_off": format_fen(t["write_off"]), "balance": format_fen(closing[cur])}  # fmt: skip
+        yield {
+            "currency": cur,
+            "opening": format_fen(opening.get(cur, 0)),
+            "invoiced": format_fen(t["invoiced"]),
+            "paid": format_fen(t["payment"]),
+            "credited": format_fen(t["credit_note"]),
+            "written_off": format_fen(t["write_off"]),
+            "balance": format_fen(closing[cur]),
+        }
