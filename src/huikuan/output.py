@@ -64,8 +64,7 @@ def _cell(value: Any) -> str:
 
 def _json(result: Result, out: IO[str]) -> None:
     if result.document is not None:
-        json.dump(result.document, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        _json_document(result.document, out)
         return
     out.write("[")  # stream: exports can be large
     for n, row in enumerate(result.rows):
@@ -73,6 +72,19 @@ def _json(result: Result, out: IO[str]) -> None:
             ("," if n else "") + "\n  " + json.dumps(_pick(row, result.columns), ensure_ascii=False)
         )
     out.write("\n]\n")
+
+
+def _json_document(doc: dict[str, Any], out: IO[str]) -> None:
+    """Indented at the top level, one compact line per list item: readable and fast."""
+    out.write("{")
+    for n, (key, value) in enumerate(doc.items()):
+        out.write(("," if n else "") + f"\n  {json.dumps(key, ensure_ascii=False)}: ")
+        if isinstance(value, list) and value:
+            items = (json.dumps(v, ensure_ascii=False, separators=(", ", ": ")) for v in value)
+            out.write("[\n    " + ",\n    ".join(items) + "\n  ]")
+        else:
+            out.write(json.dumps(value, ensure_ascii=False, separators=(", ", ": ")))
+    out.write("\n}\n")
 
 
 def grouped(text: Any) -> str:

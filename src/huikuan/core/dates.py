@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from huikuan.core.errors import InvalidValue
 
@@ -12,6 +13,7 @@ _DATE = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def parse_date(text: str) -> date:
     """Parse one of the accepted date forms; impossible dates (2026-02-30) are errors."""
     s = text.strip()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -85,31 +85,31 @@ class Context:
     calendar: WorkCalendar
     customer: Callable[[str], CustomerRef | None]
     invoice: Callable[[str], InvoiceRef | None] = lambda number: None
+    due_cache: dict[tuple[str, date], date] = field(default_factory=dict)
 
-
-def _text(row: Row, col: str) -> str | None:
-    value = row.get(col)
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
+    def due(self, code: str, issue: date) -> date:
+        """Due date for terms ``code`` from ``issue`` (cached: imports repeat both a lot)."""
+        key = (code, issue)
+        if key not in self.due_cache:
+            self.due_cache[key] = due_date(parse_terms(code), issue, self.calendar)
+        return self.due_cache[key]
 
 
 class _Checker:
     """Collects problems while pulling typed values out of a row."""
 
     def __init__(self, row: Row) -> None:
-        self.row = row
+        self.v = {k: (v.strip() or None) if v is not None else None for k, v in row.items()}
         self.problems: list[Problem] = []
 
     def need(self, col: str) -> str | None:
-        value = _text(self.row, col)
+        value = self.v.get(col)
         if value is None:
             self.problems.append((col, "is required"))
         return value
 
     def parse(self, col: str, fn: Callable[[str], Any], *, required: bool = False) -> Any:
-        value = self.need(col) if required else _text(self.row, col)
+        value = self.need(col) if required else self.v.get(col)
         if value is None:
             return None
         try:
@@ -130,7 +130,7 @@ def check_customer(row: Row) -> tuple[dict[str, Any], list[Problem]]:
         c.fail("code", f"must be 1-64 characters without spaces or commas: {code!r}")
     rec: dict[str, Any] = {"code": code, "name": c.need("name")}
     for col in ("segment", "region", "salesperson", "phone"):
-        rec[col] = _text(row, col)
+        rec[col] = c.v.get(col)
     rec["email"] = c.parse("email", _email)
     rec["language"] = c.parse("language", _language) or "zh"
     rec["credit_limit"] = c.parse("credit_limit", lambda v: parse_fen(v, allow_zero=True))
@@ -157,7 +157,7 @@ def check_invoice(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]
                 "due_date", f"no due_date or terms, and customer {cust.code} has no default terms"
             )
         elif code is not None:
-            due = due_date(parse_terms(code), issue, ctx.calendar)
+            due = ctx.due(code, issue)
     elif due is not None and issue is not None and due < issue:
         c.fail("due_date", f"{due.isoformat()} is before the issue date {issue.isoformat()}")
     rec = {
@@ -172,7 +172,7 @@ def check_invoice(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]
         else (cust.terms if cust and not row.get("due_date") else None),
     }
     for col in ("contract", "salesperson", "description", "milestone"):
-        rec[col] = _text(row, col)
+        rec[col] = c.v.get(col)
     return rec, c.problems
 
 
@@ -184,7 +184,7 @@ def check_payment(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]
     amount = c.parse("amount", parse_fen, required=True)
     currency = c.parse("currency", parse_currency)
     inv = None
-    number = _text(row, "invoice")
+    number = c.v.get("invoice")
     if number is not None:
         inv = ctx.invoice(number)
         if inv is None:
@@ -199,8 +199,8 @@ def check_payment(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]
         "amount": amount,
         "currency": currency or (inv.currency if inv else ctx.currency),
         "invoice_id": inv.id if inv else None,
-        "reference": _text(row, "reference"),
-        "method": _text(row, "method"),
+        "reference": c.v.get("reference"),
+        "method": c.v.get("method"),
     }
     return rec, c.problems
 
@@ -236,7 +236,7 @@ def check_contact(row: Row) -> tuple[dict[str, Any], list[Problem]]:
     rec: dict[str, Any] = {"name": c.need("name"), "role": c.parse("role", _role, required=True)}
     rec["email"] = c.parse("email", _email)
     for col in ("title", "phone", "wechat", "note"):
-        rec[col] = _text(row, col)
+        rec[col] = c.v.get(col)
     return rec, c.problems
 
 

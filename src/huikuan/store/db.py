@@ -12,6 +12,7 @@ from huikuan.core.errors import HuikuanError
 from huikuan.store.migrations import migrate, pending
 
 BUSY_TIMEOUT_MS = 10_000
+CACHE_KIB = 32 * 1024  # page cache: big imports and reports stay off the disk
 
 
 class Ledger:
@@ -32,6 +33,11 @@ class Ledger:
             self.conn.rollback()
             raise
         self.conn.commit()
+
+    def optimize(self) -> None:
+        """Refresh the query planner's statistics (after big changes such as imports)."""
+        self.conn.execute("PRAGMA analysis_limit = 1000")
+        self.conn.execute("PRAGMA optimize = 0x10002")
 
     def close(self) -> None:
         """Close the connection."""
@@ -65,6 +71,7 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     finally:
         os.umask(old)
     return conn

@@ -71,6 +71,7 @@ def import_file(led: Ledger, opts: ImportOptions) -> ImportResult:
             ) from None
         with led.transaction() as conn:
             result = _run(conn, led.user, src, text, fmt, opts)
+        led.optimize()
     finally:
         src.close()
     return result

@@ -27,20 +27,30 @@ GROUP_OF_CUSTOMER = {
     "region": "COALESCE(c.region, '')",
 }
 
-_OPEN_AS_OF = """
-WITH late AS (
-  SELECT invoice_id, SUM(amount) AS amt FROM allocation WHERE date > :d GROUP BY invoice_id
-),
+_CURRENT = "WITH open_inv AS (SELECT id, open_amount AS open FROM invoice WHERE open_amount > 0)"
+_AS_OF = """
+WITH late_rows AS MATERIALIZED (SELECT invoice_id, amount FROM allocation WHERE date > :d),
+late AS MATERIALIZED (SELECT invoice_id, SUM(amount) AS amt FROM late_rows GROUP BY invoice_id),
 open_inv AS (
-  SELECT i.id, i.open_amount + COALESCE(late.amt, 0) AS open
-  FROM invoice i LEFT JOIN late ON late.invoice_id = i.id
-  WHERE i.open_amount > 0 AND i.issue_date <= :d
+  SELECT i.id, i.open_amount + COALESCE((SELECT SUM(a.amount) FROM allocation a
+                                         WHERE a.invoice_id = i.id AND a.date > :d), 0) AS open
+  FROM invoice i WHERE i.open_amount > 0 AND i.issue_date <= :d
   UNION ALL
-  SELECT i.id, late.amt AS open
-  FROM late JOIN invoice i ON i.id = late.invoice_id
+  SELECT i.id, late.amt FROM late JOIN invoice i ON i.id = late.invoice_id
   WHERE i.open_amount = 0 AND i.issue_date <= :d
 )
 """
+
+
+def _open_as_of(conn: sqlite3.Connection, as_of: date) -> str:
+    """The ``open_inv(id, open)`` CTE: the stored open amounts when nothing is dated after D."""
+    d = as_of.isoformat()
+    later = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM allocation WHERE date > ?)"
+        " OR EXISTS (SELECT 1 FROM invoice WHERE issue_date > ?)",
+        (d, d),
+    ).fetchone()[0]
+    return _AS_OF if later else _CURRENT
 
 
 def _bucket_sql(buckets: Buckets, as_of: date) -> tuple[str, dict[str, str]]:
@@ -59,7 +69,7 @@ def aging_cells(
     key, name = GROUPS[by]
     bucket, params = _bucket_sql(buckets, as_of)
     where = "WHERE i.due_date < :d" if overdue_only else ""
-    sql = f"""{_OPEN_AS_OF}
+    sql = f"""{_open_as_of(conn, as_of)}
     SELECT {key} AS k, {name or key} AS n, i.currency, {bucket} AS b, SUM(o.open)
     FROM open_inv o JOIN invoice i ON i.id = o.id JOIN customer c ON c.id = i.customer_id
     {where} GROUP BY k, n, i.currency, b"""
@@ -73,13 +83,14 @@ def unapplied_as_of(
     key = GROUP_OF_CUSTOMER[by]
     name = "c.name" if by == "customer" else key
     sql = f"""
-    WITH credit AS (
+    WITH new_inv AS MATERIALIZED (SELECT id FROM invoice WHERE issue_date > :d),
+    credit AS (
       SELECT p.customer_id, p.currency, p.unapplied AS amt FROM payment p
       WHERE p.unapplied > 0 AND p.date <= :d
       UNION ALL
-      SELECT p.customer_id, p.currency, a.amount FROM invoice i
-      JOIN allocation a ON a.invoice_id = i.id JOIN payment p ON p.id = a.payment_id
-      WHERE i.issue_date > :d AND p.date <= :d
+      SELECT p.customer_id, p.currency, a.amount FROM new_inv n
+      JOIN allocation a ON a.invoice_id = n.id JOIN payment p ON p.id = a.payment_id
+      WHERE p.date <= :d
     )
     SELECT {key} AS k, {name} AS n, cr.currency, SUM(cr.amt)
     FROM credit cr JOIN customer c ON c.id = cr.customer_id GROUP BY k, n, cr.currency"""
@@ -95,7 +106,7 @@ def aging_invoices(
         where.append("i.due_date < :d")
     if customer is not None:
         where.append("c.code = :c")
-    sql = f"""{_OPEN_AS_OF}
+    sql = f"""{_open_as_of(conn, as_of)}
     SELECT i.number, c.code, c.name, i.issue_date, i.due_date, o.open, i.currency
     FROM open_inv o JOIN invoice i ON i.id = o.id JOIN customer c ON c.id = i.customer_id
     WHERE {" AND ".join(where)} ORDER BY i.due_date, i.issue_date, i.number"""
