@@ -14,6 +14,7 @@ from typing import Any
 
 from huikuan.core.calendar import WorkCalendar
 from huikuan.core.errors import HuikuanError, ImportFailed
+from huikuan.core.quick import QuickInvoice
 from huikuan.core.records import (
     COLUMNS,
     REQUIRED,
@@ -28,6 +29,9 @@ from huikuan.store.db import Ledger
 from huikuan.store.sources import FORMATS, ROW_PROBLEM, Records, Source, read_csv, read_json
 
 CHUNK = 5000
+BULK_BYTES = 8 << 20  # invoice files from this size may rebuild secondary indexes afterwards
+Item = tuple[int, Any]
+Check = Callable[[Any], tuple[Any, list[tuple[str, str]]]]
 
 
 @dataclass
@@ -87,8 +91,8 @@ def _run(
         problems = _header_problems(src.label, opts.kind, header, opts.ignore_extra)
         if problems:
             raise ImportFailed(*problems, summary="nothing imported")
-        importer = _Importer(conn, src.label, opts)
-        count = importer.run(records)
+        importer = _Importer(conn, src.label, opts, bulk=_bulk(conn, opts.kind, src.size))
+        count = importer.run(records, check_columns=not header)
     except UnicodeDecodeError as exc:
         raise ImportFailed(
             f"{src.label}: not valid {src.encoding} text ({exc.reason}); try --encoding gb18030 or utf-8",
@@ -124,11 +128,21 @@ def _header_problems(label: str, kind: str, header: list[str], ignore_extra: boo
     return out
 
 
+def _bulk(conn: sqlite3.Connection, kind: str, size: int) -> bool:
+    """Whether an invoice file is big enough, next to the ledger, to rebuild indexes after it."""
+    if kind != "invoices" or size < BULK_BYTES:
+        return False
+    (have,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM invoice").fetchone()
+    return bool(size // 60 > have)
+
+
 class _Importer:
     """Checks records of one kind and inserts the clean ones in chunks."""
 
-    def __init__(self, conn: sqlite3.Connection, label: str, opts: ImportOptions) -> None:
-        self.conn, self.label, self.opts = conn, label, opts
+    def __init__(
+        self, conn: sqlite3.Connection, label: str, opts: ImportOptions, *, bulk: bool = False
+    ) -> None:
+        self.conn, self.label, self.opts, self.bulk = conn, label, opts, bulk
         self.problems: list[str] = []
         self.known = set(COLUMNS[opts.kind])
         customers = {
@@ -138,45 +152,55 @@ class _Importer:
         self.ctx = Context(
             opts.currency, opts.calendar, customers.get, lambda n: L.invoice_ref(conn, n)
         )
+        self.quick = QuickInvoice(self.ctx)
         table = {"customers": "customer", "invoices": "invoice", "payments": "payment"}[opts.kind]
         self.first_new_id = (
             (conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]) + 1
         )
 
-    def run(self, records: Records) -> int:
+    def run(self, records: Records, *, check_columns: bool) -> int:
         check = {
             "customers": lambda r: check_customer(r),
-            "invoices": lambda r: check_invoice(r, self.ctx),
+            "invoices": self._check_invoice,
             "payments": lambda r: check_payment(r, self.ctx),
         }[self.opts.kind]
         count = 0
-        for chunk in _chunks(self._clean(records, check)):
+        dropped = L.drop_invoice_indexes(self.conn) if self.bulk else []
+        for chunk in _chunks(self._clean(records, check, check_columns)):
             count += self._insert(chunk)
+        for sql in dropped:
+            self.conn.execute(sql)
         if self.opts.kind == "invoices":
             L.apply_all_credit(self.conn)
         elif self.opts.kind == "payments":
             self._allocate_new()
         return count
 
-    def _clean(
-        self, records: Records, check: Callable[[Any], tuple[dict[str, Any], list[tuple[str, str]]]]
-    ) -> Iterator[tuple[int, dict[str, Any]]]:
+    def _check_invoice(self, raw: dict[str, Any]) -> tuple[Any, list[tuple[str, str]]]:
+        row = self.quick(raw)
+        if row is not None:
+            return row, []
+        rec, probs = check_invoice(raw, self.ctx)
+        return (rec if probs else L.invoice_row(rec)), probs
+
+    def _clean(self, records: Records, check: Check, check_columns: bool) -> Iterator[Item]:
+        known, extra = self.known, check_columns and not self.opts.ignore_extra
         for line, raw in records:
             if ROW_PROBLEM in raw:
                 self.problems.append(f"{self.label}:{line}: {raw[ROW_PROBLEM]}")
                 continue
-            extra = [k for k in raw if k not in self.known] if not self.opts.ignore_extra else []
             rec, probs = check(raw)
-            probs = [(k, "unknown column") for k in extra] + probs
+            if extra and any(k not in known for k in raw):
+                probs = [(k, "unknown column") for k in raw if k not in known] + probs
             if probs:
                 self.problems += [f"{self.label}:{line}: {col}: {why}" for col, why in probs]
             else:
                 yield line, rec
 
-    def _insert(self, chunk: list[tuple[int, dict[str, Any]]]) -> int:
-        insert = {
+    def _insert(self, chunk: list[Item]) -> int:
+        insert: Callable[[sqlite3.Connection, list[Any]], int | None] = {  # type: ignore[assignment]
             "customers": L.insert_customers,
-            "invoices": L.insert_invoices,
+            "invoices": L.insert_invoice_rows,
             "payments": self._insert_payments,
         }[self.opts.kind]
         self.conn.execute("SAVEPOINT chunk")
@@ -196,17 +220,16 @@ class _Importer:
                 self.problems.append(f"{self.label}:{line}: {self._duplicate(rec)}")
         return count
 
-    def _duplicate(self, rec: dict[str, Any]) -> str:
+    def _duplicate(self, rec: Any) -> str:
         if self.opts.kind == "payments":
             return f"reference: a payment with reference {rec['reference']!r} is already recorded for this customer"
         col, table = (
             ("code", "customer") if self.opts.kind == "customers" else ("number", "invoice")
         )
-        (rid,) = self.conn.execute(
-            f"SELECT id FROM {table} WHERE {col} = ?", (rec[col],)
-        ).fetchone()
+        value = rec[0] if isinstance(rec, tuple) else rec[col]
+        (rid,) = self.conn.execute(f"SELECT id FROM {table} WHERE {col} = ?", (value,)).fetchone()
         where = "earlier in this file" if rid >= self.first_new_id else "already in the ledger"
-        return f"{col}: duplicate {rec[col]!r} ({where})"
+        return f"{col}: duplicate {value!r} ({where})"
 
     def _insert_payments(self, conn: sqlite3.Connection, recs: list[dict[str, Any]]) -> None:
         fields = L.PAYMENT_FIELDS
@@ -233,10 +256,8 @@ class _Importer:
             L.allocate_payment(self.conn, pid)
 
 
-def _chunks(
-    items: Iterator[tuple[int, dict[str, Any]]],
-) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    chunk: list[tuple[int, dict[str, Any]]] = []
+def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
     for item in items:
         chunk.append(item)
         if len(chunk) >= CHUNK:

@@ -1,0 +1,130 @@
+"""Time huikuan against plain sqlite3 baselines on a generated ledger, in one run.
+
+Usage:
+    python bench/generate.py                 # 1M invoices, 750K payments, 20K customers
+    python bench/run.py [--data bench/data] [--work DIR] [--repeat 3]
+
+Prints each measurement as seconds and peak RSS, and the ratio huikuan / baseline:
+- import:  `huikuan import invoices FILE` vs a plain `executemany` of the same CSV rows;
+- aging:   `huikuan aging --format json` (end-to-end) vs a plain-SQL aging query that sums
+           the allocations per invoice at query time (on the same ledger file);
+- --help:  `huikuan --help` vs `python -c "import typer"`.
+Every side runs as its own process so start-up and peak memory are counted alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HUIKUAN = [sys.executable, "-m", "huikuan"]
+
+PLAIN_IMPORT = """
+import csv, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("PRAGMA journal_mode=WAL")
+conn.execute("CREATE TABLE inv (number TEXT UNIQUE, customer TEXT, issue_date TEXT,"
+             " amount INTEGER, due_date TEXT, terms TEXT)")
+with open(sys.argv[2], newline="", encoding="utf-8") as fh:
+    rows = csv.reader(fh)
+    next(rows)
+    with conn:
+        conn.executemany("INSERT INTO inv VALUES (?, ?, ?, ?, ?, ?)",
+                         ((n, c, i, int(a.replace(".", "")), d, t) for n, c, i, a, d, t in rows))
+"""
+
+PLAIN_AGING = """
+import json, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+sql = '''
+SELECT c.code, c.name, i.currency,
+  CASE WHEN i.due_date >= :d THEN 'current'
+       WHEN i.due_date >= date(:d, '-30 day') THEN '1-30'
+       WHEN i.due_date >= date(:d, '-60 day') THEN '31-60'
+       WHEN i.due_date >= date(:d, '-90 day') THEN '61-90'
+       WHEN i.due_date >= date(:d, '-180 day') THEN '91-180'
+       WHEN i.due_date >= date(:d, '-365 day') THEN '181-365' ELSE '365+' END AS bucket,
+  SUM(i.amount - COALESCE(p.paid, 0))
+FROM invoice i
+JOIN customer c ON c.id = i.customer_id
+LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM allocation
+           WHERE date <= :d GROUP BY invoice_id) p ON p.invoice_id = i.id
+WHERE i.issue_date <= :d AND i.amount - COALESCE(p.paid, 0) > 0
+GROUP BY c.code, c.name, i.currency, bucket
+'''
+rows = conn.execute(sql, {"d": sys.argv[2]}).fetchall()
+json.dump([list(r) for r in rows], sys.stdout)
+"""
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run ``cmd``; return (wall seconds, peak RSS in MB). Fails loudly on a non-zero exit."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def best(cmd: list[str], env: dict[str, str] | None, repeat: int) -> tuple[float, float]:
+    runs = [run(cmd, env) for _ in range(repeat)]
+    return min(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def line(name: str, ours: tuple[float, float], base: tuple[float, float], target: str) -> None:
+    print(
+        f"{name:<8} huikuan {ours[0]:8.3f} s {ours[1]:6.0f} MB | baseline {base[0]:8.3f} s "
+        f"{base[1]:6.0f} MB | ratio {ours[0] / base[0]:5.2f}  (target {target})"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="huikuan benchmarks against plain sqlite3")
+    ap.add_argument("--data", type=Path, default=Path("bench/data"))
+    ap.add_argument("--work", type=Path, default=None, help="scratch dir [a temp dir]")
+    ap.add_argument("--as-of", default="2026-11-22")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of the quick measurements")
+    args = ap.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="huikuan-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db, plain = work / "ledger.db", work / "plain.db"
+    for p in (db, plain):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{p}{suffix}").unlink(missing_ok=True)
+    env = {**os.environ, "HUIKUAN_DB": str(db), "HUIKUAN_USER": "bench"}
+    env.pop("HUIKUAN_CONFIG", None)
+    inv = str(args.data / "invoices.csv")
+    print(f"data {args.data}  work {work}")
+    run([*HUIKUAN, "init"], env)
+    t = run([*HUIKUAN, "import", "customers", str(args.data / "customers.csv")], env)
+    print(f"customers import {t[0]:.2f} s")
+    ours = run([*HUIKUAN, "import", "invoices", inv], env)
+    base = run([sys.executable, "-c", PLAIN_IMPORT, str(plain), inv])
+    line("import", ours, base, "<= 2.5")
+    t = run([*HUIKUAN, "import", "payments", str(args.data / "payments.csv")], env)
+    print(f"payments import {t[0]:.2f} s {t[1]:.0f} MB (allocation included)")
+    ours = best([*HUIKUAN, "aging", "--as-of", args.as_of, "--format", "json"], env, args.repeat)
+    base = best([sys.executable, "-c", PLAIN_AGING, str(db), args.as_of], None, args.repeat)
+    line("aging", ours, base, "<= 0.5")
+    past = best([*HUIKUAN, "aging", "--as-of", "2025-06-30", "--format", "json"], env, 1)
+    print(f"aging --as-of 2025-06-30 (past: later allocations undone) {past[0]:.3f} s {past[1]:.0f} MB")
+    exe = shutil.which("huikuan") or "huikuan"
+    ours = best([exe, "--help"], env, max(5, args.repeat))
+    base = best([sys.executable, "-c", "import typer"], None, max(5, args.repeat))
+    line("--help", ours, base, "<= 2.0")
+    if args.work is None:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
