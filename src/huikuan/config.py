@@ -10,6 +10,7 @@ from typing import Any
 
 from huikuan.core.aging import DEFAULT_LIMITS, Buckets
 from huikuan.core.calendar import CALENDARS, WorkCalendar, make_calendar
+from huikuan.core.creditpolicy import CreditPolicy, make_policy
 from huikuan.core.dates import parse_date
 from huikuan.core.errors import HuikuanError
 from huikuan.core.money import parse_currency
@@ -40,6 +41,7 @@ class Config:
     workdays: tuple[date, ...] = ()
     buckets: tuple[int, ...] = DEFAULT_LIMITS
     company: dict[str, str] = field(default_factory=dict)
+    credit: CreditPolicy = field(default_factory=CreditPolicy)
     raw: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 
@@ -80,6 +82,7 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
         cfg.buckets = tuple(_int_list(aging["buckets"], "aging.buckets"))
         Buckets(cfg.buckets)
     cfg.company = {str(k): str(v) for k, v in _table(raw, "company", None).items()}
+    cfg.credit = make_policy(_table(raw, "credit", None))
     return cfg
 
 

@@ -95,7 +95,35 @@ def m001_ledger(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_ledger]
+def m002_credit(conn: sqlite3.Connection) -> None:
+    """5C credit assessments: every one kept with its inputs, weights, scores and advice."""
+    _run(
+        conn,
+        """
+        CREATE TABLE credit_assessment (
+          id INTEGER PRIMARY KEY,
+          customer_id INTEGER NOT NULL REFERENCES customer(id),
+          date TEXT NOT NULL,
+          assessor TEXT NOT NULL,
+          inputs TEXT NOT NULL,
+          weights TEXT NOT NULL,
+          scores TEXT NOT NULL,
+          total INTEGER NOT NULL CHECK (total BETWEEN 0 AND 100),
+          rating TEXT NOT NULL CHECK (rating IN ('AAA', 'AA', 'A', 'B', 'C')),
+          recommended_limit INTEGER NOT NULL CHECK (recommended_limit >= 0),
+          recommended_terms TEXT NOT NULL,
+          currency TEXT NOT NULL,
+          reasons TEXT NOT NULL,
+          missing TEXT NOT NULL,
+          applied_at TEXT,
+          created_at TEXT NOT NULL
+        );
+        CREATE INDEX credit_assessment_customer ON credit_assessment(customer_id, date, id)
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_ledger, m002_credit]
 
 
 def _run(conn: sqlite3.Connection, script: str) -> None:
