@@ -181,7 +181,8 @@ def capital(inputs: CreditInputs, exposure: int | None) -> _Part:
 def collateral(inputs: CreditInputs, exposure: int | None) -> _Part:
     """Security: collateral and guarantees against the exposure considered."""
     held = [inputs.get(k) for k in ("collateral_value", "guarantee_value")]
-    missing = [k for k, v in zip(("collateral_value", "guarantee_value"), held) if v is None]
+    keys = ["collateral_value", "guarantee_value"]
+    missing = keys if all(v is None for v in held) else []
     total = sum(v for v in held if v is not None)
     if not total:
         return _Part(D(UNKNOWN["collateral"]), ["no collateral or guarantee"], missing)
