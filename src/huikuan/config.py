@@ -12,6 +12,7 @@ from huikuan.core.aging import DEFAULT_LIMITS, Buckets
 from huikuan.core.calendar import CALENDARS, WorkCalendar, make_calendar
 from huikuan.core.creditpolicy import CreditPolicy, make_policy
 from huikuan.core.dates import parse_date
+from huikuan.core.dunning import DunningConfig, make_dunning
 from huikuan.core.errors import HuikuanError
 from huikuan.core.money import parse_currency
 
@@ -42,6 +43,8 @@ class Config:
     buckets: tuple[int, ...] = DEFAULT_LIMITS
     company: dict[str, str] = field(default_factory=dict)
     credit: CreditPolicy = field(default_factory=CreditPolicy)
+    dunning: DunningConfig = field(default_factory=DunningConfig)
+    outbox: Path | None = None  # [delivery] outbox
     raw: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 
@@ -83,6 +86,10 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
         Buckets(cfg.buckets)
     cfg.company = {str(k): str(v) for k, v in _table(raw, "company", None).items()}
     cfg.credit = make_policy(_table(raw, "credit", None))
+    cfg.dunning = make_dunning(_table(raw, "dunning", None))
+    delivery = _table(raw, "delivery", {"outbox"})
+    if "outbox" in delivery:
+        cfg.outbox = Path(str(delivery["outbox"])).expanduser()
     return cfg
 
 

@@ -104,10 +104,12 @@ def _console(out: IO[str]) -> Any:
 
     tty = out.isatty()
     width = None if tty or os.environ.get("COLUMNS") else 200
+    plain = not tty or "NO_COLOR" in os.environ
     return Console(
         file=out,
         width=width,
-        no_color=not tty or "NO_COLOR" in os.environ,
+        no_color=plain,
+        color_system=None if plain else "auto",  # no_color alone still writes bold/italic codes
         highlight=False,
         soft_wrap=False,
     )

@@ -8,7 +8,18 @@ from typing import Annotated
 import typer
 
 from huikuan import __version__
-from huikuan.cli import common, credit, customers, invoices, payments, reports, setup, transfer
+from huikuan.cli import (
+    collect,
+    common,
+    credit,
+    customers,
+    invoices,
+    payments,
+    remind,
+    reports,
+    setup,
+    transfer,
+)
 
 app = common.App(
     name="huikuan",
@@ -44,7 +55,7 @@ def root(
     common.reset(db, config, user)
 
 
-for module in (setup, customers, invoices, payments, transfer, reports, credit):
+for module in (setup, customers, invoices, payments, transfer, reports, credit, remind, collect):
     module.register(app)
 
 

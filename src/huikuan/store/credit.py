@@ -87,18 +87,11 @@ def history(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> H
 
 
 def broken_promises(conn: sqlite3.Connection, cid: int, as_of: date) -> int:
-    """Promises to pay broken by ``as_of`` (0 until the ledger records promises)."""
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'promise'"
-    ).fetchone()
-    if not exists:
-        return 0
-    (n,) = conn.execute(
-        "SELECT COUNT(*) FROM promise WHERE customer_id = ? AND status = 'broken'"
-        " AND promised_date < ?",
-        (cid, as_of.isoformat()),
-    ).fetchone()
-    return int(n)
+    """Promises to pay broken by ``as_of`` (payments short of the amount by the date)."""
+    from huikuan.store.collections import promises
+
+    code = conn.execute("SELECT code FROM customer WHERE id = ?", (cid,)).fetchone()[0]
+    return sum(1 for p in promises(conn, as_of, code) if p["status"] == "broken")
 
 
 def monthly_sales(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> int | None:

@@ -52,7 +52,12 @@ def open_ledger(path: Path, user: str, *, create: bool = False) -> Ledger:
                 f"no ledger at {path} (run `huikuan init`, or point --db / HUIKUAN_DB at yours)"
             )
         _create_file(path)
-    conn = connect(path)
+    try:
+        conn = connect(path)
+    except sqlite3.OperationalError:
+        raise  # locked, unreadable, …: reported as such by the caller
+    except sqlite3.DatabaseError as exc:  # e.g. "file is not a database"
+        raise HuikuanError(f"{path} is not a huikuan ledger: {exc}") from None
     try:
         if pending(conn):
             migrate(conn)
@@ -67,11 +72,15 @@ def connect(path: Path) -> sqlite3.Connection:
     old = os.umask(0o077)  # WAL and shm files are created owner-only too
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        except BaseException:
+            conn.close()
+            raise
     finally:
         os.umask(old)
     return conn

@@ -123,7 +123,72 @@ def m002_credit(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_ledger, m002_credit]
+def m003_collections(conn: sqlite3.Connection) -> None:
+    """Contact log, promises to pay, dunning messages and the per-invoice dunning record."""
+    _run(
+        conn,
+        """
+        CREATE TABLE contact_log (
+          id INTEGER PRIMARY KEY,
+          customer_id INTEGER NOT NULL REFERENCES customer(id),
+          invoice_id INTEGER REFERENCES invoice(id),
+          date TEXT NOT NULL,
+          channel TEXT NOT NULL CHECK (channel IN
+            ('phone', 'email', 'letter', 'visit', 'sms', 'wechat', 'legal')),
+          outcome TEXT, excuse TEXT, note TEXT, evidence TEXT, reference TEXT,
+          acknowledged INTEGER NOT NULL DEFAULT 0,
+          follow_up TEXT,
+          user TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        );
+        CREATE INDEX contact_log_customer ON contact_log(customer_id, date);
+        CREATE TABLE promise (
+          id INTEGER PRIMARY KEY,
+          customer_id INTEGER NOT NULL REFERENCES customer(id),
+          invoice_id INTEGER REFERENCES invoice(id),
+          amount INTEGER NOT NULL CHECK (amount > 0),
+          currency TEXT NOT NULL,
+          made_on TEXT NOT NULL,
+          promised_date TEXT NOT NULL CHECK (promised_date >= made_on),
+          note TEXT,
+          user TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        );
+        CREATE INDEX promise_customer ON promise(customer_id, promised_date);
+        CREATE TABLE dunning_message (
+          id INTEGER PRIMARY KEY,
+          customer_id INTEGER NOT NULL REFERENCES customer(id),
+          run_date TEXT NOT NULL,
+          policy TEXT NOT NULL,
+          level INTEGER NOT NULL,
+          level_name TEXT NOT NULL,
+          channel TEXT NOT NULL,
+          letter TEXT,
+          invoices TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'open')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          error TEXT,
+          evidence TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        CREATE INDEX dunning_message_customer ON dunning_message(customer_id, run_date);
+        CREATE INDEX dunning_message_status ON dunning_message(status);
+        CREATE TABLE dunning_action (
+          id INTEGER PRIMARY KEY,
+          invoice_id INTEGER NOT NULL REFERENCES invoice(id),
+          level INTEGER NOT NULL,
+          level_name TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('done', 'skipped')),
+          run_date TEXT NOT NULL,
+          message_id INTEGER REFERENCES dunning_message(id),
+          UNIQUE (invoice_id, level)
+        )
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_ledger, m002_credit, m003_collections]
 
 
 def _run(conn: sqlite3.Connection, script: str) -> None:

@@ -1,0 +1,286 @@
+"""``remind plan|run|todo``: the daily dunning engine, from a terminal or cron."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from huikuan.cli.common import APP_NAME, App, FormatOpt, emit, ledger, parse_day, state
+from huikuan.output import Result
+
+remind_app = App(help="Dunning: what to send today (plan), send it (run), the day's tasks (todo).")
+AsOf = Annotated[str | None, typer.Option(help="Run as of this date [today].")]
+ACTION_COLUMNS = ["customer", "invoices", "level", "channel", "status"]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def outbox_dir() -> Path:
+    """``HUIKUAN_OUTBOX``, else ``[delivery] outbox``, else ``<app dir>/outbox``."""
+    import os
+
+    env = os.environ.get("HUIKUAN_OUTBOX")
+    if env:
+        return Path(env).expanduser()
+    return state().config.outbox or Path(typer.get_app_dir(APP_NAME)) / "outbox"
+
+
+def _plans(conn: Any, day: date) -> tuple[list[Any], list[Any]]:
+    from huikuan.core.dunning import plan_run
+    from huikuan.store import dunning as S
+
+    cfg = state().config.dunning
+    return plan_run(S.debtors(conn, cfg, day), cfg, day, state().calendar)
+
+
+def _action_rows(plans: list[Any], status_of: Any) -> list[dict[str, Any]]:
+    cfg, rows = state().config.dunning, []
+    for plan in plans:
+        level = cfg.policies[plan.policy][plan.level]
+        for channel in level.channels:
+            rows.append(
+                {
+                    "customer": plan.customer,
+                    "invoices": [s.invoice for s in plan.steps],
+                    "level": level.name,
+                    "channel": channel,
+                    "status": status_of(channel),
+                }
+            )
+    return rows
+
+
+def _summary(actions: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    return {
+        key: dict(sorted(Counter(a[key] for a in actions).items()))
+        for key in ("level", "channel", "status")
+    }
+
+
+def _emit_actions(
+    day: date, actions: list[dict[str, Any]], title: str, fmt: str, notes: list[str]
+) -> None:
+    summary = _summary(actions)
+    notes = notes + [
+        f"{k}: " + ", ".join(f"{n} {v}" for n, v in c.items()) for k, c in summary.items() if c
+    ]
+    doc = {"as_of": day.isoformat(), "actions": actions, "summary": summary}
+    shown = [{**a, "invoices": " ".join(a["invoices"])} for a in actions]
+    emit(
+        Result(
+            ACTION_COLUMNS,
+            shown if fmt in ("table", "csv") else actions,
+            document=doc,
+            title=title,
+            notes=notes or ["Nothing to do."],
+        ),
+        fmt,
+    )
+
+
+@remind_app.command("plan")
+def plan(as_of: AsOf = None, fmt: FormatOpt = "table") -> None:
+    """Show what `remind run` would do now, and who is left alone and why. Writes nothing.
+
+    Example: huikuan remind plan --as-of 2026-12-01
+    """
+    from huikuan.core.dunning import TASKS
+    from huikuan.store import dunning as S
+
+    day = parse_day(as_of, "--as-of")
+    with ledger() as led:
+        plans, skips = _plans(led.conn, day)
+        retries = S.to_deliver(led.conn)
+    actions = _action_rows(plans, lambda ch: "task" if ch in TASKS else "planned")
+    actions += [_retry_row(m, "retry") for m in retries if m["status"] == "failed"]
+    notes = [
+        f"Left alone: {s.customer}{' ' + s.invoice if s.invoice else ''}: {s.reason}" for s in skips
+    ]
+    _emit_actions(day, actions, f"Dunning plan as of {day}", fmt, notes)
+
+
+def _retry_row(m: dict[str, Any], status: str) -> dict[str, Any]:
+    return {
+        "customer": m["customer"],
+        "invoices": m["invoices"],
+        "level": m["level_name"],
+        "channel": m["channel"],
+        "status": status,
+    }
+
+
+@remind_app.command("run")
+def run(
+    as_of: AsOf = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Same as `remind plan`.")] = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Record today's dunning actions once, write the messages, raise the tasks.
+
+    Safe to run from cron at any frequency: each invoice gets each level exactly once, even
+    when two runs overlap. Exit 1 when a message could not be delivered (retried next run).
+
+    Example (crontab): 0 8 * * 1-5  huikuan remind run --format json >> remind.log
+    """
+    if dry_run:
+        plan(as_of, fmt)
+        return
+    day = parse_day(as_of, "--as-of")
+    actions = _record(day)
+    sent = _deliver(day)
+    retried = _retried(sent, {a["id"] for a in actions})
+    failed = sum(1 for s in sent.values() if s == "failed")
+    for a in actions + retried:
+        status = sent.get(a.pop("id"), a["status"])
+        a["status"] = "task" if status == "open" else status
+    _emit_actions(day, actions + retried, f"Dunning run {day}", fmt, [])
+    if failed:
+        typer.echo(
+            f"Error: {failed} message(s) could not be delivered; they are retried on the next run",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+def _record(day: date) -> list[dict[str, Any]]:
+    """Decide and record under the write lock; return the new actions with message ids."""
+    from huikuan.store import dunning as S
+    from huikuan.store.collections import limitation_rows
+
+    with ledger() as led, led.transaction() as conn:
+        plans, _ = _plans(conn, day)
+        ids = S.record(conn, plans, state().config.dunning, day, _now())
+        lim = [
+            r
+            for r in limitation_rows(conn, day, state().config.make_calendar())
+            if r["days_left"] <= 180
+        ]
+        ids += S.limitation_tasks(conn, lim, day, _now())
+        rows = S.messages(conn, f"m.id IN ({','.join('?' * len(ids))})", tuple(ids)) if ids else []
+    return [
+        {
+            "id": m["id"],
+            "customer": m["customer"],
+            "invoices": m["invoices"],
+            "level": m["level_name"],
+            "channel": m["channel"],
+            "status": m["status"],
+        }
+        for m in rows
+    ]
+
+
+def _deliver(day: date) -> dict[int, str]:
+    """Write pending and earlier failed messages to the outbox; id -> sent|failed."""
+    from huikuan.letters import outbox
+    from huikuan.store import dunning as S
+    from huikuan.store.todo import contacts
+
+    out: dict[int, str] = {}
+    box, company = outbox_dir(), state().config.company
+    with ledger() as led:
+        for m in S.to_deliver(led.conn):
+            if not S.claim(led.conn, m["id"], _now()):
+                continue
+            try:
+                finance = [
+                    c
+                    for c in contacts(led.conn, m["customer"])
+                    if c["role"] == "finance" and c["email"]
+                ]
+                to = finance[0]["email"] if finance else m["email"]
+                invoices = S.open_invoices_of(led.conn, m["invoices"], day)
+                path = outbox.write(box, m, outbox.compose(m, invoices, company, to, day))
+                S.finish(led.conn, m["id"], True, str(path), _now())
+                out[m["id"]] = "sent"
+            except OSError as exc:
+                S.finish(led.conn, m["id"], False, f"{box}: {exc.strerror or exc}", _now())
+                out[m["id"]] = "failed"
+                typer.echo(f"Warning: {m['customer']} {m['channel']}: {exc}", err=True)
+    return out
+
+
+def _retried(sent: dict[int, str], new: set[int]) -> list[dict[str, Any]]:
+    """Earlier failed messages this run delivered (or failed again)."""
+    from huikuan.store import dunning as S
+
+    old = [i for i in sent if i not in new]
+    if not old:
+        return []
+    with ledger() as led:
+        rows = S.messages(led.conn, f"m.id IN ({','.join('?' * len(old))})", tuple(old))
+    return [{**_retry_row(m, "retry"), "id": m["id"]} for m in rows]
+
+
+@remind_app.command("todo")
+def todo(
+    user: Annotated[
+        str | None, typer.Option("--user", help="Only this salesperson's customers.")
+    ] = None,
+    as_of: AsOf = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Today's list: calls, visits, escalations, broken promises, excuse follow-ups.
+
+    Example: huikuan remind todo --user 王丽
+    """
+    from huikuan.store.todo import contacts, tasks
+
+    day = parse_day(as_of, "--as-of")
+    with ledger() as led:
+        people = {
+            c: (s, n, lang)
+            for c, s, n, lang in led.conn.execute(
+                "SELECT code, salesperson, name, language FROM customer"
+            )
+        }
+        rows = [
+            t
+            for t in tasks(led.conn, day, {c: v[2] for c, v in people.items()})
+            if user is None or people[t["customer"]][0] == user
+        ]
+        for t in rows:
+            t["name"] = people[t["customer"]][1]
+            t["salesperson"] = people[t["customer"]][0]
+            t["contacts"] = contacts(led.conn, t["customer"])
+    shown = [
+        {**t, "invoices": " ".join(t["invoices"]), "contacts": _who(t["contacts"])} for t in rows
+    ]
+    cols = [
+        "kind",
+        "customer",
+        "name",
+        "salesperson",
+        "invoices",
+        "amount",
+        "since",
+        "contacts",
+        "points",
+    ]
+    emit(
+        Result(
+            cols,
+            shown if fmt in ("table", "csv") else rows,
+            document={"as_of": day.isoformat(), "user": user, "tasks": rows},
+            title=f"To do {day}" + (f" for {user}" if user else ""),
+            notes=[] if rows else ["Nothing to do today."],
+        ),
+        fmt,
+    )
+
+
+def _who(people: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        f"{p['name']} ({p['role']}) {p['phone'] or p['email'] or ''}".strip() for p in people[:2]
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the remind command group to the root app."""
+    app.add_typer(remind_app, name="remind")

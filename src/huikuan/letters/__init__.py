@@ -1,0 +1,1 @@
+"""Letters: rendering (Jinja, later) and delivery (outbox files, SMTP later)."""

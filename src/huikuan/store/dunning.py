@@ -1,0 +1,302 @@
+"""Dunning runs in the ledger: the facts for level selection, recording each action once.
+
+Exactly once: a run takes the write lock (BEGIN IMMEDIATE) before it reads what was done,
+then records each invoice's level under a UNIQUE (invoice, level) key and each message to
+send. Delivery happens after the commit; a message is claimed (pending/failed -> sending)
+in its own short transaction, so two overlapping runs never deliver the same message twice,
+and a failed one is retried by the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from huikuan.core.dunning import TASKS, Debtor, DunningConfig, OpenInvoice, Plan
+
+Row = dict[str, Any]
+LIMITATION_LEVELS = {180: 1180, 60: 1060}  # level numbers of the limitation tasks
+
+_OPEN = """
+SELECT i.id, i.number, i.due_date, i.open_amount, i.disputed, c.id, c.code, c.segment,
+  c.dunning_policy, c.blocked, c.legal
+FROM invoice i JOIN customer c ON c.id = i.customer_id
+WHERE i.open_amount > 0 AND i.issue_date <= ?
+ORDER BY c.code, i.due_date, i.number
+"""
+
+
+def debtors(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> list[Debtor]:
+    """Customers with open invoices, with what was done and what pauses dunning."""
+    done = _done_levels(conn)
+    pauses = _promise_pauses(conn, cfg, as_of)
+    last = dict(
+        conn.execute(
+            "SELECT customer_id, MAX(run_date) FROM dunning_message WHERE level < 1000"
+            " AND status != 'failed' GROUP BY customer_id"
+        ).fetchall()
+    )
+    groups: dict[str, list[Any]] = {}
+    for (
+        iid,
+        number,
+        due,
+        open_,
+        disputed,
+        cid,
+        code,
+        segment,
+        policy,
+        blocked,
+        legal,
+    ) in conn.execute(_OPEN, (as_of.isoformat(),)):
+        head = groups.setdefault(code, [cid, cfg.policy_for(policy, segment), blocked, legal, []])
+        paused = max((p for k, p in pauses.items() if k in ((cid, None), (cid, iid))), default=None)
+        head[4].append(
+            OpenInvoice(
+                number,
+                date.fromisoformat(due),
+                open_,
+                bool(disputed),
+                frozenset(done.get(iid, ())),
+                paused,
+            )
+        )
+    return [
+        Debtor(
+            code,
+            policy,
+            tuple(invs),
+            bool(blocked),
+            bool(legal),
+            date.fromisoformat(last[cid]) if cid in last else None,
+        )
+        for code, (cid, policy, blocked, legal, invs) in groups.items()
+    ]
+
+
+def _done_levels(conn: sqlite3.Connection) -> dict[int, set[int]]:
+    done: dict[int, set[int]] = defaultdict(set)
+    for iid, level in conn.execute(
+        "SELECT a.invoice_id, a.level FROM dunning_action a JOIN invoice i ON i.id = a.invoice_id"
+        " WHERE i.open_amount > 0"
+    ):
+        done[iid].add(level)
+    return done
+
+
+def _promise_pauses(
+    conn: sqlite3.Connection, cfg: DunningConfig, as_of: date
+) -> dict[tuple[int, int | None], date]:
+    """(customer, invoice or None) -> promise date + grace, for promises not broken or kept."""
+    from huikuan.store.collections import promises
+
+    out: dict[tuple[int, int | None], date] = {}
+    grace = timedelta(days=cfg.promise_grace_days)
+    ids = dict(conn.execute("SELECT code, id FROM customer").fetchall())
+    for p in promises(conn, as_of):
+        if p["status"] == "kept":
+            continue
+        until = date.fromisoformat(p["promised_date"]) + grace
+        inv = None
+        if p["invoice"]:
+            inv = conn.execute(
+                "SELECT id FROM invoice WHERE number = ?", (p["invoice"],)
+            ).fetchone()[0]
+        key = (ids[p["customer"]], inv)
+        out[key] = max(out.get(key, until), until)
+    return out
+
+
+def record(
+    conn: sqlite3.Connection, plans: list[Plan], cfg: DunningConfig, as_of: date, now: str
+) -> list[int]:
+    """Record the plans' actions and messages (inside the caller's write transaction)."""
+    ids: list[int] = []
+    for plan in plans:
+        cid, level = _customer_id(conn, plan.customer), cfg.policies[plan.policy][plan.level]
+        numbers = [s.invoice for s in plan.steps]
+        for channel in level.channels:
+            status = "open" if channel in TASKS else "pending"
+            ids.append(
+                _message(
+                    conn,
+                    cid,
+                    as_of,
+                    plan.policy,
+                    plan.level,
+                    level.name,
+                    channel,
+                    level.letter,
+                    numbers,
+                    status,
+                    now,
+                )
+            )
+        for step in plan.steps:
+            iid = _invoice_id(conn, step.invoice)
+            names = cfg.policies[plan.policy]
+            for n in step.skipped:
+                _action(conn, iid, n, names[n].name, "skipped", as_of, None)
+            _action(conn, iid, step.level, names[step.level].name, "done", as_of, ids[-1])
+    return ids
+
+
+def _message(
+    conn: sqlite3.Connection,
+    cid: int,
+    day: date,
+    policy: str,
+    level: int,
+    name: str,
+    channel: str,
+    letter: str | None,
+    numbers: list[str],
+    status: str,
+    now: str,
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO dunning_message (customer_id, run_date, policy, level, level_name, channel,"
+        " letter, invoices, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            cid,
+            day.isoformat(),
+            policy,
+            level,
+            name,
+            channel,
+            letter,
+            json.dumps(numbers),
+            status,
+            now,
+            now,
+        ),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def _action(
+    conn: sqlite3.Connection,
+    iid: int,
+    level: int,
+    name: str,
+    status: str,
+    day: date,
+    message: int | None,
+) -> None:
+    conn.execute(
+        "INSERT INTO dunning_action (invoice_id, level, level_name, status, run_date, message_id)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (iid, level, name, status, day.isoformat(), message),
+    )
+
+
+def _customer_id(conn: sqlite3.Connection, code: str) -> int:
+    return int(conn.execute("SELECT id FROM customer WHERE code = ?", (code,)).fetchone()[0])
+
+
+def _invoice_id(conn: sqlite3.Connection, number: str) -> int:
+    return int(conn.execute("SELECT id FROM invoice WHERE number = ?", (number,)).fetchone()[0])
+
+
+def limitation_tasks(conn: sqlite3.Connection, rows: list[Row], as_of: date, now: str) -> list[int]:
+    """A ``legal`` task when an invoice's limitation period ends within 180, then 60 days."""
+    ids = []
+    for row in rows:
+        for days, level in LIMITATION_LEVELS.items():
+            if not 0 <= row["days_left"] <= days:
+                continue
+            iid = _invoice_id(conn, row["invoice"])
+            if conn.execute(
+                "SELECT 1 FROM dunning_action WHERE invoice_id = ? AND level = ?", (iid, level)
+            ).fetchone():
+                continue
+            cid = _customer_id(conn, row["customer"])
+            mid = _message(
+                conn,
+                cid,
+                as_of,
+                "limitation",
+                level,
+                f"limitation-{days}",
+                "legal",
+                None,
+                [row["invoice"]],
+                "open",
+                now,
+            )
+            _action(conn, iid, level, f"limitation-{days}", "done", as_of, mid)
+            ids.append(mid)
+    return ids
+
+
+# --- delivery bookkeeping -----------------------------------------------------------------
+
+_MESSAGE = """SELECT m.id, c.code AS customer, c.name, c.email, c.language, m.run_date, m.policy,
+  m.level, m.level_name, m.channel, m.letter, m.invoices, m.status, m.attempts, m.error, m.evidence
+  FROM dunning_message m JOIN customer c ON c.id = m.customer_id"""
+
+
+def messages(conn: sqlite3.Connection, where: str, params: tuple[Any, ...] = ()) -> list[Row]:
+    cur = conn.execute(f"{_MESSAGE} WHERE {where} ORDER BY m.id", params)
+    names = [d[0] for d in cur.description]
+    out = []
+    for values in cur:
+        row = dict(zip(names, values))
+        row["invoices"] = json.loads(row["invoices"])
+        out.append(row)
+    return out
+
+
+def to_deliver(conn: sqlite3.Connection) -> list[Row]:
+    """Messages waiting to go out: new ones and earlier failures (retried)."""
+    return messages(conn, "m.status IN ('pending', 'failed')")
+
+
+def claim(conn: sqlite3.Connection, mid: int, now: str) -> bool:
+    """Take a message for delivery; False when another run already has it."""
+    conn.execute("BEGIN IMMEDIATE")
+    cur = conn.execute(
+        "UPDATE dunning_message SET status = 'sending', attempts = attempts + 1, updated_at = ?"
+        " WHERE id = ? AND status IN ('pending', 'failed')",
+        (now, mid),
+    )
+    conn.execute("COMMIT")
+    return cur.rowcount == 1
+
+
+def finish(conn: sqlite3.Connection, mid: int, ok: bool, detail: str, now: str) -> None:
+    """Record a delivery's outcome: evidence when sent, the reason when failed."""
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(
+        "UPDATE dunning_message SET status = ?, evidence = ?, error = ?, updated_at = ? WHERE id = ?",
+        ("sent" if ok else "failed", detail if ok else None, None if ok else detail, now, mid),
+    )
+    conn.execute("COMMIT")
+
+
+def open_invoices_of(conn: sqlite3.Connection, numbers: list[str], as_of: date) -> list[Row]:
+    """Invoice facts for a message: number, dates, amounts, days overdue."""
+    out = []
+    for number in numbers:
+        n, issue, due, amount, open_, cur = conn.execute(
+            "SELECT number, issue_date, due_date, amount, open_amount, currency FROM invoice"
+            " WHERE number = ?",
+            (number,),
+        ).fetchone()
+        days = (as_of - date.fromisoformat(due)).days
+        out.append(
+            {
+                "number": n,
+                "issue_date": issue,
+                "due_date": due,
+                "amount": amount,
+                "open": open_,
+                "currency": cur,
+                "days_overdue": max(days, 0),
+            }
+        )
+    return out
