@@ -99,8 +99,10 @@ def main() -> None:
     write_customers(args.out / "customers.csv", args.customers, rnd)
     invoices = write_invoices(args.out / "invoices.csv", args.invoices, args.customers, rnd)
     write_payments(args.out / "payments.csv", invoices, args.payments, rnd)
-    print(f"wrote {args.customers:,} customers, {args.invoices:,} invoices, "
-          f"{args.payments:,} payments to {args.out}")
+    print(
+        f"wrote {args.customers:,} customers, {args.invoices:,} invoices, "
+        f"{args.payments:,} payments to {args.out}"
+    )
 
 
 if __name__ == "__main__":

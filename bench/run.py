@@ -117,7 +117,9 @@ def main() -> None:
     base = best([sys.executable, "-c", PLAIN_AGING, str(db), args.as_of], None, args.repeat)
     line("aging", ours, base, "<= 0.5")
     past = best([*HUIKUAN, "aging", "--as-of", "2025-06-30", "--format", "json"], env, 1)
-    print(f"aging --as-of 2025-06-30 (past: later allocations undone) {past[0]:.3f} s {past[1]:.0f} MB")
+    print(
+        f"aging --as-of 2025-06-30 (past: later allocations undone) {past[0]:.3f} s {past[1]:.0f} MB"
+    )
     exe = shutil.which("huikuan") or "huikuan"
     ours = best([exe, "--help"], env, max(5, args.repeat))
     base = best([sys.executable, "-c", "import typer"], None, max(5, args.repeat))
