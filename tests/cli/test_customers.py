@@ -142,10 +142,6 @@ def test_customer_show_balances(cli, small):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/queries.py balances() groups invoices only: credit without invoices is hidden",
-)
 def test_customer_show_unapplied_credit_without_invoices(cli, small):
     doc = json.loads(cli("customer", "show", "C003", "--as-of", "2026-11-22", "-f", "json").stdout)
     assert [(b["currency"], b["unapplied"]) for b in doc["balances"]] == [("CNY", "100.00")]

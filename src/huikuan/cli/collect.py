@@ -11,8 +11,12 @@ from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, st
 from huikuan.core.errors import InvalidValue
 from huikuan.output import Result
 
-log_app = App(help="The contact log: every call, visit, letter and what came of it.")
-promise_app = App(help="Promises to pay (付款承诺): kept or broken, checked against payments.")
+log_app = App(
+    help="The contact log: every call, visit, letter and what came of it.\n\nExample: huikuan log add C001 --channel phone --outcome promised"
+)
+promise_app = App(
+    help="Promises to pay (付款承诺): kept or broken, checked against payments.\n\nExample: huikuan promise add C001 --amount 20000 --date 2026-11-30"
+)
 Code = Annotated[str, typer.Argument(help="Customer code, e.g. C001.")]
 
 

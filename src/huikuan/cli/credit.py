@@ -16,7 +16,9 @@ from huikuan.core.errors import HuikuanError, InvalidValue
 from huikuan.core.money import format_fen, parse_fen
 from huikuan.output import Result
 
-credit_app = App(help="5C credit scoring, credit limits and the credit check (credit hold).")
+credit_app = App(
+    help="5C credit scoring, credit limits and the credit check (credit hold).\n\nExample: huikuan credit check C001 --amount 50000"
+)
 
 Code = Annotated[str, typer.Argument(help="Customer code, e.g. C001.")]
 AsOf = Annotated[str | None, typer.Option(help="Assess as of this date [today].")]

@@ -9,8 +9,12 @@ import typer
 from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day
 from huikuan.output import Result
 
-customer_app = App(help="Customers: add, list, show, edit, block, unblock.")
-contact_app = App(help="Contacts of a customer (decision maker, finance, …).")
+customer_app = App(
+    help="Customers: add, list, show, edit, block, unblock.\n\nExample: huikuan customer list --format csv"
+)
+contact_app = App(
+    help="Contacts of a customer (decision maker, finance, …).\n\nExample: huikuan contact list C001"
+)
 
 Code = Annotated[str, typer.Argument(help="Customer code, e.g. C001.")]
 Opt = Annotated[str | None, typer.Option()]

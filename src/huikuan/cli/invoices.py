@@ -9,7 +9,9 @@ import typer
 from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, state
 from huikuan.output import Result
 
-invoice_app = App(help="Invoices (应收单): add, list, show, dispute, undispute.")
+invoice_app = App(
+    help="Invoices (应收单): add, list, show, dispute, undispute.\n\nExample: huikuan invoice list --status overdue"
+)
 Number = Annotated[str, typer.Argument(help="Invoice number.")]
 Opt = Annotated[str | None, typer.Option()]
 LIST_COLUMNS = [

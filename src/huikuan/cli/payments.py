@@ -7,13 +7,18 @@ from typing import Annotated, Any
 import typer
 
 from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, state
+from huikuan.core.errors import InvalidValue
 from huikuan.output import Result
 
 payment_app = App(
     help="Payments (回款): add and list. Allocation: named invoice, then oldest due first."
 )
-credit_app = App(help="Credit notes and discounts: reduce open invoices like payments do.")
-writeoff_app = App(help="Write-offs (坏账核销) of uncollectable invoices.")
+credit_app = App(
+    help="Credit notes and discounts: reduce open invoices like payments do.\n\nExample: huikuan credit-note add C001 500 --invoice INV-2026-101"
+)
+writeoff_app = App(
+    help='Write-offs (坏账核销) of uncollectable invoices.\n\nExample: huikuan write-off add INV-2022-003 --reason "court ruling"'
+)
 Customer = Annotated[str, typer.Argument(help="Customer code.")]
 Amount = Annotated[str, typer.Argument(help="Amount, e.g. 5,000.00.")]
 Opt = Annotated[str | None, typer.Option()]
@@ -169,7 +174,10 @@ def writeoff_add(
     from huikuan.core.money import format_fen, parse_fen
     from huikuan.store import ledger as L
 
-    cents = parse_fen(amount) if amount is not None else None
+    try:
+        cents = parse_fen(amount) if amount is not None else None
+    except InvalidValue as exc:
+        raise InvalidValue(f"--amount: {exc}") from None
     day = parse_day(date, "--date").isoformat()
     with ledger() as led, led.transaction() as conn:
         inv = L.require_invoice(conn, invoice)

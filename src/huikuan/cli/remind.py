@@ -12,7 +12,9 @@ import typer
 from huikuan.cli.common import APP_NAME, App, FormatOpt, emit, ledger, parse_day, state
 from huikuan.output import Result
 
-remind_app = App(help="Dunning: what to send today (plan), send it (run), the day's tasks (todo).")
+remind_app = App(
+    help="Dunning: what to send today (plan), send it (run), the day's tasks (todo).\n\nExample: huikuan remind plan"
+)
 AsOf = Annotated[str | None, typer.Option(help="Run as of this date [today].")]
 ACTION_COLUMNS = ["customer", "invoices", "level", "channel", "status"]
 

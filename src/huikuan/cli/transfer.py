@@ -13,9 +13,12 @@ from huikuan.cli.common import App, FormatOpt, done, emit, ledger, state
 from huikuan.output import Result
 
 import_app = App(
-    help="Import CSV (UTF-8/BOM/GBK), JSON or JSONL; all-or-nothing. FILE may be - for stdin."
+    help="Import CSV (UTF-8/BOM/GBK), JSON or JSONL; all-or-nothing. FILE may be - for stdin.\n\n"
+    "Example: huikuan import invoices invoices.csv"
 )
-export_app = App(help="Export with the import columns (re-importable).")
+export_app = App(
+    help="Export with the import columns (re-importable).\n\nExample: huikuan export invoices --format csv > invoices.csv"
+)
 
 File = Annotated[str, typer.Argument(help="CSV, JSON or JSONL file, or - for stdin.")]
 InputFormat = Annotated[

@@ -81,12 +81,19 @@ def balances(conn: sqlite3.Connection, code: str, as_of: date) -> list[Row]:
     """Per currency: invoiced, open, overdue and unapplied credit now (as of ``as_of`` for overdue)."""
     cid = require_customer(conn, code).id
     cur = conn.execute(
-        """SELECT currency, SUM(amount) AS invoiced, SUM(open_amount) AS open,
-                  SUM(CASE WHEN due_date < ? THEN open_amount ELSE 0 END) AS overdue,
-                  (SELECT COALESCE(SUM(unapplied), 0) FROM payment p
-                    WHERE p.customer_id = i.customer_id AND p.currency = i.currency) AS unapplied
-           FROM invoice i WHERE customer_id = ? GROUP BY currency ORDER BY currency""",
-        (as_of.isoformat(), cid),
+        """WITH inv AS (
+             SELECT currency, SUM(amount) AS invoiced, SUM(open_amount) AS open,
+                    SUM(CASE WHEN due_date < :d THEN open_amount ELSE 0 END) AS overdue
+             FROM invoice WHERE customer_id = :c GROUP BY currency),
+           credit AS (
+             SELECT currency, SUM(unapplied) AS unapplied FROM payment
+             WHERE customer_id = :c GROUP BY currency HAVING SUM(unapplied) > 0),
+           cur AS (SELECT currency FROM inv UNION SELECT currency FROM credit)
+           SELECT cur.currency, COALESCE(inv.invoiced, 0) AS invoiced, COALESCE(inv.open, 0) AS open,
+                  COALESCE(inv.overdue, 0) AS overdue, COALESCE(credit.unapplied, 0) AS unapplied
+           FROM cur LEFT JOIN inv USING (currency) LEFT JOIN credit USING (currency)
+           ORDER BY cur.currency""",
+        {"d": as_of.isoformat(), "c": cid},
     )
     return list(_dicts(cur, ("invoiced", "open", "overdue", "unapplied")))
 
