@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -98,9 +98,9 @@ def plan(as_of: AsOf = None, fmt: FormatOpt = "table") -> None:
     day = parse_day(as_of, "--as-of")
     with ledger() as led:
         plans, skips = _plans(led.conn, day)
-        retries = S.to_deliver(led.conn)
+        retries = S.retries(led.conn)
     actions = _action_rows(plans, lambda ch: "task" if ch in TASKS else "planned")
-    actions += [_retry_row(m, "retry") for m in retries if m["status"] == "failed"]
+    actions += [_retry_row(m, "retry") for m in retries]
     notes = [
         f"Left alone: {s.customer}{' ' + s.invoice if s.invoice else ''}: {s.reason}" for s in skips
     ]
@@ -135,7 +135,7 @@ def run(
         return
     day = parse_day(as_of, "--as-of")
     actions = _record(day)
-    sent = _deliver(day)
+    sent = _deliver(day, [a["id"] for a in actions])
     retried = _retried(sent, {a["id"] for a in actions})
     failed = sum(1 for s in sent.values() if s == "failed")
     for a in actions + retried:
@@ -178,17 +178,21 @@ def _record(day: date) -> list[dict[str, Any]]:
     ]
 
 
-def _deliver(day: date) -> dict[int, str]:
-    """Write pending and earlier failed messages to the outbox; id -> sent|failed."""
+STALE = timedelta(minutes=10)  # a message "sending" this long was left by a crashed run
+
+
+def _deliver(day: date, own: list[int]) -> dict[int, str]:
+    """Write this run's messages, earlier failures and stale ones to the outbox."""
     from huikuan.letters import outbox
     from huikuan.store import dunning as S
     from huikuan.store.todo import contacts
 
     out: dict[int, str] = {}
     box, company = outbox_dir(), state().config.company
+    stale = (datetime.now(UTC) - STALE).isoformat(timespec="seconds")
     with ledger() as led:
-        for m in S.to_deliver(led.conn):
-            if not S.claim(led.conn, m["id"], _now()):
+        for m in S.to_deliver(led.conn, own, stale):
+            if not S.claim(led.conn, m["id"], _now(), stale):
                 continue
             try:
                 finance = [

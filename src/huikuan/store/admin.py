@@ -103,16 +103,16 @@ def _calendar_check(cal: WorkCalendar, year: int) -> Check:
 
 
 def load_demo(led: Ledger, examples: Path, currency: str, cal: WorkCalendar) -> dict[str, int]:
-    """Load the demo ledger from ``examples/`` into an empty ledger."""
-    if led.conn.execute("SELECT EXISTS (SELECT 1 FROM customer)").fetchone()[0]:
-        raise HuikuanError(
-            f"{led.path} already holds data; the demo only loads into an empty ledger"
-        )
+    """Load the demo ledger from ``examples/`` into an empty ledger (all or nothing)."""
     counts = {}
-    for kind in DEMO_FILES:
-        opts = ImportOptions(kind, str(examples / f"{kind}.csv"), currency, cal)
-        counts[kind] = import_file(led, opts).rows
-    with led.transaction() as conn:
+    with led.transaction() as conn:  # the imports below nest in it: a failure writes nothing
+        if conn.execute("SELECT EXISTS (SELECT 1 FROM customer)").fetchone()[0]:
+            raise HuikuanError(
+                f"{led.path} already holds data; the demo only loads into an empty ledger"
+            )
+        for kind in DEMO_FILES:
+            opts = ImportOptions(kind, str(examples / f"{kind}.csv"), currency, cal)
+            counts[kind] = import_file(led, opts).rows
         counts["contacts"] = _demo_rows(conn, led.user, examples / "contacts.csv", _contact)
         counts["disputes"] = _demo_rows(conn, led.user, examples / "disputes.csv", _dispute)
     return counts

@@ -25,7 +25,21 @@ class Ledger:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on any exception (all-or-nothing)."""
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on any exception (all-or-nothing).
+
+        Inside another transaction it is a savepoint, so steps (e.g. the demo's imports) can
+        be combined into one all-or-nothing change.
+        """
+        if self.conn.in_transaction:
+            self.conn.execute("SAVEPOINT nested")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK TO nested")
+                self.conn.execute("RELEASE nested")
+                raise
+            self.conn.execute("RELEASE nested")
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn

@@ -251,18 +251,33 @@ def messages(conn: sqlite3.Connection, where: str, params: tuple[Any, ...] = ())
     return out
 
 
-def to_deliver(conn: sqlite3.Connection) -> list[Row]:
-    """Messages waiting to go out: new ones and earlier failures (retried)."""
-    return messages(conn, "m.status IN ('pending', 'failed')")
+_STALE = "(m.status IN ('pending', 'sending') AND m.updated_at < ?)"
 
 
-def claim(conn: sqlite3.Connection, mid: int, now: str) -> bool:
+def to_deliver(conn: sqlite3.Connection, own: list[int], stale_before: str) -> list[Row]:
+    """Messages for this run to send: its own new ones, earlier failures (retried), and
+    messages a crashed run left pending or half-sent (not touched since ``stale_before``)."""
+    marks = ",".join("?" * len(own)) or "NULL"
+    return messages(
+        conn,
+        f"m.status != 'open' AND (m.id IN ({marks}) OR m.status = 'failed' OR {_STALE})",
+        (*own, stale_before),
+    )
+
+
+def retries(conn: sqlite3.Connection) -> list[Row]:
+    """Messages that failed and wait for the next run."""
+    return messages(conn, "m.status = 'failed'")
+
+
+def claim(conn: sqlite3.Connection, mid: int, now: str, stale_before: str) -> bool:
     """Take a message for delivery; False when another run already has it."""
     conn.execute("BEGIN IMMEDIATE")
     cur = conn.execute(
         "UPDATE dunning_message SET status = 'sending', attempts = attempts + 1, updated_at = ?"
-        " WHERE id = ? AND status IN ('pending', 'failed')",
-        (now, mid),
+        " WHERE id = ? AND (status IN ('pending', 'failed')"
+        " OR (status = 'sending' AND updated_at < ?))",
+        (now, mid, stale_before),
     )
     conn.execute("COMMIT")
     return cur.rowcount == 1

@@ -188,7 +188,25 @@ def m003_collections(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_ledger, m002_credit, m003_collections]
+def m004_covering_open_index(conn: sqlite3.Connection) -> None:
+    """Carry the open amount in the partial index of open invoices (aging reads only it)."""
+    _run(
+        conn,
+        """
+        DROP INDEX invoice_open;
+        CREATE INDEX invoice_open
+          ON invoice(customer_id, currency, due_date, issue_date, number, open_amount)
+          WHERE open_amount > 0
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_ledger,
+    m002_credit,
+    m003_collections,
+    m004_covering_open_index,
+]
 
 
 def _run(conn: sqlite3.Connection, script: str) -> None:

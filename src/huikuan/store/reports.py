@@ -27,7 +27,6 @@ GROUP_OF_CUSTOMER = {
     "region": "COALESCE(c.region, '')",
 }
 
-_CURRENT = "WITH open_inv AS (SELECT id, open_amount AS open FROM invoice WHERE open_amount > 0)"
 _AS_OF = """
 WITH late_rows AS MATERIALIZED (SELECT invoice_id, amount FROM allocation WHERE date > :d),
 late AS MATERIALIZED (SELECT invoice_id, SUM(amount) AS amt FROM late_rows GROUP BY invoice_id),
@@ -40,17 +39,18 @@ open_inv AS (
   WHERE i.open_amount = 0 AND i.issue_date <= :d
 )
 """
+# Open invoices as of D as (cte, FROM clause giving rows ``i`` with an ``open`` column).
+_CURRENT_FROM = ("", "(SELECT *, open_amount AS open FROM invoice WHERE open_amount > 0"
+                 " AND issue_date <= :d) i")  # fmt: skip
+_AS_OF_FROM = (_AS_OF, "(SELECT v.*, o.open FROM open_inv o JOIN invoice v ON v.id = o.id) i")
 
 
-def _open_as_of(conn: sqlite3.Connection, as_of: date) -> str:
-    """The ``open_inv(id, open)`` CTE: the stored open amounts when nothing is dated after D."""
-    d = as_of.isoformat()
+def _open_as_of(conn: sqlite3.Connection, as_of: date) -> tuple[str, str]:
+    """Stored open amounts when no allocation is dated after D (the partial index does it all)."""
     later = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM allocation WHERE date > ?)"
-        " OR EXISTS (SELECT 1 FROM invoice WHERE issue_date > ?)",
-        (d, d),
+        "SELECT EXISTS (SELECT 1 FROM allocation WHERE date > ?)", (as_of.isoformat(),)
     ).fetchone()[0]
-    return _AS_OF if later else _CURRENT
+    return _AS_OF_FROM if later else _CURRENT_FROM
 
 
 def _bucket_sql(buckets: Buckets, as_of: date) -> tuple[str, dict[str, str]]:
@@ -65,15 +65,30 @@ def _bucket_sql(buckets: Buckets, as_of: date) -> tuple[str, dict[str, str]]:
 def aging_cells(
     conn: sqlite3.Connection, as_of: date, buckets: Buckets, by: str, overdue_only: bool
 ) -> Iterator[tuple[str, str, str, int, int]]:
-    """``(key, name, currency, bucket index, open 分)`` summed per group, currency and bucket."""
-    key, name = GROUPS[by]
+    """``(key, name, currency, bucket index, open 分)`` summed per group, currency and bucket.
+
+    By customer, the sums per bucket are taken in one pass over the covering partial index
+    (customer, currency, due, issue, …, open) of open invoices: one row per customer.
+    """
+    cte, source = _open_as_of(conn, as_of)
     bucket, params = _bucket_sql(buckets, as_of)
     where = "WHERE i.due_date < :d" if overdue_only else ""
-    sql = f"""{_open_as_of(conn, as_of)}
-    SELECT {key} AS k, {name or key} AS n, i.currency, {bucket} AS b, SUM(o.open)
-    FROM open_inv o JOIN invoice i ON i.id = o.id JOIN customer c ON c.id = i.customer_id
-    {where} GROUP BY k, n, i.currency, b"""
-    yield from conn.execute(sql, {"d": as_of.isoformat(), **params})
+    n = len(buckets.labels)
+    sums = ", ".join(f"SUM(CASE WHEN b = {k} THEN open ELSE 0 END)" for k in range(n))
+    if by == "customer":
+        inner = f"SELECT i.customer_id AS k, i.currency AS cur, i.open, {bucket} AS b FROM {source} {where}"
+        sql = f"""{cte} SELECT c.code, c.name, g.* FROM (
+          SELECT k, cur, {sums} FROM ({inner}) GROUP BY k, cur) g JOIN customer c ON c.id = g.k"""
+    else:
+        key = GROUPS[by][0]
+        inner = f"""SELECT {key} AS k, i.currency AS cur, i.open, {bucket} AS b FROM {source}
+          JOIN customer c ON c.id = i.customer_id {where}"""
+        sql = f"{cte} SELECT k, k, k, cur, {sums} FROM ({inner}) GROUP BY k, cur"
+    for row in conn.execute(sql, {"d": as_of.isoformat(), **params}):
+        key_, name_, currency = row[0], row[1], row[3]
+        for k, fen in enumerate(row[4:]):
+            if fen:
+                yield key_, name_, currency, k, fen
 
 
 def unapplied_as_of(
@@ -86,7 +101,7 @@ def unapplied_as_of(
     WITH new_inv AS MATERIALIZED (SELECT id FROM invoice WHERE issue_date > :d),
     credit AS (
       SELECT p.customer_id, p.currency, p.unapplied AS amt FROM payment p
-      WHERE p.unapplied > 0 AND p.date <= :d
+      WHERE p.unapplied > 0 AND +p.date <= :d  -- "+": use the partial index of credit
       UNION ALL
       SELECT p.customer_id, p.currency, a.amount FROM new_inv n
       JOIN allocation a ON a.invoice_id = n.id JOIN payment p ON p.id = a.payment_id
@@ -106,8 +121,9 @@ def aging_invoices(
         where.append("i.due_date < :d")
     if customer is not None:
         where.append("c.code = :c")
-    sql = f"""{_open_as_of(conn, as_of)}
-    SELECT i.number, c.code, c.name, i.issue_date, i.due_date, o.open, i.currency
-    FROM open_inv o JOIN invoice i ON i.id = o.id JOIN customer c ON c.id = i.customer_id
+    cte, source = _open_as_of(conn, as_of)
+    sql = f"""{cte}
+    SELECT i.number, c.code, c.name, i.issue_date, i.due_date, i.open, i.currency
+    FROM {source} JOIN customer c ON c.id = i.customer_id
     WHERE {" AND ".join(where)} ORDER BY i.due_date, i.issue_date, i.number"""
     yield from conn.execute(sql, {"d": as_of.isoformat(), "c": customer})
