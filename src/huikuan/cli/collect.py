@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, state
+from huikuan.cli.common import App, FormatOpt, done, emit, ledger, now, parse_day, state
 from huikuan.core.errors import InvalidValue
 from huikuan.output import Result
 
@@ -18,10 +18,6 @@ promise_app = App(
     help="Promises to pay (付款承诺): kept or broken, checked against payments.\n\nExample: huikuan promise add C001 --amount 20000 --date 2026-11-30"
 )
 Code = Annotated[str, typer.Argument(help="Customer code, e.g. C001.")]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
@@ -78,7 +74,7 @@ def log_add(
         rec["excuse"] = found.code
         rec["follow_up"] = (when + timedelta(days=found.follow_up_days)).isoformat()
     with ledger() as led, led.transaction() as conn:
-        S.add_log(conn, led.user, code, rec, _now())
+        S.add_log(conn, led.user, code, rec, now())
     follow = f"; follow up on {rec['follow_up']}" if rec.get("follow_up") else ""
     hint = (
         " (mark the invoice with `huikuan invoice dispute` to pause dunning)"
@@ -155,7 +151,7 @@ def promise_add(
         "currency": parse_currency(currency) if currency else state().config.currency,
     }
     with ledger() as led, led.transaction() as conn:
-        S.add_promise(conn, led.user, code, rec, _now())
+        S.add_promise(conn, led.user, code, rec, now())
     done(f"Promise recorded: {code} to pay {amount} by {promised}")
 
 

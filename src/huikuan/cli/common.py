@@ -175,6 +175,13 @@ def emit(result: Result, fmt: str) -> None:
     render(result, fmt)
 
 
+def now() -> str:
+    """The current time for audit and bookkeeping columns (UTC, ISO 8601)."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def done(message: str) -> None:
     """A confirmation on stderr (stdout stays clean for data)."""
     typer.echo(message, err=True)

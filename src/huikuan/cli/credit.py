@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, state
+from huikuan.cli.common import App, FormatOpt, done, emit, ledger, now, parse_day, state
 from huikuan.core.errors import HuikuanError, InvalidValue
 from huikuan.core.money import format_fen, parse_fen
 from huikuan.output import Result
@@ -23,10 +23,6 @@ credit_app = App(
 Code = Annotated[str, typer.Argument(help="Customer code, e.g. C001.")]
 AsOf = Annotated[str | None, typer.Option(help="Assess as of this date [today].")]
 Num = Annotated[str | None, typer.Option()]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _read_inputs(source: str) -> dict[str, Any]:
@@ -97,7 +93,7 @@ def score(
         result = assess(
             code, day, inputs, S.history(conn, cid, currency, day), cfg.credit, currency
         )
-        saved = None if dry_run else S.save(conn, led.user, cid, result, inputs, _now())
+        saved = None if dry_run else S.save(conn, led.user, cid, result, inputs, now())
     emit(_score_result(result, saved), fmt)
     if saved:
         done(f"Stored assessment {saved} for {code}; adopt it with `huikuan credit apply {code}`")
@@ -297,7 +293,7 @@ def apply(
     from huikuan.store import credit as S
 
     with ledger() as led, led.transaction() as conn:
-        row = S.apply(conn, led.user, code, assessment, _now())
+        row = S.apply(conn, led.user, code, assessment, now())
     done(
         f"{code}: credit limit {row['currency']} {row['recommended_limit']}, terms"
         f" {row['recommended_terms']} (assessment {row['id']} of {row['date']}, rating {row['rating']})"

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import APP_NAME, App, FormatOpt, emit, ledger, parse_day, state
+from huikuan.cli.common import APP_NAME, App, FormatOpt, emit, ledger, now, parse_day, state
 from huikuan.output import Result
 
 remind_app = App(
@@ -17,10 +17,6 @@ remind_app = App(
 )
 AsOf = Annotated[str | None, typer.Option(help="Run as of this date [today].")]
 ACTION_COLUMNS = ["customer", "invoices", "level", "channel", "status"]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def outbox_dir() -> Path:
@@ -157,13 +153,13 @@ def _record(day: date) -> list[dict[str, Any]]:
 
     with ledger() as led, led.transaction() as conn:
         plans, _ = _plans(conn, day)
-        ids = S.record(conn, plans, state().config.dunning, day, _now())
+        ids = S.record(conn, plans, state().config.dunning, day, now())
         lim = [
             r
             for r in limitation_rows(conn, day, state().config.make_calendar())
             if r["days_left"] <= 180
         ]
-        ids += S.limitation_tasks(conn, lim, day, _now())
+        ids += S.limitation_tasks(conn, lim, day, now())
         rows = S.messages(conn, f"m.id IN ({','.join('?' * len(ids))})", tuple(ids)) if ids else []
     return [
         {
@@ -192,7 +188,7 @@ def _deliver(day: date, own: list[int]) -> dict[int, str]:
     stale = (datetime.now(UTC) - STALE).isoformat(timespec="seconds")
     with ledger() as led:
         for m in S.to_deliver(led.conn, own, stale):
-            if not S.claim(led.conn, m["id"], _now(), stale):
+            if not S.claim(led.conn, m["id"], now(), stale):
                 continue
             try:
                 finance = [
@@ -203,10 +199,10 @@ def _deliver(day: date, own: list[int]) -> dict[int, str]:
                 to = finance[0]["email"] if finance else m["email"]
                 invoices = S.open_invoices_of(led.conn, m["invoices"], day)
                 path = outbox.write(box, m, outbox.compose(m, invoices, company, to, day))
-                S.finish(led.conn, m["id"], True, str(path), _now())
+                S.finish(led.conn, m["id"], True, str(path), now())
                 out[m["id"]] = "sent"
             except OSError as exc:
-                S.finish(led.conn, m["id"], False, f"{box}: {exc.strerror or exc}", _now())
+                S.finish(led.conn, m["id"], False, f"{box}: {exc.strerror or exc}", now())
                 out[m["id"]] = "failed"
                 typer.echo(f"Warning: {m['customer']} {m['channel']}: {exc}", err=True)
     return out
