@@ -383,3 +383,20 @@ def test_bad_input_exit_1_nothing_written(outbox: Path, args: list[str]) -> None
     assert result.stderr.startswith("Error: ")
     assert jdoc("log", "list") == []
     assert jdoc("promise", "list") == []
+
+
+def test_customer_policy_override(outbox: Path, tmp_path: Path) -> None:
+    cfg = tmp_path / "huikuan.toml"
+    cfg.write_text(
+        '[[dunning.policies.gentle.levels]]\nname = "nudge"\noffset = 20\nchannels = ["sms"]\n',
+        encoding="utf-8",
+    )
+    assert (
+        run("--config", str(cfg), "customer", "edit", "C002", "--dunning-policy", "nope").exit_code
+        == 1
+    )
+    ok("--config", str(cfg), "customer", "edit", "C002", "--dunning-policy", "gentle")
+    plan = json.loads(
+        ok("--config", str(cfg), "remind", "plan", "--as-of", "2026-12-30", "-f", "json").stdout
+    )
+    assert ("C002", "INV-3", "nudge", "sms") in actions(plan)

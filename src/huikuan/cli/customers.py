@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day
+from huikuan.core.errors import HuikuanError
 from huikuan.output import Result
 
 customer_app = App(
@@ -158,6 +159,9 @@ def edit(
     legal: Annotated[
         bool | None, typer.Option("--legal/--no-legal", help="In litigation (no more dunning).")
     ] = None,
+    dunning_policy: Annotated[
+        str | None, typer.Option(help='Dunning policy from huikuan.toml ("" = by segment).')
+    ] = None,
 ) -> None:
     """Change a customer's fields (only those given). Use "" to clear a field.
 
@@ -171,7 +175,7 @@ def edit(
     given = {
         k: v for k, v in locals().items() if k in CUSTOMER_COLUMNS and k != "code" and v is not None
     }
-    if not given and legal is None:
+    if not given and legal is None and dunning_policy is None:
         raise HuikuanError("nothing to change (give at least one option, see --help)")
     with ledger() as led, led.transaction() as conn:
         current = {k: v for k, v in Q.customer(conn, code).items() if k in CUSTOMER_COLUMNS}
@@ -180,8 +184,19 @@ def edit(
         changes: dict[str, Any] = {k: rec[k] for k in given}
         if legal is not None:
             changes["legal"] = int(legal)
+        if dunning_policy is not None:
+            changes["dunning_policy"] = _policy(dunning_policy)
         L.update_customer(conn, led.user, code, changes)
     done(f"Updated customer {code}")
+
+
+def _policy(name: str) -> str | None:
+    from huikuan.cli.common import state
+
+    policies = state().config.dunning.policies
+    if name and name not in policies:
+        raise HuikuanError(f"unknown dunning policy {name!r} (known: {', '.join(policies)})")
+    return name or None
 
 
 @customer_app.command("block")
