@@ -120,7 +120,9 @@ def main() -> None:
     print(
         f"aging --as-of 2025-06-30 (past: later allocations undone) {past[0]:.3f} s {past[1]:.0f} MB"
     )
-    exe = shutil.which("huikuan") or "huikuan"
+    exe = str(Path(sys.executable).with_name("huikuan"))  # the console script, not a shim
+    if not Path(exe).exists():
+        exe = shutil.which("huikuan") or "huikuan"
     ours = best([exe, "--help"], env, max(5, args.repeat))
     base = best([sys.executable, "-c", "import typer"], None, max(5, args.repeat))
     line("--help", ours, base, "<= 2.0")

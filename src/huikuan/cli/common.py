@@ -11,15 +11,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from huikuan.config import Config, load_config
-from huikuan.core.calendar import WorkCalendar
 from huikuan.core.dates import parse_date
 from huikuan.core.errors import HuikuanError
 from huikuan.output import FORMATS, Result, render
+
+if TYPE_CHECKING:  # imported lazily: `huikuan --help` stays fast
+    from huikuan.config import Config
+    from huikuan.core.calendar import WorkCalendar
 
 F = TypeVar("F", bound=Callable[..., Any])
 APP_NAME = "huikuan"
@@ -42,6 +44,8 @@ class State:
             path, named = self.config_path, self.config_path is not None
             if path is None:
                 path = Path(typer.get_app_dir(APP_NAME)) / "huikuan.toml"
+            from huikuan.config import load_config
+
             self._config = load_config(path, required=named)
         return self._config
 

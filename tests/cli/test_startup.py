@@ -1,0 +1,59 @@
+"""The lean entry point: only the invoked command's module is built (fast start-up)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from huikuan.cli import _names, app, command_name, lean_app
+
+
+@pytest.mark.parametrize(
+    ("argv", "name"),
+    [
+        ([], None),
+        (["--help"], None),
+        (["--db", "x.db", "aging"], "aging"),
+        (["--db=x.db", "--user", "bob", "credit", "check"], "credit"),
+        (["--version"], None),
+    ],
+)
+def test_command_name(argv: list[str], name: str | None) -> None:
+    assert command_name(argv) == name
+
+
+@pytest.mark.parametrize("name", sorted(_names(app)))
+def test_every_command_has_a_lean_app(name: str) -> None:
+    lean = lean_app([name])
+    assert lean is not app
+    assert name in _names(lean)
+
+
+def test_top_level_help_lists_every_command() -> None:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.argv=['huikuan','--help']; from huikuan.cli import main; main()",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for name in _names(app):
+        assert f"  {name} " in out
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.argv=['huikuan','nope']; from huikuan.cli import main; main()",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2 and "No such command" in proc.stderr
