@@ -287,3 +287,14 @@ def test_quick_path_takes_clean_rows() -> None:
         None,
         100050,
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "fen"),
+    [("26546.88", 2654688), ("12", 1200), ("1.5", 150), ("0.07", 7), ("1.234", 0), ("-5", 0),
+     ("1,000.00", 0), ("٣", 0), ("1.", 0), (".5", 0), ("", 0), ("12345678901234", 0)],
+)  # fmt: skip
+def test_quick_amount(text: str, fen: int) -> None:
+    from huikuan.core.quick import _amount
+
+    assert _amount(text) == fen

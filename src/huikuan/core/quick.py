@@ -24,61 +24,86 @@ from huikuan.core.terms import parse_terms
 InvoiceRow = tuple[
     str, int, str, str, int, str, str | None, str | None, str | None, str | None, str | None, int
 ]
-_AMOUNT = re.compile(r"\d{1,13}(?:\.\d{1,2})?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 T = TypeVar("T")
-_TEXT = ("contract", "salesperson", "description", "milestone")
 
 
 class QuickInvoice:
-    """Callable: ``row -> InvoiceRow | None`` with caches that live for one import."""
+    """Callable: ``row -> InvoiceRow | None`` with caches that live for one import.
+
+    Dates are kept as ISO text (their order is the dates' order), so the common row costs
+    a few dictionary lookups.
+    """
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.dates: dict[str, date | None] = {}
-        self.terms: dict[str, str | None] = {}
+        self.dates: dict[str, str | None] = {}  # text as written -> ISO date or None
+        self.terms: dict[str, str | None] = {}  # text as written -> code or None
+        self.dues: dict[tuple[str, str], str] = {}  # (code, issue ISO) -> due ISO
+        self.currencies = {ctx.currency}
 
     def __call__(self, row: Row) -> InvoiceRow | None:
-        number, cust = row.get("number"), self.ctx.customer(row.get("customer") or "")
+        get = row.get
+        number, cust = get("number"), self.ctx.customer(get("customer") or "")
         if not number or cust is None or len(number) > 64 or number != number.strip():
             return None
-        issue, fen = self._date(row.get("issue_date")), _amount(row.get("amount"))
-        currency = row.get("currency") or self.ctx.currency
-        if issue is None or not fen or not _CURRENCY.fullmatch(currency):
+        issue, fen = self._date(get("issue_date")), _amount(get("amount"))
+        currency = get("currency") or self.ctx.currency
+        if issue is None or not fen or not self._currency(currency):
             return None
-        terms_text, due_text = row.get("terms"), row.get("due_date")
+        terms_text, due_text = get("terms"), get("due_date")
         terms = self._terms(terms_text) if terms_text else None
         if terms_text and terms is None:
             return None
-        due = self._due(due_text, terms or cust.terms, issue)
-        if due is None:
-            return None
-        code = terms or (None if due_text else cust.terms)
-        extra = [(row.get(col) or "").strip() or None for col in _TEXT]
+        if due_text:
+            due = self._date(due_text)
+            if due is None or due < issue:
+                return None
+            code = terms
+        else:
+            code = terms or cust.terms
+            if code is None:
+                return None
+            due = self._due(code, issue)
         return (
             number,
             cust.id,
-            issue.isoformat(),
-            due.isoformat(),
+            issue,
+            due,
             fen,
             currency,
             code,
-            *extra,
+            _text(get("contract")),
+            _text(get("salesperson")),
+            _text(get("description")),
+            _text(get("milestone")),
             fen,
-        )  # type: ignore[return-value]
+        )
 
-    def _due(self, text: str | None, code: str | None, issue: date) -> date | None:
-        if text:
-            due = self._date(text)
-            return due if due is not None and due >= issue else None
-        return self.ctx.due(code, issue) if code else None
+    def _currency(self, text: str) -> bool:
+        if text in self.currencies:
+            return True
+        if _CURRENCY.fullmatch(text):
+            self.currencies.add(text)
+            return True
+        return False
 
-    def _date(self, text: str | None) -> date | None:
+    def _due(self, code: str, issue: str) -> str:
+        key = (code, issue)
+        due = self.dues.get(key)
+        if due is None:
+            due = self.dues[key] = self.ctx.due(code, date.fromisoformat(issue)).isoformat()
+        return due
+
+    def _date(self, text: str | None) -> str | None:
         if not text:
             return None
-        if text not in self.dates:
-            self.dates[text] = _try(parse_date, text)
-        return self.dates[text]
+        try:
+            return self.dates[text]
+        except KeyError:
+            parsed = _try(parse_date, text)
+            iso = self.dates[text] = parsed.isoformat() if parsed is not None else None
+            return iso
 
     def _terms(self, text: str) -> str | None:
         if text not in self.terms:
@@ -87,12 +112,22 @@ class QuickInvoice:
         return self.terms[text]
 
 
+def _text(value: str | None) -> str | None:
+    return (value.strip() or None) if value else None
+
+
 def _amount(text: str | None) -> int:
     """分 for ``123``, ``123.4`` or ``123.45``; 0 for anything else (the full check explains)."""
-    if not text or not _AMOUNT.fullmatch(text):
+    if not text:
         return 0
-    whole, _, frac = text.partition(".")
-    return int(whole) * 100 + int((frac + "00")[:2])
+    whole, dot, frac = text.partition(".")
+    if not (whole.isascii() and whole.isdigit()) or len(whole) > 13:
+        return 0
+    if not dot:
+        return int(whole) * 100
+    if 1 <= len(frac) <= 2 and frac.isascii() and frac.isdigit():
+        return int(whole + frac) * (10 if len(frac) == 1 else 1)
+    return 0
 
 
 def _try(fn: Callable[[str], T], text: str) -> T | None:
