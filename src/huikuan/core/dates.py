@@ -17,7 +17,7 @@ _DATE = re.compile(
 def parse_date(text: str) -> date:
     """Parse one of the accepted date forms; impossible dates (2026-02-30) are errors."""
     s = text.strip()
-    if len(s) == 10 and s[4] == "-" and s[7] == "-":
+    if len(s) == 10 and s[4] == "-" and s[7] == "-" and (s[:4] + s[5:7] + s[8:]).isdigit():
         try:
             return date(int(s[:4]), int(s[5:7]), int(s[8:]))
         except ValueError:

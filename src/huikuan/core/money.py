@@ -13,7 +13,6 @@ from huikuan.core.errors import InvalidValue
 _PLAIN = re.compile(r"^(\d+)(?:\.(\d{1,2}))?$")
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
-_DECORATION = str.maketrans("", "", "¥￥元 \t\u00a0")
 
 
 def parse_fen(text: str, *, allow_zero: bool = False) -> int:
@@ -33,7 +32,9 @@ def parse_fen(text: str, *, allow_zero: bool = False) -> int:
 
 def _parse_slow(text: str, allow_zero: bool) -> int:
     raw = text.strip()
-    cleaned = raw.translate(_DECORATION)
+    # The currency sign only in front, 元 only at the end: "12元5" is not 125 (nor 12.5).
+    cleaned = raw[1:].lstrip() if raw.startswith(("¥", "￥")) else raw
+    cleaned = cleaned[:-1].rstrip() if cleaned.endswith("元") else cleaned
     if cleaned.startswith("+"):
         cleaned = cleaned[1:]
     if not cleaned:

@@ -169,7 +169,7 @@ def check_invoice(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]
         "currency": currency,
         "terms": terms.code
         if terms
-        else (cust.terms if cust and not row.get("due_date") else None),
+        else (cust.terms if cust and not c.v.get("due_date") else None),
     }
     for col in ("contract", "salesperson", "description", "milestone"):
         rec[col] = c.v.get(col)
