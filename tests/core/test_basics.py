@@ -281,11 +281,11 @@ def test_quick_path_takes_clean_rows() -> None:
         100050,
         "CNY",
         "NET30",
-        None,
-        None,
-        None,
-        None,
-        100050,
+    )
+    row["contract"] = "HT-1"
+    assert QuickInvoice(ctx)(row) == (
+        *("INV-1", 1, "2026-09-01", "2026-10-08", 100050, "CNY", "NET30"),
+        *("HT-1", None, None, None),
     )
 
 
@@ -298,3 +298,30 @@ def test_quick_amount(text: str, fen: int) -> None:
     from huikuan.core.quick import _amount
 
     assert _amount(text) == fen
+
+
+@given(
+    st.permutations(
+        ["number", "customer", "issue_date", "amount", "due_date", "terms", "contract"]
+    ),
+    st.integers(min_value=4, max_value=7),
+    st.sampled_from(["2026-01-31", "2026/2/28", "2026-02-30", ""]),
+    st.sampled_from(["100", "1,000.5", "0.01", "12.345", "0", ""]),
+    st.sampled_from(["", "NET30", "月结60天", "NET"]),
+    st.sampled_from(["", "2026-12-31", "2025-01-01"]),
+    st.sampled_from(["", "HT-1", "  "]),
+    st.sampled_from(["C1", "C2", " C1", "NOPE", ""]),
+)
+def test_quick_path_on_field_lists_matches_dicts(
+    order: list[str], width: int, issue: str, amount: str, terms: str, due: str, contract: str,
+    cust: str,
+) -> None:  # fmt: skip
+    """CSV rows arrive as lists in the header's order; some headers lack optional columns."""
+    refs = {"C1": CustomerRef(1, "C1", "NET30"), "C2": CustomerRef(2, "C2", None)}
+    quick = QuickInvoice(Context("CNY", CN, refs.get))
+    values = {"number": "INV-1", "customer": cust, "issue_date": issue, "amount": amount,
+              "due_date": due, "terms": terms, "contract": contract}  # fmt: skip
+    required = ["number", "customer", "issue_date", "amount"]
+    cols = required + [c for c in order if c not in required][: width - 4]
+    fields = [values[c] for c in cols]
+    assert quick.for_columns(cols)(fields) == quick({c: values[c] for c in cols})

@@ -12,20 +12,33 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
+from operator import itemgetter
+from typing import Any, TypeVar
 
 from huikuan.core.dates import parse_date
 from huikuan.core.errors import InvalidValue
 from huikuan.core.records import Context, Row
 from huikuan.core.terms import parse_terms
 
-# number, customer_id, issue_date, due_date, amount, currency, terms, contract, salesperson,
-# description, milestone, open_amount
-InvoiceRow = tuple[
-    str, int, str, str, int, str, str | None, str | None, str | None, str | None, str | None, int
-]
+# number, customer_id, issue_date, due_date, amount, currency, terms, then — only when one
+# of them is given — contract, salesperson, description, milestone. (open_amount = amount.)
+InvoiceRow = tuple[Any, ...]
 _CURRENCY = re.compile(r"[A-Z]{3}")
 T = TypeVar("T")
+# The columns :meth:`QuickInvoice.convert` takes, in order.
+ORDER = (
+    "number",
+    "customer",
+    "issue_date",
+    "amount",
+    "currency",
+    "terms",
+    "due_date",
+    "contract",
+    "salesperson",
+    "description",
+    "milestone",
+)
 
 
 class QuickInvoice:
@@ -44,14 +57,87 @@ class QuickInvoice:
 
     def __call__(self, row: Row) -> InvoiceRow | None:
         get = row.get
-        number, cust = get("number"), self.ctx.customer(get("customer") or "")
+        return self.convert(*(get(c) for c in ORDER))
+
+    def for_columns(self, cols: list[str]) -> Callable[[list[str]], InvoiceRow | None]:
+        """The same conversion for CSV rows given as lists in the order of ``cols``.
+
+        Rows with contract/salesperson/description/milestone take :meth:`convert`; the rest
+        take an inlined copy of it (a million rows a few seconds quicker).
+        """
+        where = {c: i for i, c in enumerate(cols)}
+        pick = itemgetter(*(where.get(c, len(cols)) for c in ORDER))
+        generic = self.convert
+        if any(c not in where for c in ORDER[:4]):  # the header check reports these
+            return lambda fields: generic(*pick([*fields, None]))
+        extras = [where[c] for c in ORDER[7:] if c in where]
+        fast = self._fast(*(where.get(c) for c in ORDER[:7]))
+        if not extras:
+            return fast
+        return lambda fields: (
+            generic(*pick([*fields, None])) if any(fields[i] for i in extras) else fast(fields)
+        )
+
+    def _fast(
+        self, num: Any, cus: Any, iss: Any, amt: Any, cur: Any, ter: Any, due_at: Any
+    ) -> Callable[[list[str]], InvoiceRow | None]:
+        """:meth:`convert` for rows without extra fields, columns at the given positions."""
+        customer, dates, date_of, amount_of = self.ctx.customer, self.dates, self._date, _amount
+        default, currencies, currency_ok = self.ctx.currency, self.currencies, self._currency
+        terms, terms_of, dues, due_of = self.terms, self._terms, self.dues, self._due
+
+        def fast(f: list[str]) -> InvoiceRow | None:
+            number, cust = f[num], customer(f[cus])
+            if cust is None or not number or len(number) > 64 or number != number.strip():
+                return None
+            text, fen = f[iss], amount_of(f[amt])
+            issue = dates[text] if text in dates else date_of(text)
+            currency = (f[cur] if cur is not None else None) or default
+            if (
+                issue is None
+                or not fen
+                or (currency not in currencies and not currency_ok(currency))
+            ):
+                return None
+            terms_text = f[ter] if ter is not None else None
+            code = None
+            if terms_text:
+                code = terms[terms_text] if terms_text in terms else terms_of(terms_text)
+                if code is None:
+                    return None
+            due_text = f[due_at] if due_at is not None else None
+            if due_text:
+                due = dates[due_text] if due_text in dates else date_of(due_text)
+                if due is None or due < issue:
+                    return None
+            else:
+                code = code or cust.terms
+                if code is None:
+                    return None
+                due = dues.get((code, issue)) or due_of(code, issue)
+            return (number, cust.id, issue, due, fen, currency, code)
+
+        return fast
+
+    def convert(
+        self,
+        number: str | None,
+        customer: str | None,
+        issue_text: str | None,
+        amount: str | None,
+        currency: str | None,
+        terms_text: str | None,
+        due_text: str | None,
+        *extra: str | None,
+    ) -> InvoiceRow | None:
+        """The row to insert, or None when the full check must look at it."""
+        cust = self.ctx.customer(customer or "")
         if not number or cust is None or len(number) > 64 or number != number.strip():
             return None
-        issue, fen = self._date(get("issue_date")), _amount(get("amount"))
-        currency = get("currency") or self.ctx.currency
+        issue, fen = self._date(issue_text), _amount(amount)
+        currency = currency or self.ctx.currency
         if issue is None or not fen or not self._currency(currency):
             return None
-        terms_text, due_text = get("terms"), get("due_date")
         terms = self._terms(terms_text) if terms_text else None
         if terms_text and terms is None:
             return None
@@ -65,20 +151,8 @@ class QuickInvoice:
             if code is None:
                 return None
             due = self._due(code, issue)
-        return (
-            number,
-            cust.id,
-            issue,
-            due,
-            fen,
-            currency,
-            code,
-            _text(get("contract")),
-            _text(get("salesperson")),
-            _text(get("description")),
-            _text(get("milestone")),
-            fen,
-        )
+        row = (number, cust.id, issue, due, fen, currency, code)
+        return (*row, *map(_text, extra)) if any(extra) else row
 
     def _currency(self, text: str) -> bool:
         if text in self.currencies:

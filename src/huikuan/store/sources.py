@@ -20,6 +20,7 @@ from typing import IO, Any
 from huikuan.core.errors import ImportFailed
 
 Records = Iterator[tuple[int, dict[str, str | None]]]
+FieldRows = Iterator[tuple[int, list[str] | str]]  # a str: what is wrong with that row
 FORMATS = ("csv", "json", "jsonl")
 _SNIFF = 1 << 20
 ROW_PROBLEM = "\0"  # key of a record that could not be read as columns
@@ -69,8 +70,13 @@ class Source:
         head = self._raw.read(_SNIFF)
         enc = encoding or detect_encoding(head)
         self.encoding = enc
-        raw = io.BufferedReader(_Counting(head, self._raw, progress), 1 << 16)
+        self._counting = _Counting(head, self._raw, progress)
+        raw = io.BufferedReader(self._counting, 1 << 16)
         return io.TextIOWrapper(raw, encoding=enc, newline="")
+
+    def count_reads(self, progress: Callable[[int], None] | None) -> None:
+        """Send the bytes read from now on to ``progress`` instead."""
+        self._counting._progress = progress
 
     def close(self) -> None:
         if self._raw is not sys.stdin.buffer:
@@ -90,6 +96,12 @@ def detect_encoding(head: bytes) -> str:
 
 def read_csv(src: Source, text: IO[str]) -> tuple[list[str], Records]:
     """Header (lower-cased, trimmed) and the data records of a CSV file."""
+    cols, rows = read_csv_rows(src, text)
+    return cols, as_records(cols, rows)
+
+
+def read_csv_rows(src: Source, text: IO[str]) -> tuple[list[str], FieldRows]:
+    """Header and the data rows as field lists; a row of the wrong width is a problem text."""
     reader = csv.reader(text)
     header = next(reader, None)
     while header is not None and not any(h.strip() for h in header):
@@ -97,18 +109,25 @@ def read_csv(src: Source, text: IO[str]) -> tuple[list[str], Records]:
     if header is None:
         raise ImportFailed(f"{src.label}: empty file (expected a header row)")
     cols = [h.strip().lower() for h in header]
-    return cols, _csv_records(src, reader, cols)
+    return cols, _csv_rows(reader, len(cols))
 
 
-def _csv_records(src: Source, reader: Any, cols: list[str]) -> Records:
-    width = len(cols)
+def _csv_rows(reader: Any, width: int) -> FieldRows:
     start = reader.line_num + 1
     for fields in reader:
         line, start = start, reader.line_num + 1
         if len(fields) == width:
-            yield line, dict(zip(cols, fields))
+            yield line, fields
         elif any(f.strip() for f in fields):
-            yield line, {ROW_PROBLEM: f"row has {len(fields)} fields but the header has {width}"}
+            yield line, f"row has {len(fields)} fields but the header has {width}"
+
+
+def as_records(cols: list[str], rows: FieldRows) -> Records:
+    for line, fields in rows:
+        if isinstance(fields, str):
+            yield line, {ROW_PROBLEM: fields}
+        else:
+            yield line, dict(zip(cols, fields))
 
 
 def read_json(src: Source, text: IO[str], lines: bool) -> tuple[list[str], Records]:
