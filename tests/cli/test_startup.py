@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,3 +59,13 @@ def test_unknown_command_is_a_usage_error() -> None:
         text=True,
     )
     assert proc.returncode == 2 and "No such command" in proc.stderr
+
+
+def test_a_database_url_is_refused_clearly(cli: Any, tmp_path: Path) -> None:
+    """Only ledger files for now: a PostgreSQL URL must not become a file named 'postgresql:'."""
+    errors = cli.error("--db", "postgresql://me@db.example/ledger", "aging")
+    assert errors == [
+        "Error: --db postgresql://me@db.example/ledger: only SQLite ledger files are supported "
+        "in this version (a PostgreSQL backend is not built yet); give a file path"
+    ]
+    assert not Path("postgresql:").exists()

@@ -56,7 +56,17 @@ class State:
         return self._calendar
 
     def db_path(self) -> Path:
-        return self.db or Path(typer.get_app_dir(APP_NAME)) / "ledger.db"
+        """The ledger file; a URL (``postgresql://…``) is refused with a clear message."""
+        if self.db is None:
+            return Path(typer.get_app_dir(APP_NAME)) / "ledger.db"
+        scheme, sep, _ = str(self.db).partition(":")
+        if not sep or len(scheme) < 2 or not scheme.replace("+", "").isalpha():
+            return self.db
+        url = str(self.db).replace(":/", "://", 1) if "://" not in str(self.db) else self.db
+        raise HuikuanError(
+            f"--db {url}: only SQLite ledger files are supported in this version "
+            "(a PostgreSQL backend is not built yet); give a file path"
+        )
 
     def username(self) -> str:
         try:
