@@ -54,6 +54,18 @@ def test_payment_named_invoice_first_then_oldest_due(cli, small):
     }
 
 
+def test_a_bank_reference_is_recorded_once_per_customer(cli, small):
+    add = ("payment", "add", "C001", "100", "--date", "2026-11-20", "--reference", "R-77")
+    cli(*add)
+    before = cli.snapshot()
+    assert cli.error(*add) == [
+        "Error: a payment with reference 'R-77' is already recorded for this customer"
+        " (2026-11-20, CNY 100.00)"
+    ]
+    assert cli.snapshot() == before
+    cli("payment", "add", "C003", "100", "--date", "2026-11-20", "--reference", "R-77")
+
+
 def test_partial_payment_goes_to_the_oldest_due(cli, small):
     out = cli("payment", "add", "C001", "600", "--date", "2026-11-20", "-f", "json").stdout
     assert json.loads(out) == [{"invoice": "INV-103", "amount": "600.00", "open_after": "900.00"}]

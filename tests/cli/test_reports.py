@@ -445,6 +445,8 @@ def test_aging_overdue_only(cli, small):
             total(DUE, "USD", "1250.00", b1_30="1000.00", b91_180="250.00"),
         )
     ]
+    # C003's 100.00 unapplied credit left with its row (it has nothing overdue)
+    assert [t["unapplied"] for t in doc["totals"]] == ["0.00", "0.00"]
 
 
 def test_aging_overdue_only_by_salesperson(cli, small):
@@ -618,6 +620,7 @@ def test_statement_table(cli, small):
         (["aging", "--by", "country"], 1, ["--by", "country"]),
         (["aging", "--basis", "paid"], 1, ["paid"]),
         (["aging", "--buckets", "60,30"], 1, ["increasing"]),
+        (["aging", "--buckets", ""], 1, ["increasing"]),
         (["aging", "--buckets", "a,b"], 1, ["a,b"]),
         (["aging", "--buckets", "0,30"], 1, ["positive"]),
         (["aging", "--as-of", "2026-02-30"], 1, ["--as-of", "2026-02-30"]),

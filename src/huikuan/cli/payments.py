@@ -71,6 +71,8 @@ def _record(
         )
         rec, problems = check_payment(row, ctx)
         raise_problems(problems)
+        if kind == "payment":
+            L.refuse_duplicate_reference(conn, rec)
         pid = L.insert_payment(conn, rec, kind, note)
         L.audit(conn, led.user, "add", kind, customer, {**rec, "id": pid})
         return Q.applied(conn, pid)

@@ -58,7 +58,7 @@ def aging(
     if by not in BY:
         raise InvalidValue(f"--by must be one of {', '.join(BY)}, not {by!r}")
     day = parse_day(as_of, "--as-of")
-    spec = Buckets(parse_limits(buckets) if buckets else state().config.buckets, basis)
+    spec = Buckets(parse_limits(buckets) if buckets is not None else state().config.buckets, basis)
     with ledger() as led:
         if detail:
             emit(_detail(led.conn, day, spec, overdue_only, top), fmt)
@@ -74,8 +74,10 @@ def _summary(
     labels = spec.labels
     cells = aging_cells(conn, day, spec, by, overdue_only)
     rows, totals = summarize(cells, unapplied_as_of(conn, day, by), len(labels))
-    if overdue_only:
+    if overdue_only:  # rows without overdue amounts go, and so does their credit in the totals
         rows = [r for r in rows if r.total]
+        for t in totals:
+            t.unapplied = sum(r.unapplied for r in rows if r.currency == t.currency)
     shown = [_row(r, labels) for r in rows[:top]]
     total_rows = [_row(t, labels) for t in totals]
     doc = {

@@ -183,6 +183,26 @@ def _insert_sql(width: int, rows: int) -> str:
     return f"INSERT INTO invoice ({', '.join(INVOICE_FIELDS[:width])}, open_amount) VALUES {values}"
 
 
+def refuse_duplicate_reference(conn: sqlite3.Connection, rec: Record) -> None:
+    """Raise :class:`Conflict` when the customer already has a payment with this bank reference.
+
+    The same rule as imports: a bank serial (银行流水号) is recorded once, so a statement line
+    entered twice does not pay twice.
+    """
+    if not rec.get("reference"):
+        return
+    found = conn.execute(
+        "SELECT date, amount, currency FROM payment"
+        " WHERE customer_id = ? AND reference = ? AND kind = 'payment'",
+        (rec["customer_id"], rec["reference"]),
+    ).fetchone()
+    if found:
+        raise Conflict(
+            f"a payment with reference {rec['reference']!r} is already recorded for this customer"
+            f" ({found[0]}, {found[2]} {format_fen(found[1])})"
+        )
+
+
 def insert_payment(
     conn: sqlite3.Connection, rec: Record, kind: str = "payment", note: str | None = None
 ) -> int:
