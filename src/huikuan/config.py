@@ -10,11 +10,13 @@ from typing import Any
 
 from huikuan.core.aging import DEFAULT_LIMITS, Buckets
 from huikuan.core.calendar import CALENDARS, WorkCalendar, make_calendar
+from huikuan.core.cost import CostPolicy, make_cost
 from huikuan.core.creditpolicy import CreditPolicy, make_policy
 from huikuan.core.dates import parse_date
 from huikuan.core.dunning import DunningConfig, make_dunning
 from huikuan.core.errors import HuikuanError
 from huikuan.core.money import parse_currency
+from huikuan.core.provision import ProvisionPolicy, make_provision
 
 # Sections later features read; listed so a typo in a section name is reported.
 SECTIONS = {
@@ -29,6 +31,7 @@ SECTIONS = {
     "letters",
     "interest",
     "provision",
+    "cost",
 }
 
 
@@ -45,6 +48,8 @@ class Config:
     credit: CreditPolicy = field(default_factory=CreditPolicy)
     dunning: DunningConfig = field(default_factory=DunningConfig)
     outbox: Path | None = None  # [delivery] outbox
+    provision: ProvisionPolicy = field(default_factory=ProvisionPolicy)
+    cost: CostPolicy = field(default_factory=CostPolicy)
     raw: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 
@@ -87,6 +92,8 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
     cfg.company = {str(k): str(v) for k, v in _table(raw, "company", None).items()}
     cfg.credit = make_policy(_table(raw, "credit", None))
     cfg.dunning = make_dunning(_table(raw, "dunning", None))
+    cfg.provision = make_provision(_table(raw, "provision", None))
+    cfg.cost = make_cost(_table(raw, "cost", None))
     delivery = _table(raw, "delivery", {"outbox"})
     if "outbox" in delivery:
         cfg.outbox = Path(str(delivery["outbox"])).expanduser()

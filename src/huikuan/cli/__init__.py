@@ -9,11 +9,13 @@ import typer
 
 from huikuan import __version__
 from huikuan.cli import (
+    analytics,
     collect,
     common,
     credit,
     customers,
     invoices,
+    kpi,
     payments,
     remind,
     reports,
@@ -21,7 +23,19 @@ from huikuan.cli import (
     transfer,
 )
 
-MODULES = (setup, customers, invoices, payments, transfer, reports, credit, remind, collect)
+MODULES = (
+    setup,
+    customers,
+    invoices,
+    payments,
+    transfer,
+    reports,
+    credit,
+    remind,
+    collect,
+    analytics,
+    kpi,
+)
 GLOBAL_WITH_VALUE = ("--db", "--config", "--user")
 
 

@@ -201,11 +201,31 @@ def m004_covering_open_index(conn: sqlite3.Connection) -> None:
     )
 
 
+def m006_targets(conn: sqlite3.Connection) -> None:
+    """Collection targets (回款任务) per salesperson, period and currency."""
+    _run(
+        conn,
+        """
+        CREATE TABLE target (
+          id INTEGER PRIMARY KEY,
+          salesperson TEXT NOT NULL,
+          period TEXT NOT NULL,
+          currency TEXT NOT NULL,
+          amount INTEGER NOT NULL CHECK (amount > 0),
+          set_by TEXT NOT NULL,
+          set_at TEXT NOT NULL,
+          UNIQUE (salesperson, period, currency)
+        )
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_ledger,
     m002_credit,
     m003_collections,
     m004_covering_open_index,
+    m006_targets,
 ]
 
 

@@ -1,0 +1,116 @@
+"""Collections measures: 回款率, DSO, CEI, overdue ratio, average days to pay; periods.
+
+For one group (salesperson, segment, customer or all) in one currency and one period
+[start, end] (both days included, ``days`` = end − start + 1):
+
+- credit_sales: invoices issued in the period;
+- collections: cash payments applied to invoices, by allocation date in the period (credit
+  notes and write-offs are not collections);
+- opening: receivables open at the end of the day before ``start``; closing: open at the
+  end of ``end`` (an invoice issued by D, less what was applied to it by D);
+  closing_current: the part of closing not yet due on ``end``;
+- collection_rate (回款率) = collections ÷ (opening + credit_sales) × 100;
+- dso = closing ÷ credit_sales × days;
+- cei = (opening + credit_sales − closing) ÷ (opening + credit_sales − closing_current) × 100;
+- overdue_ratio = (closing − closing_current) ÷ closing × 100;
+- avg_days_to_pay = Σ(applied × days from issue to payment) ÷ Σ applied, over the period's
+  cash allocations (a payment before the issue date counts 0 days).
+
+A zero denominator gives ``None`` (no figure), never a made-up 0. Percentages and days are
+rounded half-up: rates to two decimals, days to one.
+"""
+
+from __future__ import annotations
+
+import calendar as cal
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from huikuan.core.errors import InvalidValue
+
+UNITS = ("month", "quarter")
+_PERIOD = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|[Qq]([1-4])))?$")
+
+
+@dataclass
+class Sums:
+    """What the ledger gives for one group, currency and period (amounts in 分)."""
+
+    credit_sales: int = 0
+    collections: int = 0
+    opening: int = 0
+    closing: int = 0
+    closing_current: int = 0
+    paid: int = 0  # cash applied in the period (the weight of the days to pay)
+    paid_days: int = 0  # Σ applied × days from issue to payment
+
+
+def _ratio(num: int, den: int, places: str, scale: int = 100) -> Decimal | None:
+    if den == 0:
+        return None
+    return (Decimal(num) * scale / Decimal(den)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def measures(s: Sums, days: int) -> dict[str, Decimal | None]:
+    """The measures of the module docstring."""
+    reduced = s.opening + s.credit_sales - s.closing
+    return {
+        "collection_rate": _ratio(s.collections, s.opening + s.credit_sales, "0.01"),
+        "dso": _ratio(s.closing * days, s.credit_sales, "0.1", 1),
+        "cei": _ratio(reduced, s.opening + s.credit_sales - s.closing_current, "0.01"),
+        "overdue_ratio": _ratio(s.closing - s.closing_current, s.closing, "0.01"),
+        "avg_days_to_pay": _ratio(s.paid_days, s.paid, "0.1", 1),
+    }
+
+
+def period_bounds(text: str) -> tuple[date, date]:
+    """``2026`` / ``2026-11`` / ``2026-Q4`` -> first and last day."""
+    m = _PERIOD.match(text.strip())
+    if m is None:
+        raise InvalidValue(f"period must look like 2026, 2026-11 or 2026-Q4, not {text!r}")
+    year = int(m.group(1))
+    if m.group(2):
+        month = int(m.group(2))
+        return date(year, month, 1), _month_end(year, month)
+    if m.group(3):
+        q = int(m.group(3))
+        return date(year, 3 * q - 2, 1), _month_end(year, 3 * q)
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def normal_period(text: str) -> str:
+    """The canonical spelling (``2026-q4`` -> ``2026-Q4``), checked."""
+    period_bounds(text)
+    return text.strip().upper()
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, cal.monthrange(year, month)[1])
+
+
+def split(start: date, end: date, unit: str | None) -> list[tuple[str, date, date]]:
+    """``[(label, first, last)]`` covering [start, end]: one period, or months/quarters clipped."""
+    if start > end:
+        raise InvalidValue(f"--from {start} is after --to {end}")
+    if unit is None:
+        return [(f"{start}..{end}", start, end)]
+    if unit not in UNITS:
+        raise InvalidValue(f"--period must be month or quarter, not {unit!r}")
+    out = []
+    day = start
+    while day <= end:
+        label = f"{day:%Y-%m}" if unit == "month" else f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+        last = min(period_bounds(label)[1], end)
+        out.append((label, day, last))
+        day = last + timedelta(days=1)
+    return out
+
+
+def label_of(start: date, end: date) -> str | None:
+    """The period label ``[start, end]`` is exactly (a month, a quarter or a year), or None."""
+    for label in (f"{start:%Y-%m}", f"{start.year}-Q{(start.month - 1) // 3 + 1}", str(start.year)):
+        if period_bounds(label) == (start, end):
+            return label
+    return None
