@@ -15,6 +15,7 @@ from huikuan.core.creditpolicy import CreditPolicy, make_policy
 from huikuan.core.dates import parse_date
 from huikuan.core.dunning import DunningConfig, make_dunning
 from huikuan.core.errors import HuikuanError
+from huikuan.core.interest import InterestPolicy, make_interest
 from huikuan.core.money import parse_currency
 from huikuan.core.provision import ProvisionPolicy, make_provision
 
@@ -50,6 +51,7 @@ class Config:
     outbox: Path | None = None  # [delivery] outbox
     provision: ProvisionPolicy = field(default_factory=ProvisionPolicy)
     cost: CostPolicy = field(default_factory=CostPolicy)
+    interest: InterestPolicy = field(default_factory=InterestPolicy)
     raw: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 
@@ -94,6 +96,7 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
     cfg.dunning = make_dunning(_table(raw, "dunning", None))
     cfg.provision = make_provision(_table(raw, "provision", None))
     cfg.cost = make_cost(_table(raw, "cost", None))
+    cfg.interest = make_interest(_table(raw, "interest", None))
     delivery = _table(raw, "delivery", {"outbox"})
     if "outbox" in delivery:
         cfg.outbox = Path(str(delivery["outbox"])).expanduser()

@@ -14,6 +14,7 @@ from huikuan.cli import (
     common,
     credit,
     customers,
+    interest,
     invoices,
     kpi,
     payments,
@@ -35,6 +36,7 @@ MODULES = (
     collect,
     analytics,
     kpi,
+    interest,
 )
 GLOBAL_WITH_VALUE = ("--db", "--config", "--user")
 
