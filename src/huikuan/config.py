@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from huikuan.core.errors import HuikuanError
 from huikuan.core.interest import InterestPolicy, make_interest
 from huikuan.core.money import parse_currency
 from huikuan.core.provision import ProvisionPolicy, make_provision
+from huikuan.letters.settings import SmtpSettings, make_smtp
 
 # Sections later features read; listed so a typo in a section name is reported.
 SECTIONS = {
@@ -36,6 +37,17 @@ SECTIONS = {
 }
 
 
+@dataclass(frozen=True)
+class LetterSettings:
+    """``[letters]``: a template directory that overrides the built-in templates by path,
+    the reference prefix (``HK`` -> ``HK-2026-000001``) and the working days to the new
+    payment deadline a letter sets."""
+
+    templates: Path | None = None
+    reference_prefix: str = "HK"
+    deadline_days: int = 7
+
+
 @dataclass
 class Config:
     """Settings in force for one run."""
@@ -52,6 +64,8 @@ class Config:
     provision: ProvisionPolicy = field(default_factory=ProvisionPolicy)
     cost: CostPolicy = field(default_factory=CostPolicy)
     interest: InterestPolicy = field(default_factory=InterestPolicy)
+    letters: LetterSettings = field(default_factory=lambda: LetterSettings())
+    smtp: SmtpSettings | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 
@@ -97,10 +111,31 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
     cfg.provision = make_provision(_table(raw, "provision", None))
     cfg.cost = make_cost(_table(raw, "cost", None))
     cfg.interest = make_interest(_table(raw, "interest", None))
+    cfg.letters = _letters(
+        _table(raw, "letters", {"templates", "reference_prefix", "deadline_days"}), path
+    )
+    cfg.smtp = make_smtp(_table(raw, "smtp", None))
     delivery = _table(raw, "delivery", {"outbox"})
     if "outbox" in delivery:
         cfg.outbox = Path(str(delivery["outbox"])).expanduser()
     return cfg
+
+
+def _letters(table: dict[str, Any], path: Path) -> LetterSettings:
+    out = LetterSettings()
+    if "templates" in table:
+        folder = Path(str(table["templates"])).expanduser()
+        folder = folder if folder.is_absolute() else path.parent / folder
+        if not folder.is_dir():
+            raise HuikuanError(f"letters.templates: {folder} is not a directory")
+        out = replace(out, templates=folder)
+    prefix = str(table.get("reference_prefix", out.reference_prefix))
+    if not prefix or not all(ch.isalnum() or ch in "-_" for ch in prefix):
+        raise HuikuanError("letters.reference_prefix must be letters, digits, - or _")
+    days = table.get("deadline_days", out.deadline_days)
+    if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 90:
+        raise HuikuanError("letters.deadline_days must be a whole number from 0 to 90")
+    return replace(out, reference_prefix=prefix, deadline_days=days)
 
 
 def _parse_calendar(value: Any, cfg: Config) -> None:

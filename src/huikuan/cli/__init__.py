@@ -17,6 +17,7 @@ from huikuan.cli import (
     interest,
     invoices,
     kpi,
+    letter,
     payments,
     remind,
     reports,
@@ -37,6 +38,7 @@ MODULES = (
     analytics,
     kpi,
     interest,
+    letter,
 )
 GLOBAL_WITH_VALUE = ("--db", "--config", "--user")
 

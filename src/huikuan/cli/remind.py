@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from huikuan.cli.common import APP_NAME, App, FormatOpt, emit, ledger, now, parse_day, state
+from huikuan.core.errors import HuikuanError
 from huikuan.output import Result
 
 remind_app = App(
@@ -178,33 +179,30 @@ STALE = timedelta(minutes=10)  # a message "sending" this long was left by a cra
 
 
 def _deliver(day: date, own: list[int]) -> dict[int, str]:
-    """Write this run's messages, earlier failures and stale ones to the outbox."""
-    from huikuan.letters import outbox
+    """Deliver this run's messages, earlier failures and stale ones (see cli/deliver.py)."""
+    from huikuan.cli.deliver import deliver
     from huikuan.store import dunning as S
-    from huikuan.store.todo import contacts
 
     out: dict[int, str] = {}
-    box, company = outbox_dir(), state().config.company
+    box, cfg = outbox_dir(), state().config
     stale = (datetime.now(UTC) - STALE).isoformat(timespec="seconds")
     with ledger() as led:
         for m in S.to_deliver(led.conn, own, stale):
             if not S.claim(led.conn, m["id"], now(), stale):
                 continue
             try:
-                finance = [
-                    c
-                    for c in contacts(led.conn, m["customer"])
-                    if c["role"] == "finance" and c["email"]
-                ]
-                to = finance[0]["email"] if finance else m["email"]
-                invoices = S.open_invoices_of(led.conn, m["invoices"], day)
-                path = outbox.write(box, m, outbox.compose(m, invoices, company, to, day))
-                S.finish(led.conn, m["id"], True, str(path), now())
+                done_ = deliver(led, cfg, m, day, box, now())
+                S.finish(led.conn, m["id"], True, done_.detail, now())
                 out[m["id"]] = "sent"
-            except OSError as exc:
-                S.finish(led.conn, m["id"], False, f"{box}: {exc.strerror or exc}", now())
+            except (OSError, HuikuanError) as exc:
+                why = (
+                    f"{box}: {exc.strerror}"
+                    if isinstance(exc, OSError) and exc.strerror
+                    else str(exc)
+                )
+                S.finish(led.conn, m["id"], False, why, now())
                 out[m["id"]] = "failed"
-                typer.echo(f"Warning: {m['customer']} {m['channel']}: {exc}", err=True)
+                typer.echo(f"Warning: {m['customer']} {m['channel']}: {why}", err=True)
     return out
 
 

@@ -236,8 +236,8 @@ def limitation_tasks(conn: sqlite3.Connection, rows: list[Row], as_of: date, now
 # --- delivery bookkeeping -----------------------------------------------------------------
 
 _MESSAGE = """SELECT m.id, c.code AS customer, c.name, c.email, c.language, m.run_date, m.policy,
-  m.level, m.level_name, m.channel, m.letter, m.invoices, m.status, m.attempts, m.error, m.evidence
-  FROM dunning_message m JOIN customer c ON c.id = m.customer_id"""
+  m.level, m.level_name, m.channel, m.letter, m.invoices, m.status, m.attempts, m.error, m.evidence,
+  m.reference FROM dunning_message m JOIN customer c ON c.id = m.customer_id"""
 
 
 def messages(conn: sqlite3.Connection, where: str, params: tuple[Any, ...] = ()) -> list[Row]:
@@ -263,6 +263,11 @@ def to_deliver(conn: sqlite3.Connection, own: list[int], stale_before: str) -> l
         f"m.status != 'open' AND (m.id IN ({marks}) OR m.status = 'failed' OR {_STALE})",
         (*own, stale_before),
     )
+
+
+def set_reference(conn: sqlite3.Connection, mid: int, reference: str) -> None:
+    """Tie a message to its letter's reference (a retry re-sends the same letter)."""
+    conn.execute("UPDATE dunning_message SET reference = ? WHERE id = ?", (reference, mid))
 
 
 def retries(conn: sqlite3.Connection) -> list[Row]:

@@ -201,6 +201,31 @@ def m004_covering_open_index(conn: sqlite3.Connection) -> None:
     )
 
 
+def m005_letters(conn: sqlite3.Connection) -> None:
+    """Letters issued: the unique reference number, and how each was delivered."""
+    _run(
+        conn,
+        """
+        CREATE TABLE letter (
+          id INTEGER PRIMARY KEY,
+          reference TEXT NOT NULL UNIQUE,
+          kind TEXT NOT NULL,
+          lang TEXT NOT NULL,
+          customer_id INTEGER NOT NULL REFERENCES customer(id),
+          as_of TEXT NOT NULL,
+          totals TEXT NOT NULL,
+          channel TEXT,
+          evidence TEXT,
+          delivered_at TEXT,
+          user TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        );
+        CREATE INDEX letter_customer ON letter(customer_id, as_of);
+        ALTER TABLE dunning_message ADD COLUMN reference TEXT;
+        """,
+    )
+
+
 def m006_targets(conn: sqlite3.Connection) -> None:
     """Collection targets (回款任务) per salesperson, period and currency."""
     _run(
@@ -225,6 +250,7 @@ MIGRATIONS: list[Migration] = [
     m002_credit,
     m003_collections,
     m004_covering_open_index,
+    m005_letters,
     m006_targets,
 ]
 

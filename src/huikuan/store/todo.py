@@ -17,7 +17,12 @@ from huikuan.store.dunning import messages
 
 Row = dict[str, Any]
 ROLE_ORDER = {"finance": 0, "decision_maker": 1, "legal_rep": 2, "purchasing": 3, "other": 4}
-_CLOSED = "EXISTS (SELECT 1 FROM contact_log l WHERE l.customer_id = m.customer_id AND l.date >= m.run_date)"
+# A task is closed by a contact someone logged, not by the letters a dunning run delivered.
+_CLOSED = (
+    "EXISTS (SELECT 1 FROM contact_log l WHERE l.customer_id = m.customer_id"
+    " AND l.date >= m.run_date AND (l.reference IS NULL OR l.reference NOT IN"
+    " (SELECT reference FROM dunning_message WHERE reference IS NOT NULL)))"
+)
 
 
 def contacts(conn: sqlite3.Connection, code: str) -> list[Row]:

@@ -1,0 +1,132 @@
+"""How ``remind run`` delivers one dunning message: a rendered letter by email or as files.
+
+- ``email``: the level's letter (text + HTML, the PDF when the pdf extra can make one) by SMTP
+  when ``[smtp]`` is set; otherwise a ``.eml`` file in the outbox, ready to send.
+- ``letter``: ``<reference>.html`` (and ``.pdf``) in the outbox, ready to print, seal and post.
+- anything else (sms): the short text message, as before.
+
+Each message gets one letter reference, stored with it, so a retry re-sends the same letter
+and the outbox never holds two files for one action. Every delivery is logged as a contact
+with the reference; only mail an SMTP server accepted carries evidence (its Message-ID), which
+restarts the limitation period. Files in the outbox do not: log the evidence (courier number,
+signed receipt) with ``huikuan log add … --evidence`` once the letter has arrived.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from huikuan.config import Config
+from huikuan.core.errors import HuikuanError
+from huikuan.letters.letter import Letter
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Where a message went: the evidence (Message-ID) or the file, and its letter reference."""
+
+    detail: str
+    reference: str | None = None
+    evidence: str | None = None
+
+
+def deliver(led: Any, cfg: Config, m: dict[str, Any], day: date, box: Path, now: str) -> Delivered:
+    """Deliver message ``m`` (a ``dunning_message`` row); raise on failure (retried next run).
+
+    The letter is numbered and the delivery logged in two short transactions; sending and
+    writing files happen outside them, so other runs are not kept waiting on the network.
+    """
+    kind = m["letter"] or ("reminder" if m["channel"] in ("email", "letter") else None)
+    if kind is None or m["channel"] not in ("email", "letter"):
+        return Delivered(str(_short_text(led.conn, cfg, m, day, box)))
+    with led.transaction() as conn:
+        made = _letter(conn, cfg, m, kind, day, led.user, now)
+    out = (
+        Delivered(str(_files(box, made)), made.reference)
+        if m["channel"] == "letter"
+        else _email(cfg, made, box)
+    )
+    with led.transaction() as conn:
+        _log(conn, m, out, day, led.user, now)
+    return out
+
+
+def _letter(
+    conn: Any, cfg: Config, m: dict[str, Any], kind: str, day: date, user: str, now: str
+) -> Letter:
+    from huikuan.cli.letter import make_letter
+    from huikuan.store.dunning import set_reference
+
+    with_pdf = m["channel"] == "letter" or cfg.smtp is not None
+    made = make_letter(
+        conn, cfg, kind, m["customer"], day, user=user, now=now, reference=m["reference"]
+    )
+    if m["reference"] is None:
+        set_reference(conn, m["id"], made.reference)
+    if with_pdf:
+        made = _with_pdf(made)
+    return made
+
+
+def _with_pdf(made: Letter) -> Letter:
+    """The letter with its PDF when the pdf extra and a font are there; else as it is."""
+    from dataclasses import replace
+
+    from huikuan.letters.pdf import html_to_pdf
+
+    try:
+        return replace(made, pdf=html_to_pdf(made.html, made.lang))
+    except HuikuanError:
+        return made
+
+
+def _files(box: Path, made: Letter) -> Path:
+    from huikuan.letters.mail import write_file
+
+    path = write_file(box, f"{made.reference}.html", made.html.encode())
+    if made.pdf:
+        write_file(box, f"{made.reference}.pdf", made.pdf)
+    return path
+
+
+def _email(cfg: Config, made: Letter, box: Path) -> Delivered:
+    from huikuan.letters.mail import build_message, send, write_file
+
+    if not made.to and cfg.smtp is not None:
+        raise HuikuanError(
+            f"{made.customer}: no email address (add a finance contact with an email, or the customer's email)"
+        )
+    sender = cfg.smtp.sender if cfg.smtp else (cfg.company.get("email") or "huikuan@outbox.invalid")
+    msg = build_message(made, sender, made.to)
+    if cfg.smtp is None:
+        path = write_file(box, f"{made.reference}.eml", bytes(msg))
+        return Delivered(str(path), made.reference)
+    evidence = send(cfg.smtp, msg)
+    return Delivered(f"{made.to} {evidence}", made.reference, evidence)
+
+
+def _log(conn: Any, m: dict[str, Any], out: Delivered, day: date, user: str, now: str) -> None:
+    from huikuan.store.collections import add_log
+    from huikuan.store.letters import mark_delivered
+
+    assert out.reference is not None
+    how = "sent by SMTP" if out.evidence else f"written to {out.detail} (not sent yet)"
+    note = f"dunning {m['level_name']}: letter {out.reference} {how}"
+    rec = {"date": day.isoformat(), "channel": m["channel"], "note": note,
+           "evidence": out.evidence, "reference": out.reference}  # fmt: skip
+    add_log(conn, user, m["customer"], rec, now)
+    mark_delivered(conn, out.reference, m["channel"], out.evidence or out.detail, now)
+
+
+def _short_text(conn: Any, cfg: Config, m: dict[str, Any], day: date, box: Path) -> Path:
+    from huikuan.letters import outbox
+    from huikuan.store import dunning as S
+    from huikuan.store.todo import contacts
+
+    finance = [c for c in contacts(conn, m["customer"]) if c["role"] == "finance" and c["email"]]
+    to = finance[0]["email"] if finance else m["email"]
+    invoices = S.open_invoices_of(conn, m["invoices"], day)
+    return outbox.write(box, m, outbox.compose(m, invoices, cfg.company, to, day))

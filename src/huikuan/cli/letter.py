@@ -1,0 +1,186 @@
+"""``letter KIND CUSTOMER``: 催款函, 对账函, final demand, reminder, instalment agreement.
+
+:func:`make_letter` is also what ``remind run`` uses to render the letters it delivers.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from huikuan.cli.common import done, ledger, now, parse_day, state, warn
+from huikuan.config import Config
+from huikuan.core.errors import HuikuanError, InvalidValue
+from huikuan.letters.compose import KINDS
+from huikuan.letters.letter import Letter
+
+FORMATS = ("html", "txt", "pdf")
+
+
+def make_letter(
+    conn: Any,
+    cfg: Config,
+    kind: str,
+    code: str,
+    as_of: date,
+    *,
+    lang: str | None = None,
+    user: str,
+    now: str,
+    pdf: bool = False,
+    draft: bool = False,
+    reference: str | None = None,
+    **options: Any,
+) -> Letter:
+    """Gather, number (stored, unique), render and return one letter.
+
+    ``reference``: render again under a reference issued earlier (a retried delivery).
+    ``options``: ``since`` (statement), ``instalments``/``first``/``every`` (plan).
+    """
+    from huikuan.letters import compose
+    from huikuan.letters.render import render_letter
+    from huikuan.store import letters as S
+
+    if kind not in KINDS:
+        raise InvalidValue(f"letter kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    customer, addressee = S.customer_facts(conn, code)
+    lang = lang or customer["language"] or "zh"
+    invoices = _invoices(conn, kind, code, as_of)
+    interest, rate = _interest(conn, cfg, kind, code, as_of)
+    extra = _extra(conn, kind, code, as_of, invoices, options)
+    deadline = cfg.make_calendar().add_workdays(as_of, cfg.letters.deadline_days)
+    totals = {t["currency"]: t["due"] for t in compose.totals(
+        [{**i, "interest": (interest or {}).get(i["number"], Decimal(0))} for i in invoices])}  # fmt: skip
+    if reference is None:
+        reference = "DRAFT" if draft else S.new_reference(
+            conn, cfg.letters.reference_prefix, kind, lang, code, as_of, totals, user, now)  # fmt: skip
+    ctx = compose.context(
+        kind=kind, lang=lang, reference=reference, as_of=as_of, deadline=deadline,
+        company=cfg.company, customer=customer, addressee=addressee, invoices=invoices,
+        interest=interest, rate=rate, extra=extra,
+    )  # fmt: skip
+    letter = render_letter(ctx, cfg.letters.templates)
+    if pdf:
+        from dataclasses import replace
+
+        from huikuan.letters.pdf import html_to_pdf
+
+        letter = replace(letter, pdf=html_to_pdf(letter.html, lang))
+    return letter
+
+
+def _invoices(conn: Any, kind: str, code: str, as_of: date) -> list[dict[str, Any]]:
+    from huikuan.store.letters import open_invoices
+
+    rows = [r for r in open_invoices(conn, code, as_of) if not r["disputed"]]
+    if kind in ("demand", "final"):
+        rows = [r for r in rows if r["days_overdue"] > 0]
+        if not rows:
+            raise HuikuanError(f"{code} has nothing overdue as of {as_of}: no {kind} letter")
+    return rows
+
+
+def _interest(
+    conn: Any, cfg: Config, kind: str, code: str, as_of: date
+) -> tuple[dict[str, Decimal] | None, str]:
+    if kind not in ("demand", "final") or not cfg.interest.in_letters:
+        return None, ""
+    from huikuan.store.interest import invoice_interest
+
+    found = invoice_interest(conn, cfg.interest, as_of, code)
+    rates = sorted({i.rate for i in found})
+    return {i.number: i.interest for i in found}, "; ".join(rates)
+
+
+def _extra(
+    conn: Any, kind: str, code: str, as_of: date, invoices: list[dict[str, Any]], options: Any
+) -> dict[str, Any]:
+    from huikuan.letters.compose import schedule
+    from huikuan.store.statement import statement
+
+    if kind == "statement":
+        since = options.get("since")
+        lines, _ = statement(conn, code, as_of, since)
+        return {"statement": {"since": since, "lines": lines}}
+    if kind != "plan":
+        return {}
+    currencies = sorted({i["currency"] for i in invoices})
+    if len(currencies) != 1:
+        raise HuikuanError(f"{code}: an instalment plan needs open invoices in one currency, not {currencies or 'none'}")  # fmt: skip
+    total = sum((i["open"] for i in invoices), Decimal("0.00"))
+    first = options.get("first") or as_of
+    plan = schedule(total, options.get("instalments") or 3, first, options.get("every") or "month")
+    return {"plan": {"instalments": plan, "currency": currencies[0]}}
+
+
+def letter(
+    kind: Annotated[str, typer.Argument(help="reminder, demand, final, statement or plan.")],
+    customer: Annotated[str, typer.Argument(help="Customer code, e.g. C001.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Letter date [today].")] = None,
+    lang: Annotated[str | None, typer.Option(help="zh or en [the customer's language].")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="html, txt or pdf.")] = "html",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+    since: Annotated[str | None, typer.Option("--from", help="Statement: from this date.")] = None,
+    instalments: Annotated[
+        int | None, typer.Option(help="Plan: number of instalments [3].")
+    ] = None,
+    first: Annotated[
+        str | None, typer.Option(help="Plan: first instalment date [--as-of].")
+    ] = None,
+    every: Annotated[str, typer.Option(help="Plan: month, or a number of days.")] = "month",
+    draft: Annotated[
+        bool, typer.Option("--draft", help="Preview: no reference number is used up.")
+    ] = False,
+) -> None:
+    """Render a letter (HTML for print, text for email, or PDF) with a stored reference number.
+
+    The letter is also logged: delivering it is up to you (or `remind run`); log it with
+    `huikuan log add … --channel letter --evidence …` once it has provably arrived.
+
+    Example: huikuan letter demand C001 -o 催款函-C001.html;  huikuan letter statement C002 --lang en -f txt
+    """
+    if fmt not in FORMATS:
+        raise InvalidValue(f"--format must be html, txt or pdf, not {fmt!r}")
+    if lang not in (None, "zh", "en"):
+        raise InvalidValue(f"--lang must be zh or en, not {lang!r}")
+    if fmt == "pdf" and output is None and sys.stdout.isatty():
+        raise InvalidValue("a PDF goes to a file: add -o letter.pdf (or pipe the output)")
+    day = parse_day(as_of, "--as-of")
+    options: dict[str, Any] = {"since": parse_day(since, "--from") if since else None, "instalments": instalments,
+               "first": parse_day(first, "--first") if first else None, "every": every}  # fmt: skip
+    st = state()
+    if not st.config.company.get("name"):
+        warn("no [company] name in huikuan.toml: the letterhead and bank details are empty")
+    with ledger() as led, led.transaction() as conn:
+        made = make_letter(conn, st.config, kind, customer, day, lang=lang, user=led.user,
+                           now=now(), pdf=fmt == "pdf", draft=draft, **options)  # fmt: skip
+    _write(made, fmt, output)
+    done(
+        f"Letter {made.reference} ({made.kind}, {made.lang}) for {customer}"
+        + (f" -> {output}" if output else "")
+    )
+
+
+def _write(made: Letter, fmt: str, output: Path | None) -> None:
+    data = made.pdf if fmt == "pdf" else (made.html if fmt == "html" else made.text).encode()
+    assert data is not None
+    if output is None:
+        sys.stdout.buffer.write(data) if fmt == "pdf" else sys.stdout.write(data.decode())
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise HuikuanError(f"cannot write {output}: {exc.strerror}") from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``letter`` to the root app."""
+    app.command()(letter)

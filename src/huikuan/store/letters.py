@@ -1,0 +1,121 @@
+"""The ledger side of letters: what a letter says about a customer, and its reference number."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from huikuan.core.money import to_decimal
+from huikuan.store.ledger import require_customer
+from huikuan.store.reports import aging_invoices
+from huikuan.store.todo import contacts
+
+Row = dict[str, Any]
+
+
+def customer_facts(conn: sqlite3.Connection, code: str) -> tuple[Row, Row | None]:
+    """The customer (code, name, email, phone, language) and the addressee, if any.
+
+    The addressee is the finance contact, else the decision maker, else the first contact.
+    """
+    require_customer(conn, code)
+    cur = conn.execute(
+        "SELECT code, name, COALESCE(email, '') AS email, COALESCE(phone, '') AS phone,"
+        " language FROM customer WHERE code = ?",
+        (code,),
+    )
+    customer = dict(zip([d[0] for d in cur.description], cur.fetchone()))
+    people = contacts(conn, code)
+    addressee = next((p for p in people if p["role"] == "finance"), None)
+    addressee = addressee or next((p for p in people if p["role"] == "decision_maker"), None)
+    addressee = addressee or (people[0] if people else None)
+    if addressee is not None:
+        addressee = {k: addressee[k] or "" for k in ("name", "role", "title", "email", "phone")}
+    return customer, addressee
+
+
+def open_invoices(conn: sqlite3.Connection, code: str, as_of: date) -> list[Row]:
+    """Open invoices as of D, oldest due first, with amount, open, days overdue, contract."""
+    rows = list(aging_invoices(conn, as_of, False, code))
+    extra = _invoice_extras(conn, [r[0] for r in rows])
+    out = []
+    for number, _, _, issue, due, fen, currency in rows:
+        amount, contract, disputed = extra[number]
+        out.append(
+            {
+                "number": number,
+                "issue_date": date.fromisoformat(issue),
+                "due_date": date.fromisoformat(due),
+                "amount": to_decimal(amount),
+                "open": to_decimal(fen),
+                "days_overdue": max((as_of - date.fromisoformat(due)).days, 0),
+                "currency": currency,
+                "contract": contract or "",
+                "disputed": bool(disputed),
+            }
+        )
+    return out
+
+
+def _invoice_extras(
+    conn: sqlite3.Connection, numbers: list[str]
+) -> dict[str, tuple[int, str, int]]:
+    out: dict[str, tuple[int, str, int]] = {}
+    for start in range(0, len(numbers), 500):
+        part = numbers[start : start + 500]
+        sql = f"SELECT number, amount, contract, disputed FROM invoice WHERE number IN ({','.join('?' * len(part))})"
+        out |= {n: (a, c, d) for n, a, c, d in conn.execute(sql, part)}
+    return out
+
+
+def new_reference(
+    conn: sqlite3.Connection,
+    prefix: str,
+    kind: str,
+    lang: str,
+    code: str,
+    as_of: date,
+    totals: dict[str, Decimal],
+    user: str,
+    now: str,
+) -> str:
+    """Allocate and store the next reference ``PREFIX-YYYY-NNNNNN`` (unique, never reused)."""
+    head = f"{prefix}-{as_of.year}-"
+    (last,) = conn.execute(
+        "SELECT MAX(CAST(substr(reference, ?) AS INTEGER)) FROM letter WHERE reference LIKE ?",
+        (len(head) + 1, head.replace("%", r"\%") + "%"),
+    ).fetchone()
+    reference = f"{head}{(last or 0) + 1:06d}"
+    conn.execute(
+        "INSERT INTO letter (reference, kind, lang, customer_id, as_of, totals, user, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (reference, kind, lang, require_customer(conn, code).id, as_of.isoformat(),
+         json.dumps({c: str(v) for c, v in totals.items()}), user, now),
+    )  # fmt: skip
+    return reference
+
+
+def mark_delivered(
+    conn: sqlite3.Connection, reference: str, channel: str, evidence: str, now: str
+) -> None:
+    """Record how and when a letter went out."""
+    conn.execute(
+        "UPDATE letter SET channel = ?, evidence = ?, delivered_at = ? WHERE reference = ?",
+        (channel, evidence, now, reference),
+    )
+
+
+def letters(conn: sqlite3.Connection, code: str | None = None) -> list[Row]:
+    """Letters issued (newest first), optionally to one customer."""
+    cur = conn.execute(
+        "SELECT l.reference, l.kind, l.lang, c.code AS customer, l.as_of, l.totals, l.channel,"
+        " l.evidence, l.delivered_at, l.user, l.created_at FROM letter l"
+        " JOIN customer c ON c.id = l.customer_id WHERE :c IS NULL OR c.code = :c"
+        " ORDER BY l.id DESC",
+        {"c": code},
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur]
