@@ -110,6 +110,7 @@ def log_list(
         "follow_up",
         "acknowledged",
         "evidence",
+        "reference",
         "note",
         "user",
     ]

@@ -114,7 +114,8 @@ def _extra(
         raise HuikuanError(f"{code}: an instalment plan needs open invoices in one currency, not {currencies or 'none'}")  # fmt: skip
     total = sum((i["open"] for i in invoices), Decimal("0.00"))
     first = options.get("first") or as_of
-    plan = schedule(total, options.get("instalments") or 3, first, options.get("every") or "month")
+    count = options.get("instalments")
+    plan = schedule(total, 3 if count is None else count, first, options.get("every") or "month")
     return {"plan": {"instalments": plan, "currency": currencies[0]}}
 
 

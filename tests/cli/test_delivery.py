@@ -1,0 +1,218 @@
+"""``remind run`` delivering letters: a real SMTP round trip (aiosmtpd on localhost), the
+outbox without SMTP, retries with the same reference, header injection, the password rule.
+
+The ledger, as of 2026-11-20: C1 (上海明达, finance contact 陈会计 <chen@md.example.cn>)
+owes INV-1, 5,000.00 due 2026-11-01: 19 days late, so the standard policy's highest level is
+"demand" (+15: a 催款函 by letter and by email).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+from collections.abc import Iterator
+from email.header import decode_header, make_header
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from huikuan.core.errors import HuikuanError
+from huikuan.letters.letter import Letter
+from huikuan.letters.mail import build_message
+
+aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+
+AS_OF = "2026-11-20"
+
+
+def _pdf_works() -> bool:
+    from huikuan.letters.pdf import html_to_pdf
+
+    try:
+        html_to_pdf("<p>催款函</p>", "zh")
+    except HuikuanError:
+        return False
+    return True
+
+
+PDF = _pdf_works()  # with the pdf extra, printed letters and emails carry a PDF too
+PRINTED = ["HK-2026-000001.html"] + (["HK-2026-000001.pdf"] if PDF else [])
+SETUP = [
+    "init",
+    "customer add C1 上海明达机械有限公司 --email ap@md.example.cn",
+    "contact add C1 陈会计 --role finance --email chen@md.example.cn",
+    "invoice add INV-1 C1 5000 --issue-date 2026-10-01 --due-date 2026-11-01",
+]
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it accepts."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox, port = Inbox(), _free_port()
+    server = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    yield inbox, port
+    server.stop()
+
+
+@pytest.fixture
+def outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    box = tmp_path / "outbox"
+    monkeypatch.setenv("HUIKUAN_OUTBOX", str(box))
+    return box
+
+
+def _config(tmp_path: Path, port: int, extra: str = "") -> Path:
+    cfg = tmp_path / "huikuan.toml"
+    cfg.write_text(
+        '[company]\nname = "杭州回款科技有限公司"\nbank = "工商银行杭州分行"\naccount = "1202 0000 1111"\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\nfrom = "ar@huikuan.example"\n{extra}',
+        "utf-8",
+    )  # fmt: skip
+    return cfg
+
+
+def _ledger(cli: Any) -> None:
+    for line in SETUP:
+        cli(*line.split())
+
+
+def test_smtp_round_trip(cli: Any, smtp: tuple[Inbox, int], outbox: Path, tmp_path: Path) -> None:
+    inbox, port = smtp
+    _ledger(cli)
+    cfg = ("--config", str(_config(tmp_path, port)))
+    out = json.loads(cli(*cfg, "remind", "run", "--as-of", AS_OF, "-f", "json").stdout)
+    assert sorted((a["channel"], a["status"]) for a in out["actions"]) == [("email", "sent"), ("letter", "sent")]  # fmt: skip
+    assert len(inbox.received) == 1  # the email; the printed letter goes to the outbox
+    sender, rcpts, raw = inbox.received[0]
+    assert (sender, rcpts) == ("ar@huikuan.example", ["chen@md.example.cn"])
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    subject = str(make_header(decode_header(msg["Subject"])))
+    assert subject == "催款函 HK-2026-000002 — 杭州回款科技有限公司"
+    parts = {p.get_content_type(): p.get_content() for p in msg.walk() if not p.is_multipart()}
+    assert "5,000.00" in parts["text/plain"] and "伍仟元整" in parts["text/plain"]
+    assert "上海明达机械有限公司" in parts["text/html"] and "伍仟元整" in parts["text/html"]
+    assert msg["X-Huikuan-Reference"] == "HK-2026-000002"  # the letter channel came first: 000001
+    logs = json.loads(cli("log", "list", "C1", "-f", "json").stdout)
+    email_log = next(entry for entry in logs if entry["channel"] == "email")
+    assert email_log["reference"] == "HK-2026-000002"
+    assert (
+        email_log["evidence"] == str(msg["Message-ID"]).strip()
+    )  # sent: evidence, restarts 诉讼时效
+    letter_log = next(entry for entry in logs if entry["channel"] == "letter")
+    assert letter_log["evidence"] is None and letter_log["reference"] == "HK-2026-000001"
+    assert sorted(p.name for p in outbox.iterdir()) == PRINTED
+    attached = [p.get_filename() for p in msg.walk() if p.get_content_type() == "application/pdf"]
+    assert attached == (["HK-2026-000002.pdf"] if PDF else [])
+    # a second run sends nothing and writes nothing
+    again = json.loads(cli(*cfg, "remind", "run", "--as-of", AS_OF, "-f", "json").stdout)
+    assert again["actions"] == [] and len(inbox.received) == 1
+    assert sorted(p.name for p in outbox.iterdir()) == PRINTED
+
+
+def test_failed_delivery_is_retried_with_the_same_reference(
+    cli: Any, smtp: tuple[Inbox, int], outbox: Path, tmp_path: Path
+) -> None:
+    inbox, port = smtp
+    _ledger(cli)
+    closed = _free_port()  # nothing listens there
+    result = cli("--config", str(_config(tmp_path, closed)), "remind", "run", "--as-of", AS_OF, code=1)  # fmt: skip
+    assert "could not be delivered" in result.stderr and "Traceback" not in result.output
+    assert inbox.received == []
+    cli("--config", str(_config(tmp_path, port)), "remind", "run", "--as-of", AS_OF)
+    assert len(inbox.received) == 1
+    msg = email.message_from_bytes(inbox.received[0][2], policy=email.policy.default)
+    assert msg["X-Huikuan-Reference"] == "HK-2026-000002"  # the same number, not a third one
+    letters = cli("log", "list", "C1", "-f", "json").stdout
+    assert letters.count('"channel": "email"') == 1
+
+
+def test_starttls_refused_fails_cleanly(cli: Any, smtp: tuple[Inbox, int], outbox: Path, tmp_path: Path) -> None:  # fmt: skip
+    inbox, port = smtp
+    _ledger(cli)
+    cfg = _config(tmp_path, port).read_text("utf-8").replace("starttls = false", "starttls = true")
+    (tmp_path / "tls.toml").write_text(cfg, "utf-8")
+    result = cli("--config", str(tmp_path / "tls.toml"), "remind", "run", "--as-of", AS_OF, code=1)
+    assert "STARTTLS" in result.stderr or "starttls" in result.stderr.lower()
+    assert inbox.received == []
+
+
+def test_without_smtp_emails_go_to_the_outbox_once(cli: Any, outbox: Path) -> None:
+    _ledger(cli)
+    cli("remind", "run", "--as-of", AS_OF)
+    cli("remind", "run", "--as-of", AS_OF)
+    assert sorted(p.name for p in outbox.iterdir()) == sorted([*PRINTED, "HK-2026-000002.eml"])
+    msg = email.message_from_bytes((outbox / "HK-2026-000002.eml").read_bytes(), policy=email.policy.default)  # fmt: skip
+    assert msg["To"] == "陈会计 <chen@md.example.cn>"
+    logs = json.loads(cli("log", "list", "C1", "-f", "json").stdout)
+    assert all(entry["evidence"] is None for entry in logs)  # written, not sent: no evidence
+
+
+def test_password_only_from_the_environment(cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    _ledger(cli)
+    cfg = tmp_path / "h.toml"
+    cfg.write_text('[smtp]\nhost = "127.0.0.1"\nfrom = "a@b.example"\npassword = "x"\n', "utf-8")
+    errors = cli.error("--config", str(cfg), "remind", "run", "--as-of", AS_OF)
+    assert "HUIKUAN_SMTP_PASSWORD" in errors[0]
+
+
+def _letter(**kw: Any) -> Letter:
+    base = {"reference": "HK-1", "kind": "demand", "lang": "zh", "customer": "C1",
+            "customer_name": "上海明达", "subject": "催款函 HK-1", "html": "<p>x</p>", "text": "x"}  # fmt: skip
+    return Letter(**{**base, **kw})
+
+
+@pytest.mark.parametrize(
+    ("letter", "to", "field"),
+    [
+        (_letter(to_name="陈会计\r\nBcc: thief@evil.example"), "chen@md.example.cn", "name"),
+        (_letter(), "chen@md.example.cn\r\nBcc: thief@evil.example", "email"),
+        (_letter(subject="催款函\nX-Evil: 1"), "chen@md.example.cn", "subject"),
+        (_letter(), "not-an-address", "email"),
+    ],
+)
+def test_header_injection_is_refused(letter: Letter, to: str, field: str) -> None:
+    with pytest.raises(HuikuanError, match=f"customer C1: {field}"):
+        build_message(letter, "ar@huikuan.example", to)
+
+
+def test_a_hostile_customer_email_stops_the_run_cleanly(cli: Any, smtp: tuple[Inbox, int], outbox: Path, tmp_path: Path) -> None:  # fmt: skip
+    inbox, port = smtp
+    cli("init")
+    data = tmp_path / "c.json"
+    data.write_text(json.dumps([{"code": "C9", "name": "Evil\r\nBcc: x@evil.example", "email": "a@b.example"}]), "utf-8")  # fmt: skip
+    cli("import", "customers", str(data))
+    cli(
+        "invoice",
+        "add",
+        "I9",
+        "C9",
+        "100",
+        "--issue-date",
+        "2026-10-01",
+        "--due-date",
+        "2026-11-01",
+    )
+    result = cli(
+        "--config", str(_config(tmp_path, port)), "remind", "run", "--as-of", AS_OF, code=1
+    )
+    assert "line break" in result.stderr and inbox.received == []
