@@ -118,6 +118,8 @@ def test_smtp_round_trip(cli: Any, smtp: tuple[Inbox, int], outbox: Path, tmp_pa
     assert (
         email_log["evidence"] == str(msg["Message-ID"]).strip()
     )  # sent: evidence, restarts 诉讼时效
+    lim = json.loads(cli("limitation", "--as-of", AS_OF, "-f", "json").stdout)["rows"][0]
+    assert lim["restarted_by"] == {"kind": "demand", "date": AS_OF, "detail": "email HK-2026-000002"}
     letter_log = next(entry for entry in logs if entry["channel"] == "letter")
     assert letter_log["evidence"] is None and letter_log["reference"] == "HK-2026-000001"
     assert sorted(p.name for p in outbox.iterdir()) == PRINTED
@@ -165,6 +167,8 @@ def test_without_smtp_emails_go_to_the_outbox_once(cli: Any, outbox: Path) -> No
     assert msg["To"] == "陈会计 <chen@md.example.cn>"
     logs = json.loads(cli("log", "list", "C1", "-f", "json").stdout)
     assert all(entry["evidence"] is None for entry in logs)  # written, not sent: no evidence
+    lim = json.loads(cli("limitation", "--as-of", AS_OF, "-f", "json").stdout)["rows"][0]
+    assert lim["restarted_by"] is None  # an outbox file is no proof of delivery
 
 
 def test_password_only_from_the_environment(cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
