@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from huikuan.cli.common import App, FormatOpt, emit, ledger, parse_day, state, warn
 from huikuan.core.errors import InvalidValue
 from huikuan.core.money import format_fen, parse_fen, to_decimal
-from huikuan.core.percent import parse_percent
-from huikuan.core.provision import ProvisionRow, merge
 from huikuan.output import Result
+
+if TYPE_CHECKING:
+    from huikuan.core.provision import ProvisionRow
 
 cost_app = App(
     help="What delay and bad debt cost: months of delay that eat the profit, sales to earn "
@@ -53,6 +54,7 @@ def provision(
 
 
 def _rows(conn: Any, day: date, by: str) -> list[ProvisionRow]:
+    from huikuan.core.provision import merge
     from huikuan.store.analytics import provision_rows, segments
 
     rows = provision_rows(conn, state().config.provision, day)
@@ -64,6 +66,8 @@ def _provision_result(
 ) -> Result:
     labels = state().config.provision.labels
     before = {(r.key, r.currency): r.provision for r in old or []}
+    from huikuan.core.provision import ProvisionRow
+
     if old is not None:  # keys provided for then and fully settled since still show the reversal
         now = {(r.key, r.currency) for r in rows}
         rows += [
@@ -130,6 +134,8 @@ def _booking_notes(totals: list[dict[str, str]]) -> list[str]:
 
 
 def _percents(values: list[str] | None, what: str) -> list[Decimal]:
+    from huikuan.core.percent import parse_percent
+
     return [parse_percent(p, what) for v in values or [] for p in v.split(",") if p.strip()]
 
 

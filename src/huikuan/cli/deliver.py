@@ -17,11 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from huikuan.config import Config
 from huikuan.core.errors import HuikuanError
 from huikuan.letters.letter import Letter
+
+if TYPE_CHECKING:
+    from huikuan.config import Config
 
 
 @dataclass(frozen=True)

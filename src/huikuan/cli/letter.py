@@ -9,15 +9,16 @@ import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from huikuan.cli.common import done, ledger, now, parse_day, state, warn
-from huikuan.config import Config
 from huikuan.core.errors import HuikuanError, InvalidValue
-from huikuan.letters.compose import KINDS
 from huikuan.letters.letter import Letter
+
+if TYPE_CHECKING:
+    from huikuan.config import Config
 
 FORMATS = ("html", "txt", "pdf")
 
@@ -43,6 +44,7 @@ def make_letter(
     ``options``: ``since`` (statement), ``instalments``/``first``/``every`` (plan).
     """
     from huikuan.letters import compose
+    from huikuan.letters.compose import KINDS
     from huikuan.letters.render import render_letter
     from huikuan.store import letters as S
 
