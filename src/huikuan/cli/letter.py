@@ -53,7 +53,7 @@ def make_letter(
     customer, addressee = S.customer_facts(conn, code)
     lang = lang or customer["language"] or "zh"
     invoices = _invoices(conn, kind, code, as_of)
-    interest, rate = _interest(conn, cfg, kind, code, as_of)
+    interest, rate = _interest(conn, cfg, kind, code, as_of, lang)
     extra = _extra(conn, kind, code, as_of, invoices, options)
     deadline = cfg.make_calendar().add_workdays(as_of, cfg.letters.deadline_days)
     totals = {t["currency"]: t["due"] for t in compose.totals(
@@ -88,15 +88,17 @@ def _invoices(conn: Any, kind: str, code: str, as_of: date) -> list[dict[str, An
 
 
 def _interest(
-    conn: Any, cfg: Config, kind: str, code: str, as_of: date
+    conn: Any, cfg: Config, kind: str, code: str, as_of: date, lang: str
 ) -> tuple[dict[str, Decimal] | None, str]:
     if kind not in ("demand", "final") or not cfg.interest.in_letters:
         return None, ""
     from huikuan.store.interest import invoice_interest
 
     found = invoice_interest(conn, cfg.interest, as_of, code)
-    rates = sorted({i.rate for i in found})
-    return {i.number: i.interest for i in found}, "; ".join(rates)
+    rates = sorted({i.rate_zh if lang == "zh" else i.rate for i in found})
+    return {i.number: i.interest for i in found}, "；".join(rates) if lang == "zh" else "; ".join(
+        rates
+    )
 
 
 def _extra(

@@ -64,6 +64,16 @@ class InterestRule:
         assert self.lpr is not None
         return f"LPR {percent_text(self.lpr)}% × {1 + self.markup:g}/year"
 
+    @property
+    def text_zh(self) -> str:
+        """中文: ``每日0.05%``, ``年利率6.00%``, ``一年期LPR 3.00%的1.5倍``."""
+        if self.kind == "daily":
+            return f"每日{_pct(self.rate)}%"
+        if self.kind == "annual":
+            return f"年利率{percent_text(self.rate)}%"
+        assert self.lpr is not None
+        return f"一年期LPR {percent_text(self.lpr)}%的{1 + self.markup:g}倍"
+
 
 @dataclass(frozen=True)
 class InterestPolicy:
@@ -90,6 +100,7 @@ class InvoiceInterest:
     rate: str
     interest: Decimal
     disputed: bool
+    rate_zh: str = ""
 
 
 def _pct(value: Decimal) -> str:

@@ -38,7 +38,7 @@ def invoice_interest(
         if days > 0 or fen > 0:
             out.append(
                 InvoiceInterest(number, code, cur, contract, due, to_decimal(principal),
-                                to_decimal(left), days, rule.text, to_decimal(fen), bool(disputed))
+                                to_decimal(left), days, rule.text, to_decimal(fen), bool(disputed), rule.text_zh)
             )  # fmt: skip
     return out
 
