@@ -69,3 +69,26 @@ def test_a_database_url_is_refused_clearly(cli: Any, tmp_path: Path) -> None:
         "in this version (a PostgreSQL backend is not built yet); give a file path"
     ]
     assert not Path("postgresql:").exists()
+
+
+def test_the_index_matches_the_commands() -> None:
+    """cli/index.py (what --help lists, which module owns a command) is in sync.
+
+    If this fails after adding or changing a command, regenerate the index:
+    python -c "from huikuan.cli import write_index; write_index()"
+    """
+    from huikuan.cli import index_entries
+    from huikuan.cli.index import INDEX
+
+    assert index_entries() == INDEX
+    assert set(INDEX) == _names(app)
+
+
+def test_help_imports_no_command_module() -> None:
+    code = (
+        "import sys; sys.argv=['huikuan','--help']; from huikuan.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('huikuan.cli.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "['huikuan.cli.common', 'huikuan.cli.index']"

@@ -2,43 +2,31 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from huikuan import __version__
-from huikuan.cli import (
-    analytics,
-    collect,
-    common,
-    credit,
-    customers,
-    interest,
-    invoices,
-    kpi,
-    letter,
-    payments,
-    remind,
-    reports,
-    setup,
-    transfer,
-)
+from huikuan.cli import common
+from huikuan.cli.index import INDEX
 
+# The command modules, in the order their commands are registered (and listed in --help).
 MODULES = (
-    setup,
-    customers,
-    invoices,
-    payments,
-    transfer,
-    reports,
-    credit,
-    remind,
-    collect,
-    analytics,
-    kpi,
-    interest,
-    letter,
+    "setup",
+    "customers",
+    "invoices",
+    "payments",
+    "transfer",
+    "reports",
+    "credit",
+    "remind",
+    "collect",
+    "analytics",
+    "kpi",
+    "interest",
+    "letter",
 )
 GLOBAL_WITH_VALUE = ("--db", "--config", "--user")
 
@@ -50,9 +38,6 @@ def _new_app() -> common.App:
         "Example: huikuan init --demo && huikuan aging",
         rich_markup_mode=None,
     )
-
-
-app = _new_app()
 
 
 def _version(value: bool) -> None:
@@ -80,9 +65,29 @@ def root(
     common.reset(db, config, user)
 
 
-app.callback()(root)
-for module in MODULES:
-    module.register(app)
+def _module(name: str) -> Any:
+    return importlib.import_module(f"huikuan.cli.{name}")
+
+
+def full_app() -> common.App:
+    """Every command of every module (tests, the index check, unknown commands)."""
+    global _FULL
+    if _FULL is None:
+        _FULL = _new_app()
+        _FULL.callback()(root)
+        for name in MODULES:
+            _module(name).register(_FULL)
+    return _FULL
+
+
+_FULL: common.App | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``huikuan.cli.app``: the full app, built on first use."""
+    if name == "app":
+        return full_app()
+    raise AttributeError(name)
 
 
 def _names(target: typer.Typer) -> set[str]:
@@ -108,8 +113,8 @@ def command_name(argv: list[str]) -> str | None:
 def lean_app(argv: list[str]) -> typer.Typer:
     """Only what this invocation needs, so start-up stays quick.
 
-    Typer builds every command's options before running one; with one module registered
-    (or, for the top-level help, stubs carrying each command's help) that work is small.
+    The command's module (found in :data:`INDEX`) is the only one imported; the top-level
+    help is built from the index alone, without importing any command module.
     """
     name = command_name(argv)
     lean = _new_app()
@@ -117,13 +122,10 @@ def lean_app(argv: list[str]) -> typer.Typer:
     if name is None:
         _stubs(lean)
         return lean
-    for module in MODULES:
-        probe = _new_app()
-        module.register(probe)
-        if name in _names(probe):
-            module.register(lean)
-            return lean
-    return app  # unknown command: let the full app say so
+    if name in INDEX:
+        _module(INDEX[name][0]).register(lean)
+        return lean
+    return full_app()  # unknown command: let the full app say so
 
 
 def _noop() -> None:
@@ -131,11 +133,40 @@ def _noop() -> None:
 
 
 def _stubs(lean: common.App) -> None:
-    for group in app.registered_groups:
-        lean.add_typer(common.App(help=group.typer_instance.info.help), name=group.name)  # type: ignore[union-attr]
-    for cmd in app.registered_commands:
-        name = cmd.name or cmd.callback.__name__.replace("_", "-")  # type: ignore[union-attr]
-        lean.command(name, help=cmd.callback.__doc__)(_noop)
+    for name, (_, kind, text) in INDEX.items():
+        if kind == "group":
+            lean.add_typer(common.App(help=text), name=name)
+        else:
+            lean.command(name, help=text)(_noop)
+
+
+def index_entries() -> dict[str, tuple[str, str, str]]:
+    """:data:`INDEX` as the full app has it: name -> (module, "group"|"command", help)."""
+    out: dict[str, tuple[str, str, str]] = {}
+    for module in MODULES:
+        probe = _new_app()
+        _module(module).register(probe)
+        for g in probe.registered_groups:
+            out[str(g.name)] = (module, "group", _first(g.typer_instance.info.help))  # type: ignore[union-attr]
+        for c in probe.registered_commands:
+            name = c.name or c.callback.__name__.replace("_", "-")  # type: ignore[union-attr]
+            out[name] = (module, "command", _first(c.help or c.callback.__doc__))
+    return dict(sorted(out.items(), key=lambda kv: kv[1][1] != "group"))
+
+
+def _first(text: Any) -> str:
+    """The first paragraph of a help text (what the top-level --help shows)."""
+    return str(text or "").strip().split("\n\n")[0].replace("\n", " ")
+
+
+def write_index() -> None:
+    """Regenerate ``cli/index.py`` from the commands (after adding or renaming one)."""
+    lines = [f"    {name!r}: {entry!r}," for name, entry in index_entries().items()]
+    path = Path(__file__).with_name("index.py")
+    head = path.read_text("utf-8").split("INDEX")[0]
+    path.write_text(
+        head + "INDEX: dict[str, tuple[str, str, str]] = {\n" + "\n".join(lines) + "\n}\n", "utf-8"
+    )
 
 
 def main() -> None:
