@@ -119,7 +119,11 @@ def test_smtp_round_trip(cli: Any, smtp: tuple[Inbox, int], outbox: Path, tmp_pa
         email_log["evidence"] == str(msg["Message-ID"]).strip()
     )  # sent: evidence, restarts 诉讼时效
     lim = json.loads(cli("limitation", "--as-of", AS_OF, "-f", "json").stdout)["rows"][0]
-    assert lim["restarted_by"] == {"kind": "demand", "date": AS_OF, "detail": "email HK-2026-000002"}
+    assert lim["restarted_by"] == {
+        "kind": "demand",
+        "date": AS_OF,
+        "detail": "email HK-2026-000002",
+    }
     letter_log = next(entry for entry in logs if entry["channel"] == "letter")
     assert letter_log["evidence"] is None and letter_log["reference"] == "HK-2026-000001"
     assert sorted(p.name for p in outbox.iterdir()) == PRINTED

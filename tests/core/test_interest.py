@@ -74,7 +74,9 @@ def test_lpr_markup_and_a_leap_year() -> None:
     rule = make_interest({"kind": "lpr", "lpr": "3.00%", "markup": "50%"}).default
     assert rule.text == "LPR 3.00% × 1.5/year"
     assert rule.text_zh == "一年期LPR 3.00%的1.5倍"
-    assert DAILY.text_zh == "每日0.05%" and InterestRule("annual", D("0.06")).text_zh == "年利率6.00%"
+    assert (
+        DAILY.text_zh == "每日0.05%" and InterestRule("annual", D("0.06")).text_zh == "年利率6.00%"
+    )
     # 4.5% a year; due 2028-02-27, as of 2028-03-01: 02-28, 02-29, 03-01 = 3 days
     # 100,000.00 × 4.5% / 365 × 3 = 36.986… -> 36.99
     assert accrue(rule, date(2028, 2, 27), 10_000_000, [], date(2028, 3, 1))[2:] == (3, 3_699)
