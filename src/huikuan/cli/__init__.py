@@ -163,7 +163,7 @@ def write_index() -> None:
     """Regenerate ``cli/index.py`` from the commands (after adding or renaming one)."""
     lines = [f"    {name!r}: {entry!r}," for name, entry in index_entries().items()]
     path = Path(__file__).with_name("index.py")
-    head = path.read_text("utf-8").split("INDEX")[0]
+    head = path.read_text("utf-8").split("\nINDEX")[0] + "\n"
     path.write_text(
         head + "INDEX: dict[str, tuple[str, str, str]] = {\n" + "\n".join(lines) + "\n}\n", "utf-8"
     )

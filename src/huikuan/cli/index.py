@@ -3,6 +3,7 @@ shows for it, so that neither ``--help`` nor a command imports every command mod
 
 Generated; tests/cli/test_startup.py checks it matches the commands. After adding, renaming
 or re-describing a command: python -c "from huikuan.cli import write_index; write_index()"
+&& ruff format src/huikuan/cli/index.py
 """
 
 INDEX: dict[str, tuple[str, str, str]] = {
