@@ -146,8 +146,9 @@ def letter(
 ) -> None:
     """Render a letter (HTML for print, text for email, or PDF) with a stored reference number.
 
-    The letter is also logged: delivering it is up to you (or `remind run`); log it with
-    `huikuan log add … --channel letter --evidence …` once it has provably arrived.
+    Delivering it is up to you (`remind run` delivers and logs its own letters): once it has
+    provably arrived, log it with `huikuan log add C001 --channel letter --evidence …`, which
+    restarts the 诉讼时效; a signed 对账函 with `--acknowledged`.
 
     Example: huikuan letter demand C001 -o 催款函-C001.html;  huikuan letter statement C002 --lang en -f txt
     """
