@@ -79,12 +79,24 @@ def _json_document(doc: dict[str, Any], out: IO[str]) -> None:
     out.write("{")
     for n, (key, value) in enumerate(doc.items()):
         out.write(("," if n else "") + f"\n  {json.dumps(key, ensure_ascii=False)}: ")
-        if isinstance(value, list) and value:
+        if isinstance(value, Iterator):  # streamed rows: written as they come
+            _json_items(value, out)
+        elif isinstance(value, list) and value:
             items = (json.dumps(v, ensure_ascii=False, separators=(", ", ": ")) for v in value)
             out.write("[\n    " + ",\n    ".join(items) + "\n  ]")
         else:
             out.write(json.dumps(value, ensure_ascii=False, separators=(", ", ": ")))
     out.write("\n}\n")
+
+
+def _json_items(items: Iterator[Any], out: IO[str]) -> None:
+    """A list from an iterator, in the same layout as a list value (``[]`` when empty)."""
+    out.write("[")
+    n = -1
+    for n, item in enumerate(items):
+        dumped = json.dumps(item, ensure_ascii=False, separators=(", ", ": "))
+        out.write(("," if n else "") + "\n    " + dumped)
+    out.write("\n  ]" if n >= 0 else "]")
 
 
 def grouped(text: Any) -> str:

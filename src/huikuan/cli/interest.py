@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
 import typer
@@ -58,21 +59,29 @@ def interest(
         found = invoice_interest(
             led.conn, state().config.interest, day, customer, include_paid=include_paid
         )
-    rows = [_row(i) for i in found]
-    totals = _totals(found)
-    doc = {"as_of": day.isoformat(), "rows": rows, "totals": totals}
-    title = f"Late interest as of {day}" + (f" — {customer}" if customer else "")
-    emit(
-        Result(
-            COLUMNS,
-            rows,
-            document=doc,
-            title=title,
-            money={"principal", "open", "interest"},
-            totals=[{"customer": "Total", **t} for t in totals],
-        ),
-        fmt,
-    )
+        totals: list[dict[str, str]] = []  # both filled once the rows have streamed out
+        shown: list[dict[str, str]] = []
+        rows = _rows(found, totals, shown)
+        doc = {"as_of": day.isoformat(), "rows": rows, "totals": totals}
+        title = f"Late interest as of {day}" + (f" — {customer}" if customer else "")
+        result = Result(COLUMNS, rows, document=doc, title=title,
+                        money={"principal", "open", "interest"}, totals=shown)  # fmt: skip
+        emit(result, fmt)
+
+
+def _rows(
+    found: Iterable[Any], totals: list[dict[str, str]], shown: list[dict[str, str]]
+) -> Iterator[dict[str, Any]]:
+    """Each invoice's row; at the end one line per currency in ``totals`` and ``shown``."""
+    sums: dict[str, list[int]] = {}
+    for i in found:
+        s = sums.setdefault(i.currency, [0, 0])
+        s[0] += from_decimal(i.open)
+        s[1] += from_decimal(i.interest)
+        yield _row(i)
+    for c, (o, f) in sorted(sums.items()):
+        totals.append({"currency": c, "open": format_fen(o), "interest": format_fen(f)})
+        shown.append({"customer": "Total", **totals[-1]})
 
 
 def _row(i: Any) -> dict[str, Any]:
@@ -89,18 +98,6 @@ def _row(i: Any) -> dict[str, Any]:
         "interest": str(i.interest),
         "disputed": i.disputed,
     }
-
-
-def _totals(found: list[Any]) -> list[dict[str, str]]:
-    sums: dict[str, list[int]] = {}
-    for i in found:
-        s = sums.setdefault(i.currency, [0, 0])
-        s[0] += from_decimal(i.open)
-        s[1] += from_decimal(i.interest)
-    return [
-        {"currency": c, "open": format_fen(o), "interest": format_fen(f)}
-        for c, (o, f) in sorted(sums.items())
-    ]
 
 
 def register(app: typer.Typer) -> None:

@@ -94,7 +94,7 @@ def _interest(
         return None, ""
     from huikuan.store.interest import invoice_interest
 
-    found = invoice_interest(conn, cfg.interest, as_of, code)
+    found = list(invoice_interest(conn, cfg.interest, as_of, code))
     rates = sorted({i.rate_zh if lang == "zh" else i.rate for i in found})
     return {i.number: i.interest for i in found}, "；".join(rates) if lang == "zh" else "; ".join(
         rates
