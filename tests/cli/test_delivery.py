@@ -11,7 +11,9 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
 import socket
+import sqlite3
 from collections.abc import Iterator
 from email.header import decode_header, make_header
 from pathlib import Path
@@ -206,9 +208,15 @@ def test_header_injection_is_refused(letter: Letter, to: str, field: str) -> Non
 def test_a_hostile_customer_email_stops_the_run_cleanly(cli: Any, smtp: tuple[Inbox, int], outbox: Path, tmp_path: Path) -> None:  # fmt: skip
     inbox, port = smtp
     cli("init")
+    hostile = "Evil\r\nBcc: x@evil.example"
     data = tmp_path / "c.json"
-    data.write_text(json.dumps([{"code": "C9", "name": "Evil\r\nBcc: x@evil.example", "email": "a@b.example"}]), "utf-8")  # fmt: skip
+    data.write_text(json.dumps([{"code": "C9", "name": hostile, "email": "a@b.example"}]), "utf-8")
+    refused = cli("import", "customers", str(data), code=1)  # imports refuse it now
+    assert "name: must be one line" in refused.stderr
+    data.write_text(json.dumps([{"code": "C9", "name": "Fine", "email": "a@b.example"}]), "utf-8")
     cli("import", "customers", str(data))
+    with sqlite3.connect(os.environ["HUIKUAN_DB"]) as db:  # a ledger from before that check
+        db.execute("UPDATE customer SET name = ? WHERE code = 'C9'", (hostile,))
     cli(
         "invoice",
         "add",

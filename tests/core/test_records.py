@@ -308,6 +308,11 @@ def test_customer_credit_limit_may_be_zero() -> None:
         ("credit_limit", "lots"),
         ("terms", "NET"),
         ("terms", "月结天"),
+        ("name", "Evil\r\nBcc: victim@example.com"),
+        ("name", "甲\x1b[31m"),
+        ("name", "甲\u2028乙"),
+        ("salesperson", "张\n三"),
+        ("region", "华东\t" + "x"),
     ],
 )
 def test_customer_bad_value_is_one_problem_in_its_column(column: str, value: str) -> None:
@@ -332,6 +337,18 @@ def test_contact_roles() -> None:
     assert columns(problems) == ["role"]
     _, problems = check_contact({"name": "x"})
     assert problems == [("role", "is required")]
+
+
+@pytest.mark.parametrize("column", ["name", "title", "phone", "wechat"])
+def test_contact_fields_are_one_line(column: str) -> None:
+    row = {"name": "王会计", "role": "finance", column: "x\ny"}
+    _, problems = check_contact(row)
+    assert columns(problems) == [column]
+
+
+def test_contact_note_may_span_lines() -> None:
+    rec, problems = check_contact({"name": "王会计", "role": "finance", "note": "a\nb"})
+    assert problems == [] and rec["note"] == "a\nb"
 
 
 def test_raise_problems() -> None:

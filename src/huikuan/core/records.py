@@ -57,6 +57,7 @@ COLUMNS = {"customers": CUSTOMER_COLUMNS, "invoices": INVOICE_COLUMNS, "payments
 LANGUAGES = ("zh", "en")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CODE = re.compile(r"^[^\s,]{1,64}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # line breaks, tabs, escapes
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,9 @@ def check_customer(row: Row) -> tuple[dict[str, Any], list[Problem]]:
     code = c.need("code")
     if code is not None and not _CODE.match(code):
         c.fail("code", f"must be 1-64 characters without spaces or commas: {code!r}")
-    rec: dict[str, Any] = {"code": code, "name": c.need("name")}
+    rec: dict[str, Any] = {"code": code, "name": c.parse("name", _line, required=True)}
     for col in ("segment", "region", "salesperson", "phone"):
-        rec[col] = c.v.get(col)
+        rec[col] = c.parse(col, _line)
     rec["email"] = c.parse("email", _email)
     rec["language"] = c.parse("language", _language) or "zh"
     rec["credit_limit"] = c.parse("credit_limit", lambda v: parse_fen(v, allow_zero=True))
@@ -215,6 +216,13 @@ def _customer(c: _Checker, ctx: Context) -> CustomerRef | None:
     return ref
 
 
+def _line(value: str) -> str:
+    """One line of text: names go into mail headers and letter addresses."""
+    if _CONTROL.search(value):
+        raise InvalidValue(f"must be one line without control characters: {value!r}")
+    return value
+
+
 def _email(value: str) -> str:
     if not _EMAIL.match(value):
         raise InvalidValue(f"not an email address: {value!r}")
@@ -233,10 +241,14 @@ ROLES = ("decision_maker", "finance", "purchasing", "legal_rep", "other")
 def check_contact(row: Row) -> tuple[dict[str, Any], list[Problem]]:
     """A contact: ``name`` and ``role`` (decision_maker, finance, purchasing, legal_rep, other)."""
     c = _Checker(row)
-    rec: dict[str, Any] = {"name": c.need("name"), "role": c.parse("role", _role, required=True)}
+    rec: dict[str, Any] = {
+        "name": c.parse("name", _line, required=True),
+        "role": c.parse("role", _role, required=True),
+    }
     rec["email"] = c.parse("email", _email)
-    for col in ("title", "phone", "wechat", "note"):
-        rec[col] = c.v.get(col)
+    for col in ("title", "phone", "wechat"):
+        rec[col] = c.parse(col, _line)
+    rec["note"] = c.v.get("note")  # free text: may span lines
     return rec, c.problems
 
 
