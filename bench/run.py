@@ -8,7 +8,8 @@ Prints each measurement as seconds and peak RSS, and the ratio huikuan / baselin
 - import:  `huikuan import invoices FILE` vs a plain `executemany` of the same CSV rows;
 - aging:   `huikuan aging --format json` (end-to-end) vs a plain-SQL aging query that sums
            the allocations per invoice at query time (on the same ledger file);
-- --help:  `huikuan --help` vs `python -c "import typer"`.
+- --help:  `huikuan --help` vs `python -c "import typer"`;
+- reports: `interest`, `provision`, `kpi` on the same ledger, for information (no baseline).
 Every side runs as its own process so start-up and peak memory are counted alike.
 """
 
@@ -95,7 +96,9 @@ def main() -> None:
     ap.add_argument("--as-of", default="2026-11-22")
     ap.add_argument("--repeat", type=int, default=3, help="runs of the quick measurements")
     ap.add_argument(
-        "--only", default="import,aging,help", help="comma-separated: import, aging, help"
+        "--only",
+        default="import,aging,reports,help",
+        help="comma-separated: import, aging, reports, help",
     )
     args = ap.parse_args()
     only = set(args.only.split(","))
@@ -115,14 +118,32 @@ def main() -> None:
     ours = run([*HUIKUAN, "import", "invoices", inv], env)
     base = run([sys.executable, "-c", PLAIN_IMPORT, str(plain), inv])
     line("import", ours, base, "<= 2.5")
-    if "aging" in only:
+    if only & {"aging", "reports"}:
         t = run([*HUIKUAN, "import", "payments", str(args.data / "payments.csv")], env)
         print(f"payments import {t[0]:.2f} s {t[1]:.0f} MB (allocation included)")
+    if "aging" in only:
         aging(env, db, args)
+    if "reports" in only:
+        reports(env, args.as_of)
     if "help" in only:
         startup(env, args.repeat)
     if args.work is None:
         shutil.rmtree(work)
+
+
+REPORTS = {
+    "interest": ["interest", "--include-paid"],
+    "provision": ["provision"],
+    "kpi": ["kpi", "--from", "2026-01-01", "--by", "salesperson", "--period", "quarter"],
+}
+
+
+def reports(env: dict[str, str], as_of: str) -> None:
+    """The whole-ledger reports, one run each, JSON to /dev/null (target: peak <= 200 MB)."""
+    for name, cmd in REPORTS.items():
+        dated = [*cmd, "--to" if name == "kpi" else "--as-of", as_of]
+        t = run([*HUIKUAN, *dated, "--format", "json"], env)
+        print(f"{name:<9} huikuan {t[0]:8.3f} s {t[1]:6.0f} MB (whole ledger, for information)")
 
 
 def aging(env: dict[str, str], db: Path, args: argparse.Namespace) -> None:
