@@ -154,6 +154,31 @@ def test_failed_delivery_is_retried_with_the_same_reference(
     assert letters.count('"channel": "email"') == 1
 
 
+@pytest.mark.parametrize(
+    "settle",
+    [
+        "payment add C1 5000 --date 2026-11-20 --invoice INV-1",
+        "invoice dispute INV-1 --reason 质量问题",
+    ],
+)
+def test_a_retry_after_the_invoice_was_settled_is_dropped_not_sent(
+    cli: Any, smtp: tuple[Inbox, int], outbox: Path, tmp_path: Path, settle: str
+) -> None:
+    inbox, port = smtp
+    _ledger(cli)
+    closed = _free_port()
+    cli("--config", str(_config(tmp_path, closed)), "remind", "run", "--as-of", AS_OF, code=1)
+    cli(*settle.split())  # paid in full (or disputed) before the next run
+    result = cli("--config", str(_config(tmp_path, port)), "remind", "run", "--as-of", AS_OF, "-f", "json")  # fmt: skip
+    assert inbox.received == []  # no demand for money no longer owed
+    assert "Note: C1 email: nothing left to collect on INV-1" in result.stderr
+    assert [a["status"] for a in json.loads(result.stdout)["actions"]] == ["dropped"]
+    again = cli("--config", str(_config(tmp_path, port)), "remind", "run", "--as-of", AS_OF)
+    assert "Note:" not in again.stderr and inbox.received == []  # dropped for good, no retries
+    logs = json.loads(cli("log", "list", "C1", "-f", "json").stdout)
+    assert [entry["channel"] for entry in logs] == ["letter"]  # only the printed letter went
+
+
 def test_starttls_refused_fails_cleanly(cli: Any, smtp: tuple[Inbox, int], outbox: Path, tmp_path: Path) -> None:  # fmt: skip
     inbox, port = smtp
     _ledger(cli)

@@ -177,3 +177,70 @@ def test_nested_transaction_is_a_savepoint(db_path: Path) -> None:
         assert not led.conn.in_transaction
     finally:
         led.close()
+
+
+def test_m007_rebuilds_dunning_message_keeping_rows_keys_and_indexes(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upto = migrations.MIGRATIONS.index(migrations.m007_message_dropped)
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:upto])
+    led = open_ledger(db_path, "tester", create=True)  # a ledger from before m007
+    c = led.conn
+    c.execute("INSERT INTO customer (code, name, created_at) VALUES ('C1', '甲', 't')")
+    c.execute(
+        "INSERT INTO invoice (number, customer_id, issue_date, due_date, amount, open_amount,"
+        " currency) VALUES ('I1', 1, '2026-10-01', '2026-11-01', 100, 100, 'CNY')"
+    )
+    c.execute(
+        "INSERT INTO dunning_message (customer_id, run_date, policy, level, level_name, channel,"
+        " invoices, status, created_at, updated_at, reference) VALUES"
+        " (1, '2026-11-20', 'default', 2, 'demand', 'email', '[\"I1\"]', 'failed', 't', 't', 'R1')"
+    )
+    c.execute(
+        "INSERT INTO dunning_action (invoice_id, level, level_name, status, run_date, message_id)"
+        " VALUES (1, 2, 'demand', 'done', '2026-11-20', 1)"
+    )
+    c.commit()
+    with pytest.raises(sqlite3.IntegrityError):  # 'dropped' is not allowed yet
+        c.execute("UPDATE dunning_message SET status = 'dropped'")
+    c.rollback()
+    led.close()
+    monkeypatch.undo()
+    led = open_ledger(db_path, "tester")  # applies m007
+    try:
+        c = led.conn
+        row = c.execute("SELECT id, status, reference, invoices FROM dunning_message").fetchone()
+        assert tuple(row) == (1, "failed", "R1", '["I1"]')
+        c.execute("UPDATE dunning_message SET status = 'dropped'")
+        indexes = {r[0] for r in c.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dunning_message'")}  # fmt: skip
+        assert {"dunning_message_customer", "dunning_message_status"} <= indexes
+        assert c.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # on again
+        with pytest.raises(sqlite3.IntegrityError):  # dunning_action still points at it
+            c.execute("DELETE FROM dunning_message")
+        with pytest.raises(sqlite3.IntegrityError):
+            c.execute("UPDATE dunning_message SET status = 'lost'")
+    finally:
+        led.close()
+
+
+def test_a_migration_applied_by_another_process_meanwhile_is_skipped(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huikuan.store.db import connect
+
+    with monkeypatch.context() as mp:
+        mp.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:-1])
+        open_ledger(db_path, "tester", create=True).close()
+    slow = connect(db_path)
+    try:
+        stale = migrations.pending(slow)  # this process sees the last migration pending...
+        assert [m.__name__ for m in stale] == [migrations.MIGRATIONS[-1].__name__]
+        open_ledger(db_path, "tester").close()  # ...while another one applies it
+        monkeypatch.setattr(migrations, "pending", lambda conn: stale)
+        assert migrations.migrate(slow) == []  # skipped under the lock, no error
+        names = [r[0] for r in slow.execute("SELECT name FROM _migrations")]
+        assert names == [m.__name__ for m in migrations.MIGRATIONS]
+        assert slow.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    finally:
+        slow.close()

@@ -5,7 +5,8 @@
 - ``letter``: ``<reference>.html`` (and ``.pdf``) in the outbox, ready to print, seal and post.
 - anything else (sms): the short text message, as before.
 
-Each message gets one letter reference, stored with it, so a retry re-sends the same letter
+A message retried after what it asked for was paid, credited or disputed is dropped, not
+sent (status ``dropped``). Each message gets one letter reference, stored with it, so a retry re-sends the same letter
 and the outbox never holds two files for one action. Every delivery is logged as a contact
 with the reference; only mail an SMTP server accepted carries evidence (its Message-ID), which
 restarts the limitation period. Files in the outbox do not: log the evidence (courier number,
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
     from huikuan.config import Config
 
 
+class Dropped(HuikuanError):
+    """Nothing the message asked for is still owed (paid, credited or disputed since)."""
+
+
 @dataclass(frozen=True)
 class Delivered:
     """Where a message went: the evidence (Message-ID) or the file, and its letter reference."""
@@ -42,6 +47,7 @@ def deliver(led: Any, cfg: Config, m: dict[str, Any], day: date, box: Path, now:
     writing files happen outside them, so other runs are not kept waiting on the network.
     """
     kind = m["letter"] or ("reminder" if m["channel"] in ("email", "letter") else None)
+    _check_still_owed(led.conn, m, kind, day)
     if kind is None or m["channel"] not in ("email", "letter"):
         return Delivered(str(_short_text(led.conn, cfg, m, day, box)))
     with led.transaction() as conn:
@@ -54,6 +60,20 @@ def deliver(led: Any, cfg: Config, m: dict[str, Any], day: date, box: Path, now:
     with led.transaction() as conn:
         _log(conn, m, out, day, led.user, now)
     return out
+
+
+def _check_still_owed(conn: Any, m: dict[str, Any], kind: str | None, day: date) -> None:
+    """A retry must not chase what was settled since: raise :class:`Dropped` when nothing
+    of the message is still owed (for a demand or final letter: still overdue)."""
+    from huikuan.store.dunning import still_owed
+
+    overdue = kind in ("demand", "final")
+    if not still_owed(conn, m["invoices"], day, overdue=overdue):
+        settled = ", ".join(m["invoices"])
+        raise Dropped(
+            f"nothing left to collect on {settled} as of {day} (paid, credited or disputed"
+            " since the message was planned): message dropped"
+        )
 
 
 def _letter(

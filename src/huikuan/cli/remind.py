@@ -180,7 +180,7 @@ STALE = timedelta(minutes=10)  # a message "sending" this long was left by a cra
 
 def _deliver(day: date, own: list[int]) -> dict[int, str]:
     """Deliver this run's messages, earlier failures and stale ones (see cli/deliver.py)."""
-    from huikuan.cli.deliver import deliver
+    from huikuan.cli.deliver import Dropped, deliver
     from huikuan.store import dunning as S
 
     out: dict[int, str] = {}
@@ -194,6 +194,10 @@ def _deliver(day: date, own: list[int]) -> dict[int, str]:
                 done_ = deliver(led, cfg, m, day, box, now())
                 S.finish(led.conn, m["id"], True, done_.detail, now())
                 out[m["id"]] = "sent"
+            except Dropped as exc:
+                S.drop(led.conn, m["id"], str(exc), now())
+                out[m["id"]] = "dropped"
+                typer.echo(f"Note: {m['customer']} {m['channel']}: {exc}", err=True)
             except (OSError, HuikuanError) as exc:
                 why = (
                     f"{box}: {exc.strerror}"

@@ -36,7 +36,7 @@ def debtors(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> list[D
     last = dict(
         conn.execute(
             "SELECT customer_id, MAX(run_date) FROM dunning_message WHERE level < 1000"
-            " AND status != 'failed' GROUP BY customer_id"
+            " AND status NOT IN ('failed', 'dropped') GROUP BY customer_id"
         ).fetchall()
     )
     groups: dict[str, list[Any]] = {}
@@ -296,6 +296,29 @@ def finish(conn: sqlite3.Connection, mid: int, ok: bool, detail: str, now: str) 
         ("sent" if ok else "failed", detail if ok else None, None if ok else detail, now, mid),
     )
     conn.execute("COMMIT")
+
+
+def drop(conn: sqlite3.Connection, mid: int, why: str, now: str) -> None:
+    """Give up a message for good: what it asked for was settled or disputed since."""
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(
+        "UPDATE dunning_message SET status = 'dropped', error = ?, updated_at = ? WHERE id = ?",
+        (why, now, mid),
+    )
+    conn.execute("COMMIT")
+
+
+def still_owed(
+    conn: sqlite3.Connection, numbers: list[str], as_of: date, *, overdue: bool
+) -> list[str]:
+    """Which of ``numbers`` are still open and undisputed (and past due, with ``overdue``)."""
+    marks = ",".join("?" * len(numbers)) or "NULL"
+    rows = conn.execute(
+        f"SELECT number FROM invoice WHERE number IN ({marks}) AND open_amount > 0"
+        " AND disputed = 0 AND (? = 0 OR due_date < ?) ORDER BY number",
+        (*numbers, int(overdue), as_of.isoformat()),
+    )
+    return [r[0] for r in rows]
 
 
 def open_invoices_of(conn: sqlite3.Connection, numbers: list[str], as_of: date) -> list[Row]:

@@ -245,6 +245,36 @@ def m006_targets(conn: sqlite3.Connection) -> None:
     )
 
 
+def m007_message_dropped(conn: sqlite3.Connection) -> None:
+    """A dunning message may be ``dropped``: settled or disputed before a retry could send it."""
+    _rebuild(
+        conn,
+        "dunning_message",
+        "'failed', 'open')",
+        "'failed', 'open', 'dropped')",
+    )
+
+
+m007_message_dropped.foreign_keys_off = True  # type: ignore[attr-defined]
+
+
+def _rebuild(conn: sqlite3.Connection, table: str, old: str, new: str) -> None:
+    """Rebuild ``table`` with ``old`` replaced by ``new`` in its CREATE statement (SQLite's
+    way to change a CHECK): copy, drop, rename, indexes again. Foreign keys must be off."""
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    if old not in sql:
+        raise RuntimeError(f"{table}: unexpected schema, {old!r} not found")
+    indexes = [r[0] for r in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,))]  # fmt: skip
+    conn.execute(sql.replace(old, new).replace(table, f"{table}_new", 1))
+    conn.execute(f"INSERT INTO {table}_new SELECT * FROM {table}")
+    conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+    for index in indexes:
+        conn.execute(index)
+
+
 MIGRATIONS: list[Migration] = [
     m001_ledger,
     m002_credit,
@@ -252,6 +282,7 @@ MIGRATIONS: list[Migration] = [
     m004_covering_open_index,
     m005_letters,
     m006_targets,
+    m007_message_dropped,
 ]
 
 
@@ -280,16 +311,34 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     """Apply pending migrations, each in its own transaction; return their names."""
     names = []
     for migration in pending(conn):
-        conn.execute("BEGIN IMMEDIATE")
+        rebuilds = getattr(migration, "foreign_keys_off", False)
+        if rebuilds:  # SQLite's table rebuild: keys off outside the transaction, checked inside
+            conn.execute("PRAGMA foreign_keys = OFF")
         try:
-            migration(conn)
-            conn.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
-                (migration.__name__, datetime.now(UTC).isoformat(timespec="seconds")),
-            )
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
-        names.append(migration.__name__)
+            if _apply(conn, migration, check_keys=rebuilds):
+                names.append(migration.__name__)
+        finally:
+            if rebuilds:
+                conn.execute("PRAGMA foreign_keys = ON")
     return names
+
+
+def _apply(conn: sqlite3.Connection, migration: Migration, *, check_keys: bool) -> bool:
+    """Apply one migration; False when another process applied it while we waited."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if migration.__name__ in applied(conn):
+            conn.rollback()
+            return False
+        migration(conn)
+        if check_keys and conn.execute("PRAGMA foreign_key_check").fetchone():
+            raise RuntimeError(f"{migration.__name__} would break foreign keys")
+        conn.execute(
+            "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+            (migration.__name__, datetime.now(UTC).isoformat(timespec="seconds")),
+        )
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+    return True
