@@ -123,7 +123,8 @@ def run(
     """Record today's dunning actions once, write the messages, raise the tasks.
 
     Safe to run from cron at any frequency: each invoice gets each level exactly once, even
-    when two runs overlap. Exit 1 when a message could not be delivered (retried next run).
+    when two runs overlap. Exit 1 when a message could not be delivered (retried next run);
+    a retry whose invoices were paid, credited or disputed meanwhile is dropped, not sent.
 
     Example (crontab): 0 8 * * 1-5  huikuan remind run --format json >> remind.log
     """
