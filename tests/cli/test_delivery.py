@@ -210,6 +210,28 @@ def test_password_only_from_the_environment(cli: Any, tmp_path: Path, monkeypatc
     assert "HUIKUAN_SMTP_PASSWORD" in errors[0]
 
 
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ('timeout = "abc"', "smtp.timeout must be a number of seconds above 0"),
+        ("timeout = 0", "smtp.timeout must be a number of seconds above 0"),
+        ("timeout = true", "smtp.timeout must be a number of seconds above 0"),
+        ('port = "25"', "smtp.port must be a port number"),
+        ("port = 70000", "smtp.port must be a port number"),
+        ('starttls = "yes"', "smtp.starttls must be true or false"),
+        ('sender = "x"', "unknown [smtp] setting(s): sender"),
+    ],
+)
+def test_bad_smtp_settings_are_one_clear_error(cli: Any, tmp_path: Path, setting: str, message: str) -> None:  # fmt: skip
+    _ledger(cli)
+    cfg = tmp_path / "h.toml"
+    cfg.write_text(f'[smtp]\nhost = "127.0.0.1"\nfrom = "a@b.example"\n{setting}\n', "utf-8")
+    before = cli("remind", "plan", "--as-of", AS_OF, "-f", "json").stdout
+    errors = cli.error("--config", str(cfg), "remind", "run", "--as-of", AS_OF)
+    assert len(errors) == 1 and message in errors[0], errors
+    assert cli("remind", "plan", "--as-of", AS_OF, "-f", "json").stdout == before  # nothing run
+
+
 def _letter(**kw: Any) -> Letter:
     base = {"reference": "HK-1", "kind": "demand", "lang": "zh", "customer": "C1",
             "customer_name": "上海明达", "subject": "催款函 HK-1", "html": "<p>x</p>", "text": "x"}  # fmt: skip

@@ -18,6 +18,7 @@ from huikuan.core.dates import parse_date
 from huikuan.core.errors import InvalidValue
 from huikuan.core.money import parse_currency, parse_fen
 from huikuan.core.terms import due_date, parse_terms
+from huikuan.core.text import CONTROL
 
 Row = Mapping[str, str | None]
 Problem = tuple[str, str]
@@ -57,7 +58,6 @@ COLUMNS = {"customers": CUSTOMER_COLUMNS, "invoices": INVOICE_COLUMNS, "payments
 LANGUAGES = ("zh", "en")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CODE = re.compile(r"^[^\s,]{1,64}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # line breaks, tabs, escapes
 
 
 @dataclass(frozen=True)
@@ -218,7 +218,7 @@ def _customer(c: _Checker, ctx: Context) -> CustomerRef | None:
 
 def _line(value: str) -> str:
     """One line of text: names go into mail headers and letter addresses."""
-    if _CONTROL.search(value):
+    if CONTROL.search(value):
         raise InvalidValue(f"must be one line without control characters: {value!r}")
     return value
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from huikuan.core.errors import HuikuanError
+from huikuan.core.text import CONTROL
 
 PASSWORD_ENV = "HUIKUAN_SMTP_PASSWORD"
 KEYS = {"host", "port", "starttls", "user", "from", "timeout"}
 _ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -48,15 +48,17 @@ def make_smtp(table: dict[str, Any]) -> SmtpSettings | None:
     if not isinstance(port, int) or not 0 < port < 65536:
         raise HuikuanError("smtp.port must be a port number")
     user = table.get("user")
-    timeout = table.get("timeout", 30)
+    timeout = table.get("timeout", 30)  # seconds (a socket timeout, not money)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise HuikuanError(f"smtp.timeout must be a number of seconds above 0, not {timeout!r}")
     return SmtpSettings(
-        str(table["host"]), sender, port, starttls, str(user) if user else None, float(timeout)
+        str(table["host"]), sender, port, starttls, str(user) if user else None, timeout
     )
 
 
 def check_header(value: str, what: str) -> str:
     """``value`` unless it holds CR/LF or another control character."""
-    if _CONTROL.search(value):
+    if CONTROL.search(value):
         raise HuikuanError(
             f"{what} contains a line break or control character; refusing to put it in a mail header: {value!r}"
         )
