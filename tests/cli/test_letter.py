@@ -156,11 +156,14 @@ def test_the_sandbox_refuses_a_hostile_user_template(cli: Any, small: Path, tmp_
         (["letter", "demand", "C001", "--lang", "fr"], "--lang must be zh or en"),
         (["letter", "plan", "C001", "--instalments", "0"], "--instalments must be between 1 and 120"),
         (["letter", "plan", "C001", "--every", "fortnight"], "--every must be month or a number of days"),
+        (["letter", "demand", "C001", "-o", "/nonexistent/dir/x.html"], "cannot write /nonexistent/dir/x.html"),
     ],
 )  # fmt: skip
-def test_bad_input(cli: Any, small: Path, args: list[str], message: str) -> None:
+def test_bad_input(cli: Any, small: Path, db_path: Path, args: list[str], message: str) -> None:
     errors = cli.error(*args)
     assert len(errors) == 1 and message in errors[0], errors
+    with sqlite3.connect(db_path) as conn:  # no reference number used up
+        assert conn.execute("SELECT COUNT(*) FROM letter").fetchone() == (0,)
 
 
 def test_plan_splits_to_the_fen(cli: Any, small: Path, config: Path) -> None:

@@ -164,10 +164,10 @@ def letter(
     st = state()
     if not st.config.company.get("name"):
         warn("no [company] name in huikuan.toml: the letterhead and bank details are empty")
-    with ledger() as led, led.transaction() as conn:
+    with ledger() as led, led.transaction() as conn:  # a failed write gives the number back
         made = make_letter(conn, st.config, kind, customer, day, lang=lang, user=led.user,
                            now=now(), pdf=fmt == "pdf", draft=draft, **options)  # fmt: skip
-    _write(made, fmt, output)
+        _write(made, fmt, output)
     done(
         f"Letter {made.reference} ({made.kind}, {made.lang}) for {customer}"
         + (f" -> {output}" if output else "")
