@@ -64,24 +64,18 @@ def _rows(conn: Any, day: date, by: str) -> list[ProvisionRow]:
 def _provision_result(
     day: date, rows: list[ProvisionRow], old: list[ProvisionRow] | None, since: date | None
 ) -> Result:
-    labels = state().config.provision.labels
-    before = {(r.key, r.currency): r.provision for r in old or []}
-    from huikuan.core.provision import ProvisionRow
+    from huikuan.core.provision import with_reversals
 
-    if old is not None:  # keys provided for then and fully settled since still show the reversal
-        now = {(r.key, r.currency) for r in rows}
-        rows += [
-            ProvisionRow(r.key, r.name, r.currency, [0] * len(labels), 0, r.source)
-            for r in old
-            if (r.key, r.currency) not in now
-        ]
+    labels = state().config.provision.labels
+    prior = None if old is None else {(r.key, r.currency): r.provision for r in old}
+    if old is not None:
+        rows = with_reversals(rows, old)
     rows.sort(key=lambda r: (-r.provision, -r.open, r.key, r.currency))
-    out = [_row(r, labels, before if old is not None else None) for r in rows]
-    totals = _totals(rows, before if old is not None else None)
-    doc: dict[str, Any] = {"as_of": day.isoformat(), "rows": out, "totals": totals}
-    if since is not None:
-        doc = {"as_of": day.isoformat(), "since": since.isoformat(), "rows": out, "totals": totals}
-    extra = ["previous_provision", "change"] if old is not None else []
+    out = [_row(r, labels, prior) for r in rows]
+    totals = _totals(rows, prior)
+    dated = {"since": since.isoformat()} if since is not None else {}
+    doc: dict[str, Any] = {"as_of": day.isoformat(), **dated, "rows": out, "totals": totals}
+    extra = ["previous_provision", "change"] if prior is not None else []
     cols = ["key", "name", "currency", *labels, "open", "provision", *extra, "rate_source"]
     return Result(
         cols,
@@ -90,7 +84,7 @@ def _provision_result(
         title=f"Bad-debt provision (坏账准备) as of {day}",
         money={*labels, "open", "provision", *extra},
         totals=[{"key": "Total", **t} for t in totals],
-        notes=_booking_notes(totals) if old is not None else [],
+        notes=_booking_notes(totals) if prior is not None else [],
     )
 
 

@@ -137,6 +137,16 @@ def provide(row: ProvisionRow, policy: ProvisionPolicy, own: Decimal | None, sou
         row.provision = sum(fen_times(f, r) for f, r in zip(row.bands, policy.rates))
 
 
+def with_reversals(rows: list[ProvisionRow], old: list[ProvisionRow]) -> list[ProvisionRow]:
+    """``rows`` plus an empty row for each key provided for in ``old`` and settled since,
+    so the reversal of its provision shows."""
+    now = {(r.key, r.currency) for r in rows}
+    gone = [r for r in old if (r.key, r.currency) not in now]
+    return rows + [
+        ProvisionRow(r.key, r.name, r.currency, [0] * len(r.bands), 0, r.source) for r in gone
+    ]
+
+
 def merge(rows: list[ProvisionRow], key_of: dict[str, str]) -> list[ProvisionRow]:
     """Sum customer rows into groups (``key_of``: customer code -> group key), per currency.
 
