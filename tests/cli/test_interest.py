@@ -47,5 +47,7 @@ def test_interest_rules_from_the_config_and_every_format(
 
 
 def test_interest_errors(cli: Any, small: Path) -> None:
-    assert cli.error("interest", "C999") == ["Error: no customer 'C999'"]
+    assert cli.error("interest", "C999") == [
+        "Error: unknown customer 'C999' (see `huikuan customer list`)"
+    ]
     assert "--as-of" in cli.error("interest", "--as-of", "2026-02-30")[0]

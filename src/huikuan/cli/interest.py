@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 
 from huikuan.cli.common import FormatOpt, emit, ledger, parse_day, state
-from huikuan.core.errors import NotFound
 from huikuan.core.money import format_fen, from_decimal
 from huikuan.output import Result
 
@@ -46,16 +45,12 @@ def interest(
     Example: huikuan interest C001 --as-of 2026-11-30 --format json
     """
     from huikuan.store.interest import invoice_interest
+    from huikuan.store.ledger import require_customer
 
     day = parse_day(as_of, "--as-of")
     with ledger() as led:
-        if (
-            customer is not None
-            and not led.conn.execute(
-                "SELECT 1 FROM customer WHERE code = ?", (customer,)
-            ).fetchone()
-        ):
-            raise NotFound(f"no customer {customer!r}")
+        if customer is not None:
+            require_customer(led.conn, customer)
         found = invoice_interest(
             led.conn, state().config.interest, day, customer, include_paid=include_paid
         )

@@ -38,8 +38,3 @@ def written_off(conn: sqlite3.Connection, start: date | None, end: date) -> list
         " AND date <= :e AND (:s IS NULL OR date >= :s) GROUP BY currency ORDER BY currency",
         {"s": start.isoformat() if start else None, "e": end.isoformat()},
     ).fetchall()
-
-
-def known_customer(conn: sqlite3.Connection, code: str) -> bool:
-    """Whether ``code`` is a customer of the ledger."""
-    return conn.execute("SELECT 1 FROM customer WHERE code = ?", (code,)).fetchone() is not None
