@@ -58,6 +58,7 @@ def kpi(
     Example: huikuan kpi --from 2026-07-01 --to 2026-12-31 --by salesperson --period quarter
     """
     from huikuan.core.kpi import split
+    from huikuan.store.kpi import kpi_sums, targets
 
     last = parse_day(end, "--to")
     first = parse_day(start, "--from") if start is not None else date(last.year, 1, 1)
@@ -65,19 +66,20 @@ def kpi(
         raise InvalidValue(f"--by must be one of {', '.join(BY)}, not {by!r}")
     periods = split(first, last, period)
     with ledger() as led:
-        rows = _kpi_rows(led.conn, by, periods, bool(period))
-    emit(_kpi_result(first, last, rows, period), fmt)
+        sums = kpi_sums(led.conn, by or "all", periods)
+        goals = {(t[0], t[1], t[2]): t[3] for t in targets(led.conn)} if by == "salesperson" else {}
+    rows = _kpi_rows(sums, goals, periods, bool(period))
+    emit(_kpi_result(first, last, rows, period, _bars(sums, period)), fmt)
 
 
-def _kpi_rows(conn: Any, by: str | None, periods: Any, split_up: bool) -> list[dict[str, Any]]:
+def _kpi_rows(
+    sums: dict[tuple[str, str, str], Any], goals: dict[Any, int], periods: Any, split_up: bool
+) -> list[dict[str, Any]]:
     from huikuan.core.kpi import label_of, measures
-    from huikuan.store.kpi import kpi_sums, targets
 
-    sums = kpi_sums(conn, by or "all", periods)
-    goals = {(t[0], t[1], t[2]): t[3] for t in targets(conn)} if by == "salesperson" else {}
     bounds = {label: (a, b) for label, a, b in periods}
     rows = []
-    for (key, cur, label), s in sorted(sums.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
+    for (key, cur, label), s in sorted(sums.items(), key=lambda kv: kv[0]):
         a, b = bounds[label]
         goal = goals.get((key, label_of(a, b) or "", cur))
         row: dict[str, Any] = {"period": label} if split_up else {}
@@ -99,25 +101,27 @@ def _text(value: Decimal | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def _kpi_result(first: date, last: date, rows: list[dict[str, Any]], period: str | None) -> Result:
+def _bars(sums: dict[tuple[str, str, str], Any], period: str | None) -> dict[str, Any]:
+    """With ``--period``: collections per period, one chart per currency."""
+    if not period:
+        return {}
+    per: dict[str, dict[str, int]] = {}
+    for (_, cur, label), s in sums.items():
+        per.setdefault(cur, {})[label] = per.get(cur, {}).get(label, 0) + s.collections
+    return {
+        f"{cur} collections by {period}": [(p, format_fen(f)) for p, f in sorted(v.items())]
+        for cur, v in sorted(per.items())
+    }
+
+
+def _kpi_result(
+    first: date, last: date, rows: list[dict[str, Any]], period: str | None, bars: dict[str, Any]
+) -> Result:
     cols = (["period"] if period else []) + COLUMNS
-    doc = {"from": first.isoformat(), "to": last.isoformat(), "rows": rows}
-    bars: dict[str, list[tuple[str, str]]] = {}
-    if period:
-        per: dict[str, dict[str, int]] = {}
-        for r in rows:
-            cell = per.setdefault(r["currency"], {})
-            cell[r["period"]] = cell.get(r["period"], 0) + parse_fen(
-                r["collections"], allow_zero=True
-            )
-        bars = {
-            f"{cur} collections by {period}": [(p, format_fen(f)) for p, f in sorted(v.items())]
-            for cur, v in per.items()
-        }
     return Result(
         cols,
         rows,
-        document=doc,
+        document={"from": first.isoformat(), "to": last.isoformat(), "rows": rows},
         title=f"Collections KPIs {first} .. {last}",
         money=MONEY,
         bars=bars,
