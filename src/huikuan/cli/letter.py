@@ -56,8 +56,8 @@ def make_letter(
     interest, rate = _interest(conn, cfg, kind, code, as_of, lang)
     extra = _extra(conn, kind, code, as_of, invoices, options)
     deadline = cfg.make_calendar().add_workdays(as_of, cfg.letters.deadline_days)
-    totals = {t["currency"]: t["due"] for t in compose.totals(
-        [{**i, "interest": (interest or {}).get(i["number"], Decimal(0))} for i in invoices])}  # fmt: skip
+    due = compose.totals(compose.with_interest(invoices, interest))
+    totals = {t["currency"]: t["due"] for t in due}
     if reference is None:
         reference = "DRAFT" if draft else S.new_reference(
             conn, cfg.letters.reference_prefix, kind, lang, code, as_of, totals, user, now)  # fmt: skip

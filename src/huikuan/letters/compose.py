@@ -48,7 +48,7 @@ def context(
     ``interest`` maps invoice number -> accrued interest when the letter shows interest.
     """
     shown = interest is not None
-    rows = [{**i, "interest": (interest or {}).get(i["number"], Decimal("0.00"))} for i in invoices]
+    rows = with_interest(invoices, interest)
     return {
         "kind": kind,
         "lang": lang,
@@ -66,6 +66,13 @@ def context(
         "plan": {"instalments": [], "currency": ""},
         **(extra or {}),
     }
+
+
+def with_interest(
+    invoices: list[dict[str, Any]], interest: dict[str, Decimal] | None
+) -> list[dict[str, Any]]:
+    """Each invoice with its ``interest`` (0.00 when none accrued or none is shown)."""
+    return [{**i, "interest": (interest or {}).get(i["number"], Decimal("0.00"))} for i in invoices]
 
 
 def totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
