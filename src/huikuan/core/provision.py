@@ -34,7 +34,7 @@ class ProvisionPolicy:
     """Band limits in days, one more rate than limits, the basis and the overrides."""
 
     bands: tuple[int, ...] = DEFAULT_BANDS
-    rates: tuple[Decimal, ...] = tuple(Decimal(r[:-1]) / 100 for r in DEFAULT_RATES)
+    rates: tuple[Decimal, ...] = tuple(parse_percent(r, "rate") for r in DEFAULT_RATES)
     basis: str = "issue"
     litigation_rate: Decimal | None = None
     customers: dict[str, Decimal] = field(default_factory=dict)
