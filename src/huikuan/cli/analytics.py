@@ -8,10 +8,22 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, emit, ledger, parse_day, state, warn
+from huikuan.cli.booking import Earlier, earlier_figures
+from huikuan.cli.common import (
+    App,
+    FormatOpt,
+    done,
+    emit,
+    guard,
+    ledger,
+    now,
+    parse_day,
+    state,
+    warn,
+)
 from huikuan.core.errors import InvalidValue
 from huikuan.core.money import format_fen, parse_fen, to_decimal
-from huikuan.output import Result
+from huikuan.output import Result, grouped
 
 if TYPE_CHECKING:
     from huikuan.core.provision import ProvisionRow
@@ -23,7 +35,26 @@ cost_app = App(
 Day = Annotated[str | None, typer.Option(help="As of this date [today].")]
 
 
+provision_app = App(
+    no_args_is_help=False,
+    help="""Bad-debt provision (坏账准备) by age band × rate, with individual assessments.
+
+    Bands and rates come from [provision] in huikuan.toml (default: within 1 year 5%, 1–2
+    years 20%, 2–3 years 50%, over 3 years 100%; age from the issue date).
+
+    --since D shows the change to book: compared with the provision booked as of D (`provision
+    book`), or the last one booked before D; without any, D's figures are rebuilt from the
+    ledger with the litigation flags as they stood on D (audit log) and the current rates.
+    JSON adds "since", "since_source" ("booked" or "rebuilt"), "compared_with" ({"run",
+    "as_of", "booked_at", "booked_by"}, or null when rebuilt) and "notes".
+
+    Example: huikuan provision --as-of 2026-12-31 --since 2025-12-31 --by segment
+    """,
+)
+
+
 def provision(
+    ctx: typer.Context,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Provision as the ledger stood on this date.")
     ] = None,
@@ -34,13 +65,13 @@ def provision(
     ] = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Bad-debt provision (坏账准备) by age band × rate, with individual assessments.
-
-    Bands and rates come from [provision] in huikuan.toml (default: within 1 year 5%, 1–2
-    years 20%, 2–3 years 50%, over 3 years 100%; age from the issue date).
-
-    Example: huikuan provision --as-of 2026-12-31 --since 2025-12-31 --by segment
-    """
+    """Bad-debt provision (坏账准备); see `huikuan provision --help`."""
+    if ctx.invoked_subcommand is not None:
+        if (as_of, by, since, fmt) != (None, "customer", None, "table"):
+            raise typer.BadParameter(
+                f"give the options after the subcommand: huikuan provision {ctx.invoked_subcommand} …"
+            )
+        return
     if by not in ("customer", "segment"):
         raise InvalidValue(f"--by must be customer or segment, not {by!r}")
     day = parse_day(as_of, "--as-of")
@@ -49,8 +80,57 @@ def provision(
         raise InvalidValue(f"--since {before} is after --as-of {day}")
     with ledger() as led:
         rows = _rows(led.conn, day, by)
-        old = _rows(led.conn, before, by) if before is not None else None
-    emit(_provision_result(day, rows, old, before), fmt)
+        earlier = earlier_figures(led.conn, before, by) if before is not None else None
+    emit(_provision_result(day, rows, earlier), fmt)
+
+
+provision_app.callback(invoke_without_command=True)(guard(provision))
+
+
+@provision_app.command("book")
+def provision_book(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Book the provision as of this date [today].")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Book a date already booked again (needs --reason).")
+    ] = False,
+    reason: Annotated[str | None, typer.Option(help="Why (kept with the run).")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Book the provision as of a date: its figures and policy are recorded, audited.
+
+    What is recorded is what `provision --as-of D` shows: per customer, currency and age
+    band the open amount, the rate and the provision, and the [provision] policy used.
+
+    A date is booked once; --replace --reason R books it again and keeps the earlier run
+    (superseded). `provision --since D` compares with the run booked as of D, or the last
+    one before it. JSON: the `provision` document plus "run", "booked_at", "booked_by".
+
+    Example: huikuan provision book --as-of 2026-12-31
+    """
+    from huikuan.store.analytics import provision_rows
+    from huikuan.store.provision import book
+
+    if replace and not (reason or "").strip():
+        raise typer.BadParameter("--replace needs --reason (why the date is booked again)")
+    day, today = parse_day(as_of, "--as-of"), parse_day(None)
+    if day > today:
+        warn(f"booking as of {day}, after today: entries made until then are not in it")
+    policy, at = state().config.provision, now()
+    with ledger() as led, led.transaction() as conn:
+        rows = provision_rows(conn, policy, day)
+        run = book(conn, led.user, (day, at), policy, rows, (replace, reason))
+        user = led.user
+    result = _provision_result(day, rows, None)
+    assert result.document is not None
+    result.document |= {"run": run, "booked_at": at, "booked_by": user}
+    emit(result, fmt)
+    done(f"Booked the provision as of {day} (run {run}): {_amounts(result.document['totals'])}")
+
+
+def _amounts(totals: list[dict[str, str]]) -> str:
+    return ", ".join(f"{t['currency']} {grouped(t['provision'])}" for t in totals) or "nothing open"
 
 
 def _rows(conn: Any, day: date, by: str) -> list[ProvisionRow]:
@@ -61,30 +141,30 @@ def _rows(conn: Any, day: date, by: str) -> list[ProvisionRow]:
     return merge(rows, segments(conn)) if by == "segment" else rows
 
 
-def _provision_result(
-    day: date, rows: list[ProvisionRow], old: list[ProvisionRow] | None, since: date | None
-) -> Result:
+def _provision_result(day: date, rows: list[ProvisionRow], earlier: Earlier | None) -> Result:
     from huikuan.core.provision import with_reversals
 
     labels = state().config.provision.labels
+    old = earlier.rows if earlier is not None else None
     prior = None if old is None else {(r.key, r.currency): r.provision for r in old}
     if old is not None:
-        rows = with_reversals(rows, old)
+        rows = with_reversals(rows, old, len(labels))
     rows.sort(key=lambda r: (-r.provision, -r.open, r.key, r.currency))
     out = [_row(r, labels, prior) for r in rows]
     totals = _totals(rows, prior)
-    dated = {"since": since.isoformat()} if since is not None else {}
+    dated = earlier.document() if earlier is not None else {}
     doc: dict[str, Any] = {"as_of": day.isoformat(), **dated, "rows": out, "totals": totals}
     extra = ["previous_provision", "change"] if prior is not None else []
     cols = ["key", "name", "currency", *labels, "open", "provision", *extra, "rate_source"]
+    notes = earlier.notes + _booking_notes(totals) if earlier is not None else []
     return Result(
         cols,
         out,
-        document=doc,
+        document=doc | ({"notes": notes} if earlier is not None else {}),
         title=f"Bad-debt provision (坏账准备) as of {day}",
         money={*labels, "open", "provision", *extra},
         totals=[{"key": "Total", **t} for t in totals],
-        notes=_booking_notes(totals) if prior is not None else [],
+        notes=notes,
     )
 
 
@@ -286,6 +366,6 @@ def _grid(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``provision`` and the ``cost`` group to the root app."""
-    app.command()(provision)
+    """Add the ``provision`` and ``cost`` groups to the root app."""
+    app.add_typer(provision_app, name="provision")
     app.add_typer(cost_app, name="cost")

@@ -48,6 +48,11 @@ INDEX: dict[str, tuple[str, str, str]] = {
         "group",
         "Promises to pay (付款承诺): kept or broken, checked against payments.",
     ),
+    "provision": (
+        "analytics",
+        "group",
+        "Bad-debt provision (坏账准备) by age band × rate, with individual assessments.",
+    ),
     "cost": (
         "analytics",
         "group",
@@ -84,11 +89,6 @@ INDEX: dict[str, tuple[str, str, str]] = {
         "collect",
         "command",
         "诉讼时效: when each open invoice's 3-year limitation period ends, and what to do.",
-    ),
-    "provision": (
-        "analytics",
-        "command",
-        "Bad-debt provision (坏账准备) by age band × rate, with individual assessments.",
     ),
     "kpi": (
         "kpi",

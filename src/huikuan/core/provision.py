@@ -12,12 +12,17 @@ customers flagged in litigation), which beats the matrix.
 Rounding: the provision of each band of each customer and currency is open × rate rounded
 half-up to the 分 (an individual rate: the customer's open total × rate, rounded once);
 rows and totals are sums of those.
+
+Booking (``provision book``) keeps each run's figures and policy, so a later run can be
+compared with what was booked; without a booked run, the earlier figures are rebuilt with
+the litigation flags as they stood then (:func:`flags_on`).
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -57,6 +62,19 @@ class ProvisionPolicy:
         return None, "matrix"
 
 
+def policy_document(policy: ProvisionPolicy) -> dict[str, Any]:
+    """The policy as JSON-ready data (rates as fraction strings) that :func:`make_provision`
+    reads back unchanged."""
+    lit = policy.litigation_rate
+    return {
+        "bands": list(policy.bands),
+        "rates": [str(r) for r in policy.rates],
+        "basis": policy.basis,
+        "litigation_rate": None if lit is None else str(lit),
+        "customers": {c: str(r) for c, r in sorted(policy.customers.items())},
+    }
+
+
 def make_provision(table: dict[str, Any]) -> ProvisionPolicy:
     """Parse and check ``[provision]``; every problem named after its setting."""
     unknown = sorted(set(table) - KEYS)
@@ -73,7 +91,7 @@ def make_provision(table: dict[str, Any]) -> ProvisionPolicy:
     basis = str(table.get("basis", "issue"))
     if basis not in ("issue", "due"):
         raise InvalidValue(f'provision.basis must be "issue" or "due", not {basis!r}')
-    lit = table.get("litigation_rate")
+    lit = table.get("litigation_rate")  # None: no litigation rate (also from a stored policy)
     customers = table.get("customers", {})
     if not isinstance(customers, dict):
         raise InvalidValue(
@@ -137,14 +155,15 @@ def provide(row: ProvisionRow, policy: ProvisionPolicy, own: Decimal | None, sou
         row.provision = sum(fen_times(f, r) for f, r in zip(row.bands, policy.rates))
 
 
-def with_reversals(rows: list[ProvisionRow], old: list[ProvisionRow]) -> list[ProvisionRow]:
-    """``rows`` plus an empty row for each key provided for in ``old`` and settled since,
-    so the reversal of its provision shows."""
+def with_reversals(
+    rows: list[ProvisionRow], old: list[ProvisionRow], width: int
+) -> list[ProvisionRow]:
+    """``rows`` plus an empty row (``width`` bands) for each key provided for in ``old`` and
+    settled since, so the reversal of its provision shows (``old`` may be a booked run with
+    other bands)."""
     now = {(r.key, r.currency) for r in rows}
     gone = [r for r in old if (r.key, r.currency) not in now]
-    return rows + [
-        ProvisionRow(r.key, r.name, r.currency, [0] * len(r.bands), 0, r.source) for r in gone
-    ]
+    return rows + [ProvisionRow(r.key, r.name, r.currency, [0] * width, 0, r.source) for r in gone]
 
 
 def merge(rows: list[ProvisionRow], key_of: dict[str, str]) -> list[ProvisionRow]:
@@ -165,3 +184,53 @@ def merge(rows: list[ProvisionRow], key_of: dict[str, str]) -> list[ProvisionRow
         g.provision += r.provision
         g.source = g.source if g.source == r.source else "mixed"
     return list(out.values())
+
+
+def own_rate(row: ProvisionRow, policy: ProvisionPolicy) -> Decimal | None:
+    """The customer's own rate behind ``row.source`` (None: the matrix)."""
+    return (
+        policy.rate_for(row.key, row.source == "litigation")[0] if row.source != "matrix" else None
+    )
+
+
+def band_provisions(row: ProvisionRow, policy: ProvisionPolicy) -> list[int]:
+    """``row.provision`` split by band, summing to it exactly: by the matrix each band's
+    open × its rate; with an own rate (rounded once on the total) each band gets the step of
+    the rounded running total, so no band is negative."""
+    own = own_rate(row, policy)
+    if own is None:
+        return [fen_times(f, r) for f, r in zip(row.bands, policy.rates)]
+    running = list(itertools.accumulate(row.bands))
+    steps = [fen_times(total, own) for total in running]
+    return [b - a for a, b in zip([0, *steps], steps)]
+
+
+@dataclass(frozen=True)
+class FlagChange:
+    """A change of a customer's litigation flag on a day; ``old`` None when not recorded."""
+
+    code: str
+    on: date
+    old: bool | None
+    new: bool
+
+
+def flags_on(
+    current: dict[str, bool], changes: list[FlagChange], day: date
+) -> tuple[dict[str, bool], list[FlagChange]]:
+    """The flags as they stood at the end of ``day``, from today's and the changes since
+    (oldest first); and the changes whose old value had to be inferred (the value set by the
+    customer's previous change, else not in litigation, as every customer starts), each
+    with the value taken as its ``old``."""
+    flags, guessed = dict(current), []
+    for n in range(len(changes) - 1, -1, -1):
+        change = changes[n]
+        if change.on <= day:
+            continue
+        if change.old is None:
+            earlier = [c.new for c in changes[:n] if c.code == change.code]
+            flags[change.code] = earlier[-1] if earlier else False
+            guessed.append(replace(change, old=flags[change.code]))
+        else:
+            flags[change.code] = change.old
+    return flags, guessed[::-1]

@@ -11,16 +11,23 @@ from huikuan.store.reports import aging_cells
 
 
 def provision_rows(
-    conn: sqlite3.Connection, policy: ProvisionPolicy, as_of: date
+    conn: sqlite3.Connection,
+    policy: ProvisionPolicy,
+    as_of: date,
+    legal: dict[str, bool] | None = None,
 ) -> list[ProvisionRow]:
-    """Per customer and currency: open amounts as of D by band, and the provision."""
+    """Per customer and currency: open amounts as of D by band, and the provision.
+
+    Litigation flags: ``legal`` (code -> flag) when given, else the customers' flags now.
+    """
     spec = Buckets(policy.bands, policy.basis)
     rows: dict[tuple[str, str], ProvisionRow] = {}
     width = len(policy.bands) + 1
     for code, name, currency, index, fen in aging_cells(conn, as_of, spec, "customer", False):
         row = rows.setdefault((code, currency), ProvisionRow(code, name, currency, [0] * width))
         row.bands[band_of_bucket(index, policy.basis)] += fen
-    legal = dict(conn.execute("SELECT code, legal FROM customer"))
+    if legal is None:
+        legal = dict(conn.execute("SELECT code, legal FROM customer"))
     for row in rows.values():
         provide(row, policy, *policy.rate_for(row.key, bool(legal.get(row.key))))
     return list(rows.values())

@@ -275,6 +275,40 @@ def _rebuild(conn: sqlite3.Connection, table: str, old: str, new: str) -> None:
         conn.execute(index)
 
 
+def m010_provision_runs(conn: sqlite3.Connection) -> None:
+    """Booked provision runs (``provision book``): the policy used and, per customer, currency
+    and age band, the open amount and the provision. A run booked again for the same date is
+    kept, marked ``superseded`` by the new one; one live run per as-of date."""
+    _run(
+        conn,
+        """
+        CREATE TABLE provision_run (
+          id INTEGER PRIMARY KEY,
+          as_of TEXT NOT NULL,
+          booked_at TEXT NOT NULL,
+          booked_by TEXT NOT NULL,
+          policy TEXT NOT NULL,
+          reason TEXT,
+          replaces INTEGER REFERENCES provision_run(id),
+          superseded INTEGER NOT NULL DEFAULT 0 CHECK (superseded IN (0, 1))
+        );
+        CREATE UNIQUE INDEX provision_run_live ON provision_run(as_of) WHERE superseded = 0;
+        CREATE TABLE provision_line (
+          id INTEGER PRIMARY KEY,
+          run_id INTEGER NOT NULL REFERENCES provision_run(id),
+          customer_id INTEGER NOT NULL REFERENCES customer(id),
+          currency TEXT NOT NULL,
+          band INTEGER NOT NULL CHECK (band >= 0),
+          open INTEGER NOT NULL CHECK (open > 0),
+          rate TEXT NOT NULL,
+          provision INTEGER NOT NULL CHECK (provision >= 0),
+          rate_source TEXT NOT NULL CHECK (rate_source IN ('matrix', 'litigation', 'individual')),
+          UNIQUE (run_id, customer_id, currency, band)
+        )
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_ledger,
     m002_credit,
@@ -283,6 +317,7 @@ MIGRATIONS: list[Migration] = [
     m005_letters,
     m006_targets,
     m007_message_dropped,
+    m010_provision_runs,
 ]
 
 
