@@ -193,3 +193,17 @@ def test_the_group_keeps_provision_working(book: Any) -> None:
     assert doc(book, "--as-of", D)["totals"][0]["provision"] == "175.00"
     assert book.error("provision", "--as-of", D, "book", code=2)
     assert book.error("provision", "book", "--as-of", "2026-13-01")[0].startswith("Error: --as-of")
+
+
+def test_booking_an_empty_ledger_or_a_future_date(cli: Any, ledger: Path) -> None:
+    assert cli("provision", "book", "--as-of", D).stderr == (
+        "Booked the provision as of 2026-06-30 (run 1): nothing open\n"
+    )
+    assert (
+        json.loads(cli("provision", "--since", D, "-f", "json").stdout)["since_source"] == "booked"
+    )
+    future = cli("provision", "book", "--as-of", "2099-12-31")
+    assert future.stderr.splitlines() == [
+        "Warning: booking as of 2099-12-31, after today: entries made until then are not in it",
+        "Booked the provision as of 2099-12-31 (run 2): nothing open",
+    ]

@@ -109,24 +109,30 @@ def provision_book(
 
     Example: huikuan provision book --as-of 2026-12-31
     """
+    if replace and not (reason or "").strip():
+        raise typer.BadParameter("--replace needs --reason (why the date is booked again)")
+    day = parse_day(as_of, "--as-of")
+    if day > parse_day(None):
+        warn(f"booking as of {day}, after today: entries made until then are not in it")
+    rows, booked = _book(day, (replace, reason))
+    result = _provision_result(day, rows, None)
+    assert result.document is not None
+    result.document |= booked
+    emit(result, fmt)
+    totals = _amounts(result.document["totals"])
+    done(f"Booked the provision as of {day} (run {booked['run']}): {totals}")
+
+
+def _book(day: date, replace: tuple[bool, str | None]) -> tuple[list[ProvisionRow], dict[str, Any]]:
+    """Compute and record the provision as of ``day`` in one transaction."""
     from huikuan.store.analytics import provision_rows
     from huikuan.store.provision import book
 
-    if replace and not (reason or "").strip():
-        raise typer.BadParameter("--replace needs --reason (why the date is booked again)")
-    day, today = parse_day(as_of, "--as-of"), parse_day(None)
-    if day > today:
-        warn(f"booking as of {day}, after today: entries made until then are not in it")
     policy, at = state().config.provision, now()
     with ledger() as led, led.transaction() as conn:
         rows = provision_rows(conn, policy, day)
-        run = book(conn, led.user, (day, at), policy, rows, (replace, reason))
-        user = led.user
-    result = _provision_result(day, rows, None)
-    assert result.document is not None
-    result.document |= {"run": run, "booked_at": at, "booked_by": user}
-    emit(result, fmt)
-    done(f"Booked the provision as of {day} (run {run}): {_amounts(result.document['totals'])}")
+        run = book(conn, led.user, (day, at), policy, rows, replace)
+        return rows, {"run": run, "booked_at": at, "booked_by": led.user}
 
 
 def _amounts(totals: list[dict[str, str]]) -> str:
