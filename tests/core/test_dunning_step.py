@@ -188,3 +188,16 @@ def test_defaults() -> None:
     assert make_dunning({"run_on_holidays": True, "escalation": "jump"}).rules("x") == Rules(
         "jump", 7
     )
+
+
+def test_plan_says_why_an_invoice_waits_for_its_next_level() -> None:
+    inv = OpenInvoice(
+        "A", DUE, 1_000, done=frozenset({0, 1}), highest=1, reached=DUE + timedelta(days=12)
+    )
+    day = DUE + timedelta(days=15)  # demand has come due, but "overdue" was 3 days ago
+    plan, skips = plan_debtor(debtor(inv), DunningConfig(), day, CN)
+    assert plan is None
+    assert [(s.invoice, s.reason) for s in skips] == [
+        ("A", f"overdue on {DUE + timedelta(days=12)}; next level from {DUE + timedelta(days=19)}")
+    ]
+    assert plan_debtor(debtor(inv), DunningConfig(), day - timedelta(days=1), CN) == (None, [])

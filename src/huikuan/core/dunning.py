@@ -25,7 +25,7 @@ Rules (pure; the store supplies the facts, ``as_of`` is passed in):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -229,6 +229,8 @@ def plan_debtor(
             skips.append(Skip(d.code, inv.number, reason))
         elif step := next_level(inv, levels, as_of, cal, rules):
             due.append((inv, step))
+        elif why := _waiting(inv, levels, as_of, cal, rules):
+            skips.append(Skip(d.code, inv.number, why))
     steps, later = _one_round(d.code, due, as_of)
     if not steps:
         return None, skips + later
@@ -239,6 +241,20 @@ def plan_debtor(
             Skip(d.code, None, f"last message {d.last_message}; next from {wait}"),
         ]
     return Plan(d.code, d.policy, max(s.level for s in steps), steps), skips + later
+
+
+def _waiting(
+    inv: OpenInvoice, levels: tuple[Level, ...], as_of: date, cal: WorkCalendar, rules: Rules
+) -> str | None:
+    """Why an invoice whose next level has come due waits: the interval since its last one."""
+    if rules.escalation != "step" or inv.reached is None or inv.highest is None:
+        return None
+    if inv.highest >= len(levels) or not next_level(
+        replace(inv, reached=None), levels, as_of, cal, rules
+    ):
+        return None
+    until = inv.reached + timedelta(days=rules.min_interval_days)
+    return f"{levels[inv.highest].name} on {inv.reached}; next level from {until}"
 
 
 def _one_round(
