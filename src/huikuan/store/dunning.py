@@ -1,5 +1,10 @@
 """Dunning runs in the ledger: the facts for level selection, recording each action once.
 
+The facts per open invoice: the levels it had (done or skipped), the highest one done and
+the day of that run (step escalation waits ``min_interval_days`` from it), promise pauses;
+per customer, the day of its last round. Limitation tasks (levels 1060/1180) are kept in the
+same record but are no policy level.
+
 Exactly once: a run takes the write lock (BEGIN IMMEDIATE) before it reads what was done,
 then records each invoice's level under a UNIQUE (invoice, level) key and each message to
 send. Delivery happens after the commit; a message is claimed (pending/failed -> sending)
@@ -16,7 +21,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from huikuan.core.dunning import (
-    LIMITATION_TASKS,
     TASKS,
     Debtor,
     DunningConfig,
@@ -26,7 +30,6 @@ from huikuan.core.dunning import (
 )
 
 Row = dict[str, Any]
-LIMITATION_LEVELS = dict(LIMITATION_TASKS)  # days left -> level number of the limitation task
 POLICY_LEVELS = 1000  # level numbers from here on are limitation tasks, not policy levels
 
 _OPEN = """
