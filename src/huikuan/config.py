@@ -13,7 +13,8 @@ from huikuan.core.calendar import CALENDARS, WorkCalendar, make_calendar
 from huikuan.core.cost import CostPolicy, make_cost
 from huikuan.core.creditpolicy import CreditPolicy, make_policy
 from huikuan.core.dates import parse_date
-from huikuan.core.dunning import DunningConfig, make_dunning
+from huikuan.core.dunning import DunningConfig
+from huikuan.core.dunning_config import make_dunning
 from huikuan.core.errors import HuikuanError
 from huikuan.core.interest import InterestPolicy, make_interest
 from huikuan.core.money import parse_currency

@@ -3,7 +3,8 @@ outbox without SMTP, retries with the same reference, header injection, the pass
 
 The ledger, as of 2026-11-20: C1 (上海明达, finance contact 陈会计 <chen@md.example.cn>)
 owes INV-1, 5,000.00 due 2026-11-01: 19 days late, so the standard policy's highest level is
-"demand" (+15: a 催款函 by letter and by email).
+"demand" (+15: a 催款函 by letter and by email). These tests are about delivery, so dunning
+goes straight to that level (``[dunning] escalation = "jump"``, see JUMP) instead of stepping.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from huikuan.letters.mail import build_message
 aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 
 AS_OF = "2026-11-20"
+JUMP = '[dunning]\nescalation = "jump"\n'
 
 
 def _pdf_works() -> bool:
@@ -80,6 +82,8 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 def outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     box = tmp_path / "outbox"
     monkeypatch.setenv("HUIKUAN_OUTBOX", str(box))
+    (tmp_path / "jump.toml").write_text(JUMP, "utf-8")
+    monkeypatch.setenv("HUIKUAN_CONFIG", str(tmp_path / "jump.toml"))
     return box
 
 
@@ -87,7 +91,7 @@ def _config(tmp_path: Path, port: int, extra: str = "") -> Path:
     cfg = tmp_path / "huikuan.toml"
     cfg.write_text(
         '[company]\nname = "杭州回款科技有限公司"\nbank = "工商银行杭州分行"\naccount = "1202 0000 1111"\n'
-        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\nfrom = "ar@huikuan.example"\n{extra}',
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\nfrom = "ar@huikuan.example"\n{JUMP}{extra}',
         "utf-8",
     )  # fmt: skip
     return cfg

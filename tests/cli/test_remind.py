@@ -3,6 +3,10 @@
 As of 2026-12-20: C001 (王丽) owes INV-1 due 2026-11-16 (34 days: escalate) and INV-2 due
 2026-12-18 (2 days: overdue); C002 (李娜) owes INV-3 due 2026-12-10 (10 days: overdue);
 C003 owes INV-4, disputed.
+
+These tests run with ``[dunning] escalation = "jump"`` (straight to the level now due) and
+``run_on_holidays = true`` (2026-12-20 is a Sunday), from the ``outbox`` fixture's config;
+the defaults (step by step, no runs on non-working days) are tested in test_remind_plan.py.
 """
 
 from __future__ import annotations
@@ -104,6 +108,9 @@ def jdoc(*args: str) -> object:
 def outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     box = tmp_path / "outbox"
     monkeypatch.setenv("HUIKUAN_OUTBOX", str(box))
+    config = tmp_path / "jump.toml"
+    config.write_text('[dunning]\nescalation = "jump"\nrun_on_holidays = true\n', "utf-8")
+    monkeypatch.setenv("HUIKUAN_CONFIG", str(config))
     for args in SETUP:
         ok(*args)
     return box

@@ -12,20 +12,23 @@ from huikuan.core.dunning import (
     Debtor,
     DunningConfig,
     OpenInvoice,
-    make_dunning,
+    Rules,
     next_level,
     plan_debtor,
 )
+from huikuan.core.dunning_config import make_dunning
 from huikuan.core.errors import HuikuanError
 
 CN = make_calendar("CN")
 CFG = DunningConfig()
+JUMP = Rules("jump")  # these tests pin the catch-up escalation; step: test_dunning_step.py
 DUE = date(2026, 11, 16)  # a Monday
 NAMES = [lv.name for lv in DEFAULT_LEVELS]  # friendly overdue demand escalate visit final
 
 
 def level_on(day: date, done: frozenset[int] = frozenset()) -> str | None:
-    step = next_level(OpenInvoice("INV-1", DUE, 10_000, done=done), DEFAULT_LEVELS, day, CN)
+    inv = OpenInvoice("INV-1", DUE, 10_000, done=done)
+    step = next_level(inv, DEFAULT_LEVELS, day, CN, JUMP)
     return None if step is None else NAMES[step.level]
 
 
@@ -66,7 +69,7 @@ def test_done_levels_are_never_repeated() -> None:
 
 def test_catch_up_after_gap_acts_once_at_the_right_level_and_skips_lower() -> None:
     inv = OpenInvoice("INV-1", DUE, 10_000, done=frozenset({0}))
-    step = next_level(inv, DEFAULT_LEVELS, DUE + timedelta(days=35), CN)
+    step = next_level(inv, DEFAULT_LEVELS, DUE + timedelta(days=35), CN, JUMP)
     assert step is not None
     assert NAMES[step.level] == "escalate"
     assert [NAMES[n] for n in step.skipped] == ["overdue", "demand"]
@@ -79,7 +82,9 @@ def debtor(*invoices: OpenInvoice, **kw: object) -> Debtor:
 def test_one_message_per_customer_at_the_highest_level() -> None:
     old = OpenInvoice("OLD", DUE - timedelta(days=40), 500)
     new = OpenInvoice("NEW", DUE, 700)
-    plan, _ = plan_debtor(debtor(old, new), CFG, DUE + timedelta(days=2), CN)
+    plan, _ = plan_debtor(
+        debtor(old, new), make_dunning({"escalation": "jump"}), DUE + timedelta(days=2), CN
+    )
     assert plan is not None
     assert NAMES[plan.level] == "escalate"
     assert [(s.invoice, NAMES[s.level]) for s in plan.steps] == [

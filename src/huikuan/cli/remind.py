@@ -30,15 +30,23 @@ def outbox_dir() -> Path:
     return state().config.outbox or Path(typer.get_app_dir(APP_NAME)) / "outbox"
 
 
-def _plans(conn: Any, day: date) -> tuple[list[Any], list[Any]]:
+def _plans(conn: Any, day: date) -> tuple[list[Any], list[Any], list[dict[str, Any]]]:
+    """What a run does on ``day``: each customer's round, who is left alone and why, and the
+    limitation tasks to raise. ``remind plan`` shows it; ``remind run`` records it."""
     from huikuan.core.dunning import plan_run
     from huikuan.store import dunning as S
+    from huikuan.store.collections import limitation_rows
 
-    cfg = state().config.dunning
-    return plan_run(S.debtors(conn, cfg, day), cfg, day, state().calendar)
+    cfg, cal = state().config.dunning, state().calendar
+    plans, skips = plan_run(S.debtors(conn, cfg, day), cfg, day, cal)
+    ahead = state().config.make_calendar()  # years ahead lack holiday data: not warned here
+    near = [r for r in limitation_rows(conn, day, ahead) if 0 <= r["days_left"] <= 180]
+    return plans, skips, S.limitation_due(conn, near)
 
 
-def _action_rows(plans: list[Any], status_of: Any) -> list[dict[str, Any]]:
+def _action_rows(
+    plans: list[Any], tasks: list[dict[str, Any]], status_of: Any
+) -> list[dict[str, Any]]:
     cfg, rows = state().config.dunning, []
     for plan in plans:
         level = cfg.policies[plan.policy][plan.level]
@@ -52,7 +60,30 @@ def _action_rows(plans: list[Any], status_of: Any) -> list[dict[str, Any]]:
                     "status": status_of(channel),
                 }
             )
+    for t in tasks:
+        rows.append(
+            {
+                "customer": t["customer"],
+                "invoices": [t["invoice"]],
+                "level": t["level_name"],
+                "channel": t["channel"],
+                "status": status_of(t["channel"]),
+            }
+        )
     return rows
+
+
+def _day_off(day: date) -> bool:
+    """True, said on stderr, when ``day`` is not a working day and runs are off on such days."""
+    if state().config.dunning.run_on_holidays or state().calendar.is_workday(day):
+        return False
+    typer.echo(
+        f"Note: {day} is not a working day (calendar {state().config.calendar}): no dunning"
+        " today; the next working day's run catches up. Set [dunning] run_on_holidays = true"
+        " to run on such days.",
+        err=True,
+    )
+    return True
 
 
 def _summary(actions: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
@@ -87,21 +118,29 @@ def _emit_actions(
 def plan(as_of: AsOf = None, fmt: FormatOpt = "table") -> None:
     """Show what `remind run` would do now, and who is left alone and why. Writes nothing.
 
+    The same rounds and limitation tasks the run records, plus earlier failed messages it
+    would retry. On a day that is not a working day nothing runs (unless
+    [dunning] run_on_holidays = true).
+
     Example: huikuan remind plan --as-of 2026-12-01
     """
     from huikuan.core.dunning import TASKS
     from huikuan.store import dunning as S
 
     day = parse_day(as_of, "--as-of")
+    title = f"Dunning plan as of {day}"
+    if _day_off(day):
+        _emit_actions(day, [], title, fmt, [f"{day} is not a working day: nothing runs."])
+        return
     with ledger() as led:
-        plans, skips = _plans(led.conn, day)
+        plans, skips, tasks = _plans(led.conn, day)
         retries = S.retries(led.conn)
-    actions = _action_rows(plans, lambda ch: "task" if ch in TASKS else "planned")
+    actions = _action_rows(plans, tasks, lambda ch: "task" if ch in TASKS else "planned")
     actions += [_retry_row(m, "retry") for m in retries]
     notes = [
         f"Left alone: {s.customer}{' ' + s.invoice if s.invoice else ''}: {s.reason}" for s in skips
     ]
-    _emit_actions(day, actions, f"Dunning plan as of {day}", fmt, notes)
+    _emit_actions(day, actions, title, fmt, notes)
 
 
 def _retry_row(m: dict[str, Any], status: str) -> dict[str, Any]:
@@ -123,8 +162,12 @@ def run(
     """Record today's dunning actions once, write the messages, raise the tasks.
 
     Safe to run from cron at any frequency: each invoice gets each level exactly once, even
-    when two runs overlap. Exit 1 when a message could not be delivered (retried next run);
-    a retry whose invoices were paid, credited or disputed meanwhile is dropped, not sent.
+    when two runs overlap. By default ([dunning] escalation = "step") an invoice rises one
+    level at a time, at most once per min_interval_days; "jump" goes to the level now due.
+    On a day that is not a working day the run does nothing and says so on stderr
+    ([dunning] run_on_holidays = false); the next working day's run catches up.
+    Exit 1 when a message could not be delivered (retried next run); a retry whose invoices
+    were paid, credited or disputed meanwhile is dropped, not sent.
 
     Example (crontab): 0 8 * * 1-5  huikuan remind run --format json >> remind.log
     """
@@ -132,6 +175,11 @@ def run(
         plan(as_of, fmt)
         return
     day = parse_day(as_of, "--as-of")
+    if _day_off(day):
+        _emit_actions(
+            day, [], f"Dunning run {day}", fmt, [f"{day} is not a working day: nothing runs."]
+        )
+        return
     actions = _record(day)
     sent = _deliver(day, [a["id"] for a in actions])
     retried = _retried(sent, {a["id"] for a in actions})
@@ -151,17 +199,11 @@ def run(
 def _record(day: date) -> list[dict[str, Any]]:
     """Decide and record under the write lock; return the new actions with message ids."""
     from huikuan.store import dunning as S
-    from huikuan.store.collections import limitation_rows
 
     with ledger() as led, led.transaction() as conn:
-        plans, _ = _plans(conn, day)
+        plans, _, tasks = _plans(conn, day)
         ids = S.record(conn, plans, state().config.dunning, day, now())
-        lim = [
-            r
-            for r in limitation_rows(conn, day, state().config.make_calendar())
-            if r["days_left"] <= 180
-        ]
-        ids += S.limitation_tasks(conn, lim, day, now())
+        ids += S.limitation_tasks(conn, tasks, day, now())
         rows = S.messages(conn, f"m.id IN ({','.join('?' * len(ids))})", tuple(ids)) if ids else []
     return [
         {

@@ -2,25 +2,35 @@
 
 Rules (pure; the store supplies the facts, ``as_of`` is passed in):
 
-- an invoice gets the highest level whose trigger date (due date + offset, in calendar or
-  working days) has passed and that it has not had yet; lower levels it never had are
-  recorded as skipped, so a run after a gap catches up once, at the right level;
+- escalation ``step`` (the default, per policy): an invoice rises at most one level above the
+  highest level it has had, and only once the policy's ``min_interval_days`` have passed since
+  it reached that level. Its first contact is the first level that applies: a level up to the
+  due date (offset <= 0, e.g. the friendly reminder) applies only while the invoice is not yet
+  overdue; an invoice already overdue at first contact starts at the first overdue level
+  (offset >= 1) whose trigger has passed, never straight at a later one. Levels passed over
+  (a friendly reminder that no longer applies) are recorded as skipped, so they never come back;
+- escalation ``jump``: an invoice gets the highest level whose trigger date (due date + offset,
+  in calendar or working days) has passed and that it has not had yet; lower levels it never
+  had are recorded as skipped (a run after a gap catches up once, at the level now due);
 - no dunning for disputed invoices, blocked or litigation customers, invoices under an open
   promise to pay (until promise date + grace), open amounts below the minimum;
-- one customer gets one message per channel, at the highest level among its invoices,
-  listing them all; and at most one round of messages per ``min_interval_days``.
+- one customer gets one message per channel, at the highest level among its invoices, listing
+  them all; a round for overdue invoices leaves out invoices not yet overdue (a demand or final
+  letter lists overdue invoices only, and every invoice recorded must be one the message lists);
+  at most one round per customer per ``min_interval_days``;
+- limitation (诉讼时效) tasks: when an invoice's period ends within 180, then 60 days, one legal
+  task for the most urgent threshold reached, raised once (never both at once).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 from huikuan.core.calendar import WorkCalendar
-from huikuan.core.errors import HuikuanError, InvalidValue
-from huikuan.core.money import parse_fen
+from huikuan.core.errors import HuikuanError
 
 CHANNELS = ("email", "letter", "sms", "call", "visit", "escalate", "legal")
 TASKS = ("call", "visit", "escalate", "legal")  # channels that are work for a person
@@ -55,9 +65,24 @@ DEFAULT_LEVELS = (
 )
 
 
+ESCALATIONS = ("step", "jump")
+LIMITATION_TASKS = ((60, 1060), (180, 1180))  # (days left, level number), most urgent first
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How a policy escalates (``step`` or ``jump``) and the days between its rounds."""
+
+    escalation: str = "step"
+    min_interval_days: int = 7
+
+
 @dataclass(frozen=True)
 class DunningConfig:
-    """``[dunning]``: policies by name, which segment uses which, and the general rules."""
+    """``[dunning]``: policies by name, which segment uses which, and the general rules.
+
+    ``overrides``: a policy's own ``escalation`` / ``min_interval_days`` (over the global ones).
+    """
 
     policies: dict[str, tuple[Level, ...]] = field(
         default_factory=lambda: {"standard": DEFAULT_LEVELS}
@@ -67,6 +92,9 @@ class DunningConfig:
     min_interval_days: int = 7
     min_amount: int = 0
     promise_grace_days: int = 3
+    escalation: str = "step"
+    run_on_holidays: bool = False
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def policy_for(self, customer_policy: str | None, segment: str | None) -> str:
         """The customer's own policy, else its segment's, else the default."""
@@ -76,6 +104,14 @@ class DunningConfig:
                 f"unknown dunning policy {name!r} (known: {', '.join(self.policies)})"
             )
         return name
+
+    def rules(self, policy: str) -> Rules:
+        """The escalation and interval in force for ``policy``."""
+        own = self.overrides.get(policy, {})
+        return Rules(
+            own.get("escalation", self.escalation),
+            own.get("min_interval_days", self.min_interval_days),
+        )
 
 
 # --- level selection ---------------------------------------------------------------------
@@ -91,6 +127,8 @@ class OpenInvoice:
     disputed: bool = False
     done: frozenset[int] = frozenset()  # levels (indexes) already done or skipped
     paused_until: date | None = None  # promise date + grace
+    highest: int | None = None  # the highest level it has had (done, not skipped)
+    reached: date | None = None  # the day it reached ``highest``
 
 
 @dataclass(frozen=True)
@@ -134,14 +172,46 @@ class Skip:
 
 
 def next_level(
+    inv: OpenInvoice,
+    levels: tuple[Level, ...],
+    as_of: date,
+    cal: WorkCalendar,
+    rules: Rules = Rules(),
+) -> Step | None:
+    """The level an invoice should get now, or None (nothing new is due yet)."""
+    if rules.escalation == "jump":
+        return _jump(inv, levels, as_of, cal)
+    return _step(inv, levels, as_of, cal, rules.min_interval_days)
+
+
+def _jump(
     inv: OpenInvoice, levels: tuple[Level, ...], as_of: date, cal: WorkCalendar
 ) -> Step | None:
-    """The level an invoice should get now, or None (nothing new has come due)."""
+    """The highest level now due, lower ones not had recorded as skipped."""
     passed = [n for n, lv in enumerate(levels) if lv.trigger(inv.due, cal) <= as_of]
     if not passed or passed[-1] in inv.done:
         return None
     top = passed[-1]
     return Step(inv.number, top, [n for n in passed[:-1] if n not in inv.done])
+
+
+def _step(
+    inv: OpenInvoice, levels: tuple[Level, ...], as_of: date, cal: WorkCalendar, interval: int
+) -> Step | None:
+    """The first level that applies above the highest one had, once the interval is over."""
+    if inv.reached is not None and as_of < inv.reached + timedelta(days=interval):
+        return None
+    floor = -1 if inv.highest is None else inv.highest
+    for n in range(floor + 1, len(levels)):
+        if n not in inv.done and applies(levels[n], inv.due, as_of, cal):
+            return Step(inv.number, n, [k for k in range(floor + 1, n) if k not in inv.done])
+    return None
+
+
+def applies(level: Level, due: date, as_of: date, cal: WorkCalendar) -> bool:
+    """Its trigger has passed, and a level up to the due date (offset <= 0) only while the
+    invoice is not yet overdue."""
+    return level.trigger(due, cal) <= as_of and (level.offset >= 1 or as_of <= due)
 
 
 def plan_debtor(
@@ -150,24 +220,61 @@ def plan_debtor(
     """The round for one customer (or why there is none)."""
     if d.legal or d.blocked:
         return None, [Skip(d.code, None, "in litigation" if d.legal else "blocked")]
-    levels, steps, skips = cfg.policies[d.policy], [], []
+    levels, rules = cfg.policies[d.policy], cfg.rules(d.policy)
+    due: list[tuple[OpenInvoice, Step]] = []
+    skips = []
     for inv in d.invoices:
         reason = _exempt(inv, cfg, as_of)
         if reason:
             skips.append(Skip(d.code, inv.number, reason))
-            continue
-        step = next_level(inv, levels, as_of, cal)
-        if step is not None:
-            steps.append(step)
+        elif step := next_level(inv, levels, as_of, cal, rules):
+            due.append((inv, step))
+        elif why := _waiting(inv, levels, as_of, cal, rules):
+            skips.append(Skip(d.code, inv.number, why))
+    steps, later = _one_round(d.code, due, as_of)
     if not steps:
-        return None, skips
-    if d.last_message and (as_of - d.last_message).days < cfg.min_interval_days:
-        wait = d.last_message + timedelta(days=cfg.min_interval_days)
+        return None, skips + later
+    if d.last_message and (as_of - d.last_message).days < rules.min_interval_days:
+        wait = d.last_message + timedelta(days=rules.min_interval_days)
         return None, [
             *skips,
             Skip(d.code, None, f"last message {d.last_message}; next from {wait}"),
         ]
-    return Plan(d.code, d.policy, max(s.level for s in steps), steps), skips
+    return Plan(d.code, d.policy, max(s.level for s in steps), steps), skips + later
+
+
+def _waiting(
+    inv: OpenInvoice, levels: tuple[Level, ...], as_of: date, cal: WorkCalendar, rules: Rules
+) -> str | None:
+    """Why an invoice whose next level has come due waits: the interval since its last one."""
+    if rules.escalation != "step" or inv.reached is None or inv.highest is None:
+        return None
+    if inv.highest >= len(levels) or not next_level(
+        replace(inv, reached=None), levels, as_of, cal, rules
+    ):
+        return None
+    until = inv.reached + timedelta(days=rules.min_interval_days)
+    return f"{levels[inv.highest].name} on {inv.reached}; next level from {until}"
+
+
+def _one_round(
+    code: str, due: list[tuple[OpenInvoice, Step]], as_of: date
+) -> tuple[list[Step], list[Skip]]:
+    """The steps of one round: when any invoice is overdue, the round is about overdue
+    invoices and those not yet overdue wait for a round of their own."""
+    if not any(as_of > inv.due for inv, _ in due):
+        return [s for _, s in due], []
+    steps = [s for inv, s in due if as_of > inv.due]
+    later = [
+        Skip(
+            code,
+            inv.number,
+            f"due {inv.due}, not overdue: not in today's round for overdue invoices",
+        )
+        for inv, _ in due
+        if as_of <= inv.due
+    ]
+    return steps, later
 
 
 def _exempt(inv: OpenInvoice, cfg: DunningConfig, as_of: date) -> str | None:
@@ -193,93 +300,12 @@ def plan_run(
     return plans, skips
 
 
-# --- configuration -----------------------------------------------------------------------
-
-DUNNING_KEYS = {
-    "policies",
-    "segments",
-    "default_policy",
-    "min_interval_days",
-    "min_amount",
-    "promise_grace_days",
-}
-LEVEL_KEYS = {"name", "offset", "channels", "working_days", "letter", "interest"}
-
-
-def make_dunning(raw: Mapping[str, Any]) -> DunningConfig:
-    """Build ``[dunning]`` over the defaults; raise :class:`HuikuanError` on bad settings."""
-    unknown = sorted(set(raw) - DUNNING_KEYS)
-    if unknown:
-        raise HuikuanError(f"unknown [dunning] setting(s): {', '.join(unknown)}")
-    policies = dict(DunningConfig().policies)
-    for name, table in _mapping(raw.get("policies", {}), "dunning.policies").items():
-        policies[name] = _levels(name, table)
-    segments = {
-        str(k): str(v) for k, v in _mapping(raw.get("segments", {}), "dunning.segments").items()
-    }
-    default = str(raw.get("default_policy", "standard"))
-    for name in (*segments.values(), default):
-        if name not in policies:
-            raise HuikuanError(f"dunning: unknown policy {name!r} (known: {', '.join(policies)})")
-    cfg = DunningConfig(
-        policies,
-        segments,
-        default,
-        _days(raw.get("min_interval_days", 7), "min_interval_days"),
-        _amount(raw.get("min_amount", 0)),
-        _days(raw.get("promise_grace_days", 3), "promise_grace_days"),
-    )
-    return cfg
-
-
-def _mapping(value: Any, name: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise HuikuanError(f"{name} must be a table")
-    return value
-
-
-def _days(value: Any, name: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise HuikuanError(f"dunning.{name} must be a whole number of days >= 0, not {value!r}")
-    return value
-
-
-def _amount(value: Any) -> int:
-    try:
-        return parse_fen(str(value), allow_zero=True)
-    except InvalidValue as exc:
-        raise HuikuanError(f"dunning.min_amount: {exc}") from None
-
-
-def _levels(policy: str, table: Any) -> tuple[Level, ...]:
-    levels = _mapping(table, f"dunning.policies.{policy}").get("levels")
-    if not isinstance(levels, list) or not levels:
-        raise HuikuanError(f"dunning.policies.{policy}.levels must be a non-empty list of tables")
-    out = tuple(_level(f"dunning.policies.{policy}.levels[{n}]", lv) for n, lv in enumerate(levels))
-    offsets = [lv.offset for lv in out]
-    if offsets != sorted(offsets) or len(set(offsets)) != len(offsets):
-        raise HuikuanError(f"dunning.policies.{policy}: level offsets must increase")
-    return out
-
-
-def _level(where: str, raw: Any) -> Level:
-    raw = _mapping(raw, where)
-    if set(raw) - LEVEL_KEYS:
-        raise HuikuanError(f"{where}: unknown key(s) {', '.join(sorted(set(raw) - LEVEL_KEYS))}")
-    offset, channels = raw.get("offset"), raw.get("channels")
-    if not isinstance(offset, int) or isinstance(offset, bool):
-        raise HuikuanError(f"{where}.offset must be a whole number of days")
-    if not isinstance(channels, list) or not channels or not set(channels) <= set(CHANNELS):
-        raise HuikuanError(f"{where}.channels must be a list of {', '.join(CHANNELS)}")
-    letter = raw.get("letter")
-    if letter is not None and letter not in LETTER_KINDS:
-        raise HuikuanError(f"{where}.letter must be one of {', '.join(LETTER_KINDS)}")
-    name = str(raw.get("name") or f"level{offset:+d}")
-    return Level(
-        name,
-        offset,
-        tuple(channels),
-        bool(raw.get("working_days", False)),
-        letter,
-        bool(raw.get("interest", False)),
-    )
+def limitation_task(days_left: int, done: Iterable[int]) -> tuple[int, int] | None:
+    """The limitation task an invoice needs now, ``(days, level)``: the most urgent threshold
+    its period is within, unless that task was raised already (never the less urgent one too)."""
+    if days_left < 0:
+        return None
+    for days, level in LIMITATION_TASKS:
+        if days_left <= days:
+            return None if level in set(done) else (days, level)
+    return None

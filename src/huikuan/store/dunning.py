@@ -1,5 +1,10 @@
 """Dunning runs in the ledger: the facts for level selection, recording each action once.
 
+The facts per open invoice: the levels it had (done or skipped), the highest one done and
+the day of that run (step escalation waits ``min_interval_days`` from it), promise pauses;
+per customer, the day of its last round. Limitation tasks (levels 1060/1180) are kept in the
+same record but are no policy level.
+
 Exactly once: a run takes the write lock (BEGIN IMMEDIATE) before it reads what was done,
 then records each invoice's level under a UNIQUE (invoice, level) key and each message to
 send. Delivery happens after the commit; a message is claimed (pending/failed -> sending)
@@ -15,10 +20,17 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from huikuan.core.dunning import TASKS, Debtor, DunningConfig, OpenInvoice, Plan
+from huikuan.core.dunning import (
+    TASKS,
+    Debtor,
+    DunningConfig,
+    OpenInvoice,
+    Plan,
+    limitation_task,
+)
 
 Row = dict[str, Any]
-LIMITATION_LEVELS = {180: 1180, 60: 1060}  # level numbers of the limitation tasks
+POLICY_LEVELS = 1000  # level numbers from here on are limitation tasks, not policy levels
 
 _OPEN = """
 SELECT i.id, i.number, i.due_date, i.open_amount, i.disputed, c.id, c.code, c.segment,
@@ -31,12 +43,13 @@ ORDER BY c.code, i.due_date, i.number
 
 def debtors(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> list[Debtor]:
     """Customers with open invoices, with what was done and what pauses dunning."""
-    done = _done_levels(conn)
+    done, reached = _done_levels(conn), _reached(conn)
     pauses = _promise_pauses(conn, cfg, as_of)
     last = dict(
         conn.execute(
-            "SELECT customer_id, MAX(run_date) FROM dunning_message WHERE level < 1000"
-            " AND status NOT IN ('failed', 'dropped') GROUP BY customer_id"
+            "SELECT customer_id, MAX(run_date) FROM dunning_message WHERE level < ?"
+            " AND status NOT IN ('failed', 'dropped') GROUP BY customer_id",
+            (POLICY_LEVELS,),
         ).fetchall()
     )
     groups: dict[str, list[Any]] = {}
@@ -55,6 +68,7 @@ def debtors(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> list[D
     ) in conn.execute(_OPEN, (as_of.isoformat(),)):
         head = groups.setdefault(code, [cid, cfg.policy_for(policy, segment), blocked, legal, []])
         paused = max((p for k, p in pauses.items() if k in ((cid, None), (cid, iid))), default=None)
+        highest, since = reached.get(iid, (None, None))
         head[4].append(
             OpenInvoice(
                 number,
@@ -63,6 +77,8 @@ def debtors(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> list[D
                 bool(disputed),
                 frozenset(done.get(iid, ())),
                 paused,
+                highest,
+                since,
             )
         )
     return [
@@ -86,6 +102,19 @@ def _done_levels(conn: sqlite3.Connection) -> dict[int, set[int]]:
     ):
         done[iid].add(level)
     return done
+
+
+def _reached(conn: sqlite3.Connection) -> dict[int, tuple[int, date]]:
+    """Open invoice -> the highest policy level it has had (done) and the day of that run."""
+    out: dict[int, tuple[int, date]] = {}
+    for iid, level, day in conn.execute(
+        "SELECT a.invoice_id, a.level, a.run_date FROM dunning_action a"
+        " JOIN invoice i ON i.id = a.invoice_id WHERE i.open_amount > 0 AND a.status = 'done'"
+        " AND a.level < ? ORDER BY a.invoice_id, a.level",
+        (POLICY_LEVELS,),
+    ):
+        out[iid] = (level, date.fromisoformat(day))
+    return out
 
 
 def _promise_pauses(
@@ -202,34 +231,37 @@ def _invoice_id(conn: sqlite3.Connection, number: str) -> int:
     return int(conn.execute("SELECT id FROM invoice WHERE number = ?", (number,)).fetchone()[0])
 
 
-def limitation_tasks(conn: sqlite3.Connection, rows: list[Row], as_of: date, now: str) -> list[int]:
-    """A ``legal`` task when an invoice's limitation period ends within 180, then 60 days."""
-    ids = []
+def limitation_due(conn: sqlite3.Connection, rows: list[Row]) -> list[Row]:
+    """The limitation tasks to raise now for these :func:`limitation_rows` rows: per invoice,
+    the most urgent threshold (180, then 60 days left) not raised yet."""
+    out = []
     for row in rows:
-        for days, level in LIMITATION_LEVELS.items():
-            if not 0 <= row["days_left"] <= days:
-                continue
-            iid = _invoice_id(conn, row["invoice"])
-            if conn.execute(
-                "SELECT 1 FROM dunning_action WHERE invoice_id = ? AND level = ?", (iid, level)
-            ).fetchone():
-                continue
-            cid = _customer_id(conn, row["customer"])
-            mid = _message(
-                conn,
-                cid,
-                as_of,
-                "limitation",
-                level,
-                f"limitation-{days}",
-                "legal",
-                None,
-                [row["invoice"]],
-                "open",
-                now,
+        iid = _invoice_id(conn, row["invoice"])
+        done = [
+            r[0]
+            for r in conn.execute(
+                "SELECT level FROM dunning_action WHERE invoice_id = ? AND level >= ?",
+                (iid, POLICY_LEVELS),
             )
-            _action(conn, iid, level, f"limitation-{days}", "done", as_of, mid)
-            ids.append(mid)
+        ]
+        task = limitation_task(row["days_left"], done)
+        if task is not None:
+            days, level = task
+            name = f"limitation-{days}"
+            out.append({"customer": row["customer"], "invoice": row["invoice"], "level": level,
+                        "level_name": name, "channel": "legal", "invoice_id": iid})  # fmt: skip
+    return out
+
+
+def limitation_tasks(conn: sqlite3.Connection, due: list[Row], as_of: date, now: str) -> list[int]:
+    """Record the tasks :func:`limitation_due` found: a ``legal`` message and its action."""
+    ids = []
+    for task in due:
+        cid = _customer_id(conn, task["customer"])
+        mid = _message(conn, cid, as_of, "limitation", task["level"], task["level_name"],
+                       "legal", None, [task["invoice"]], "open", now)  # fmt: skip
+        _action(conn, task["invoice_id"], task["level"], task["level_name"], "done", as_of, mid)
+        ids.append(mid)
     return ids
 
 

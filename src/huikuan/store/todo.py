@@ -1,7 +1,11 @@
 """The salesperson's list for the day: open dunning tasks, broken promises, follow-ups.
 
-A task is closed by any contact logged for the customer on or after the day it was raised
-(the call was made, the visit happened); a follow-up by any later contact.
+Only contacts a person logged count, and only those dated on or before the day the list is
+for (``as_of``): the letters and emails a dunning run delivered are logged as contacts too,
+but they are not anyone's follow-up. A dunning task is closed by such a contact on or after
+the day it was raised (the call was made, the visit happened); a broken promise by one after
+the promised date, for the customer in general or for the promise's invoice; an excuse's
+follow-up by any later one.
 """
 
 from __future__ import annotations
@@ -17,11 +21,20 @@ from huikuan.store.dunning import messages
 
 Row = dict[str, Any]
 ROLE_ORDER = {"finance": 0, "decision_maker": 1, "legal_rep": 2, "purchasing": 3, "other": 4}
-# A task is closed by a contact someone logged, not by the letters a dunning run delivered.
+
+
+def _by_person(log: str) -> str:
+    """SQL: contact log entry ``log`` was logged by a person (it is not the delivery of a
+    dunning run) and is dated on or before the day given as its one parameter."""
+    return (
+        f"{log}.date <= ? AND ({log}.reference IS NULL OR {log}.reference NOT IN"
+        " (SELECT reference FROM dunning_message WHERE reference IS NOT NULL))"
+    )
+
+
 _CLOSED = (
     "EXISTS (SELECT 1 FROM contact_log l WHERE l.customer_id = m.customer_id"
-    " AND l.date >= m.run_date AND (l.reference IS NULL OR l.reference NOT IN"
-    " (SELECT reference FROM dunning_message WHERE reference IS NOT NULL)))"
+    f" AND l.date >= m.run_date AND {_by_person('l')})"
 )
 
 
@@ -46,7 +59,7 @@ def tasks(conn: sqlite3.Connection, as_of: date, lang_of: dict[str, str]) -> lis
 def _dunning_tasks(conn: sqlite3.Connection, as_of: date) -> list[Row]:
     out = []
     where = f"m.status = 'open' AND m.run_date <= ? AND NOT {_CLOSED}"
-    for m in messages(conn, where, (as_of.isoformat(),)):
+    for m in messages(conn, where, (as_of.isoformat(), as_of.isoformat())):
         total = _open_total(conn, m["invoices"])
         out.append(
             {
@@ -91,12 +104,7 @@ def _broken(conn: sqlite3.Connection, as_of: date) -> list[Row]:
     for p in promises(conn, as_of):
         if p["status"] != "broken":
             continue
-        later = conn.execute(
-            "SELECT 1 FROM contact_log l JOIN customer c ON c.id = l.customer_id"
-            " WHERE c.code = ? AND l.date > ?",
-            (p["customer"], p["promised_date"]),
-        ).fetchone()
-        if later:
+        if _followed_up(conn, p, as_of):
             continue
         out.append(
             {
@@ -113,14 +121,26 @@ def _broken(conn: sqlite3.Connection, as_of: date) -> list[Row]:
     return out
 
 
+def _followed_up(conn: sqlite3.Connection, p: Row, as_of: date) -> bool:
+    """Did a person log a contact about a broken promise after its date (and by ``as_of``)?"""
+    about = "" if p["invoice"] is None else " AND (i.number IS NULL OR i.number = ?)"
+    found = conn.execute(
+        "SELECT 1 FROM contact_log l JOIN customer c ON c.id = l.customer_id"
+        " LEFT JOIN invoice i ON i.id = l.invoice_id"
+        f" WHERE c.code = ? AND l.date > ? AND {_by_person('l')}{about}",
+        (p["customer"], p["promised_date"], as_of.isoformat(), *([p["invoice"]] if about else [])),
+    ).fetchone()
+    return found is not None
+
+
 def _follow_ups(conn: sqlite3.Connection, as_of: date, lang_of: dict[str, str]) -> list[Row]:
     out = []
     for code, day, excuse, follow in conn.execute(
         "SELECT c.code, l.date, l.excuse, l.follow_up FROM contact_log l"
         " JOIN customer c ON c.id = l.customer_id WHERE l.follow_up IS NOT NULL"
         " AND l.follow_up <= ? AND NOT EXISTS (SELECT 1 FROM contact_log k"
-        " WHERE k.customer_id = l.customer_id AND k.date > l.date)",
-        (as_of.isoformat(),),
+        f" WHERE k.customer_id = l.customer_id AND k.date > l.date AND {_by_person('k')})",
+        (as_of.isoformat(), as_of.isoformat()),
     ):
         entry = BY_CODE[excuse].text(lang_of.get(code, "zh")) if excuse in BY_CODE else None
         points = f"{entry['response']} Verify: {entry['verify']}" if entry else "Follow up."
