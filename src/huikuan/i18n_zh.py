@@ -28,6 +28,18 @@ WORDS = {
     "amount": "金额",
     "months": "月数",
     "extra_sales": "需增销售额",
+    "decision_maker": "决策人",
+    "finance": "财务",
+    "purchasing": "采购",
+    "legal_rep": "法人",
+    "other": "其他",
+    "phone": "电话",
+    "email": "邮件",
+    "letter": "函件",
+    "visit": "上门",
+    "sms": "短信",
+    "wechat": "微信",
+    "legal": "法律途径",
 }
 
 LABELS = {
@@ -260,7 +272,12 @@ MESSAGES = {
     ),
     "no such date: {raw}": "没有这一天：{raw}",
     "unknown terms code {code} (known: {known})": "未知账期代码 {code}（可用：{known}）",
-    "unknown excuse {code} (known: {known})": "未知借口 {code}（可用：{known}）",
+    "unknown excuse {code} (known: {known}; or {names})": (
+        "未知借口 {code}（可用：{known}；或 {names}）"
+    ),
+    "must be one of {allowed} (or {names}), not {raw}": (
+        "必须是 {allowed}（或 {names}）之一，而不是 {raw}"
+    ),
     "must be one of {allowed}, not {raw}": "必须是 {allowed} 之一，而不是 {raw}",
     "{what} must be one of {allowed}, not {raw}": "{what} 必须是 {allowed} 之一，而不是 {raw}",
     "must be zh or en, not {raw}": "必须是 zh 或 en，而不是 {raw}",
@@ -303,6 +320,9 @@ MESSAGES = {
     "Nothing imported: {n} problem(s) in {rows} row(s).": "未导入任何数据：{rows} 行中有 {n} 个问题。",
     "{failed} message(s) could not be delivered; they are retried on the next run": (
         "{failed} 条消息未能送达；下次运行时重试"
+    ),
+    "{n} column(s) hidden ({names}): use --format csv or widen the terminal to see all": (
+        "已隐藏 {n} 列（{names}）：使用 --format csv 或加宽终端查看全部"
     ),
     # table titles
     "Aging as of {day} ({basis} basis, by {by}, top {top} of {n})": (
@@ -399,6 +419,6 @@ MESSAGES = {
         "承诺 {day} 前支付 {amount}，已付 {paid}：今天致电，并书面确认新的付款日期。"
     ),
     "Excuse {code} on {day}. {points}": "{day} 的借口 {code}。{points}",
-    "{response} Verify: {verify}": "{response} 核实：{verify}",
+    "{response} Verify: {verify}": "{response}核实：{verify}",
     "Follow up.": "跟进。",
 }
