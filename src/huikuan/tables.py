@@ -7,7 +7,8 @@ The rule, in order, until the table fits the console width:
 3. the ``shrink`` columns (the name) are shortened to :data:`SHRINK_MIN` cells with an
    ellipsis, and long text columns (notes, talking points) wrap in :data:`TEXT_MIN` cells;
 4. the ``optional`` columns are hidden, those with nothing in them (blank or zero) first,
-   then in the order the result lists them, and a note says which and how to see them all.
+   then in the order the result lists them, and a note says which and how to see them all;
+5. text columns wrap narrower still: to their longest word, then to :data:`FLOOR` cells.
 
 Amounts never break across lines: money columns are never narrower than their widest cell.
 Widths are measured in terminal cells, so Chinese characters count double.
@@ -25,6 +26,7 @@ from huikuan.output import Result, _cell, grouped
 
 SHRINK_MIN = 10
 TEXT_MIN = 16
+FLOOR = 4
 EMPTY = {"", "0.00", "0", "0.0%", "-"}
 NAMES_COLUMNS = {"field", "component"}  # their cells are column names, shown as headers are
 HIDDEN_NOTE = "{n} column(s) hidden ({names}): use --format csv or widen the terminal to see all"
@@ -42,6 +44,11 @@ class Grid:
     def natural(self, i: int) -> int:
         cells = [self.headers[i], *(r[i] for r in self.body), *(r[i] for r in self.totals)]
         return max(max(cell_len(line) for line in c.split("\n")) for c in cells)
+
+    def word(self, i: int) -> int:
+        """The longest word of the column's cells (at least :data:`FLOOR` cells)."""
+        words = (w for r in [*self.body, *self.totals] for w in r[i].split())
+        return max([FLOOR, *(cell_len(w) for w in words)])
 
     def empty(self, i: int) -> bool:
         return all(r[i] in EMPTY for r in [*self.body, *self.totals])
@@ -76,6 +83,7 @@ def fit_table(result: Result, lang: str, width: int) -> tuple[Any, list[str]]:
         if _need(keep, mins) <= width:
             break
         keep.remove(i)
+    _squeeze(result, g, keep, mins, width)
     widths = _spread(keep, mins, natural, width)
     hidden = [g.headers[i] for i in range(len(g.columns)) if i not in keep]
     notes = [HIDDEN_NOTE.format(n=len(hidden), names=", ".join(hidden))] if hidden else []
@@ -88,6 +96,19 @@ def _min_width(result: Result, column: str, natural: int) -> int:
     if column in result.shrink:
         return min(natural, SHRINK_MIN)
     return min(natural, TEXT_MIN)
+
+
+def _squeeze(result: Result, g: Grid, keep: list[int], mins: list[int], width: int) -> None:
+    """Still too wide: narrow the widest text columns a cell at a time, first down to their
+    longest word (dates and codes stay whole; a long header may wrap), then to
+    :data:`FLOOR` cells. Money columns keep their width."""
+    text = [i for i in keep if g.columns[i] not in result.money]
+    for floor in ({i: min(mins[i], g.word(i)) for i in text}, {i: FLOOR for i in text}):
+        while _need(keep, mins) > width:
+            wide = [i for i in text if mins[i] > floor[i]]
+            if not wide:
+                break
+            mins[max(wide, key=lambda i: mins[i])] -= 1  # the widest gives first
 
 
 def _need(keep: list[int], mins: list[int]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -220,10 +221,12 @@ def test_aging_fits_the_terminal(
     doc = json.loads(cli("aging", "--as-of", AS_OF, "--format", "json").stdout)
     text = _aging_table(cli, monkeypatch, lang, width)
     assert max(cell_len(line.rstrip()) for line in text.splitlines()) <= width
-    rows = [line.split() for line in text.splitlines()]
-    for row in doc["rows"]:  # each customer on one line, its total whole
-        line = next(r for r in rows if r and r[0] == row["key"])
-        assert f"{float(row['total']):,.2f}" in line
+    lines = [line.split() for line in text.splitlines()]
+    for row in doc["rows"]:  # each customer on one line, every amount on it whole
+        line = next(r for r in lines if r and r[0] == row["key"])
+        amounts = {f"{Decimal(row[c]):,.2f}" for c in [*doc["buckets"], "total", "unapplied"]}
+        shown = [t for t in line[1:] if any(ch.isdigit() for ch in t)]
+        assert f"{Decimal(row['total']):,.2f}" in shown and set(shown) <= amounts, line
     hidden = [line for line in text.splitlines() if "hidden" in line or "已隐藏" in line]
     assert len(hidden) == (1 if width == 80 else 0)
 

@@ -288,6 +288,7 @@ def limitation(
             title=f"诉讼时效 as of {day}",
             notes=notes,
             money={"open"},
+            optional=["due_date"],  # a narrow terminal: the end date is what matters
             document={"as_of": day.isoformat(), "rows": rows},
         ),
         fmt,
