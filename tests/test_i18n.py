@@ -70,3 +70,8 @@ def test_labels() -> None:
     assert label("open", "zh") == "未收金额" and label("open", "en") == "open"
     assert label("3y+", "zh") == "3年以上" and label("1-2y", "zh") == "1-2年"
     assert label("1-30", "zh") == "1-30"
+
+
+def test_the_most_specific_template_wins() -> None:
+    assert translate("Invoice INV-1 disputed", "zh") == "应收单 INV-1 已标记为争议"
+    assert translate("Invoice INV-1 no longer disputed", "zh") == "应收单 INV-1 已取消争议"

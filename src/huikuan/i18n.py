@@ -99,7 +99,10 @@ def _part(text: str) -> str:
 
 @cache
 def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((_pattern(en), zh) for en, zh in MESSAGES.items())
+    """The templates, most literal text first: ``Invoice {n} no longer disputed`` must win
+    over ``Invoice {n} disputed``, which would match it too."""
+    ordered = sorted(MESSAGES.items(), key=lambda kv: -len(_PLACEHOLDER.sub("", kv[0])))
+    return tuple((_pattern(en), zh) for en, zh in ordered)
 
 
 def _pattern(template: str) -> re.Pattern[str]:

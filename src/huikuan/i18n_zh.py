@@ -316,6 +316,7 @@ MESSAGES = {
     "unknown encoding {enc} (try utf-8 or gb18030)": "未知编码 {enc}（试试 utf-8 或 gb18030）",
     "missing column(s) {cols}": "缺少列 {cols}",
     "nothing imported": "未导入任何数据",
+    "bucket limits must be positive": "账龄段上限必须为正数",
     "Nothing imported.": "未导入任何数据。",
     "Nothing imported: {n} problem(s) in {rows} row(s).": "未导入任何数据：{rows} 行中有 {n} 个问题。",
     "{failed} message(s) could not be delivered; they are retried on the next run": (

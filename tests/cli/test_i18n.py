@@ -253,3 +253,35 @@ def test_aging_in_zh_at_80_columns(cli: Any, small: Path, monkeypatch: pytest.Mo
     text = _aging_table(cli, monkeypatch, "zh", 80)
     head = "\n".join(line.rstrip() for line in text.splitlines()[:14]) + "\n"
     assert head == AGING_ZH_80
+
+
+CHANGES = [
+    ["backup", "{tmp}/copy.db"],
+    ["customer", "add", "C009", "测试"],
+    ["customer", "edit", "C001", "--region", "华北"],
+    ["customer", "block", "C001", "--reason", "测试"],
+    ["customer", "unblock", "C001"],
+    ["contact", "add", "C001", "李会计", "--role", "财务"],
+    ["invoice", "add", "X-1", "C001", "100", "--due-date", "2026-12-01"],
+    ["invoice", "dispute", "INV-101", "--reason", "质量"],
+    ["invoice", "undispute", "INV-101"],
+    ["payment", "add", "C001", "100", "--date", AS_OF],
+    ["credit-note", "add", "C001", "10", "--invoice", "INV-101", "--date", AS_OF],
+    ["write-off", "add", "INV-102", "--reason", "x", "--date", AS_OF],
+    ["promise", "add", "C001", "--amount", "100", "--date", "2026-12-01", "--made", AS_OF],
+    ["log", "add", "C001", "--channel", "visit", "--outcome", "disputed", "--date", AS_OF],
+    ["log", "add", "C001", "--channel", "phone", "--excuse", "没钱", "--date", AS_OF],
+    ["import", "customers", "{tmp}/c.csv"],
+    ["credit", "score", "C001", "--as-of", AS_OF],
+    ["credit", "apply", "C001"],
+    ["target", "set", "王丽", "--amount", "1000", "--period", "2026-11"],
+    ["target", "set", "王丽", "--amount", "2000", "--period", "2026-11"],
+]
+
+
+def test_every_confirmation_is_in_zh(cli: Any, small: Path, zh: None, tmp_path: Path) -> None:
+    (tmp_path / "c.csv").write_text("code,name\nC020,新客户\n", "utf-8")
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for args in CHANGES:
+        stderr = cli(*(a.format(tmp=tmp_path) for a in args)).stderr
+        assert stderr and all(cjk.search(line) for line in stderr.splitlines()), (args, stderr)
