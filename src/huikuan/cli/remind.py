@@ -278,6 +278,7 @@ def todo(
             document={"as_of": day.isoformat(), "user": user, "tasks": rows},
             title=f"To do {day}" + (f" for {user}" if user else ""),
             notes=[] if rows else ["Nothing to do today."],
+            optional=["since", "salesperson"],  # a narrow terminal keeps room for the points
         ),
         fmt,
     )
