@@ -15,6 +15,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HUIKUAN_USER", "tester")
     monkeypatch.delenv("HUIKUAN_CONFIG", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("HUIKUAN_LANG", "en")  # tests that want zh set it
     return tmp_path
 
 

@@ -35,6 +35,7 @@ SECTIONS = {
     "interest",
     "provision",
     "cost",
+    "ui",
 }
 
 
@@ -67,6 +68,7 @@ class Config:
     interest: InterestPolicy = field(default_factory=InterestPolicy)
     letters: LetterSettings = field(default_factory=lambda: LetterSettings())
     smtp: SmtpSettings | None = None
+    language: str | None = None  # [ui] language; None: HUIKUAN_LANG, then the locale
     raw: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 
@@ -116,6 +118,9 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
         _table(raw, "letters", {"templates", "reference_prefix", "deadline_days"}), path
     )
     cfg.smtp = make_smtp(_table(raw, "smtp", None))
+    ui = _table(raw, "ui", {"language"})
+    if "language" in ui:
+        cfg.language = _language(ui["language"])
     delivery = _table(raw, "delivery", {"outbox"})
     if "outbox" in delivery:
         cfg.outbox = Path(str(delivery["outbox"])).expanduser()
@@ -137,6 +142,12 @@ def _letters(table: dict[str, Any], path: Path) -> LetterSettings:
     if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 90:
         raise HuikuanError("letters.deadline_days must be a whole number from 0 to 90")
     return replace(out, reference_prefix=prefix, deadline_days=days)
+
+
+def _language(value: Any) -> str:
+    if value not in ("zh", "en"):
+        raise HuikuanError(f'ui.language must be "zh" or "en", not {value!r}')
+    return str(value)
 
 
 def _parse_calendar(value: Any, cfg: Config) -> None:

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
+from huikuan.i18n import label as i18n_label
+from huikuan.i18n import translate
+
 FORMATS = ("table", "json", "jsonl", "csv")
 BAR_WIDTH = 30
 
@@ -32,10 +35,15 @@ class Result:
     notes: list[str] = field(default_factory=list)
     sections: list[Result] = field(default_factory=list)
     bars: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # title -> (label, amount)
+    optional: list[str] = field(default_factory=list)  # a narrow table hides these, first first
+    shrink: set[str] = field(default_factory=lambda: {"name"})  # shortened with … when narrow
 
 
-def render(result: Result, fmt: str, out: IO[str] | None = None) -> None:
-    """Print ``result`` in ``fmt`` to ``out`` (stdout by default)."""
+def render(result: Result, fmt: str, out: IO[str] | None = None, lang: str = "en") -> None:
+    """Print ``result`` in ``fmt`` to ``out`` (stdout by default).
+
+    ``lang`` is for tables (headers, titles, notes); JSON and CSV keys are always English.
+    """
     out = out or sys.stdout
     if fmt == "json":
         _json(result, out)
@@ -47,7 +55,7 @@ def render(result: Result, fmt: str, out: IO[str] | None = None) -> None:
         writer.writerow(result.columns)
         writer.writerows([_cell(row.get(c)) for c in result.columns] for row in result.rows)
     else:
-        _table(result, out)
+        _table(result, out, lang)
 
 
 def _pick(row: dict[str, Any], columns: list[str]) -> dict[str, Any]:
@@ -127,51 +135,24 @@ def _console(out: IO[str]) -> Any:
     )
 
 
-def _table(result: Result, out: IO[str]) -> None:
+def _table(result: Result, out: IO[str], lang: str) -> None:
+    from huikuan.tables import fit_table
+
     console = _console(out)
     for n, part in enumerate([result, *result.sections]):
         if n:
             console.print()
-        console.print(_rich_table(part))
+        table, hidden = fit_table(part, lang, console.width)
+        console.print(table)
+        for note in hidden:
+            console.print(translate(note, lang), markup=False)
         for title, bars in part.bars.items():
-            console.print(_bar_chart(title, bars))
+            console.print(_bar_chart(translate(title, lang), bars, lang))
         for note in part.notes:
-            console.print(note, markup=False)
+            console.print(translate(note, lang), markup=False)
 
 
-def _rich_table(result: Result) -> Any:
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=result.title, box=box.SIMPLE_HEAD, title_justify="left")
-    for col in result.columns:
-        table.add_column(col, justify="right" if col in result.money else "left", overflow="fold")
-    for row in _rows(result):
-        table.add_row(*(Text(cell) for cell in row))
-    if result.totals:
-        table.add_section()
-    for total in result.totals:
-        cells = [
-            grouped(total.get(c)) if c in result.money else _cell(total.get(c))
-            for c in result.columns
-        ]
-        table.add_row(*(Text(cell) for cell in cells), style="bold")
-    return table
-
-
-def _rows(result: Result) -> Iterator[list[str]]:
-    any_row = False
-    for row in result.rows:
-        any_row = True
-        yield [
-            grouped(row.get(c)) if c in result.money else _cell(row.get(c)) for c in result.columns
-        ]
-    if not any_row:
-        yield ["(none)", *[""] * (len(result.columns) - 1)]
-
-
-def _bar_chart(title: str, bars: list[tuple[str, str]]) -> Any:
+def _bar_chart(title: str, bars: list[tuple[str, str]], lang: str) -> Any:
     from rich.table import Table
     from rich.text import Text
 
@@ -181,5 +162,10 @@ def _bar_chart(title: str, bars: list[tuple[str, str]]) -> Any:
     chart.title, chart.title_justify = title, "left"
     for (label, value), v in zip(bars, values):
         bar = "█" * round(BAR_WIDTH * v / top)
-        chart.add_row(label, Text(bar, style="cyan"), f"{100 * v / total:5.1f}%", grouped(value))
+        chart.add_row(
+            i18n_label(label, lang),
+            Text(bar, style="cyan"),
+            f"{100 * v / total:5.1f}%",
+            grouped(value),
+        )
     return chart

@@ -347,7 +347,7 @@ def test_every_format(outbox: Path, fmt: str) -> None:
 
 
 def test_playbook_has_ten_excuses_in_both_languages(outbox: Path) -> None:
-    zh, en = jdoc("playbook"), jdoc("playbook", "--lang", "en")
+    zh, en = jdoc("playbook", "--lang", "zh"), jdoc("playbook", "--lang", "en")
     codes = [e["code"] for e in zh]  # type: ignore[union-attr]
     assert codes == [
         "paid-already", "finance-processing", "customer-not-paid", "restructuring",

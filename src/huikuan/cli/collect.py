@@ -42,7 +42,11 @@ def log_add(
         typer.Option(help="reached, no-answer, promised, disputed, paid-claimed or refused."),
     ] = None,
     excuse: Annotated[
-        str | None, typer.Option(help="Excuse code (see `huikuan playbook`).")
+        str | None,
+        typer.Option(
+            help="Excuse: a code, its Chinese wording or a short name like 已付款, 质量问题, "
+            "没钱 (see `huikuan playbook`)."
+        ),
     ] = None,
     note: Annotated[str | None, typer.Option()] = None,
     evidence: Annotated[
@@ -188,19 +192,33 @@ def promise_list(
     emit(Result(cols, rows, title=f"Promises as of {day}", money={"amount", "paid"}), fmt)
 
 
+def _lang(value: str | None) -> str | None:
+    if value is not None and value not in ("zh", "en"):
+        raise typer.BadParameter(f"must be zh or en, not {value!r}")
+    return value
+
+
+LangOpt = Annotated[
+    str | None,
+    typer.Option(help="zh or en [the UI language: [ui] language, HUIKUAN_LANG, the locale].",
+                 callback=_lang),
+]  # fmt: skip
+
+
 def playbook(
-    code: Annotated[str | None, typer.Argument(help="Excuse code, e.g. paid-already.")] = None,
-    lang: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    code: Annotated[
+        str | None, typer.Argument(help="Excuse code or Chinese name, e.g. paid-already, 已付款.")
+    ] = None,
+    lang: LangOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """The ten common excuses (拖延借口) with the answer, what to verify and the follow-up.
 
-    Examples: huikuan playbook;  huikuan playbook will-pay --lang en
+    Examples: huikuan playbook;  huikuan playbook will-pay --lang en;  huikuan playbook 没钱
     """
     from huikuan.core.playbook import EXCUSES, excuse
 
-    if lang not in ("zh", "en"):
-        raise InvalidValue(f"--lang must be zh or en, not {lang!r}")
+    lang = lang or state().language
     chosen = [excuse(code)] if code else list(EXCUSES)
     rows = [e.text(lang) for e in chosen]
     cols = ["code", "says", "response", "verify", "follow_up_days"]
@@ -210,7 +228,7 @@ def playbook(
                 ["field", "value"],
                 [{"field": k, "value": v} for k, v in rows[0].items()],
                 document=rows[0],
-                title=f"Playbook: {code}",
+                title=f"Playbook: {chosen[0].code}",
             ),
             fmt,
         )
@@ -223,7 +241,7 @@ def limitation(
         int | None, typer.Option(min=0, help="Only periods ending within DAYS (or already ended).")
     ] = None,
     as_of: Annotated[str | None, typer.Option(help="As of this date [today].")] = None,
-    lang: Annotated[str, typer.Option(help="Advice in zh or en.")] = "en",
+    lang: LangOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """诉讼时效: when each open invoice's 3-year limitation period ends, and what to do.
@@ -234,6 +252,7 @@ def limitation(
     from huikuan.store.collections import limitation_rows
 
     day = parse_day(as_of, "--as-of")
+    lang = lang or state().language
     cal = state().config.make_calendar()  # years ahead lack holiday data: noted, not warned
     with ledger() as led:
         rows = [
@@ -269,6 +288,7 @@ def limitation(
             title=f"诉讼时效 as of {day}",
             notes=notes,
             money={"open"},
+            optional=["due_date"],  # a narrow terminal: the end date is what matters
             document={"as_of": day.isoformat(), "rows": rows},
         ),
         fmt,

@@ -17,6 +17,7 @@ import typer
 
 from huikuan.core.dates import parse_date
 from huikuan.core.errors import HuikuanError
+from huikuan.i18n import resolve_language, translate
 from huikuan.output import FORMATS, Result, render
 
 if TYPE_CHECKING:  # imported lazily: `huikuan --help` stays fast
@@ -36,6 +37,7 @@ class State:
     user: str | None = None
     _config: Config | None = None
     _calendar: WorkCalendar | None = None
+    _language: str | None = None
     warned: set[int] = field(default_factory=set)
 
     @property
@@ -54,6 +56,22 @@ class State:
         if self._calendar is None:
             self._calendar = self.config.make_calendar()
         return self._calendar
+
+    @property
+    def language(self) -> str:
+        """The UI language (zh|en): ``[ui] language``, HUIKUAN_LANG, the locale; en if the
+        config cannot be read (its error is then reported in English)."""
+        if self._language is None:
+            try:
+                setting = self.config.language
+            except HuikuanError:
+                return "en"
+            self._language = resolve_language(setting, os.environ)
+        return self._language
+
+    def say(self, message: str) -> str:
+        """``message`` in the UI language."""
+        return translate(message, self.language)
 
     def db_path(self) -> Path:
         """The ledger file; a URL (``postgresql://…``) is refused with a clear message."""
@@ -101,8 +119,8 @@ def ledger(create: bool = False) -> Iterator[Any]:
 
 
 def warn(message: str) -> None:
-    """A message on stderr."""
-    typer.echo(f"Warning: {message}", err=True)
+    """A message on stderr (``Warning:`` stays English in every language: scripts grep it)."""
+    typer.echo(f"Warning: {STATE.say(message)}", err=True)
 
 
 def _calendar_warnings() -> None:
@@ -126,10 +144,11 @@ def guard(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except HuikuanError as exc:
-            for message in exc.messages:
-                typer.echo(f"Error: {message}", err=True)
+            for message in exc.messages:  # "Error:" stays English: scripts grep it
+                typer.echo(f"Error: {STATE.say(message)}", err=True)
             if exc.summary:
-                typer.echo(exc.summary[0].upper() + exc.summary[1:] + ".", err=True)
+                summary = exc.summary[0].upper() + exc.summary[1:] + "."
+                typer.echo(STATE.say(summary), err=True)
             raise typer.Exit(1) from None
         except sqlite3.OperationalError as exc:
             typer.echo(f"Error: ledger {STATE.db_path()}: {exc}", err=True)
@@ -185,8 +204,8 @@ def parse_day(value: str | None, what: str = "date") -> date:
 
 
 def emit(result: Result, fmt: str) -> None:
-    """Render a result to stdout."""
-    render(result, fmt)
+    """Render a result to stdout (tables in the UI language; JSON/CSV keys stay English)."""
+    render(result, fmt, lang=STATE.language if fmt == "table" else "en")
 
 
 def now() -> str:
@@ -197,5 +216,5 @@ def now() -> str:
 
 
 def done(message: str) -> None:
-    """A confirmation on stderr (stdout stays clean for data)."""
-    typer.echo(message, err=True)
+    """A confirmation on stderr (stdout stays clean for data), in the UI language."""
+    typer.echo(STATE.say(message), err=True)

@@ -232,7 +232,11 @@ def contact_add(
     code: Code,
     name: Annotated[str, typer.Argument(help="Contact's name.")],
     role: Annotated[
-        str, typer.Option(help="decision_maker, finance, purchasing, legal_rep or other.")
+        str,
+        typer.Option(
+            help="decision_maker, finance, purchasing, legal_rep or other; "
+            "or 决策人, 财务, 采购, 法人, 其他."
+        ),
     ] = "other",
     title: Opt = None,
     phone: Opt = None,
@@ -242,7 +246,7 @@ def contact_add(
 ) -> None:
     """Add a contact to a customer.
 
-    Example: huikuan contact add C001 李会计 --role finance --phone 13800000000
+    Example: huikuan contact add C001 李会计 --role 财务 --phone 13800000000
     """
     from huikuan.core.records import check_contact, raise_problems
     from huikuan.store import ledger as L

@@ -60,7 +60,8 @@ def interest(
         doc = {"as_of": day.isoformat(), "rows": rows, "totals": totals}
         title = f"Late interest as of {day}" + (f" — {customer}" if customer else "")
         result = Result(COLUMNS, rows, document=doc, title=title,
-                        money={"principal", "open", "interest"}, totals=shown)  # fmt: skip
+                        money={"principal", "open", "interest"}, totals=shown,
+                        optional=["contract", "disputed", "rate"])  # fmt: skip
         emit(result, fmt)
 
 

@@ -11,6 +11,7 @@ import typer
 
 from huikuan.cli.common import APP_NAME, App, FormatOpt, emit, ledger, now, parse_day, state
 from huikuan.core.errors import HuikuanError
+from huikuan.i18n import translate
 from huikuan.output import Result
 
 remind_app = App(
@@ -287,12 +288,14 @@ def todo(
                 "SELECT code, salesperson, name, language FROM customer"
             )
         }
+        lang = state().language  # talking points are for the user: in the UI language
         rows = [
             t
-            for t in tasks(led.conn, day, {c: v[2] for c, v in people.items()})
+            for t in tasks(led.conn, day, dict.fromkeys(people, lang))
             if user is None or people[t["customer"]][0] == user
         ]
         for t in rows:
+            t["points"] = translate(t["points"], lang)
             t["name"] = people[t["customer"]][1]
             t["salesperson"] = people[t["customer"]][0]
             t["contacts"] = contacts(led.conn, t["customer"])
@@ -317,6 +320,7 @@ def todo(
             document={"as_of": day.isoformat(), "user": user, "tasks": rows},
             title=f"To do {day}" + (f" for {user}" if user else ""),
             notes=[] if rows else ["Nothing to do today."],
+            optional=["since", "salesperson"],  # a narrow terminal keeps room for the points
         ),
         fmt,
     )

@@ -108,6 +108,7 @@ def _summary(
         money={*labels, "total", "unapplied"},
         totals=table_totals,
         bars=bars,
+        optional=[*labels[:-1], "unapplied", labels[-1]],  # narrow: the oldest buckets stay
     )
 
 

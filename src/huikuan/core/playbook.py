@@ -90,11 +90,37 @@ EXCUSES = (
         "The promised amount and date (log it with huikuan promise add)")),
 )  # fmt: skip
 BY_CODE = {e.code: e for e in EXCUSES}
+# Short Chinese names a user would type, besides the code and the full zh wording (says).
+SHORT_NAMES = {
+    "paid-already": ("已付款", "已经付了", "已付"),
+    "finance-processing": ("财务处理中", "已通知财务"),
+    "customer-not-paid": ("客户未付款", "下游未付款"),
+    "restructuring": ("改组", "重组", "并购"),
+    "force-majeure": ("不可抗力", "天灾"),
+    "manager-agreed": ("经理同意", "经理同意延期"),
+    "quality": ("质量问题",),
+    "no-receipt": ("没有收货凭证", "无收货凭证"),
+    "no-money": ("没钱", "没有钱", "资金困难"),
+    "will-pay": ("一定付款", "会付款"),
+}
+_NAMES = {e.says["zh"]: e.code for e in EXCUSES} | {
+    name: code for code, names in SHORT_NAMES.items() for name in names
+}
+
+
+def excuse_code(text: str) -> str:
+    """The excuse code for a code (``paid-already``, ``PAID_ALREADY``), its Chinese wording
+    (钱已经付出了) or a short name (已付款); InvalidValue naming the choices otherwise."""
+    key = text.strip().rstrip("。！!")
+    code = key.lower().replace("_", "-").replace(" ", "-")
+    if code in BY_CODE:
+        return code
+    if key in _NAMES:
+        return _NAMES[key]
+    shorts = ", ".join(names[0] for names in SHORT_NAMES.values())
+    raise InvalidValue(f"unknown excuse {text!r} (known: {', '.join(BY_CODE)}; or {shorts})")
 
 
 def excuse(code: str) -> Excuse:
-    """The excuse with this code; a clear error naming the codes otherwise."""
-    found = BY_CODE.get(code.strip().lower())
-    if found is None:
-        raise InvalidValue(f"unknown excuse {code!r} (known: {', '.join(BY_CODE)})")
-    return found
+    """The excuse named by a code or a Chinese name (see :func:`excuse_code`)."""
+    return BY_CODE[excuse_code(code)]

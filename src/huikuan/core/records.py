@@ -236,6 +236,16 @@ def _language(value: str) -> str:
 
 
 ROLES = ("decision_maker", "finance", "purchasing", "legal_rep", "other")
+ROLE_NAMES = {  # Chinese names accepted for the codes (the first of each is shown in messages)
+    "决策人": "decision_maker",
+    "财务": "finance",
+    "采购": "purchasing",
+    "法人": "legal_rep",
+    "其他": "other",
+    "决策者": "decision_maker",
+    "财务联系人": "finance",
+    "法定代表人": "legal_rep",
+}
 
 
 def check_contact(row: Row) -> tuple[dict[str, Any], list[Problem]]:
@@ -253,9 +263,16 @@ def check_contact(row: Row) -> tuple[dict[str, Any], list[Problem]]:
 
 
 def _role(value: str) -> str:
-    role = value.lower().replace("-", "_")
+    return contact_role(value)
+
+
+def contact_role(text: str) -> str:
+    """The role code for a code (``finance``, ``decision-maker``) or its Chinese name (财务)."""
+    key = text.strip()
+    role = ROLE_NAMES.get(key) or key.lower().replace("-", "_").replace(" ", "_")
     if role not in ROLES:
-        raise InvalidValue(f"must be one of {', '.join(ROLES)}, not {value!r}")
+        names = ", ".join(list(ROLE_NAMES)[: len(ROLES)])
+        raise InvalidValue(f"must be one of {', '.join(ROLES)} (or {names}), not {text!r}")
     return role
 
 
