@@ -24,6 +24,13 @@ Amount = Annotated[str, typer.Argument(help="Amount, e.g. 5,000.00.")]
 Opt = Annotated[str | None, typer.Option()]
 DateOpt = Annotated[str | None, typer.Option("--date", help="Date [today].")]
 InvoiceOpt = Annotated[str | None, typer.Option("--invoice", help="Invoice number to pay first.")]
+CurrencyOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Currency [the invoice's; else the one the customer is invoiced in (required when"
+        " several); else the ledger's default]."
+    ),
+]
 LIST_COLUMNS = [
     "date",
     "customer",
@@ -68,6 +75,7 @@ def _record(
             st.calendar,
             lambda c: L.customer_ref(conn, c),
             lambda n: L.invoice_ref(conn, n),
+            lambda cid: L.customer_currencies(conn, cid),
         )
         rec, problems = check_payment(row, ctx)
         raise_problems(problems)
@@ -97,7 +105,7 @@ def add(
     amount: Amount,
     date: DateOpt = None,
     invoice: InvoiceOpt = None,
-    currency: Opt = None,
+    currency: CurrencyOpt = None,
     reference: Annotated[str | None, typer.Option(help="Bank serial (银行流水号).")] = None,
     method: Opt = None,
     fmt: FormatOpt = "table",
@@ -143,7 +151,7 @@ def credit_add(
     amount: Amount,
     date: DateOpt = None,
     invoice: InvoiceOpt = None,
-    currency: Opt = None,
+    currency: CurrencyOpt = None,
     number: Annotated[str | None, typer.Option(help="Credit note number.")] = None,
     reason: Opt = None,
     fmt: FormatOpt = "table",

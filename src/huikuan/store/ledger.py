@@ -80,6 +80,15 @@ def invoice_ref(conn: sqlite3.Connection, number: str) -> InvoiceRef | None:
     return InvoiceRef(*row) if row else None
 
 
+def customer_currencies(conn: sqlite3.Connection, customer_id: int) -> list[str]:
+    """The currencies the customer has been invoiced in, sorted."""
+    rows = conn.execute(
+        "SELECT DISTINCT currency FROM invoice WHERE customer_id = ? ORDER BY currency",
+        (customer_id,),
+    )
+    return [currency for (currency,) in rows]
+
+
 def require_invoice(conn: sqlite3.Connection, number: str) -> InvoiceRef:
     """The invoice with ``number``; :class:`NotFound` otherwise."""
     ref = invoice_ref(conn, number)
