@@ -54,6 +54,7 @@ def _record(
     reference: str | None,
     method: str | None,
     note: str | None,
+    to_credit: bool = False,
 ) -> list[dict[str, Any]]:
     from huikuan.core.records import Context, check_payment, raise_problems
     from huikuan.store import ledger as L
@@ -81,6 +82,8 @@ def _record(
         raise_problems(problems)
         if kind == "payment":
             L.refuse_duplicate_reference(conn, rec)
+        elif not to_credit:
+            L.refuse_credit_excess(conn, rec)
         pid = L.insert_payment(conn, rec, kind, note)
         L.audit(conn, led.user, "add", kind, customer, {**rec, "id": pid})
         return Q.applied(conn, pid)
@@ -154,18 +157,28 @@ def credit_add(
     currency: CurrencyOpt = None,
     number: Annotated[str | None, typer.Option(help="Credit note number.")] = None,
     reason: Opt = None,
+    to_credit: Annotated[
+        bool,
+        typer.Option(
+            "--to-credit",
+            help="Allow more than the invoice's open amount (without --invoice: the customer's"
+            " open balance); the excess becomes the customer's credit.",
+        ),
+    ] = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """Record a credit note or discount (applied like a payment, kept apart from cash).
 
+    A credit note larger than the invoice's open amount is refused unless --to-credit: the
+    excess then becomes the customer's credit, applied to its other open invoices of the
+    currency (oldest due first) and, for any rest, to invoices it gets later.
+
     Example: huikuan credit-note add C001 500 --invoice INV-2026-101 --reason "price adjustment"
     """
-    _report(
-        "credit_note",
-        customer,
-        _record("credit_note", customer, amount, date, invoice, currency, number, None, reason),
-        fmt,
+    allocs = _record(
+        "credit_note", customer, amount, date, invoice, currency, number, None, reason, to_credit
     )
+    _report("credit_note", customer, allocs, fmt)
 
 
 @writeoff_app.command("add")

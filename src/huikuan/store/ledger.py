@@ -212,6 +212,35 @@ def refuse_duplicate_reference(conn: sqlite3.Connection, rec: Record) -> None:
         )
 
 
+def refuse_credit_excess(conn: sqlite3.Connection, rec: Record) -> None:
+    """Raise :class:`Conflict` when a credit note is larger than what it credits.
+
+    That is the named invoice's open amount, or without an invoice the customer's open
+    balance in the note's currency. The caller lets it through with ``--to-credit``: the
+    excess then becomes the customer's credit, applied by the allocation rule.
+    """
+    if rec["invoice_id"] is not None:
+        number, open_amount = conn.execute(
+            "SELECT number, open_amount FROM invoice WHERE id = ?", (rec["invoice_id"],)
+        ).fetchone()
+        what = f"invoice {number}'s open amount"
+    else:
+        (open_amount,) = conn.execute(
+            "SELECT COALESCE(SUM(open_amount), 0) FROM invoice"
+            " WHERE customer_id = ? AND currency = ? AND open_amount > 0",
+            (rec["customer_id"], rec["currency"]),
+        ).fetchone()
+        what = "the customer's open balance"
+    excess = rec["amount"] - open_amount
+    if excess > 0:
+        cur = rec["currency"]
+        raise Conflict(
+            f"the credit note ({cur} {format_fen(rec['amount'])}) exceeds {what}"
+            f" ({cur} {format_fen(open_amount)}); pass --to-credit to keep the excess"
+            f" ({cur} {format_fen(excess)}) as the customer's credit"
+        )
+
+
 def insert_payment(
     conn: sqlite3.Connection, rec: Record, kind: str = "payment", note: str | None = None
 ) -> int:
