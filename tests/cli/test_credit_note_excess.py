@@ -56,3 +56,15 @@ def test_to_credit_keeps_the_rest_as_credit_for_later_invoices(cli, small):
     cli("invoice", "add", "INV-402", "C004", "500", "--issue-date", "2026-11-22", "--due-date", "2026-12-22")  # fmt: skip
     assert _open(cli, "INV-402") == "300.00"
     assert json.loads(cli("doctor", "-f", "json").stdout)  # invariants hold (exit 0)
+
+
+def test_a_credit_note_number_is_recorded_once_per_customer(cli, small):
+    add = (*CN, "C001", "100", "--invoice", "INV-102", "--date", "2026-11-21", "--number", "CN-5")
+    cli(*add)
+    before = cli.snapshot()
+    assert cli.error(*add) == [
+        "Error: a credit note with number 'CN-5' is already recorded for this customer"
+        " (2026-11-21, CNY 100.00)"
+    ]
+    assert cli.snapshot() == before
+    cli("payment", "add", "C001", "100", "--date", "2026-11-21", "--reference", "CN-5")  # cash

@@ -80,9 +80,8 @@ def _record(
         )
         rec, problems = check_payment(row, ctx)
         raise_problems(problems)
-        if kind == "payment":
-            L.refuse_duplicate_reference(conn, rec)
-        elif not to_credit:
+        L.refuse_duplicate_reference(conn, rec, kind)
+        if kind == "credit_note" and not to_credit:
             L.refuse_credit_excess(conn, rec)
         pid = L.insert_payment(conn, rec, kind, note)
         L.audit(conn, led.user, "add", kind, customer, {**rec, "id": pid})

@@ -192,22 +192,26 @@ def _insert_sql(width: int, rows: int) -> str:
     return f"INSERT INTO invoice ({', '.join(INVOICE_FIELDS[:width])}, open_amount) VALUES {values}"
 
 
-def refuse_duplicate_reference(conn: sqlite3.Connection, rec: Record) -> None:
-    """Raise :class:`Conflict` when the customer already has a payment with this bank reference.
+def refuse_duplicate_reference(
+    conn: sqlite3.Connection, rec: Record, kind: str = "payment"
+) -> None:
+    """Raise :class:`Conflict` when the customer already has a payment with this bank reference
+    (``kind`` credit_note: a credit note with this number).
 
     The same rule as imports: a bank serial (银行流水号) is recorded once, so a statement line
-    entered twice does not pay twice.
+    entered twice does not pay twice; nor does a credit note entered twice credit twice.
     """
     if not rec.get("reference"):
         return
     found = conn.execute(
         "SELECT date, amount, currency FROM payment"
-        " WHERE customer_id = ? AND reference = ? AND kind = 'payment'",
-        (rec["customer_id"], rec["reference"]),
+        " WHERE customer_id = ? AND reference = ? AND kind = ?",
+        (rec["customer_id"], rec["reference"], kind),
     ).fetchone()
     if found:
+        what = "a credit note with number" if kind == "credit_note" else "a payment with reference"
         raise Conflict(
-            f"a payment with reference {rec['reference']!r} is already recorded for this customer"
+            f"{what} {rec['reference']!r} is already recorded for this customer"
             f" ({found[0]}, {found[2]} {format_fen(found[1])})"
         )
 
