@@ -154,7 +154,9 @@ def credit_add(
     date: DateOpt = None,
     invoice: InvoiceOpt = None,
     currency: CurrencyOpt = None,
-    number: Annotated[str | None, typer.Option(help="Credit note number.")] = None,
+    number: Annotated[
+        str | None, typer.Option(help="Credit note number (recorded once per customer).")
+    ] = None,
     reason: Opt = None,
     to_credit: Annotated[
         bool,
