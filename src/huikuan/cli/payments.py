@@ -57,6 +57,7 @@ def _record(
     to_credit: bool = False,
 ) -> list[dict[str, Any]]:
     from huikuan.core.records import Context, check_payment, raise_problems
+    from huikuan.store import guards as G
     from huikuan.store import ledger as L
     from huikuan.store import queries as Q
 
@@ -80,9 +81,9 @@ def _record(
         )
         rec, problems = check_payment(row, ctx)
         raise_problems(problems)
-        L.refuse_duplicate_reference(conn, rec, kind)
+        G.refuse_duplicate_reference(conn, rec, kind)
         if kind == "credit_note" and not to_credit:
-            L.refuse_credit_excess(conn, rec)
+            G.refuse_credit_excess(conn, rec)
         pid = L.insert_payment(conn, rec, kind, note)
         L.audit(conn, led.user, "add", kind, customer, {**rec, "id": pid})
         return Q.applied(conn, pid)
