@@ -142,12 +142,12 @@ def test_doctor_finds_credit_left_beside_open_invoices(small: Book) -> None:
     assert _status(checks, "invoice open amounts") == "ok"
 
 
-def test_doctor_warns_on_loose_permissions_and_missing_calendar_year(small: Book) -> None:
+def test_doctor_fails_on_loose_permissions_warns_on_missing_calendar_year(small: Book) -> None:
     small.path.chmod(0o644)
     cal = make_calendar("CN")
     last = cal.data_years.stop - 1
     checks = doctor(small.led, date(last, 6, 1), cal)
-    assert _status(checks, "file permissions") == "warn"
+    assert _status(checks, "file permissions") == "fail"
     assert _status(checks, f"calendar {last}") == "ok"
     assert _status(checks, f"calendar {last + 1}") == "warn"
 

@@ -24,6 +24,13 @@ Amount = Annotated[str, typer.Argument(help="Amount, e.g. 5,000.00.")]
 Opt = Annotated[str | None, typer.Option()]
 DateOpt = Annotated[str | None, typer.Option("--date", help="Date [today].")]
 InvoiceOpt = Annotated[str | None, typer.Option("--invoice", help="Invoice number to pay first.")]
+CurrencyOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Currency [the invoice's; else the one the customer is invoiced in (required when"
+        " several); else the ledger's default]."
+    ),
+]
 LIST_COLUMNS = [
     "date",
     "customer",
@@ -47,8 +54,10 @@ def _record(
     reference: str | None,
     method: str | None,
     note: str | None,
+    to_credit: bool = False,
 ) -> list[dict[str, Any]]:
     from huikuan.core.records import Context, check_payment, raise_problems
+    from huikuan.store import guards as G
     from huikuan.store import ledger as L
     from huikuan.store import queries as Q
 
@@ -68,11 +77,13 @@ def _record(
             st.calendar,
             lambda c: L.customer_ref(conn, c),
             lambda n: L.invoice_ref(conn, n),
+            lambda cid: L.customer_currencies(conn, cid),
         )
         rec, problems = check_payment(row, ctx)
         raise_problems(problems)
-        if kind == "payment":
-            L.refuse_duplicate_reference(conn, rec)
+        G.refuse_duplicate_reference(conn, rec, kind)
+        if kind == "credit_note" and not to_credit:
+            G.refuse_credit_excess(conn, rec)
         pid = L.insert_payment(conn, rec, kind, note)
         L.audit(conn, led.user, "add", kind, customer, {**rec, "id": pid})
         return Q.applied(conn, pid)
@@ -97,7 +108,7 @@ def add(
     amount: Amount,
     date: DateOpt = None,
     invoice: InvoiceOpt = None,
-    currency: Opt = None,
+    currency: CurrencyOpt = None,
     reference: Annotated[str | None, typer.Option(help="Bank serial (银行流水号).")] = None,
     method: Opt = None,
     fmt: FormatOpt = "table",
@@ -143,21 +154,33 @@ def credit_add(
     amount: Amount,
     date: DateOpt = None,
     invoice: InvoiceOpt = None,
-    currency: Opt = None,
-    number: Annotated[str | None, typer.Option(help="Credit note number.")] = None,
+    currency: CurrencyOpt = None,
+    number: Annotated[
+        str | None, typer.Option(help="Credit note number (recorded once per customer).")
+    ] = None,
     reason: Opt = None,
+    to_credit: Annotated[
+        bool,
+        typer.Option(
+            "--to-credit",
+            help="Allow more than the invoice's open amount (without --invoice: the customer's"
+            " open balance); the excess becomes the customer's credit.",
+        ),
+    ] = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """Record a credit note or discount (applied like a payment, kept apart from cash).
 
+    A credit note larger than the invoice's open amount is refused unless --to-credit: the
+    excess then becomes the customer's credit, applied to its other open invoices of the
+    currency (oldest due first) and, for any rest, to invoices it gets later.
+
     Example: huikuan credit-note add C001 500 --invoice INV-2026-101 --reason "price adjustment"
     """
-    _report(
-        "credit_note",
-        customer,
-        _record("credit_note", customer, amount, date, invoice, currency, number, None, reason),
-        fmt,
+    allocs = _record(
+        "credit_note", customer, amount, date, invoice, currency, number, None, reason, to_credit
     )
+    _report("credit_note", customer, allocs, fmt)
 
 
 @writeoff_app.command("add")

@@ -42,6 +42,9 @@ def backup(
 ) -> None:
     """Copy the ledger safely while it may be in use (SQLite backup API).
 
+    The copy is owner-only (0600). With --force an existing FILE is replaced, never written
+    through: a symbolic link at FILE is replaced by the copy, what it points to is untouched.
+
     Example: huikuan backup ~/backups/ledger-$(date +%F).db
     """
     from huikuan.store.admin import backup as run_backup
@@ -54,7 +57,12 @@ def backup(
 def doctor(fmt: FormatOpt = "table") -> None:
     """Check the ledger: integrity, invariants, permissions, calendar data for this and next year.
 
-    Exit 1 when a check fails. Example: huikuan doctor
+    Exit 1 when a check fails: SQLite integrity, foreign keys, migrations, the ledger's
+    invariants (open amounts, unapplied credit, currencies), or ledger files readable or
+    writable by group/others (fix: chmod 600). Missing holiday data for this or next year is
+    a warning only (exit 0): huikuan falls back to weekends and says so.
+
+    Example: huikuan doctor || echo "ledger needs attention"
     """
     from huikuan.store.admin import doctor as run_doctor
 

@@ -107,6 +107,9 @@ def import_payments(
 ) -> None:
     """Import payments: customer,date,amount[,invoice,currency,reference,method]; allocated by date.
 
+    A row without a currency takes its invoice's, else the one currency the customer is
+    invoiced in (a customer invoiced in several needs it), else the ledger's default.
+
     Example: cat bank.jsonl | huikuan import payments - --input-format jsonl
     """
     _import("payments", file, input_format, encoding, ignore_extra)

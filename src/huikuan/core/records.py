@@ -8,7 +8,7 @@ in as plain callables, which keeps this module pure.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -86,6 +86,8 @@ class Context:
     calendar: WorkCalendar
     customer: Callable[[str], CustomerRef | None]
     invoice: Callable[[str], InvoiceRef | None] = lambda number: None
+    currencies: Callable[[int], Sequence[str]] = lambda customer_id: ()
+    """The currencies a customer has been invoiced in (by customer id)."""
     due_cache: dict[tuple[str, date], date] = field(default_factory=dict)
 
     def due(self, code: str, issue: date) -> date:
@@ -178,7 +180,12 @@ def check_invoice(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]
 
 
 def check_payment(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]]:
-    """A payment record; a named invoice must belong to the customer, in the same currency."""
+    """A payment record; a named invoice must belong to the customer, in the same currency.
+
+    Without a currency it takes the named invoice's, else the one currency the customer is
+    invoiced in; a customer invoiced in several must say which; one with no invoices yet
+    pays in the ledger's default currency.
+    """
     c = _Checker(row)
     cust = _customer(c, ctx)
     paid: date | None = c.parse("date", parse_date, required=True)
@@ -198,12 +205,24 @@ def check_payment(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]
         "customer_id": cust.id if cust else None,
         "date": paid.isoformat() if paid else None,
         "amount": amount,
-        "currency": currency or (inv.currency if inv else ctx.currency),
+        "currency": currency or (inv.currency if inv else _paid_currency(c, cust, ctx)),
         "invoice_id": inv.id if inv else None,
         "reference": c.v.get("reference"),
         "method": c.v.get("method"),
     }
     return rec, c.problems
+
+
+def _paid_currency(c: _Checker, cust: CustomerRef | None, ctx: Context) -> str:
+    """The currency of a payment that names neither a currency nor an invoice."""
+    invoiced = sorted(set(ctx.currencies(cust.id))) if cust else []
+    if len(invoiced) > 1 and cust:
+        c.fail(
+            "currency",
+            f"is required: customer {cust.code} is invoiced in {', '.join(invoiced)}"
+            " (say which currency was paid)",
+        )
+    return invoiced[0] if len(invoiced) == 1 else ctx.currency
 
 
 def _customer(c: _Checker, ctx: Context) -> CustomerRef | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import sqlite3
 import stat
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,27 +24,45 @@ DEMO_FILES = ("customers", "invoices", "payments")
 
 
 def backup(led: Ledger, dest: Path, force: bool) -> int:
-    """Copy the ledger with SQLite's online backup API to a new owner-only file; return bytes."""
-    if dest.exists() and not force:
+    """Copy the ledger with SQLite's online backup API to an owner-only file; return bytes.
+
+    The copy is written to a new 0600 file beside ``dest`` and renamed over it, so an existing
+    file (with ``force``) is replaced whole, never written through: a symbolic link at ``dest``
+    is replaced by the copy and what it pointed to is left alone.
+    """
+    if os.path.lexists(dest) and not force:
         raise HuikuanError(f"{dest} exists (pass --force to overwrite)")
     if dest.resolve() == led.path.resolve():
         raise HuikuanError("the backup file must not be the ledger itself")
+    if dest.is_dir() and not dest.is_symlink():
+        raise HuikuanError(f"{dest} is a directory (give the backup file's name)")
     try:
-        fd = os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        os.close(fd)
-        target = sqlite3.connect(dest)
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     except OSError as exc:
         raise HuikuanError(f"cannot write {dest}: {exc.strerror}") from None
+    os.close(fd)  # mkstemp makes it 0600, whatever the umask
+    try:
+        _copy(led, Path(tmp))
+        os.replace(tmp, dest)
+    except OSError as exc:
+        raise HuikuanError(f"cannot write {dest}: {exc.strerror}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return dest.stat().st_size
+
+
+def _copy(led: Ledger, path: Path) -> None:
+    target = sqlite3.connect(path)
     try:
         led.conn.backup(target)
     finally:
         target.close()
-    return dest.stat().st_size
 
 
 @dataclass
 class Check:
-    """One doctor finding: ``status`` is ok, warn or fail."""
+    """One doctor finding: ``status`` is ok, warn or fail (``huikuan doctor`` exits 1 on fail)."""
 
     check: str
     status: str
@@ -82,10 +102,22 @@ def doctor(led: Ledger, today: date, cal: WorkCalendar) -> list[Check]:
         out.append(
             Check(name, "fail" if bad else "ok", f"{bad} row(s) wrong" if bad else "consistent")
         )
-    mode = stat.S_IMODE(led.path.stat().st_mode)
-    out.append(Check("file permissions", "warn" if mode & 0o077 else "ok", f"{mode:o} {led.path}"))
+    out.append(_permissions_check(led.path))
     out += [_calendar_check(cal, year) for year in (today.year, today.year + 1)]
     return out
+
+
+def _permissions_check(path: Path) -> Check:
+    """Fail when the ledger (or its -wal/-shm files, which hold ledger data too) is open to
+    group or others: customer balances are confidential."""
+    files = [path, *(p for s in ("-wal", "-shm") if (p := Path(f"{path}{s}")).exists())]
+    loose = [(f, stat.S_IMODE(f.stat().st_mode)) for f in files]
+    loose = [(f, mode) for f, mode in loose if mode & 0o077]
+    if not loose:
+        return Check("file permissions", "ok", f"{stat.S_IMODE(path.stat().st_mode):o} {path}")
+    detail = "; ".join(f"{mode:o} {f}" for f, mode in loose)
+    names = " ".join(str(f) for f, _ in loose)
+    return Check("file permissions", "fail", f"{detail}: open to others (fix: chmod 600 {names})")
 
 
 def _calendar_check(cal: WorkCalendar, year: int) -> Check:

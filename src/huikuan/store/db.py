@@ -12,6 +12,7 @@ from huikuan.core.errors import HuikuanError
 from huikuan.store.migrations import migrate, pending
 
 BUSY_TIMEOUT_MS = 10_000
+OPTIMIZE_WAIT_MS = 200  # post-commit housekeeping waits this long for a lock at most
 CACHE_KIB = 32 * 1024  # page cache: big imports and reports stay off the disk
 
 
@@ -49,9 +50,24 @@ class Ledger:
         self.conn.commit()
 
     def optimize(self) -> None:
-        """Refresh the query planner's statistics (after big changes such as imports)."""
-        self.conn.execute("PRAGMA analysis_limit = 1000")
-        self.conn.execute("PRAGMA optimize = 0x10002")
+        """Refresh the query planner's statistics after a big change such as an import.
+
+        Best-effort: it runs after the COMMIT, so it must never change the outcome. When
+        another writer holds the lock (or took it since our snapshot) it is skipped at once;
+        the next import refreshes the statistics. Inside a bigger transaction it waits for it.
+        """
+        if self.conn.in_transaction:
+            return
+        try:
+            self.conn.execute(f"PRAGMA busy_timeout = {OPTIMIZE_WAIT_MS}")
+            self.conn.execute("PRAGMA analysis_limit = 1000")
+            self.conn.execute("PRAGMA optimize = 0x10002")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                if self.conn.in_transaction:
+                    self.conn.rollback()
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def close(self) -> None:
         """Close the connection."""

@@ -191,8 +191,17 @@ class _Importer:
             code: CustomerRef(cid, code, terms)
             for cid, code, terms in conn.execute("SELECT id, code, terms FROM customer")
         }
+        currencies: dict[int, list[str]] = {}
         self.ctx = Context(
-            opts.currency, opts.calendar, customers.get, lambda n: L.invoice_ref(conn, n)
+            opts.currency,
+            opts.calendar,
+            customers.get,
+            lambda n: L.invoice_ref(conn, n),
+            lambda cid: (
+                currencies[cid]
+                if cid in currencies
+                else currencies.setdefault(cid, L.customer_currencies(conn, cid))
+            ),
         )
         self.quick = QuickInvoice(self.ctx)
         self.cols: list[str] = []

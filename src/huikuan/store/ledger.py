@@ -80,6 +80,15 @@ def invoice_ref(conn: sqlite3.Connection, number: str) -> InvoiceRef | None:
     return InvoiceRef(*row) if row else None
 
 
+def customer_currencies(conn: sqlite3.Connection, customer_id: int) -> list[str]:
+    """The currencies the customer has been invoiced in, sorted."""
+    rows = conn.execute(
+        "SELECT DISTINCT currency FROM invoice WHERE customer_id = ? ORDER BY currency",
+        (customer_id,),
+    )
+    return [currency for (currency,) in rows]
+
+
 def require_invoice(conn: sqlite3.Connection, number: str) -> InvoiceRef:
     """The invoice with ``number``; :class:`NotFound` otherwise."""
     ref = invoice_ref(conn, number)
@@ -181,26 +190,6 @@ def _insert_sql(width: int, rows: int) -> str:
         for r in range(rows)
     )
     return f"INSERT INTO invoice ({', '.join(INVOICE_FIELDS[:width])}, open_amount) VALUES {values}"
-
-
-def refuse_duplicate_reference(conn: sqlite3.Connection, rec: Record) -> None:
-    """Raise :class:`Conflict` when the customer already has a payment with this bank reference.
-
-    The same rule as imports: a bank serial (银行流水号) is recorded once, so a statement line
-    entered twice does not pay twice.
-    """
-    if not rec.get("reference"):
-        return
-    found = conn.execute(
-        "SELECT date, amount, currency FROM payment"
-        " WHERE customer_id = ? AND reference = ? AND kind = 'payment'",
-        (rec["customer_id"], rec["reference"]),
-    ).fetchone()
-    if found:
-        raise Conflict(
-            f"a payment with reference {rec['reference']!r} is already recorded for this customer"
-            f" ({found[0]}, {found[2]} {format_fen(found[1])})"
-        )
 
 
 def insert_payment(

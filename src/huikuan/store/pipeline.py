@@ -6,12 +6,21 @@ second. The child never touches the database: it sends each checked chunk throug
 together with the problems it found, the bytes it read (for the progress bar) and, at the
 end, the years its calendar had no holiday data for. The pipe holds about one chunk, so the
 child stays at most a chunk or two ahead and memory stays flat.
+
+The child never outlives the parent (a ``kill -9`` of the import must not leave a process
+holding the ledger's files open): on Linux the kernel kills it when the parent dies
+(``PR_SET_PDEATHSIG``), and everywhere it keeps only its end of the pipe, so a send to a parent
+that is gone fails with EPIPE and the child exits.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -20,6 +29,7 @@ from huikuan.core.calendar import WorkCalendar
 from huikuan.core.errors import HuikuanError
 
 Chunk = list[tuple[int, Any]]
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def available() -> bool:
@@ -42,7 +52,9 @@ def checked_in_child(
     """
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(chunks, problems, redirect, calendar, send))
+    child = ctx.Process(
+        target=_child, args=(chunks, problems, redirect, calendar, send, receive, os.getpid())
+    )
     child.start()
     send.close()
     try:
@@ -92,6 +104,35 @@ def _child(
     redirect: Callable[[Callable[[int], None] | None], None],
     calendar: WorkCalendar,
     send: Any,
+    receive: Any,
+    parent: int,
+) -> None:
+    receive.close()  # only the parent reads: with the parent gone, a send fails (EPIPE)
+    _die_with_parent(parent)
+    try:
+        _produce(chunks, problems, redirect, calendar, send)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the parent stopped reading (it failed, was interrupted or killed)
+    finally:
+        with contextlib.suppress(OSError):
+            send.close()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this process when the parent dies; exit if it is already gone."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
+    if os.getppid() != parent:  # it died before the request above took effect
+        os._exit(0)
+
+
+def _produce(
+    chunks: Callable[[], Iterator[Chunk]],
+    problems: list[str],
+    redirect: Callable[[Callable[[int], None] | None], None],
+    calendar: WorkCalendar,
+    send: Any,
 ) -> None:
     read = [0]
     redirect(lambda n: read.__setitem__(0, read[0] + n))
@@ -105,9 +146,7 @@ def _child(
         send.send(("error", ("unicode", (exc.encoding, exc.reason))))
     except HuikuanError as exc:
         send.send(("error", ("huikuan", (exc.messages, exc.summary))))
-    except BrokenPipeError:
-        pass  # the parent stopped reading (it failed or was interrupted)
+    except (BrokenPipeError, ConnectionResetError):
+        raise
     except BaseException:
         send.send(("error", ("crash", traceback.format_exc())))
-    finally:
-        send.close()
