@@ -32,7 +32,18 @@ SETUP = [
         "--email",
         "ap@md.example.cn",
     ],
-    ["customer", "add", "C002", "Acme Inc", "--salesperson", "李娜", "--language", "en"],
+    [
+        "customer",
+        "add",
+        "C002",
+        "Acme Inc",
+        "--salesperson",
+        "李娜",
+        "--language",
+        "en",
+        "--email",
+        "ap@acme.example",
+    ],
     ["customer", "add", "C003", "苏州小厂", "--salesperson", "王丽"],
     ["contact", "add", "C001", "张三", "--role", "decision_maker", "--phone", "13800000001"],
     ["contact", "add", "C001", "陈会计", "--role", "finance", "--email", "chen@md.example.cn"],
@@ -104,6 +115,11 @@ def jdoc(*args: str) -> object:
 def outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     box = tmp_path / "outbox"
     monkeypatch.setenv("HUIKUAN_OUTBOX", str(box))
+    company = tmp_path / "company.toml"  # letters are not sent with a blank letterhead
+    company.write_text(
+        '[company]\nname = "回款科技"\nbank = "工商银行"\naccount = "1202"\n', "utf-8"
+    )
+    monkeypatch.setenv("HUIKUAN_CONFIG", str(company))
     for args in SETUP:
         ok(*args)
     return box

@@ -95,13 +95,28 @@ def plan(as_of: AsOf = None, fmt: FormatOpt = "table") -> None:
     day = parse_day(as_of, "--as-of")
     with ledger() as led:
         plans, skips = _plans(led.conn, day)
-        retries = S.retries(led.conn)
+        waiting = S.waiting(led.conn, _stale_before())
     actions = _action_rows(plans, lambda ch: "task" if ch in TASKS else "planned")
-    actions += [_retry_row(m, "retry") for m in retries]
+    actions += [_retry_row(m, m["state"]) for m in waiting]
     notes = [
         f"Left alone: {s.customer}{' ' + s.invoice if s.invoice else ''}: {s.reason}" for s in skips
     ]
-    _emit_actions(day, actions, f"Dunning plan as of {day}", fmt, notes)
+    _emit_actions(day, actions, f"Dunning plan as of {day}", fmt, notes + _waiting_note(waiting))
+
+
+def _stale_before() -> str:
+    return (datetime.now(UTC) - STALE).isoformat(timespec="seconds")
+
+
+def _waiting_note(waiting: list[dict[str, Any]]) -> list[str]:
+    """One line saying how many messages are not delivered yet (none: no line)."""
+    if not waiting:
+        return []
+    count = Counter(m["state"] for m in waiting)
+    parts = ", ".join(f"{n} {state}" for state, n in sorted(count.items()))
+    return [
+        f"{len(waiting)} message(s) not delivered yet ({parts}): `huikuan remind run` sends them"
+    ]
 
 
 def _retry_row(m: dict[str, Any], status: str) -> dict[str, Any]:
@@ -128,6 +143,8 @@ def run(
 
     Example (crontab): 0 8 * * 1-5  huikuan remind run --format json >> remind.log
     """
+    from huikuan.store import dunning as S
+
     if dry_run:
         plan(as_of, fmt)
         return
@@ -139,7 +156,11 @@ def run(
     for a in actions + retried:
         status = sent.get(a.pop("id"), a["status"])
         a["status"] = "task" if status == "open" else status
+    with ledger() as led:
+        left = [m for m in S.waiting(led.conn, _stale_before()) if m["state"] == "sending"]
     _emit_actions(day, actions + retried, f"Dunning run {day}", fmt, [])
+    if left:
+        typer.echo(f"Note: {len(left)} message(s) are being sent by another run", err=True)
     if failed:
         typer.echo(
             f"Error: {failed} message(s) could not be delivered; they are retried on the next run",
@@ -181,34 +202,53 @@ STALE = timedelta(minutes=10)  # a message "sending" this long was left by a cra
 
 def _deliver(day: date, own: list[int]) -> dict[int, str]:
     """Deliver this run's messages, earlier failures and stale ones (see cli/deliver.py)."""
-    from huikuan.cli.deliver import Dropped, deliver
     from huikuan.store import dunning as S
 
     out: dict[int, str] = {}
-    box, cfg = outbox_dir(), state().config
-    stale = (datetime.now(UTC) - STALE).isoformat(timespec="seconds")
+    box = outbox_dir()
     with ledger() as led:
-        for m in S.to_deliver(led.conn, own, stale):
-            if not S.claim(led.conn, m["id"], now(), stale):
-                continue
-            try:
-                done_ = deliver(led, cfg, m, day, box, now())
-                S.finish(led.conn, m["id"], True, done_.detail, now())
-                out[m["id"]] = "sent"
-            except Dropped as exc:
-                S.drop(led.conn, m["id"], str(exc), now())
-                out[m["id"]] = "dropped"
-                typer.echo(f"Note: {m['customer']} {m['channel']}: {exc}", err=True)
-            except (OSError, HuikuanError) as exc:
-                why = (
-                    f"{box}: {exc.strerror}"
-                    if isinstance(exc, OSError) and exc.strerror
-                    else str(exc)
-                )
-                S.finish(led.conn, m["id"], False, why, now())
-                out[m["id"]] = "failed"
-                typer.echo(f"Warning: {m['customer']} {m['channel']}: {why}", err=True)
+        for m in S.to_deliver(led.conn, own, _stale_before()):
+            if S.claim(led.conn, m, now()):
+                out[m["id"]] = _deliver_one(led, m, day, box)
     return out
+
+
+def _deliver_one(led: Any, m: dict[str, Any], day: date, box: Path) -> str:
+    """Deliver one claimed message; any failure marks it failed with the reason (never stuck
+    in ``sending``) and the run goes on with the others."""
+    from huikuan.cli.deliver import Dropped, NoAddress, deliver
+    from huikuan.store import dunning as S
+
+    try:
+        done_ = deliver(led, state().config, m, day, box, now())
+    except Dropped as exc:
+        S.drop(led.conn, m["id"], str(exc), now())
+        typer.echo(f"Note: {m['customer']} {m['channel']}: {exc}", err=True)
+        return "dropped"
+    except Exception as exc:  # any failure of one message fails that message only
+        why = _reason(exc, box)
+        if led.conn.in_transaction:
+            led.conn.rollback()
+        S.finish(led.conn, m["id"], False, why, now())
+        if isinstance(exc, NoAddress):
+            with led.transaction() as conn:
+                S.address_task(conn, m, day, now())
+            why += " (a task to find the address is in `huikuan remind todo`)"
+        typer.echo(f"Warning: {m['customer']} {m['channel']}: {why}", err=True)
+        return "failed"
+    S.finish(led.conn, m["id"], True, done_.detail, now())
+    return "sent"
+
+
+def _reason(exc: Exception, box: Path) -> str:
+    """Why a message failed, in one line."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{box}: {exc.strerror}"
+    if isinstance(exc, HuikuanError):
+        return str(exc)
+    if isinstance(exc, RecursionError | MemoryError):
+        return f"{exc.__class__.__name__} while composing or sending the message"
+    return f"{exc.__class__.__name__}: {exc}".splitlines()[0]
 
 
 def _retried(sent: dict[int, str], new: set[int]) -> list[dict[str, Any]]:

@@ -37,6 +37,18 @@ def customer_facts(conn: sqlite3.Connection, code: str) -> tuple[Row, Row | None
     return customer, addressee
 
 
+def email_recipient(conn: sqlite3.Connection, code: str) -> tuple[str, str] | None:
+    """(name, address) for an email: the finance contact, else the decision maker, with an
+    email, else the customer's own email; None when there is no address at all."""
+    people = [p for p in contacts(conn, code) if p["email"]]
+    for role in ("finance", "decision_maker"):
+        found = next((p for p in people if p["role"] == role), None)
+        if found is not None:
+            return str(found["name"]), str(found["email"])
+    row = conn.execute("SELECT name, email FROM customer WHERE code = ?", (code,)).fetchone()
+    return (str(row[0]), str(row[1])) if row and row[1] else None
+
+
 def open_invoices(conn: sqlite3.Connection, code: str, as_of: date) -> list[Row]:
     """Open invoices as of D, oldest due first, with amount, open, days overdue, contract."""
     rows = list(aging_invoices(conn, as_of, False, code))

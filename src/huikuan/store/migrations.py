@@ -275,6 +275,18 @@ def _rebuild(conn: sqlite3.Connection, table: str, old: str, new: str) -> None:
         conn.execute(index)
 
 
+def m009_message_claim(conn: sqlite3.Connection) -> None:
+    """Who holds a dunning message being sent: process id, host and when it was claimed."""
+    _run(
+        conn,
+        """
+        ALTER TABLE dunning_message ADD COLUMN claimed_pid INTEGER;
+        ALTER TABLE dunning_message ADD COLUMN claimed_host TEXT;
+        ALTER TABLE dunning_message ADD COLUMN claimed_at TEXT
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_ledger,
     m002_credit,
@@ -283,6 +295,7 @@ MIGRATIONS: list[Migration] = [
     m005_letters,
     m006_targets,
     m007_message_dropped,
+    m009_message_claim,
 ]
 
 
