@@ -363,6 +363,32 @@ def test_allow_plaintext_auth_must_be_a_boolean(cli: Any, tmp_path: Path) -> Non
     assert errors[0].endswith("huikuan.toml: smtp.allow_plaintext_auth must be true or false")
 
 
+# --- 10. a hostile user template ---------------------------------------------------------
+
+
+def test_a_hostile_user_template_fails_its_message_in_remind_run(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = tmp_path / "mine"
+    (user / "zh").mkdir(parents=True)
+    (user / "zh" / "demand.txt.j2").write_text("{{ 99999 ** 99999 }}", "utf-8")
+    cfg = tmp_path / "huikuan.toml"
+    cfg.write_text(
+        '[company]\nname = "杭州回款"\nbank = "工行"\naccount = "1202"\n'
+        f"[letters]\ntemplates = {json.dumps(str(user))}\n",
+        "utf-8",
+    )
+    monkeypatch.setenv("HUIKUAN_OUTBOX", str(tmp_path / "outbox"))
+    cli("init")
+    cli("customer", "add", "C1", "上海明达", "--email", "ap@md.example.cn")
+    cli("invoice", "add", "INV-1", "C1", "5000", "--issue-date", "2026-10-01", "--due-date", "2026-11-01")  # fmt: skip
+    result = cli("--config", str(cfg), "remind", "run", "--as-of", "2026-11-20", "-f", "json", code=1)  # fmt: skip
+    assert [a["status"] for a in json.loads(result.stdout)["actions"]] == ["failed", "failed"]
+    assert "letter template zh/demand.txt.j2: refused: 99999 ** 99999 is too large" in result.stderr
+    errors = cli.error("--config", str(cfg), "letter", "demand", "C1", "--as-of", "2026-11-20", "-f", "txt")  # fmt: skip
+    assert errors == ["Error: letter template zh/demand.txt.j2: refused: 99999 ** 99999 is too large for a letter"]  # fmt: skip
+
+
 def app() -> Any:
     from huikuan.cli import app as root
 
