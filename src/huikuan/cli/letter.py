@@ -65,6 +65,7 @@ def make_letter(
         kind=kind, lang=lang, reference=reference, as_of=as_of, deadline=deadline,
         company=cfg.company, customer=customer, addressee=addressee, invoices=invoices,
         interest=interest, rate=rate, extra=extra,
+        contacts=S.prior_contacts(conn, code, as_of, reference),
     )  # fmt: skip
     letter = render_letter(ctx, cfg.letters.templates)
     if pdf:
