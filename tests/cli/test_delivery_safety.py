@@ -216,11 +216,13 @@ def _crash_after(monkeypatch: pytest.MonkeyPatch, target: str, email_only: bool 
 
 
 def _held_by(pid: int, host: str | None = None, updated: str | None = None) -> None:
+    """Make the ``sending`` message's claim (and its last update) look like this."""
     with _db() as db:
         db.execute(
             "UPDATE dunning_message SET claimed_pid = ?, claimed_host = ?,"
-            " updated_at = COALESCE(?, updated_at) WHERE status = 'sending'",
-            (pid, host or socket.gethostname(), updated),
+            " updated_at = COALESCE(?, updated_at), claimed_at = COALESCE(?, claimed_at)"
+            " WHERE status = 'sending'",
+            (pid, host or socket.gethostname(), updated, updated),
         )
 
 
@@ -280,21 +282,22 @@ OLD = "2000-01-01T00:00:00+00:00"
 
 
 @pytest.mark.parametrize(
-    ("host", "updated", "letter"),
+    ("pid", "host", "updated", "letter"),
     [
-        (None, None, "sending"),  # our own process holds it: still sending, left alone
-        ("elsewhere.example", None, "sending"),  # another host, just now: the timeout applies
-        ("elsewhere.example", OLD, "waiting"),  # … and once it has passed, it is retried
+        (os.getpid(), None, None, "sending"),  # our own process holds it: left alone
+        (1, None, OLD, "waiting"),  # pid 1 runs, but started after the claim: a reused pid
+        (4242, "elsewhere.example", None, "sending"),  # another host, just now: timeout applies
+        (4242, "elsewhere.example", OLD, "waiting"),  # … and once it has passed, it is retried
     ],
 )
 def test_claims_of_live_processes_and_other_hosts_are_respected(
     cli: Any, outbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    host: str | None, updated: str | None, letter: str,
+    pid: int, host: str | None, updated: str | None, letter: str,
 ) -> None:  # fmt: skip
     _ledger(cli)
     cfg = ("--config", _config(tmp_path, COMPANY))
     _crashed_run(cli, cfg, monkeypatch)  # the letter is "sending", the email still pending
-    _held_by(os.getpid() if host is None else 4242, host, updated)
+    _held_by(pid, host, updated)
     plan = json.loads(cli(*cfg, "remind", "plan", "--as-of", AS_OF, "-f", "json").stdout)
     assert _statuses(json.dumps(plan)) == [("email", "waiting"), ("letter", letter)]
     out = cli(*cfg, "remind", "run", "--as-of", AS_OF, "-f", "json")
@@ -393,3 +396,13 @@ def app() -> Any:
     from huikuan.cli import app as root
 
     return root
+
+
+def test_a_non_ascii_address_is_a_clear_error() -> None:
+    from huikuan.core.errors import HuikuanError
+    from huikuan.letters.letter import Letter
+    from huikuan.letters.mail import build_message
+
+    made = Letter("HK-1", "demand", "zh", "C1", "上海明达", "催款函 HK-1", "<p>x</p>", "x")
+    with pytest.raises(HuikuanError, match="customer C1: email: only ASCII addresses"):
+        build_message(made, "ar@huikuan.example", "陈@例子.中国")

@@ -185,7 +185,7 @@ def _email(cfg: Config, made: Letter, box: Path, rcpt: tuple[str, str]) -> Deliv
 def _log(conn: Any, m: dict[str, Any], out: Delivered, day: date, user: str, now: str) -> None:
     """Log the delivery as a contact, once per reference; close a find-the-address task."""
     from huikuan.store.collections import add_log
-    from huikuan.store.dunning import close_address_tasks
+    from huikuan.store.delivery import close_address_tasks
     from huikuan.store.letters import mark_delivered
 
     assert out.reference is not None

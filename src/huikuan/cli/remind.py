@@ -90,12 +90,12 @@ def plan(as_of: AsOf = None, fmt: FormatOpt = "table") -> None:
     Example: huikuan remind plan --as-of 2026-12-01
     """
     from huikuan.core.dunning import TASKS
-    from huikuan.store import dunning as S
+    from huikuan.store import delivery as D
 
     day = parse_day(as_of, "--as-of")
     with ledger() as led:
         plans, skips = _plans(led.conn, day)
-        waiting = S.waiting(led.conn, _stale_before())
+        waiting = D.waiting(led.conn, _stale_before())
     actions = _action_rows(plans, lambda ch: "task" if ch in TASKS else "planned")
     actions += [_retry_row(m, m["state"]) for m in waiting]
     notes = [
@@ -140,10 +140,13 @@ def run(
     Safe to run from cron at any frequency: each invoice gets each level exactly once, even
     when two runs overlap. Exit 1 when a message could not be delivered (retried next run);
     a retry whose invoices were paid, credited or disputed meanwhile is dropped, not sent.
+    Letters need [company] name, bank and account; an email needs an address (else a task
+    to find it). SMTP delivery is at-least-once with a stable Message-ID: a run killed just
+    after the server accepted a message sends the same message again on the next run.
 
     Example (crontab): 0 8 * * 1-5  huikuan remind run --format json >> remind.log
     """
-    from huikuan.store import dunning as S
+    from huikuan.store import delivery as D
 
     if dry_run:
         plan(as_of, fmt)
@@ -157,7 +160,7 @@ def run(
         status = sent.get(a.pop("id"), a["status"])
         a["status"] = "task" if status == "open" else status
     with ledger() as led:
-        left = [m for m in S.waiting(led.conn, _stale_before()) if m["state"] == "sending"]
+        left = [m for m in D.waiting(led.conn, _stale_before()) if m["state"] == "sending"]
     _emit_actions(day, actions + retried, f"Dunning run {day}", fmt, [])
     if left:
         typer.echo(f"Note: {len(left)} message(s) are being sent by another run", err=True)
@@ -202,13 +205,13 @@ STALE = timedelta(minutes=10)  # a message "sending" this long was left by a cra
 
 def _deliver(day: date, own: list[int]) -> dict[int, str]:
     """Deliver this run's messages, earlier failures and stale ones (see cli/deliver.py)."""
-    from huikuan.store import dunning as S
+    from huikuan.store import delivery as D
 
     out: dict[int, str] = {}
     box = outbox_dir()
     with ledger() as led:
-        for m in S.to_deliver(led.conn, own, _stale_before()):
-            if S.claim(led.conn, m, now()):
+        for m in D.to_deliver(led.conn, own, _stale_before()):
+            if D.claim(led.conn, m, now()):
                 out[m["id"]] = _deliver_one(led, m, day, box)
     return out
 
@@ -217,6 +220,7 @@ def _deliver_one(led: Any, m: dict[str, Any], day: date, box: Path) -> str:
     """Deliver one claimed message; any failure marks it failed with the reason (never stuck
     in ``sending``) and the run goes on with the others."""
     from huikuan.cli.deliver import Dropped, NoAddress, deliver
+    from huikuan.store import delivery as D
     from huikuan.store import dunning as S
 
     try:
@@ -232,7 +236,7 @@ def _deliver_one(led: Any, m: dict[str, Any], day: date, box: Path) -> str:
         S.finish(led.conn, m["id"], False, why, now())
         if isinstance(exc, NoAddress):
             with led.transaction() as conn:
-                S.address_task(conn, m, day, now())
+                D.address_task(conn, m, day, now())
             why += " (a task to find the address is in `huikuan remind todo`)"
         typer.echo(f"Warning: {m['customer']} {m['channel']}: {why}", err=True)
         return "failed"

@@ -48,6 +48,8 @@ def build_message(
     msg["From"] = check_address(sender, "smtp.from")
     if to is not None:
         address = check_address(to, f"{who}: email")
+        if not address.isascii():
+            raise HuikuanError(f"{who}: email: only ASCII addresses can be sent to: {address!r}")
         msg["To"] = Encoded("To", f"{_words(name)} <{address}>")
     msg["Date"] = format_datetime(datetime.now(UTC))
     msg["Message-ID"] = message_id(letter.reference, sender)
