@@ -3,6 +3,9 @@ reminder asks for payment by the due date and shows no overdue count for a line 
 
 from __future__ import annotations
 
+import email
+import email.policy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +57,22 @@ def test_contacts_are_stated_from_the_log(cli: Any, cfg: Path, kind: str, lang: 
     _overdue(cli)
     cli("log", "add", "C1", "--channel", "phone", "--date", "2026-11-05", "--outcome", "reached")
     cli("remind", "run", "--as-of", "2026-11-20")  # the 催款函 by letter and by email, logged
-    cli("log", "add", "C1", "--channel", "visit", "--date", "2026-11-28")  # after the letter date
+    cli("log", "add", "C1", "--channel", "visit", "--date", "2026-11-25")  # the letter's day
+    cli("log", "add", "C1", "--channel", "visit", "--date", "2026-11-28")  # after it
     text = _letter(cli, kind, "2026-11-25", lang, fmt)
     assert listed in text
-    assert "2026年11月28日" not in text and "28 November" not in text
+    for later in ("2026年11月25日（", "2026年11月28日", "25 November 2026 (", "28 November"):
+        assert later not in text
+
+
+def test_the_same_runs_other_channel_is_not_a_prior_contact(cli: Any, cfg: Path) -> None:
+    _overdue(cli)
+    cli("remind", "run", "--as-of", "2026-11-20")  # the printed letter, then the email
+    (eml,) = (Path(os.environ["HUIKUAN_OUTBOX"])).glob("*.eml")
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    body = msg.get_body(("plain",))
+    assert body is not None and "催款函" in body.get_content()
+    assert "联系" not in body.get_content()
 
 
 def test_more_than_five_contacts_are_counted(cli: Any, cfg: Path) -> None:

@@ -52,12 +52,13 @@ def email_recipient(conn: sqlite3.Connection, code: str) -> tuple[str, str] | No
 def prior_contacts(
     conn: sqlite3.Connection, code: str, as_of: date, reference: str | None = None
 ) -> list[Row]:
-    """Contacts logged with the customer on or before ``as_of`` (not the letter ``reference``
-    itself), oldest first: date, channel, reference and, for a letter, its kind."""
+    """Contacts logged with the customer before ``as_of`` (not the letter ``reference`` itself,
+    nor what the same day's run sends by another channel), oldest first: date, channel,
+    reference and, for a letter, its kind."""
     cur = conn.execute(
         "SELECT l.date, l.channel, l.reference, t.kind FROM contact_log l"
         " JOIN customer c ON c.id = l.customer_id LEFT JOIN letter t ON t.reference = l.reference"
-        " WHERE c.code = ? AND l.date <= ? AND (l.reference IS NULL OR l.reference IS NOT ?)"
+        " WHERE c.code = ? AND l.date < ? AND (l.reference IS NULL OR l.reference IS NOT ?)"
         " ORDER BY l.date, l.id",
         (code, as_of.isoformat(), reference),
     )
