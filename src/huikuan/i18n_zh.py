@@ -228,8 +228,12 @@ MESSAGES = {
         "中国节假日日历没有 {year} 年的数据（chinesecalendar 只到 {last} 年）；{year2} 年仅按周末计算。"
         "请在 huikuan.toml 的 [calendar] 中添加节假日和调休工作日，或升级 chinesecalendar。"
     ),
-    "no [company] name in huikuan.toml: the letterhead and bank details are empty": (
-        "huikuan.toml 中没有 [company] name：信头和银行信息为空"
+    "no [company] {missing} in huikuan.toml: the letterhead or bank details are empty": (
+        "huikuan.toml 的 [company] 中缺少 {missing}：信头或银行信息为空"
+    ),
+    "no {missing} under [company] in huikuan.toml: letters would go out with a blank letterhead "
+    "or bank details (see examples/huikuan.toml)": (
+        "huikuan.toml 的 [company] 中缺少 {missing}：函件的信头或银行信息将为空（参见 examples/huikuan.toml）"
     ),
     "no --margin and no [cost] margin: assuming a 10% net margin": (
         "未给出 --margin，也没有 [cost] margin：按 10% 净利率计算"

@@ -78,20 +78,24 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     server.stop()
 
 
+COMPANY = '[company]\nname = "杭州回款科技有限公司"\nbank = "工商银行杭州分行"\naccount = "1202 0000 1111"\n'
+
+
 @pytest.fixture
 def outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The outbox, and a config with the letterhead (no SMTP) unless a test gives --config."""
     box = tmp_path / "outbox"
     monkeypatch.setenv("HUIKUAN_OUTBOX", str(box))
-    (tmp_path / "jump.toml").write_text(JUMP, "utf-8")
-    monkeypatch.setenv("HUIKUAN_CONFIG", str(tmp_path / "jump.toml"))
+    company = tmp_path / "company.toml"
+    company.write_text(COMPANY + JUMP, "utf-8")
+    monkeypatch.setenv("HUIKUAN_CONFIG", str(company))
     return box
 
 
 def _config(tmp_path: Path, port: int, extra: str = "") -> Path:
     cfg = tmp_path / "huikuan.toml"
     cfg.write_text(
-        '[company]\nname = "杭州回款科技有限公司"\nbank = "工商银行杭州分行"\naccount = "1202 0000 1111"\n'
-        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\nfrom = "ar@huikuan.example"\n{JUMP}{extra}',
+        COMPANY + f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\nfrom = "ar@huikuan.example"\n{JUMP}{extra}',
         "utf-8",
     )  # fmt: skip
     return cfg

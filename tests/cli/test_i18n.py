@@ -106,7 +106,7 @@ def test_zh_warning_keeps_its_english_prefix(
     out = tmp_path / "r.txt"
     args = ["letter", "reminder", "C001", "--as-of", AS_OF, "--format", "txt", "-o", str(out)]
     assert cli(*args).stderr == (
-        "Warning: huikuan.toml 中没有 [company] name：信头和银行信息为空\n"
+        "Warning: huikuan.toml 的 [company] 中缺少 name, bank, account：信头或银行信息为空\n"
         f"函件 HK-2026-000001（reminder，zh）致 C001 -> {out}\n"
     )
 

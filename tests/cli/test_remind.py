@@ -36,7 +36,18 @@ SETUP = [
         "--email",
         "ap@md.example.cn",
     ],
-    ["customer", "add", "C002", "Acme Inc", "--salesperson", "李娜", "--language", "en"],
+    [
+        "customer",
+        "add",
+        "C002",
+        "Acme Inc",
+        "--salesperson",
+        "李娜",
+        "--language",
+        "en",
+        "--email",
+        "ap@acme.example",
+    ],
     ["customer", "add", "C003", "苏州小厂", "--salesperson", "王丽"],
     ["contact", "add", "C001", "张三", "--role", "decision_maker", "--phone", "13800000001"],
     ["contact", "add", "C001", "陈会计", "--role", "finance", "--email", "chen@md.example.cn"],
@@ -108,8 +119,12 @@ def jdoc(*args: str) -> object:
 def outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     box = tmp_path / "outbox"
     monkeypatch.setenv("HUIKUAN_OUTBOX", str(box))
-    config = tmp_path / "jump.toml"
-    config.write_text('[dunning]\nescalation = "jump"\nrun_on_holidays = true\n', "utf-8")
+    config = tmp_path / "huikuan.toml"  # letters are not sent with a blank letterhead
+    config.write_text(
+        '[company]\nname = "回款科技"\nbank = "工商银行"\naccount = "1202"\n'
+        '[dunning]\nescalation = "jump"\nrun_on_holidays = true\n',
+        "utf-8",
+    )
     monkeypatch.setenv("HUIKUAN_CONFIG", str(config))
     for args in SETUP:
         ok(*args)

@@ -22,12 +22,18 @@ Action = tuple[str, str, str, str]
 def outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     box = tmp_path / "outbox"
     monkeypatch.setenv("HUIKUAN_OUTBOX", str(box))
+    company = tmp_path / "company.toml"  # letters are not sent with a blank letterhead
+    company.write_text(COMPANY, "utf-8")
+    monkeypatch.setenv("HUIKUAN_CONFIG", str(company))
     return box
+
+
+COMPANY = '[company]\nname = "杭州回款科技有限公司"\nbank = "工商银行杭州分行"\naccount = "1202 0000 1111"\n'
 
 
 def _config(tmp_path: Path, text: str) -> list[str]:
     path = tmp_path / "huikuan.toml"
-    path.write_text(text, "utf-8")
+    path.write_text(COMPANY + text, "utf-8")
     return ["--config", str(path)]
 
 

@@ -5,6 +5,15 @@
 - ``letter``: ``<reference>.html`` (and ``.pdf``) in the outbox, ready to print, seal and post.
 - anything else (sms): the short text message, as before.
 
+A message is not delivered (it fails with the reason, and is retried next run) without a
+letterhead (``[company]`` name, bank and account) or, for an email, without an address: the
+finance contact's, else the decision maker's, else the customer's email. A missing address
+also raises a task (``remind todo``) to find one; it closes when the email goes out.
+
+SMTP delivery is at-least-once with a stable id: a run killed between the server's accept and
+the status update re-sends the same message (same Message-ID) next run; a letter whose
+delivery was logged is never sent or logged again.
+
 A message retried after what it asked for was paid, credited or disputed is dropped, not
 sent (status ``dropped``). Each message gets one letter reference, stored with it, so a retry re-sends the same letter
 and the outbox never holds two files for one action. Every delivery is logged as a contact
@@ -31,6 +40,13 @@ class Dropped(HuikuanError):
     """Nothing the message asked for is still owed (paid, credited or disputed since)."""
 
 
+class NoAddress(HuikuanError):
+    """An email with no address to send it to (failed; a task to find one is raised)."""
+
+
+LETTERHEAD = ("name", "bank", "account")
+
+
 @dataclass(frozen=True)
 class Delivered:
     """Where a message went: the evidence (Message-ID) or the file, and its letter reference."""
@@ -50,16 +66,55 @@ def deliver(led: Any, cfg: Config, m: dict[str, Any], day: date, box: Path, now:
     _check_still_owed(led.conn, m, kind, day)
     if kind is None or m["channel"] not in ("email", "letter"):
         return Delivered(str(_short_text(led.conn, cfg, m, day, box)))
+    check_letterhead(cfg.company)
+    earlier = _already_delivered(led.conn, m["reference"])
+    if earlier is not None:
+        return earlier
+    rcpt = _recipient(led.conn, m) if m["channel"] == "email" else None
     with led.transaction() as conn:
         made = _letter(conn, cfg, m, kind, day, led.user, now)
     out = (
         Delivered(str(_files(box, made)), made.reference)
-        if m["channel"] == "letter"
-        else _email(cfg, made, box)
+        if rcpt is None
+        else _email(cfg, made, box, rcpt)
     )
     with led.transaction() as conn:
         _log(conn, m, out, day, led.user, now)
     return out
+
+
+def check_letterhead(company: dict[str, str]) -> None:
+    """Refuse to send a letter whose letterhead or bank details would be blank."""
+    missing = [k for k in LETTERHEAD if not company.get(k, "").strip()]
+    if missing:
+        raise HuikuanError(
+            f"no {', '.join(missing)} under [company] in huikuan.toml: letters would go out with"
+            " a blank letterhead or bank details (see examples/huikuan.toml)"
+        )
+
+
+def _already_delivered(conn: Any, reference: str | None) -> Delivered | None:
+    """The letter's recorded delivery when a crashed run logged it but not the message's status."""
+    if reference is None:
+        return None
+    row = conn.execute(
+        "SELECT evidence FROM letter WHERE reference = ? AND delivered_at IS NOT NULL",
+        (reference,),
+    ).fetchone()
+    return None if row is None else Delivered(str(row[0]), reference)
+
+
+def _recipient(conn: Any, m: dict[str, Any]) -> tuple[str, str]:
+    from huikuan.store.letters import email_recipient
+
+    found = email_recipient(conn, m["customer"])
+    if found is None:
+        raise NoAddress(
+            f"{m['customer']}: no email address (no finance or decision-maker contact with an"
+            f" email, no customer email): add one, e.g. huikuan contact add {m['customer']} NAME"
+            " --role finance --email ADDRESS; the email is retried on the next run"
+        )
+    return found
 
 
 def _check_still_owed(conn: Any, m: dict[str, Any], kind: str | None, day: date) -> None:
@@ -114,24 +169,23 @@ def _files(box: Path, made: Letter) -> Path:
     return path
 
 
-def _email(cfg: Config, made: Letter, box: Path) -> Delivered:
+def _email(cfg: Config, made: Letter, box: Path, rcpt: tuple[str, str]) -> Delivered:
     from huikuan.letters.mail import build_message, send, write_file
 
-    if not made.to and cfg.smtp is not None:
-        raise HuikuanError(
-            f"{made.customer}: no email address (add a finance contact with an email, or the customer's email)"
-        )
+    name, to = rcpt
     sender = cfg.smtp.sender if cfg.smtp else (cfg.company.get("email") or "huikuan@outbox.invalid")
-    msg = build_message(made, sender, made.to)
+    msg = build_message(made, sender, to, name)
     if cfg.smtp is None:
         path = write_file(box, f"{made.reference}.eml", bytes(msg))
         return Delivered(str(path), made.reference)
-    evidence = send(cfg.smtp, msg)
-    return Delivered(f"{made.to} {evidence}", made.reference, evidence)
+    evidence = send(cfg.smtp, msg, to)
+    return Delivered(f"{to} {evidence}", made.reference, evidence)
 
 
 def _log(conn: Any, m: dict[str, Any], out: Delivered, day: date, user: str, now: str) -> None:
+    """Log the delivery as a contact, once per reference; close a find-the-address task."""
     from huikuan.store.collections import add_log
+    from huikuan.store.delivery import close_address_tasks
     from huikuan.store.letters import mark_delivered
 
     assert out.reference is not None
@@ -139,8 +193,15 @@ def _log(conn: Any, m: dict[str, Any], out: Delivered, day: date, user: str, now
     note = f"dunning {m['level_name']}: letter {out.reference} {how}"
     rec = {"date": day.isoformat(), "channel": m["channel"], "note": note,
            "evidence": out.evidence, "reference": out.reference}  # fmt: skip
-    add_log(conn, user, m["customer"], rec, now)
+    logged = conn.execute(
+        "SELECT 1 FROM contact_log WHERE reference = ? AND channel = ?",
+        (out.reference, m["channel"]),
+    ).fetchone()
+    if logged is None:
+        add_log(conn, user, m["customer"], rec, now)
     mark_delivered(conn, out.reference, m["channel"], out.evidence or out.detail, now)
+    if m["channel"] == "email":
+        close_address_tasks(conn, m["customer"], out.reference, now)
 
 
 def _short_text(conn: Any, cfg: Config, m: dict[str, Any], day: date, box: Path) -> Path:

@@ -65,6 +65,7 @@ def make_letter(
         kind=kind, lang=lang, reference=reference, as_of=as_of, deadline=deadline,
         company=cfg.company, customer=customer, addressee=addressee, invoices=invoices,
         interest=interest, rate=rate, extra=extra,
+        contacts=S.prior_contacts(conn, code, as_of, reference),
     )  # fmt: skip
     letter = render_letter(ctx, cfg.letters.templates)
     if pdf:
@@ -162,8 +163,9 @@ def letter(
     options: dict[str, Any] = {"since": parse_day(since, "--from") if since else None, "instalments": instalments,
                "first": parse_day(first, "--first") if first else None, "every": every}  # fmt: skip
     st = state()
-    if not st.config.company.get("name"):
-        warn("no [company] name in huikuan.toml: the letterhead and bank details are empty")
+    missing = [k for k in ("name", "bank", "account") if not st.config.company.get(k, "").strip()]
+    if missing:
+        warn(f"no [company] {', '.join(missing)} in huikuan.toml: the letterhead or bank details are empty")  # fmt: skip
     with ledger() as led, led.transaction() as conn:  # a failed write gives the number back
         made = make_letter(conn, st.config, kind, customer, day, lang=lang, user=led.user,
                            now=now(), pdf=fmt == "pdf", draft=draft, **options)  # fmt: skip

@@ -126,22 +126,35 @@ def plan(as_of: AsOf = None, fmt: FormatOpt = "table") -> None:
     Example: huikuan remind plan --as-of 2026-12-01
     """
     from huikuan.core.dunning import TASKS
-    from huikuan.store import dunning as S
+    from huikuan.store import delivery as D
 
     day = parse_day(as_of, "--as-of")
-    title = f"Dunning plan as of {day}"
-    if _day_off(day):
-        _emit_actions(day, [], title, fmt, [f"{day} is not a working day: nothing runs."])
-        return
+    off = _day_off(day)
     with ledger() as led:
-        plans, skips, tasks = _plans(led.conn, day)
-        retries = S.retries(led.conn)
+        plans, skips, tasks = ([], [], []) if off else _plans(led.conn, day)
+        waiting = D.waiting(led.conn, _stale_before())
     actions = _action_rows(plans, tasks, lambda ch: "task" if ch in TASKS else "planned")
-    actions += [_retry_row(m, "retry") for m in retries]
-    notes = [
+    actions += [_retry_row(m, m["state"]) for m in waiting]
+    notes = [f"{day} is not a working day: nothing runs."] if off else []
+    notes += [
         f"Left alone: {s.customer}{' ' + s.invoice if s.invoice else ''}: {s.reason}" for s in skips
     ]
-    _emit_actions(day, actions, title, fmt, notes)
+    _emit_actions(day, actions, f"Dunning plan as of {day}", fmt, notes + _waiting_note(waiting))
+
+
+def _stale_before() -> str:
+    return (datetime.now(UTC) - STALE).isoformat(timespec="seconds")
+
+
+def _waiting_note(waiting: list[dict[str, Any]]) -> list[str]:
+    """One line saying how many messages are not delivered yet (none: no line)."""
+    if not waiting:
+        return []
+    count = Counter(m["state"] for m in waiting)
+    parts = ", ".join(f"{n} {state}" for state, n in sorted(count.items()))
+    return [
+        f"{len(waiting)} message(s) not delivered yet ({parts}): `huikuan remind run` sends them"
+    ]
 
 
 def _retry_row(m: dict[str, Any], status: str) -> dict[str, Any]:
@@ -169,17 +182,23 @@ def run(
     ([dunning] run_on_holidays = false); the next working day's run catches up.
     Exit 1 when a message could not be delivered (retried next run); a retry whose invoices
     were paid, credited or disputed meanwhile is dropped, not sent.
+    Letters need [company] name, bank and account; an email needs an address (else a task
+    to find it). SMTP delivery is at-least-once with a stable Message-ID: a run killed just
+    after the server accepted a message sends the same message again on the next run.
 
     Example (crontab): 0 8 * * 1-5  huikuan remind run --format json >> remind.log
     """
+    from huikuan.store import delivery as D
+
     if dry_run:
         plan(as_of, fmt)
         return
     day = parse_day(as_of, "--as-of")
     if _day_off(day):
-        _emit_actions(
-            day, [], f"Dunning run {day}", fmt, [f"{day} is not a working day: nothing runs."]
-        )
+        with ledger() as led:
+            waiting = D.waiting(led.conn, _stale_before())
+        notes = [f"{day} is not a working day: nothing runs.", *_waiting_note(waiting)]
+        _emit_actions(day, [], f"Dunning run {day}", fmt, notes)
         return
     actions = _record(day)
     sent = _deliver(day, [a["id"] for a in actions])
@@ -188,7 +207,11 @@ def run(
     for a in actions + retried:
         status = sent.get(a.pop("id"), a["status"])
         a["status"] = "task" if status == "open" else status
+    with ledger() as led:
+        left = [m for m in D.waiting(led.conn, _stale_before()) if m["state"] == "sending"]
     _emit_actions(day, actions + retried, f"Dunning run {day}", fmt, [])
+    if left:
+        typer.echo(f"Note: {len(left)} message(s) are being sent by another run", err=True)
     if failed:
         typer.echo(
             f"Error: {failed} message(s) could not be delivered; they are retried on the next run",
@@ -224,34 +247,54 @@ STALE = timedelta(minutes=10)  # a message "sending" this long was left by a cra
 
 def _deliver(day: date, own: list[int]) -> dict[int, str]:
     """Deliver this run's messages, earlier failures and stale ones (see cli/deliver.py)."""
-    from huikuan.cli.deliver import Dropped, deliver
-    from huikuan.store import dunning as S
+    from huikuan.store import delivery as D
 
     out: dict[int, str] = {}
-    box, cfg = outbox_dir(), state().config
-    stale = (datetime.now(UTC) - STALE).isoformat(timespec="seconds")
+    box = outbox_dir()
     with ledger() as led:
-        for m in S.to_deliver(led.conn, own, stale):
-            if not S.claim(led.conn, m["id"], now(), stale):
-                continue
-            try:
-                done_ = deliver(led, cfg, m, day, box, now())
-                S.finish(led.conn, m["id"], True, done_.detail, now())
-                out[m["id"]] = "sent"
-            except Dropped as exc:
-                S.drop(led.conn, m["id"], str(exc), now())
-                out[m["id"]] = "dropped"
-                typer.echo(f"Note: {m['customer']} {m['channel']}: {exc}", err=True)
-            except (OSError, HuikuanError) as exc:
-                why = (
-                    f"{box}: {exc.strerror}"
-                    if isinstance(exc, OSError) and exc.strerror
-                    else str(exc)
-                )
-                S.finish(led.conn, m["id"], False, why, now())
-                out[m["id"]] = "failed"
-                typer.echo(f"Warning: {m['customer']} {m['channel']}: {why}", err=True)
+        for m in D.to_deliver(led.conn, own, _stale_before()):
+            if D.claim(led.conn, m, now()):
+                out[m["id"]] = _deliver_one(led, m, day, box)
     return out
+
+
+def _deliver_one(led: Any, m: dict[str, Any], day: date, box: Path) -> str:
+    """Deliver one claimed message; any failure marks it failed with the reason (never stuck
+    in ``sending``) and the run goes on with the others."""
+    from huikuan.cli.deliver import Dropped, NoAddress, deliver
+    from huikuan.store import delivery as D
+    from huikuan.store import dunning as S
+
+    try:
+        done_ = deliver(led, state().config, m, day, box, now())
+    except Dropped as exc:
+        S.drop(led.conn, m["id"], str(exc), now())
+        typer.echo(f"Note: {m['customer']} {m['channel']}: {exc}", err=True)
+        return "dropped"
+    except Exception as exc:  # any failure of one message fails that message only
+        why = _reason(exc, box)
+        if led.conn.in_transaction:
+            led.conn.rollback()
+        S.finish(led.conn, m["id"], False, why, now())
+        if isinstance(exc, NoAddress):
+            with led.transaction() as conn:
+                D.address_task(conn, m, day, now())
+            why += " (a task to find the address is in `huikuan remind todo`)"
+        typer.echo(f"Warning: {m['customer']} {m['channel']}: {why}", err=True)
+        return "failed"
+    S.finish(led.conn, m["id"], True, done_.detail, now())
+    return "sent"
+
+
+def _reason(exc: Exception, box: Path) -> str:
+    """Why a message failed, in one line."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{box}: {exc.strerror}"
+    if isinstance(exc, HuikuanError):
+        return str(exc)
+    if isinstance(exc, RecursionError | MemoryError):
+        return f"{exc.__class__.__name__} while composing or sending the message"
+    return f"{exc.__class__.__name__}: {exc}".splitlines()[0]
 
 
 def _retried(sent: dict[int, str], new: set[int]) -> list[dict[str, Any]]:

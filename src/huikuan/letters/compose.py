@@ -20,6 +20,12 @@ SUBJECTS = {
            "final": "Final demand before legal action", "statement": "Statement of account",
            "plan": "Instalment plan agreement"},
 }  # fmt: skip
+CHANNELS = {
+    "zh": {"phone": "电话", "email": "电子邮件", "letter": "书面函件", "visit": "上门拜访",
+           "sms": "短信", "wechat": "微信", "legal": "律师函"},
+    "en": {"phone": "phone call", "email": "email", "letter": "letter", "visit": "visit",
+           "sms": "text message", "wechat": "WeChat", "legal": "lawyer's letter"},
+}  # fmt: skip
 
 
 def subject(kind: str, lang: str, company: str, reference: str) -> str:
@@ -42,10 +48,13 @@ def context(
     interest: dict[str, Decimal] | None = None,
     rate: str = "",
     extra: dict[str, Any] | None = None,
+    contacts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The template variables (amounts as ``Decimal``, dates as ``date``).
 
     ``interest`` maps invoice number -> accrued interest when the letter shows interest.
+    ``contacts``: the customer's logged contacts before this letter (date, channel, reference,
+    kind of the letter sent, if any), oldest first; templates state them as facts.
     """
     shown = interest is not None
     rows = with_interest(invoices, interest)
@@ -62,10 +71,25 @@ def context(
         "totals": totals(rows),
         "contracts": sorted({i["contract"] for i in rows if i["contract"]}),
         "interest": {"shown": shown, "rate": rate},
+        "contacts": prior_contacts(contacts or [], lang),
         "statement": {"since": None, "lines": []},
         "plan": {"instalments": [], "currency": ""},
         **(extra or {}),
     }
+
+
+def prior_contacts(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Each contact with ``how`` (the channel in words) and ``letter`` (the letter's title)."""
+    return [
+        {
+            "date": r["date"],
+            "channel": r["channel"],
+            "how": CHANNELS[lang].get(r["channel"], r["channel"]),
+            "letter": SUBJECTS[lang].get(r.get("kind") or "", ""),
+            "reference": r.get("reference") or "",
+        }
+        for r in rows
+    ]
 
 
 def with_interest(

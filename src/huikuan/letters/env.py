@@ -5,10 +5,19 @@ e.g. ``_layout.html.j2``); a user directory (``[letters] templates``) is searche
 any built-in file can be replaced by one at the same relative path. A template cannot reach
 Python internals (``{{ ''.__class__ }}`` is refused), a misspelt variable is an error
 rather than an empty string, and in ``.html.j2`` files every value is escaped.
+
+User templates are untrusted input too: a file (or link) resolving outside its folder is not
+read, expressions that would build huge strings, lists or numbers (``'A' * 300000000``,
+``99999 ** 99999``, ``'%999999999d' % 1``) are refused, a letter stops at
+:data:`MAX_OUTPUT` characters, and every failure (recursion, overflow …) is one
+:class:`HuikuanError` naming the template.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -21,14 +30,24 @@ EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Au
              "September", "October", "November", "December")  # fmt: skip
 
 
+MAX_OUTPUT = 2_000_000  # characters in one rendered letter
+MAX_SIZE = 1_000_000  # items or characters an expression may build; also the largest int argument
+MAX_BITS = 10_000  # the largest number a template may compute (about 3,000 digits)
+# a width or precision of a million or more: "%9999999d", "%.9999999f", "{:>9999999}"
+_WIDE = re.compile(r"%[-#0 +]*(\d{7,}|\d*\.\d{7,})|\{[^{}]*:[^{}]*\d{7,}[^{}]*\}")
+
+
+class TooBig(Exception):
+    """A template expression would build something huge."""
+
+
 def make_env(builtin: Path, user: Path | None = None) -> Any:
     """A sandboxed environment over ``user`` (if any) then ``builtin``."""
-    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import ChoiceLoader, StrictUndefined
 
-    loaders = [FileSystemLoader(str(user))] if user is not None else []
-    env = SandboxedEnvironment(
-        loader=ChoiceLoader([*loaders, FileSystemLoader(str(builtin))]),
+    folders = [user] if user is not None else []
+    env = _sandbox()(
+        loader=ChoiceLoader([_loader(folder) for folder in [*folders, builtin]]),
         undefined=StrictUndefined,
         autoescape=lambda name: bool(name and name.endswith(".html.j2")),
         trim_blocks=True,
@@ -36,7 +55,103 @@ def make_env(builtin: Path, user: Path | None = None) -> Any:
         keep_trailing_newline=True,
     )
     env.filters.update(money=money, daxie=daxie, zhdate=zhdate, endate=endate)
+    env.filters.update({name: _capped(f, name) for name, f in env.filters.items()})
     return env
+
+
+def _loader(folder: Path) -> Any:
+    """A file loader that refuses a template (or a link) resolving outside ``folder``."""
+    from jinja2 import FileSystemLoader
+    from jinja2.exceptions import SecurityError
+    from jinja2.loaders import split_template_path
+
+    class Contained(FileSystemLoader):
+        def get_source(self, environment: Any, template: str) -> Any:
+            root = folder.resolve()
+            path = folder.joinpath(*split_template_path(template))
+            if path.exists() and not path.resolve().is_relative_to(root):
+                raise SecurityError(f"{template} leads out of the template folder {folder}")
+            return super().get_source(environment, template)
+
+    return Contained(str(folder))
+
+
+def _sandbox() -> type:
+    """The sandbox, also refusing operators and calls that would build something huge."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class Sandbox(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "%", "//"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            _check_binop(operator, left, right)
+            return super().call_binop(context, operator, left, right)
+
+        def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+            _check_args([*args, *kwargs.values()])
+            if getattr(obj, "__name__", "") in ("format", "format_map"):
+                bound = getattr(obj, "__wrapped__", obj)  # the sandbox wraps str.format
+                _check_format(getattr(bound, "__self__", None))
+            return super().call(context, obj, *args, **kwargs)
+
+    return Sandbox
+
+
+def _check_binop(operator: str, left: Any, right: Any) -> None:
+    if operator == "%":
+        _check_format(left)
+    elif operator == "*":
+        for seq, n in ((left, right), (right, left)):
+            if (
+                isinstance(seq, str | list | tuple)
+                and isinstance(n, int)
+                and len(seq) * n > MAX_SIZE
+            ):
+                raise TooBig(f"'…' * {n} would be longer than {MAX_SIZE:,}")
+        if _int(left) and _int(right) and left.bit_length() + right.bit_length() > MAX_BITS:
+            raise TooBig("a number too large for a letter")
+    elif operator == "**" and _huge_power(left, right):
+        raise TooBig(f"{left} ** {right} is too large for a letter")
+
+
+def _huge_power(base: Any, exponent: Any) -> bool:
+    if not (_int(base) and _int(exponent)) or abs(base) < 2 or exponent < 1:
+        return False
+    return bool(abs(base).bit_length() * exponent > MAX_BITS)
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_args(values: list[Any]) -> None:
+    """Refuse an int argument above :data:`MAX_SIZE`."""
+    for value in values:
+        if _int(value) and abs(value) > MAX_SIZE:
+            raise TooBig(f"the number {value} is too large an argument")
+
+
+def _check_format(value: Any) -> None:
+    """Refuse a format string with a width or precision of a million or more."""
+    if isinstance(value, str) and _WIDE.search(value):
+        raise TooBig("a format width or precision of a million or more")
+
+
+def _capped(f: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """Filter ``f`` refusing huge size arguments (``'x'|center(10**9)``)."""
+    if getattr(f, "_capped", False):
+        return f
+    skip = 2 if hasattr(f, "jinja_pass_arg") else 1  # (context or env,) value, then arguments
+
+    @functools.wraps(f)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _check_args([*args[skip:], *kwargs.values()])
+        if name == "format" and len(args) >= skip:
+            _check_format(args[skip - 1])
+        return f(*args, **kwargs)
+
+    checked._capped = True  # type: ignore[attr-defined]
+    return checked
 
 
 def _fen(value: Any) -> int:
@@ -80,7 +195,9 @@ def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
     from jinja2.exceptions import SecurityError, TemplateSyntaxError
 
     try:
-        return str(env.get_template(name).render(context))
+        return _render(env, name, context)
+    except HuikuanError:
+        raise
     except TemplateNotFound as exc:
         raise HuikuanError(f"letter template {exc.name} not found") from None
     except TemplateSyntaxError as exc:
@@ -91,3 +208,23 @@ def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
         raise HuikuanError(f"letter template {name}: refused by the sandbox: {exc}") from None
     except TemplateError as exc:
         raise HuikuanError(f"letter template {name}: {exc}") from None
+    except TooBig as exc:
+        raise HuikuanError(f"letter template {name}: refused: {exc}") from None
+    except (RecursionError, MemoryError) as exc:
+        raise HuikuanError(f"letter template {name}: {exc.__class__.__name__} (too deep or too large)") from None  # fmt: skip
+    except Exception as exc:  # overflow, int too long to print, bad types …: one line
+        what = f"{exc.__class__.__name__}: {exc}".splitlines()[0][:200]
+        raise HuikuanError(f"letter template {name}: {what}") from None
+
+
+def _render(env: Any, name: str, context: dict[str, Any]) -> str:
+    """Render piece by piece, stopping once the letter passes :data:`MAX_OUTPUT` characters."""
+    parts, size = [], 0
+    for part in env.get_template(name).generate(context):
+        size += len(part)
+        if size > MAX_OUTPUT:
+            raise HuikuanError(
+                f"letter template {name}: the letter passes {MAX_OUTPUT:,} characters: refused"
+            )
+        parts.append(part)
+    return "".join(parts)

@@ -10,7 +10,7 @@ from huikuan.core.errors import HuikuanError
 from huikuan.core.text import CONTROL
 
 PASSWORD_ENV = "HUIKUAN_SMTP_PASSWORD"
-KEYS = {"host", "port", "starttls", "user", "from", "timeout"}
+KEYS = {"host", "port", "starttls", "user", "from", "timeout", "allow_plaintext_auth"}
 _ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 
 
@@ -24,6 +24,7 @@ class SmtpSettings:
     starttls: bool = True
     user: str | None = None
     timeout: float = 30.0
+    allow_plaintext_auth: bool = False
 
 
 def make_smtp(table: dict[str, Any]) -> SmtpSettings | None:
@@ -51,8 +52,11 @@ def make_smtp(table: dict[str, Any]) -> SmtpSettings | None:
     timeout = table.get("timeout", 30)  # seconds (a socket timeout, not money)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise HuikuanError(f"smtp.timeout must be a number of seconds above 0, not {timeout!r}")
+    plain = table.get("allow_plaintext_auth", False)
+    if not isinstance(plain, bool):
+        raise HuikuanError("smtp.allow_plaintext_auth must be true or false")
     return SmtpSettings(
-        str(table["host"]), sender, port, starttls, str(user) if user else None, timeout
+        str(table["host"]), sender, port, starttls, str(user) if user else None, timeout, plain
     )
 
 

@@ -9,7 +9,7 @@ Exactly once: a run takes the write lock (BEGIN IMMEDIATE) before it reads what 
 then records each invoice's level under a UNIQUE (invoice, level) key and each message to
 send. Delivery happens after the commit; a message is claimed (pending/failed -> sending)
 in its own short transaction, so two overlapping runs never deliver the same message twice,
-and a failed one is retried by the next run.
+and a failed one is retried by the next run (claims: :mod:`huikuan.store.delivery`).
 """
 
 from __future__ import annotations
@@ -269,7 +269,8 @@ def limitation_tasks(conn: sqlite3.Connection, due: list[Row], as_of: date, now:
 
 _MESSAGE = """SELECT m.id, c.code AS customer, c.name, c.email, c.language, m.run_date, m.policy,
   m.level, m.level_name, m.channel, m.letter, m.invoices, m.status, m.attempts, m.error, m.evidence,
-  m.reference FROM dunning_message m JOIN customer c ON c.id = m.customer_id"""
+  m.reference, m.updated_at, m.claimed_pid, m.claimed_host, m.claimed_at
+  FROM dunning_message m JOIN customer c ON c.id = m.customer_id"""
 
 
 def messages(conn: sqlite3.Connection, where: str, params: tuple[Any, ...] = ()) -> list[Row]:
@@ -283,20 +284,6 @@ def messages(conn: sqlite3.Connection, where: str, params: tuple[Any, ...] = ())
     return out
 
 
-_STALE = "(m.status IN ('pending', 'sending') AND m.updated_at < ?)"
-
-
-def to_deliver(conn: sqlite3.Connection, own: list[int], stale_before: str) -> list[Row]:
-    """Messages for this run to send: its own new ones, earlier failures (retried), and
-    messages a crashed run left pending or half-sent (not touched since ``stale_before``)."""
-    marks = ",".join("?" * len(own)) or "NULL"
-    return messages(
-        conn,
-        f"m.status != 'open' AND (m.id IN ({marks}) OR m.status = 'failed' OR {_STALE})",
-        (*own, stale_before),
-    )
-
-
 def set_reference(conn: sqlite3.Connection, mid: int, reference: str) -> None:
     """Tie a message to its letter's reference (a retry re-sends the same letter)."""
     conn.execute("UPDATE dunning_message SET reference = ? WHERE id = ?", (reference, mid))
@@ -305,19 +292,6 @@ def set_reference(conn: sqlite3.Connection, mid: int, reference: str) -> None:
 def retries(conn: sqlite3.Connection) -> list[Row]:
     """Messages that failed and wait for the next run."""
     return messages(conn, "m.status = 'failed'")
-
-
-def claim(conn: sqlite3.Connection, mid: int, now: str, stale_before: str) -> bool:
-    """Take a message for delivery; False when another run already has it."""
-    conn.execute("BEGIN IMMEDIATE")
-    cur = conn.execute(
-        "UPDATE dunning_message SET status = 'sending', attempts = attempts + 1, updated_at = ?"
-        " WHERE id = ? AND (status IN ('pending', 'failed')"
-        " OR (status = 'sending' AND updated_at < ?))",
-        (now, mid, stale_before),
-    )
-    conn.execute("COMMIT")
-    return cur.rowcount == 1
 
 
 def finish(conn: sqlite3.Connection, mid: int, ok: bool, detail: str, now: str) -> None:

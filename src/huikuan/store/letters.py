@@ -37,6 +37,37 @@ def customer_facts(conn: sqlite3.Connection, code: str) -> tuple[Row, Row | None
     return customer, addressee
 
 
+def email_recipient(conn: sqlite3.Connection, code: str) -> tuple[str, str] | None:
+    """(name, address) for an email: the finance contact, else the decision maker, with an
+    email, else the customer's own email; None when there is no address at all."""
+    people = [p for p in contacts(conn, code) if p["email"]]
+    for role in ("finance", "decision_maker"):
+        found = next((p for p in people if p["role"] == role), None)
+        if found is not None:
+            return str(found["name"]), str(found["email"])
+    row = conn.execute("SELECT name, email FROM customer WHERE code = ?", (code,)).fetchone()
+    return (str(row[0]), str(row[1])) if row and row[1] else None
+
+
+def prior_contacts(
+    conn: sqlite3.Connection, code: str, as_of: date, reference: str | None = None
+) -> list[Row]:
+    """Contacts logged with the customer before ``as_of`` (not the letter ``reference`` itself,
+    nor what the same day's run sends by another channel), oldest first: date, channel,
+    reference and, for a letter, its kind."""
+    cur = conn.execute(
+        "SELECT l.date, l.channel, l.reference, t.kind FROM contact_log l"
+        " JOIN customer c ON c.id = l.customer_id LEFT JOIN letter t ON t.reference = l.reference"
+        " WHERE c.code = ? AND l.date < ? AND (l.reference IS NULL OR l.reference IS NOT ?)"
+        " ORDER BY l.date, l.id",
+        (code, as_of.isoformat(), reference),
+    )
+    return [
+        {"date": date.fromisoformat(d), "channel": ch, "reference": ref, "kind": kind}
+        for d, ch, ref, kind in cur
+    ]
+
+
 def open_invoices(conn: sqlite3.Connection, code: str, as_of: date) -> list[Row]:
     """Open invoices as of D, oldest due first, with amount, open, days overdue, contract."""
     rows = list(aging_invoices(conn, as_of, False, code))

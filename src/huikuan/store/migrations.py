@@ -275,6 +275,18 @@ def _rebuild(conn: sqlite3.Connection, table: str, old: str, new: str) -> None:
         conn.execute(index)
 
 
+def m009_message_claim(conn: sqlite3.Connection) -> None:
+    """Who holds a dunning message being sent: process id, host and when it was claimed."""
+    _run(
+        conn,
+        """
+        ALTER TABLE dunning_message ADD COLUMN claimed_pid INTEGER;
+        ALTER TABLE dunning_message ADD COLUMN claimed_host TEXT;
+        ALTER TABLE dunning_message ADD COLUMN claimed_at TEXT
+        """,
+    )
+
+
 def m010_provision_runs(conn: sqlite3.Connection) -> None:
     """Booked provision runs (``provision book``): the policy used and, per customer, currency
     and age band, the open amount and the provision. A run booked again for the same date is
@@ -317,6 +329,7 @@ MIGRATIONS: list[Migration] = [
     m005_letters,
     m006_targets,
     m007_message_dropped,
+    m009_message_claim,
     m010_provision_runs,
 ]
 

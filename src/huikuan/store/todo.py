@@ -86,6 +86,11 @@ def _open_total(conn: sqlite3.Connection, numbers: list[str]) -> str:
 
 def _points(channel: str, level: str, invoices: list[str], total: str) -> str:
     what = f"{', '.join(invoices)} ({total} open)"
+    if level == "find-email":
+        return (
+            f"No email address on file: get the finance contact's email (huikuan contact add"
+            f" … --role finance --email …); the email about {what} goes out on the next run."
+        )
     if level.startswith("limitation-"):
         return (
             f"Limitation period (诉讼时效) ends within {level.split('-')[1]} days for {what}: "
