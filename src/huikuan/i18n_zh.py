@@ -373,6 +373,16 @@ MESSAGES = {
     "Nothing to do.": "无事可做。",
     "Nothing to do today.": "今天没有待办事项。",
     "Left alone: {who}: {reason}": "暂不催款：{who}：{reason}",
+    "{day} is not a working day (calendar {cal}): no dunning today; the next working day's run "
+    "catches up. Set [dunning] run_on_holidays = true to run on such days.": (
+        "{day} 不是工作日（日历 {cal}）：今天不催款，下一个工作日的运行会补上。"
+        "如需在此类日期运行，请设置 [dunning] run_on_holidays = true。"
+    ),
+    "{day} is not a working day: nothing runs.": "{day} 不是工作日：不运行。",
+    "{n} message(s) are being sent by another run": "{n} 条消息正由另一次运行发送",
+    "{n} message(s) not delivered yet ({parts}): `huikuan remind run` sends them": (
+        "{n} 条消息尚未送达（{parts}）：`huikuan remind run` 会发送"
+    ),
     "disputed": "有争议",
     "blocked": "已冻结",
     "in litigation": "诉讼中",

@@ -78,11 +78,10 @@ def _day_off(day: date) -> bool:
     """True, said on stderr, when ``day`` is not a working day and runs are off on such days."""
     if state().config.dunning.run_on_holidays or state().calendar.is_workday(day):
         return False
-    typer.echo(
-        f"Note: {day} is not a working day (calendar {state().config.calendar}): no dunning"
+    _note(
+        f"{day} is not a working day (calendar {state().config.calendar}): no dunning"
         " today; the next working day's run catches up. Set [dunning] run_on_holidays = true"
-        " to run on such days.",
-        err=True,
+        " to run on such days."
     )
     return True
 
@@ -201,7 +200,8 @@ def run(
         _emit_actions(day, [], f"Dunning run {day}", fmt, notes)
         return
     actions = _record(day)
-    sent = _deliver(day, [a["id"] for a in actions])
+    problems: dict[tuple[str, str], list[str]] = {}
+    sent = _deliver(day, [a["id"] for a in actions], problems)
     retried = _retried(sent, {a["id"] for a in actions})
     failed = sum(1 for s in sent.values() if s == "failed")
     for a in actions + retried:
@@ -210,14 +210,30 @@ def run(
     with ledger() as led:
         left = [m for m in D.waiting(led.conn, _stale_before()) if m["state"] == "sending"]
     _emit_actions(day, actions + retried, f"Dunning run {day}", fmt, [])
+    _report(problems)
     if left:
-        typer.echo(f"Note: {len(left)} message(s) are being sent by another run", err=True)
+        _note(f"{len(left)} message(s) are being sent by another run")
     if failed:
         typer.echo(
-            f"Error: {failed} message(s) could not be delivered; they are retried on the next run",
+            "Error: "
+            + state().say(
+                f"{failed} message(s) could not be delivered; they are retried on the next run"
+            ),
             err=True,
         )
         raise typer.Exit(1)
+
+
+def _note(message: str) -> None:
+    typer.echo(f"Note: {state().say(message)}", err=True)
+
+
+def _report(problems: dict[tuple[str, str], list[str]]) -> None:
+    """One line per distinct reason (not one per message), naming whom it concerns."""
+    for (kind, why), who in problems.items():
+        shown = ", ".join(who[:5]) + (f" (+{len(who) - 5})" if len(who) > 5 else "")
+        line = f"{shown}: {state().say(why)}"
+        typer.echo(f"Warning: {line}" if kind == "failed" else f"Note: {line}", err=True)
 
 
 def _record(day: date) -> list[dict[str, Any]]:
@@ -245,8 +261,11 @@ def _record(day: date) -> list[dict[str, Any]]:
 STALE = timedelta(minutes=10)  # a message "sending" this long was left by a crashed run
 
 
-def _deliver(day: date, own: list[int]) -> dict[int, str]:
-    """Deliver this run's messages, earlier failures and stale ones (see cli/deliver.py)."""
+def _deliver(
+    day: date, own: list[int], problems: dict[tuple[str, str], list[str]]
+) -> dict[int, str]:
+    """Deliver this run's messages, earlier failures and stale ones (see cli/deliver.py);
+    why a message failed or was dropped goes into ``problems`` (reason -> who)."""
     from huikuan.store import delivery as D
 
     out: dict[int, str] = {}
@@ -254,11 +273,14 @@ def _deliver(day: date, own: list[int]) -> dict[int, str]:
     with ledger() as led:
         for m in D.to_deliver(led.conn, own, _stale_before()):
             if D.claim(led.conn, m, now()):
-                out[m["id"]] = _deliver_one(led, m, day, box)
+                status, why = _deliver_one(led, m, day, box)
+                out[m["id"]] = status
+                if why:
+                    problems.setdefault((status, why), []).append(f"{m['customer']} {m['channel']}")
     return out
 
 
-def _deliver_one(led: Any, m: dict[str, Any], day: date, box: Path) -> str:
+def _deliver_one(led: Any, m: dict[str, Any], day: date, box: Path) -> tuple[str, str | None]:
     """Deliver one claimed message; any failure marks it failed with the reason (never stuck
     in ``sending``) and the run goes on with the others."""
     from huikuan.cli.deliver import Dropped, NoAddress, deliver
@@ -269,8 +291,7 @@ def _deliver_one(led: Any, m: dict[str, Any], day: date, box: Path) -> str:
         done_ = deliver(led, state().config, m, day, box, now())
     except Dropped as exc:
         S.drop(led.conn, m["id"], str(exc), now())
-        typer.echo(f"Note: {m['customer']} {m['channel']}: {exc}", err=True)
-        return "dropped"
+        return "dropped", str(exc)
     except Exception as exc:  # any failure of one message fails that message only
         why = _reason(exc, box)
         if led.conn.in_transaction:
@@ -280,10 +301,9 @@ def _deliver_one(led: Any, m: dict[str, Any], day: date, box: Path) -> str:
             with led.transaction() as conn:
                 D.address_task(conn, m, day, now())
             why += " (a task to find the address is in `huikuan remind todo`)"
-        typer.echo(f"Warning: {m['customer']} {m['channel']}: {why}", err=True)
-        return "failed"
+        return "failed", why
     S.finish(led.conn, m["id"], True, done_.detail, now())
-    return "sent"
+    return "sent", None
 
 
 def _reason(exc: Exception, box: Path) -> str:
