@@ -338,7 +338,7 @@ def test_an_exception_while_composing_fails_that_message_and_the_run_goes_on(
     got = sorted((a["customer"], a["channel"], a["status"]) for a in json.loads(result.stdout)["actions"])  # fmt: skip
     assert got == [("C1", "email", "sent"), ("C1", "letter", "sent"),
                    ("C2", "email", "failed"), ("C2", "letter", "failed")]  # fmt: skip
-    assert "Warning: C2 email, C2 letter: OverflowError: date value out of range" in result.stderr
+    assert "Warning: C2 letter, C2 email: OverflowError: date value out of range" in result.stderr
     assert "Error: 2 message(s) could not be delivered" in result.stderr
     with _db() as db:
         rows = db.execute("SELECT status, error FROM dunning_message ORDER BY id").fetchall()
