@@ -12,7 +12,7 @@ from huikuan.core.aging import DEFAULT_LIMITS, Buckets
 from huikuan.core.calendar import CALENDARS, WorkCalendar, make_calendar
 from huikuan.core.cost import CostPolicy, make_cost
 from huikuan.core.creditpolicy import CreditPolicy, make_policy
-from huikuan.core.dates import parse_date
+from huikuan.core.dates import in_range, parse_date
 from huikuan.core.dunning import DunningConfig, make_dunning
 from huikuan.core.errors import HuikuanError
 from huikuan.core.interest import InterestPolicy, make_interest
@@ -167,7 +167,7 @@ def _date_list(value: Any, name: str) -> list[date]:
     if not isinstance(value, list):
         raise HuikuanError(f"{name} must be a list of dates")
     try:
-        return [v if isinstance(v, date) else parse_date(str(v)) for v in value]
+        return [in_range(v) if isinstance(v, date) else parse_date(str(v)) for v in value]
     except HuikuanError as exc:
         raise HuikuanError(f"{name}: {exc}") from None
 

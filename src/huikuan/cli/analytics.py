@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, emit, ledger, parse_day, state, warn
+from huikuan.cli.common import App, FormatOpt, emit, ledger, one_of, parse_day, state, warn
 from huikuan.core.errors import InvalidValue
 from huikuan.core.money import format_fen, parse_fen, to_decimal
 from huikuan.output import Result
@@ -27,7 +27,10 @@ def provision(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Provision as the ledger stood on this date.")
     ] = None,
-    by: Annotated[str, typer.Option(help="Rows per customer or segment.")] = "customer",
+    by: Annotated[
+        str,
+        typer.Option(help="Rows per customer or segment.", callback=one_of("customer", "segment")),
+    ] = "customer",
     since: Annotated[
         str | None,
         typer.Option(help="Also show the change since this date (the adjustment to book)."),
@@ -41,8 +44,6 @@ def provision(
 
     Example: huikuan provision --as-of 2026-12-31 --since 2025-12-31 --by segment
     """
-    if by not in ("customer", "segment"):
-        raise InvalidValue(f"--by must be customer or segment, not {by!r}")
     day = parse_day(as_of, "--as-of")
     before = parse_day(since, "--since") if since is not None else None
     if before is not None and before > day:

@@ -174,6 +174,36 @@ FormatOpt = Annotated[
 ]
 
 
+def one_of(*allowed: str) -> Callable[[str | None], str | None]:
+    """An option callback: a value not in ``allowed`` is a usage error (exit 2)."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in allowed:
+            raise typer.BadParameter(f"must be one of {', '.join(allowed)}, not {value!r}")
+        return value
+
+    return check
+
+
+def checked_by(parse: Callable[[str], Any]) -> Callable[[str | None], str | None]:
+    """An option callback: ``parse`` must accept the value (its error becomes a usage error).
+
+    The value passes on as given (the command parses it again), so the one function that
+    knows the valid values, e.g. contact roles or excuse codes, stays the only place to extend.
+    """
+
+    def check(value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parse(value)
+        except HuikuanError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        return value
+
+    return check
+
+
 def parse_day(value: str | None, what: str = "date") -> date:
     """A date option, defaulting to today (the only place huikuan reads the clock)."""
     if value is None:
