@@ -82,8 +82,10 @@ def load_config(path: Path | None, *, required: bool) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise HuikuanError(f"config file {path} not found") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: TOML, UTF-8, 4,300+ digit numbers
         raise HuikuanError(f"cannot read config {path}: {exc}") from None
+    except RecursionError:
+        raise HuikuanError(f"cannot read config {path}: nested too deeply") from None
     try:
         return _parse(raw, path)
     except HuikuanError as exc:
