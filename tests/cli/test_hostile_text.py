@@ -131,6 +131,28 @@ def test_a_lone_surrogate_on_the_command_line(cli, small):
     assert cli.snapshot() == before
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["customer", "show", "C\udcff"],
+        ["invoice", "list", "--customer", "C\udcff"],
+        ["payment", "add", "C\udcff", "100"],
+        ["import", "customers", "f\udcff.csv"],
+    ],
+    ids=" ".join,
+)
+def test_a_lone_surrogate_in_a_lookup(cli, small, args):
+    before = cli.snapshot()
+    [error] = cli.error(*args)
+    assert "\\udcff" in error, error
+    assert cli.snapshot() == before
+
+
+def test_a_file_name_too_long(cli, small, tmp_path):
+    [error] = cli.error("backup", str(tmp_path / ("x" * 5000)))
+    assert error.endswith(": File name too long") and len(error) < 200
+
+
 def test_encoding_utf_16(cli, small, tmp_path):
     before = cli.snapshot()
     text = f"{HEADER}\n{ROW}\n"

@@ -17,6 +17,7 @@ import typer
 
 from huikuan.core.dates import parse_date
 from huikuan.core.errors import HuikuanError
+from huikuan.core.text import printable, shorten
 from huikuan.output import FORMATS, Result, render
 
 if TYPE_CHECKING:  # imported lazily: `huikuan --help` stays fast
@@ -124,7 +125,7 @@ def guard(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return _plain(fn, *args, **kwargs)
         except HuikuanError as exc:
             for message in exc.messages:
                 typer.echo(f"Error: {message}", err=True)
@@ -140,6 +141,20 @@ def guard(fn: F) -> F:
             _calendar_warnings()
 
     return wrapper  # type: ignore[return-value]
+
+
+def _plain(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(...)``; what the environment raises (text, files) as a :class:`HuikuanError`."""
+    try:
+        return fn(*args, **kwargs)
+    except UnicodeEncodeError as exc:  # e.g. argv bytes that are not UTF-8: lone surrogates
+        bad = printable(shorten(exc.object[exc.start : exc.end + 20]))
+        raise HuikuanError(f"cannot encode {bad!r} as {exc.encoding}: {exc.reason}") from None
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        where = f"{printable(shorten(str(exc.filename)))}: " if exc.filename else ""
+        raise HuikuanError(f"{where}{exc.strerror or exc}") from None
 
 
 class App(typer.Typer):
