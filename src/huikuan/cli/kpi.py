@@ -151,8 +151,8 @@ def target_set(
 
     label = _named("--period", normal_period, period)
     fen = _named("--amount", parse_fen, amount)
-    cur = _named("--currency", parse_currency, currency) if currency is not None else None
-    cur = cur or state().config.currency
+    default = state().config.currency
+    cur = _named("--currency", parse_currency, currency) if currency is not None else default
     with ledger() as led, led.transaction() as conn:
         if not S.salesperson_known(conn, salesperson):
             raise NotFound(f"no customer or invoice has salesperson {salesperson!r}")

@@ -37,13 +37,11 @@ def parse_fen(text: str, *, allow_zero: bool = False) -> int:
 def _fen(m: re.Match[str], shown: str, allow_zero: bool) -> int:
     """分 from a :data:`_PLAIN` match; ``shown`` is the text as written, for messages."""
     whole = m.group(1).lstrip("0") or "0"
-    if len(whole) > _MAX_WHOLE:  # before int(): 4,300+ digits raise there
+    if len(whole) > _MAX_WHOLE:  # so at most MAX_FEN; and before int(), which refuses 4,300+ digits
         raise InvalidValue(f"{shorten(shown)} is above the maximum {format_grouped(MAX_FEN)}")
     fen = int(whole) * 100 + int((m.group(2) or "0").ljust(2, "0"))
     if fen == 0 and not allow_zero:
         raise InvalidValue("must be greater than zero")
-    if fen > MAX_FEN:
-        raise InvalidValue(f"{shorten(shown)} is above the maximum {format_grouped(MAX_FEN)}")
     return fen
 
 
