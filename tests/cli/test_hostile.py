@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,20 @@ def test_the_maximum_is_accepted_and_every_report_still_adds_up(cli, small):
         ["statement", "C001", "--as-of", "2199-12-31"],
     ):
         cli(*args, "--format", "json")
+
+
+def test_amount_times_days_does_not_overflow_in_kpi(cli, ledger):
+    """Two maximal amounts paid 249 years late: Σ amount × days is above 2^63 − 1."""
+    cli("customer", "add", "C1", "x")
+    for n in (1, 2):
+        cli(
+            "invoice", "add", f"I{n}", "C1", MAX, "--date", "1900-01-01", "--due-date", "1900-01-02"
+        )
+        cli("payment", "add", "C1", MAX, "--date", "2149-02-01", "--invoice", f"I{n}")
+    doc = json.loads(cli("kpi", "--from", "2149-01-01", "--to", "2149-12-31", "-f", "json").stdout)
+    days = (date(2149, 2, 1) - date(1900, 1, 1)).days  # 90977: x 10^14 fen is near 2^63
+    assert doc["rows"][0]["avg_days_to_pay"] == f"{days}.0"
+    assert doc["rows"][0]["collections"] == "1999999999999.98"
 
 
 # --- 2. dates --------------------------------------------------------------------------------
