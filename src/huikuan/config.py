@@ -12,7 +12,7 @@ from huikuan.core.aging import DEFAULT_LIMITS, Buckets
 from huikuan.core.calendar import CALENDARS, WorkCalendar, make_calendar
 from huikuan.core.cost import CostPolicy, make_cost
 from huikuan.core.creditpolicy import CreditPolicy, make_policy
-from huikuan.core.dates import parse_date
+from huikuan.core.dates import in_range, parse_date
 from huikuan.core.dunning import DunningConfig
 from huikuan.core.dunning_config import make_dunning
 from huikuan.core.errors import HuikuanError
@@ -85,8 +85,10 @@ def load_config(path: Path | None, *, required: bool) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise HuikuanError(f"config file {path} not found") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: TOML, UTF-8, 4,300+ digit numbers
         raise HuikuanError(f"cannot read config {path}: {exc}") from None
+    except RecursionError:
+        raise HuikuanError(f"cannot read config {path}: nested too deeply") from None
     try:
         return _parse(raw, path)
     except HuikuanError as exc:
@@ -179,7 +181,7 @@ def _date_list(value: Any, name: str) -> list[date]:
     if not isinstance(value, list):
         raise HuikuanError(f"{name} must be a list of dates")
     try:
-        return [v if isinstance(v, date) else parse_date(str(v)) for v in value]
+        return [in_range(v) if isinstance(v, date) else parse_date(str(v)) for v in value]
     except HuikuanError as exc:
         raise HuikuanError(f"{name}: {exc}") from None
 

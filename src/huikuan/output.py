@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
+from huikuan.core.text import neutralise
 from huikuan.i18n import label as i18n_label
 from huikuan.i18n import translate
 
@@ -53,7 +54,7 @@ def render(result: Result, fmt: str, out: IO[str] | None = None, lang: str = "en
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(result.columns)
-        writer.writerows([_cell(row.get(c)) for c in result.columns] for row in result.rows)
+        writer.writerows([_csv_cell(row.get(c)) for c in result.columns] for row in result.rows)
     else:
         _table(result, out, lang)
 
@@ -68,6 +69,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _csv_cell(value: Any) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is neutralised."""
+    return neutralise(value) if isinstance(value, str) else _cell(value)
 
 
 def _json(result: Result, out: IO[str]) -> None:

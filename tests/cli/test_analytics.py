@@ -158,7 +158,9 @@ def test_bad_provision_options(book: Any) -> None:
     assert book.error("provision", "--as-of", "2026-01-01", "--since", "2026-02-01") == [
         "Error: --since 2026-02-01 is after --as-of 2026-01-01"
     ]
-    assert "--by must be customer or segment" in book.error("provision", "--by", "region")[0]
+    assert (
+        "must be one of customer, segment" in book.error("provision", "--by", "region", code=2)[0]
+    )
 
 
 # --- cost ------------------------------------------------------------------------------------

@@ -172,7 +172,7 @@ def test_import_errors_leave_the_ledger_alone(cli, small, tmp_path, monkeypatch)
 
 
 def test_unknown_aging_by(cli, small):
-    [error] = cli.error("aging", "--by", "colour")
+    [error] = cli.error("aging", "--by", "colour", code=2)
     assert "customer, salesperson, segment, region" in error
 
 
@@ -255,5 +255,5 @@ def test_machine_formats_never_have_escape_codes(cli, small, terminal, monkeypat
 
 def test_errors_have_no_escape_codes(cli, small, terminal, monkeypatch):
     monkeypatch.delenv("NO_COLOR")
-    result = cli("aging", "--by", "colour", code=1)
+    result = cli("aging", "--by", "colour", code=2)
     assert not ANSI.search(result.stderr)

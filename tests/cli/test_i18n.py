@@ -167,10 +167,11 @@ def test_chinese_contact_roles_and_excuse_names(cli: Any, small: Path) -> None:
             "--excuse", name)  # fmt: skip
     rows = json.loads(cli("log", "list", "--format", "json").stdout)
     assert [r["excuse"] for r in rows] == ["paid-already", "paid-already", "no-money", "quality"]
-    assert cli.error("contact", "add", "C001", "王", "--role", "老板") == [
-        "Error: role: must be one of decision_maker, finance, purchasing, legal_rep, other "
-        "(or 决策人, 财务, 采购, 法人, 其他), not '老板'"
-    ]
+    bad = cli("contact", "add", "C001", "王", "--role", "老板", code=2)  # an invalid choice
+    assert (
+        "Error: Invalid value for '--role': must be one of decision_maker, finance, purchasing, "
+        "legal_rep, other (or 决策人, 财务, 采购, 法人, 其他), not '老板'"
+    ) in bad.stderr
 
 
 def test_playbook_and_limitation_follow_the_ui_language(

@@ -167,8 +167,6 @@ def test_targets_set_replace_and_list(book: Any) -> None:
     ("args", "message"),
     [
         (["kpi", "--from", "2026-10-01", "--to", "2026-09-30"], "--from 2026-10-01 is after --to 2026-09-30"),
-        (["kpi", "--by", "region"], "--by must be one of"),
-        (["kpi", "--period", "week"], "--period must be month or quarter"),
         (["kpi", "--from", "2026-02-30"], "--from"),
         (["target", "set", "Nobody", "--period", "2026-Q4", "--amount", "1"], "no customer or invoice has salesperson 'Nobody'"),
         (["target", "set", "甲", "--period", "2026-Q5", "--amount", "1"], "period must look like"),

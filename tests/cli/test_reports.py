@@ -617,8 +617,8 @@ def test_statement_table(cli, small):
 @pytest.mark.parametrize(
     ("args", "code", "words"),
     [
-        (["aging", "--by", "country"], 1, ["--by", "country"]),
-        (["aging", "--basis", "paid"], 1, ["paid"]),
+        (["aging", "--by", "country"], 2, ["--by", "country"]),
+        (["aging", "--basis", "paid"], 2, ["paid"]),
         (["aging", "--buckets", "60,30"], 1, ["increasing"]),
         (["aging", "--buckets", ""], 1, ["increasing"]),
         (["aging", "--buckets", "a,b"], 1, ["a,b"]),

@@ -338,7 +338,7 @@ def test_bad_input_format_and_encoding(cli, small, tmp_path):
     path = tmp_path / "c.csv"
     path.write_text("code,name\nC009,x\n", encoding="utf-8")
     before = cli.snapshot()
-    [error] = cli.error("import", "customers", str(path), "--input-format", "xml")
+    [error] = cli.error("import", "customers", str(path), "--input-format", "xml", code=2)
     assert "xml" in error
     [error] = cli.error("import", "customers", str(path), "--encoding", "klingon")
     assert "klingon" in error

@@ -15,6 +15,7 @@ from huikuan.core.calendar import make_calendar
 from huikuan.core.dates import parse_date
 from huikuan.core.errors import HuikuanError, InvalidValue
 from huikuan.core.money import (
+    MAX_FEN,
     format_fen,
     format_grouped,
     from_decimal,
@@ -66,7 +67,7 @@ def test_format() -> None:
     assert format_grouped(123456789) == "1,234,567.89"
 
 
-@given(st.integers(min_value=1, max_value=10**15))
+@given(st.integers(min_value=1, max_value=MAX_FEN))
 def test_money_round_trip(fen: int) -> None:
     assert parse_fen(format_fen(fen)) == fen
     assert parse_fen(format_grouped(fen)) == fen

@@ -93,7 +93,7 @@ def test_error_names_the_accepted_forms() -> None:
     assert "tomorrow" in message and "2026-11-22" in message
 
 
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)))
 def test_every_form_of_every_real_date(day: date) -> None:
     y, m, d = day.year, day.month, day.day
     assert parse_date(day.isoformat()) == day
@@ -102,7 +102,7 @@ def test_every_form_of_every_real_date(day: date) -> None:
     assert parse_date(f"{y}年{m}月{d}日") == day
 
 
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)))
 def test_day_after_month_end_is_refused(day: date) -> None:
     # the day after the last of the month, written into the same month: 2026-02-29, 2026-04-31…
     next_month = day.replace(day=28) + timedelta(days=4)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from huikuan.core.errors import HuikuanError, InvalidValue
 from huikuan.core.money import (
+    MAX_FEN,
     format_fen,
     format_grouped,
     from_decimal,
@@ -161,7 +162,7 @@ def test_format(fen: int, plain: str, grouped: str) -> None:
 
 # --- round trips -----------------------------------------------------------------------------
 
-FEN = st.integers(min_value=1, max_value=10**15)
+FEN = st.integers(min_value=1, max_value=MAX_FEN)
 
 
 @given(FEN)

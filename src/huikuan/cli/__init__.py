@@ -11,6 +11,7 @@ import typer
 from huikuan import __version__
 from huikuan.cli import common
 from huikuan.cli.index import INDEX
+from huikuan.core.text import check_line
 
 # The command modules, in the order their commands are registered (and listed in --help).
 MODULES = (
@@ -55,7 +56,12 @@ def root(
         Path | None, typer.Option(envvar="HUIKUAN_CONFIG", help="huikuan.toml to use.")
     ] = None,
     user: Annotated[
-        str | None, typer.Option(envvar="HUIKUAN_USER", help="Who is making changes (audit log).")
+        str | None,
+        typer.Option(
+            envvar="HUIKUAN_USER",
+            help="Who is making changes (audit log).",
+            callback=common.checked_by(check_line),
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")

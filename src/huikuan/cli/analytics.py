@@ -17,6 +17,7 @@ from huikuan.cli.common import (
     guard,
     ledger,
     now,
+    one_of,
     parse_day,
     state,
     warn,
@@ -58,7 +59,10 @@ def provision(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Provision as the ledger stood on this date.")
     ] = None,
-    by: Annotated[str, typer.Option(help="Rows per customer or segment.")] = "customer",
+    by: Annotated[
+        str,
+        typer.Option(help="Rows per customer or segment.", callback=one_of("customer", "segment")),
+    ] = "customer",
     since: Annotated[
         str | None,
         typer.Option(help="Also show the change since this date (the adjustment to book)."),
@@ -72,8 +76,6 @@ def provision(
                 f"give the options after the subcommand: huikuan provision {ctx.invoked_subcommand} …"
             )
         return
-    if by not in ("customer", "segment"):
-        raise InvalidValue(f"--by must be customer or segment, not {by!r}")
     day = parse_day(as_of, "--as-of")
     before = parse_day(since, "--since") if since is not None else None
     if before is not None and before > day:

@@ -7,8 +7,19 @@ from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, now, parse_day, state
+from huikuan.cli.common import (
+    App,
+    FormatOpt,
+    checked_by,
+    done,
+    emit,
+    ledger,
+    now,
+    parse_day,
+    state,
+)
 from huikuan.core.errors import InvalidValue
+from huikuan.core.text import optional_line, optional_text
 from huikuan.output import Result
 
 log_app = App(
@@ -29,23 +40,70 @@ def _choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | Non
     return norm
 
 
+def _choices(what: str, known: str | tuple[str, ...]) -> Any:
+    """Callback for a choice option (case, ``_`` and spaces as ``-`` are forgiven): exit 2.
+
+    ``known``: the allowed values, or the name of their tuple in :mod:`huikuan.store.collections`.
+    """
+
+    def check(value: str | None) -> str | None:
+        from huikuan.store import collections as S
+
+        allowed: tuple[str, ...] = getattr(S, known) if isinstance(known, str) else known
+        try:
+            return _choice(value, allowed, what)
+        except InvalidValue:
+            raise typer.BadParameter(
+                f"must be one of {', '.join(allowed)}, not {value!r}"
+            ) from None
+
+    return check
+
+
+def _excuse(code: str) -> Any:
+    """The one place that knows excuse codes (core.playbook), as an option check."""
+    from huikuan.core.playbook import excuse
+
+    return excuse(code)
+
+
+PROMISE_STATUS = ("open", "kept", "broken")
+
+
+def _currency(text: str) -> str:
+    from huikuan.core.money import parse_currency
+
+    try:
+        return parse_currency(text)
+    except InvalidValue as exc:
+        raise InvalidValue(f"--currency: {exc}") from None
+
+
 @log_app.command("add")
 def log_add(
     code: Code,
     channel: Annotated[
-        str, typer.Option(help="phone, email, letter, visit, sms, wechat or legal.")
+        str,
+        typer.Option(
+            help="phone, email, letter, visit, sms, wechat or legal.",
+            callback=_choices("--channel", "LOG_CHANNELS"),
+        ),
     ],
     invoice: Annotated[str | None, typer.Option(help="Invoice the contact was about.")] = None,
     day: Annotated[str | None, typer.Option("--date", help="When [today].")] = None,
     outcome: Annotated[
         str | None,
-        typer.Option(help="reached, no-answer, promised, disputed, paid-claimed or refused."),
+        typer.Option(
+            help="reached, no-answer, promised, disputed, paid-claimed or refused.",
+            callback=_choices("--outcome", "OUTCOMES"),
+        ),
     ] = None,
     excuse: Annotated[
         str | None,
         typer.Option(
             help="Excuse: a code, its Chinese wording or a short name like 已付款, 质量问题, "
-            "没钱 (see `huikuan playbook`)."
+            "没钱 (see `huikuan playbook`).",
+            callback=checked_by(_excuse),
         ),
     ] = None,
     note: Annotated[str | None, typer.Option()] = None,
@@ -68,9 +126,9 @@ def log_add(
         "date": when.isoformat(),
         "channel": _choice(channel, S.LOG_CHANNELS, "--channel"),
         "outcome": _choice(outcome, S.OUTCOMES, "--outcome"),
-        "invoice": invoice,
-        "note": note,
-        "evidence": evidence,
+        "invoice": optional_line(invoice, "--invoice"),
+        "note": optional_text(note, "--note"),
+        "evidence": optional_line(evidence, "--evidence"),
         "acknowledged": acknowledged,
     }
     if excuse is not None:
@@ -101,8 +159,8 @@ def log_list(
     """
     from huikuan.store import collections as S
 
-    start = parse_day(since, "--from") if since else None
-    end = parse_day(until, "--to") if until else None
+    start = parse_day(since, "--from") if since is not None else None
+    end = parse_day(until, "--to") if until is not None else None
     cols = [
         "id",
         "date",
@@ -137,7 +195,7 @@ def promise_add(
 
     Example: huikuan promise add C001 --amount 20000 --date 2026-11-30 --invoice INV-2026-101
     """
-    from huikuan.core.money import parse_currency, parse_fen
+    from huikuan.core.money import parse_fen
     from huikuan.store import collections as S
 
     try:
@@ -151,9 +209,9 @@ def promise_add(
         "amount": fen,
         "promised_date": promised.isoformat(),
         "made_on": made_on.isoformat(),
-        "invoice": invoice,
-        "note": note,
-        "currency": parse_currency(currency) if currency else state().config.currency,
+        "invoice": optional_line(invoice, "--invoice"),
+        "note": optional_text(note, "--note"),
+        "currency": _currency(currency) if currency is not None else state().config.currency,
     }
     with ledger() as led, led.transaction() as conn:
         S.add_promise(conn, led.user, code, rec, now())
@@ -163,7 +221,10 @@ def promise_add(
 @promise_app.command("list")
 def promise_list(
     code: Annotated[str | None, typer.Argument(help="Only this customer.")] = None,
-    status: Annotated[str | None, typer.Option(help="open, kept or broken.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="open, kept or broken.", callback=_choices("--status", PROMISE_STATUS)),
+    ] = None,
     as_of: Annotated[str | None, typer.Option(help="Status as of [today].")] = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -173,7 +234,7 @@ def promise_list(
     """
     from huikuan.store import collections as S
 
-    wanted = _choice(status, ("open", "kept", "broken"), "--status")
+    wanted = _choice(status, PROMISE_STATUS, "--status")
     day = parse_day(as_of, "--as-of")
     with ledger() as led:
         rows = [p for p in S.promises(led.conn, day, code) if wanted in (None, p["status"])]
@@ -207,7 +268,11 @@ LangOpt = Annotated[
 
 def playbook(
     code: Annotated[
-        str | None, typer.Argument(help="Excuse code or Chinese name, e.g. paid-already, 已付款.")
+        str | None,
+        typer.Argument(
+            help="Excuse code or Chinese name, e.g. paid-already, 已付款.",
+            callback=checked_by(_excuse),
+        ),
     ] = None,
     lang: LangOpt = None,
     fmt: FormatOpt = "table",

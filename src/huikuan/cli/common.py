@@ -17,6 +17,7 @@ import typer
 
 from huikuan.core.dates import parse_date
 from huikuan.core.errors import HuikuanError
+from huikuan.core.text import printable, shorten
 from huikuan.i18n import resolve_language, translate
 from huikuan.output import FORMATS, Result, render
 
@@ -142,7 +143,7 @@ def guard(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return _plain(fn, *args, **kwargs)
         except HuikuanError as exc:
             for message in exc.messages:  # "Error:" stays English: scripts grep it
                 typer.echo(f"Error: {STATE.say(message)}", err=True)
@@ -159,6 +160,20 @@ def guard(fn: F) -> F:
             _calendar_warnings()
 
     return wrapper  # type: ignore[return-value]
+
+
+def _plain(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(...)``; what the environment raises (text, files) as a :class:`HuikuanError`."""
+    try:
+        return fn(*args, **kwargs)
+    except UnicodeEncodeError as exc:  # e.g. argv bytes that are not UTF-8: lone surrogates
+        bad = printable(shorten(exc.object[exc.start : exc.end + 20]))
+        raise HuikuanError(f"cannot encode {bad!r} as {exc.encoding}: {exc.reason}") from None
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        where = f"{printable(shorten(str(exc.filename)))}: " if exc.filename else ""
+        raise HuikuanError(f"{where}{exc.strerror or exc}") from None
 
 
 class App(typer.Typer):
@@ -191,6 +206,36 @@ FormatOpt = Annotated[
         "--format", "-f", help="Output: table, json, jsonl or csv.", callback=_check_format
     ),
 ]
+
+
+def one_of(*allowed: str) -> Callable[[str | None], str | None]:
+    """An option callback: a value not in ``allowed`` is a usage error (exit 2)."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in allowed:
+            raise typer.BadParameter(f"must be one of {', '.join(allowed)}, not {value!r}")
+        return value
+
+    return check
+
+
+def checked_by(parse: Callable[[str], Any]) -> Callable[[str | None], str | None]:
+    """An option callback: ``parse`` must accept the value (its error becomes a usage error).
+
+    The value passes on as given (the command parses it again), so the one function that
+    knows the valid values, e.g. contact roles or excuse codes, stays the only place to extend.
+    """
+
+    def check(value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parse(value)
+        except HuikuanError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        return value
+
+    return check
 
 
 def parse_day(value: str | None, what: str = "date") -> date:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, now, parse_day, state
+from huikuan.cli.common import App, FormatOpt, done, emit, ledger, now, one_of, parse_day, state
 from huikuan.core.errors import HuikuanError, InvalidValue
 from huikuan.core.money import format_fen, parse_fen
 from huikuan.output import Result
@@ -33,12 +31,16 @@ def _read_inputs(source: str) -> dict[str, Any]:
         raise HuikuanError(f"{source}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise HuikuanError(f"{source}: not UTF-8 text") from None
+    from huikuan.store.sources import BadJson, JsonObject, loads
+
     try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise HuikuanError(f"{source}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        data = loads(text)
+    except BadJson as exc:
+        raise HuikuanError(f"{source}:{exc.line}: not valid JSON: {exc.msg}") from None
     if not isinstance(data, dict):
         raise HuikuanError(f"{source}: expected a JSON object of inputs")
+    if isinstance(data, JsonObject) and data.problem:
+        raise HuikuanError(f"{source}: {data.problem}")
     return data
 
 
@@ -188,7 +190,9 @@ def list_(
     stale: Annotated[
         int | None, typer.Option(min=0, help="Only customers not assessed for DAYS (or never).")
     ] = None,
-    by: Annotated[str | None, typer.Option(help="rating: totals per rating.")] = None,
+    by: Annotated[
+        str | None, typer.Option(help="rating: totals per rating.", callback=one_of("rating"))
+    ] = None,
     as_of: AsOf = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -196,8 +200,6 @@ def list_(
 
     Examples: huikuan credit list --stale 365;  huikuan credit list --by rating --format json
     """
-    if by not in (None, "rating"):
-        raise InvalidValue(f"--by must be rating, not {by!r}")
     day = parse_day(as_of, "--as-of")
     with ledger() as led:
         rows = list(_list_rows(led.conn, day, stale))

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day
+from huikuan.cli.common import App, FormatOpt, checked_by, done, emit, ledger, parse_day
 from huikuan.core.errors import HuikuanError
+from huikuan.core.text import required_line
 from huikuan.output import Result
 
 customer_app = App(
@@ -18,6 +19,21 @@ contact_app = App(
 )
 
 Code = Annotated[str, typer.Argument(help="Customer code, e.g. C001.")]
+
+
+def _check_language(value: str) -> str:
+    from huikuan.core.records import parse_language
+
+    return parse_language(value)
+
+
+def _check_role(value: str) -> str:
+    from huikuan.core.records import parse_role
+
+    return parse_role(value)
+
+
+_language, _role = checked_by(_check_language), checked_by(_check_role)
 Opt = Annotated[str | None, typer.Option()]
 LIST_COLUMNS = [
     "code",
@@ -41,7 +57,7 @@ def add(
     salesperson: Opt = None,
     email: Opt = None,
     phone: Opt = None,
-    language: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    language: Annotated[str, typer.Option(help="zh or en.", callback=_language)] = "zh",
     credit_limit: Annotated[str | None, typer.Option(help="Credit limit, e.g. 200,000.")] = None,
     terms: Annotated[
         str | None, typer.Option(help="Default terms, e.g. NET30 or 月结60天.")
@@ -153,7 +169,7 @@ def edit(
     salesperson: Opt = None,
     email: Opt = None,
     phone: Opt = None,
-    language: Opt = None,
+    language: Annotated[str | None, typer.Option(help="zh or en.", callback=_language)] = None,
     credit_limit: Opt = None,
     terms: Opt = None,
     legal: Annotated[
@@ -207,7 +223,7 @@ def block(
 
     Example: huikuan customer block C007 --reason "120 days overdue"
     """
-    _set_block(code, True, reason)
+    _set_block(code, True, required_line(reason, "--reason"))
 
 
 @customer_app.command("unblock")
@@ -235,7 +251,8 @@ def contact_add(
         str,
         typer.Option(
             help="decision_maker, finance, purchasing, legal_rep or other; "
-            "or 决策人, 财务, 采购, 法人, 其他."
+            "or 决策人, 财务, 采购, 法人, 其他.",
+            callback=_role,
         ),
     ] = "other",
     title: Opt = None,

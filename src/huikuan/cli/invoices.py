@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, state
+from huikuan.cli.common import App, FormatOpt, done, emit, ledger, one_of, parse_day, state
+from huikuan.core.text import required_line
 from huikuan.output import Result
 
 invoice_app = App(
@@ -14,6 +15,7 @@ invoice_app = App(
 )
 Number = Annotated[str, typer.Argument(help="Invoice number.")]
 Opt = Annotated[str | None, typer.Option()]
+STATUSES = ("all", "open", "overdue", "disputed")
 LIST_COLUMNS = [
     "number",
     "customer",
@@ -60,7 +62,7 @@ def add(
         "amount": amount,
         "due_date": due_date,
         "terms": terms,
-        "issue_date": issue_date or parse_day(None).isoformat(),
+        "issue_date": parse_day(None).isoformat() if issue_date is None else issue_date,
         "currency": currency,
         "contract": contract,
         "salesperson": salesperson,
@@ -82,7 +84,9 @@ def add(
 @invoice_app.command("list")
 def list_(
     customer: Annotated[str | None, typer.Option(help="Only this customer.")] = None,
-    status: Annotated[str, typer.Option(help="all, open, overdue or disputed.")] = "open",
+    status: Annotated[
+        str, typer.Option(help="all, open, overdue or disputed.", callback=one_of(*STATUSES))
+    ] = "open",
     as_of: Annotated[str | None, typer.Option(help="Overdue as of [today].")] = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -90,11 +94,8 @@ def list_(
 
     Example: huikuan invoice list --customer C001 --status overdue
     """
-    from huikuan.core.errors import InvalidValue
     from huikuan.store import queries as Q
 
-    if status not in ("all", "open", "overdue", "disputed"):
-        raise InvalidValue(f"--status must be all, open, overdue or disputed, not {status!r}")
     day = parse_day(as_of, "--as-of")
     with ledger() as led:
         emit(
@@ -143,7 +144,7 @@ def dispute(
 
     Example: huikuan invoice dispute INV-2026-017 --reason "质量问题: 3 units returned"
     """
-    _set(number, True, reason)
+    _set(number, True, required_line(reason, "--reason"))
 
 
 @invoice_app.command("undispute")

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, now, parse_day, state
+from huikuan.cli.common import App, FormatOpt, done, emit, ledger, now, one_of, parse_day, state
 from huikuan.core.errors import InvalidValue, NotFound
+from huikuan.core.kpi import UNITS
 from huikuan.core.money import format_fen, format_grouped, parse_currency, parse_fen
 from huikuan.output import Result
 
+T = TypeVar("T")
 BY = ("salesperson", "segment", "customer")
 COLUMNS = [
     "key",
@@ -42,10 +45,14 @@ def kpi(
     ] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day [today].")] = None,
     by: Annotated[
-        str | None, typer.Option(help="Rows per salesperson, segment or customer [all].")
+        str | None,
+        typer.Option(help="Rows per salesperson, segment or customer [all].", callback=one_of(*BY)),
     ] = None,
     period: Annotated[
-        str | None, typer.Option(help="Split into month or quarter periods (a trend).")
+        str | None,
+        typer.Option(
+            help="Split into month or quarter periods (a trend).", callback=one_of(*UNITS)
+        ),
     ] = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -62,8 +69,6 @@ def kpi(
 
     last = parse_day(end, "--to")
     first = parse_day(start, "--from") if start is not None else date(last.year, 1, 1)
-    if by is not None and by not in BY:
-        raise InvalidValue(f"--by must be one of {', '.join(BY)}, not {by!r}")
     periods = split(first, last, period)
     with ledger() as led:
         sums = kpi_sums(led.conn, by or "all", periods)
@@ -144,9 +149,10 @@ def target_set(
     from huikuan.store import kpi as S
     from huikuan.store.ledger import audit
 
-    label = normal_period(period)
-    fen = parse_fen(amount)
-    cur = parse_currency(currency) if currency else state().config.currency
+    label = _named("--period", normal_period, period)
+    fen = _named("--amount", parse_fen, amount)
+    default = state().config.currency
+    cur = _named("--currency", parse_currency, currency) if currency is not None else default
     with ledger() as led, led.transaction() as conn:
         if not S.salesperson_known(conn, salesperson):
             raise NotFound(f"no customer or invoice has salesperson {salesperson!r}")
@@ -175,12 +181,20 @@ def target_list(
     from huikuan.core.kpi import normal_period
     from huikuan.store.kpi import targets
 
-    label = normal_period(period) if period is not None else None
+    label = _named("--period", normal_period, period) if period is not None else None
     with ledger() as led:
         found = targets(led.conn, label)
     cols = ["salesperson", "period", "currency", "amount", "set_by", "set_at"]
     rows = [dict(zip(cols, (*t[:3], format_fen(t[3]), *t[4:]))) for t in found]
     emit(Result(cols, rows, title="Collection targets (回款任务)", money={"amount"}), fmt)
+
+
+def _named(what: str, parse: Callable[[str], T], text: str) -> T:
+    """``parse(text)``, its error naming the option."""
+    try:
+        return parse(text)
+    except InvalidValue as exc:
+        raise InvalidValue(f"{what}: {exc}") from None
 
 
 def register(app: typer.Typer) -> None:

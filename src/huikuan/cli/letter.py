@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from huikuan.cli.common import done, ledger, now, parse_day, state, warn
+from huikuan.cli.common import done, ledger, now, one_of, parse_day, state, warn
 from huikuan.core.errors import HuikuanError, InvalidValue
+from huikuan.core.text import shorten
 from huikuan.letters.letter import Letter
 
 if TYPE_CHECKING:
@@ -124,18 +125,44 @@ def _extra(
     return {"plan": {"instalments": plan, "currency": currencies[0]}}
 
 
+def _every(text: str) -> str:
+    """``month`` or a number of days between instalments (at most a year)."""
+    days = text.lstrip("0")
+    if text == "month":
+        return text
+    if text.isascii() and text.isdigit() and 1 <= len(days) <= 3 and int(days) <= 366:
+        return text
+    raise InvalidValue(
+        f"--every must be month or a number of days from 1 to 366, not {shorten(text)!r}"
+    )
+
+
+def _kind(value: str) -> str:
+    from huikuan.letters.compose import KINDS
+
+    return str(one_of(*KINDS)(value))
+
+
 def letter(
-    kind: Annotated[str, typer.Argument(help="reminder, demand, final, statement or plan.")],
+    kind: Annotated[
+        str,
+        typer.Argument(help="reminder, demand, final, statement or plan.", callback=_kind),
+    ],
     customer: Annotated[str, typer.Argument(help="Customer code, e.g. C001.")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Letter date [today].")] = None,
-    lang: Annotated[str | None, typer.Option(help="zh or en [the customer's language].")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="html, txt or pdf.")] = "html",
+    lang: Annotated[
+        str | None,
+        typer.Option(help="zh or en [the customer's language].", callback=one_of("zh", "en")),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="html, txt or pdf.", callback=one_of(*FORMATS))
+    ] = "html",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file.")
     ] = None,
     since: Annotated[str | None, typer.Option("--from", help="Statement: from this date.")] = None,
     instalments: Annotated[
-        int | None, typer.Option(help="Plan: number of instalments [3].")
+        int | None, typer.Option(min=1, max=120, help="Plan: number of instalments [3].")
     ] = None,
     first: Annotated[
         str | None, typer.Option(help="Plan: first instalment date [--as-of].")
@@ -153,15 +180,12 @@ def letter(
 
     Example: huikuan letter demand C001 -o 催款函-C001.html;  huikuan letter statement C002 --lang en -f txt
     """
-    if fmt not in FORMATS:
-        raise InvalidValue(f"--format must be html, txt or pdf, not {fmt!r}")
-    if lang not in (None, "zh", "en"):
-        raise InvalidValue(f"--lang must be zh or en, not {lang!r}")
     if fmt == "pdf" and output is None and sys.stdout.isatty():
         raise InvalidValue("a PDF goes to a file: add -o letter.pdf (or pipe the output)")
     day = parse_day(as_of, "--as-of")
-    options: dict[str, Any] = {"since": parse_day(since, "--from") if since else None, "instalments": instalments,
-               "first": parse_day(first, "--first") if first else None, "every": every}  # fmt: skip
+    options: dict[str, Any] = {"since": parse_day(since, "--from") if since is not None else None,
+               "instalments": instalments, "every": _every(every),
+               "first": parse_day(first, "--first") if first is not None else None}  # fmt: skip
     st = state()
     missing = [k for k in ("name", "bank", "account") if not st.config.company.get(k, "").strip()]
     if missing:

@@ -8,6 +8,7 @@ import typer
 
 from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, state
 from huikuan.core.errors import InvalidValue
+from huikuan.core.text import optional_line, required_line
 from huikuan.output import Result
 
 payment_app = App(
@@ -65,7 +66,7 @@ def _record(
     row = {
         "customer": customer,
         "amount": amount,
-        "date": day or parse_day(None).isoformat(),
+        "date": parse_day(None).isoformat() if day is None else day,
         "invoice": invoice,
         "currency": currency,
         "reference": reference,
@@ -141,8 +142,8 @@ def list_(
     """
     from huikuan.store import queries as Q
 
-    start = parse_day(since, "--from") if since else None
-    end = parse_day(until, "--to") if until else None
+    start = parse_day(since, "--from") if since is not None else None
+    end = parse_day(until, "--to") if until is not None else None
     with ledger() as led:
         rows = Q.payments(led.conn, customer, None if all_kinds else "payment", start, end)
         emit(Result(LIST_COLUMNS, rows, money={"amount", "unapplied"}), fmt)
@@ -177,6 +178,7 @@ def credit_add(
 
     Example: huikuan credit-note add C001 500 --invoice INV-2026-101 --reason "price adjustment"
     """
+    reason = optional_line(reason, "--reason")
     allocs = _record(
         "credit_note", customer, amount, date, invoice, currency, number, None, reason, to_credit
     )
@@ -199,6 +201,7 @@ def writeoff_add(
     from huikuan.core.money import format_fen, parse_fen
     from huikuan.store import ledger as L
 
+    reason = required_line(reason, "--reason")
     try:
         cents = parse_fen(amount) if amount is not None else None
     except InvalidValue as exc:

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import FormatOpt, emit, ledger, parse_day, state
-from huikuan.core.aging import AgingRow, Buckets, parse_limits, summarize
+from huikuan.cli.common import FormatOpt, emit, ledger, one_of, parse_day, state
+from huikuan.core.aging import BASES, AgingRow, Buckets, parse_limits, summarize
 from huikuan.core.errors import InvalidValue
 from huikuan.core.money import format_fen
 from huikuan.output import Result
@@ -32,10 +32,16 @@ def aging(
         str | None, typer.Option(help="Report as the ledger stood on this date [today].")
     ] = None,
     by: Annotated[
-        str, typer.Option(help="Group by customer, salesperson, segment or region.")
+        str,
+        typer.Option(
+            help="Group by customer, salesperson, segment or region.", callback=one_of(*BY)
+        ),
     ] = "customer",
     basis: Annotated[
-        str, typer.Option(help="Count days from the due date or the issue date.")
+        str,
+        typer.Option(
+            help="Count days from the due date or the issue date.", callback=one_of(*BASES)
+        ),
     ] = "due",
     buckets: Annotated[
         str | None, typer.Option(help="Bucket limits in days [30,60,90,180,365].")
@@ -55,15 +61,20 @@ def aging(
 
     Examples: huikuan aging;  huikuan aging --as-of 2026-06-30 --by salesperson --format json | jq .totals
     """
-    if by not in BY:
-        raise InvalidValue(f"--by must be one of {', '.join(BY)}, not {by!r}")
     day = parse_day(as_of, "--as-of")
-    spec = Buckets(parse_limits(buckets) if buckets is not None else state().config.buckets, basis)
+    spec = Buckets(_limits(buckets) if buckets is not None else state().config.buckets, basis)
     with ledger() as led:
         if detail:
             emit(_detail(led.conn, day, spec, overdue_only, top), fmt)
         else:
             emit(_summary(led.conn, day, spec, by, overdue_only, top), fmt)
+
+
+def _limits(text: str) -> tuple[int, ...]:
+    try:
+        return parse_limits(text)
+    except InvalidValue as exc:
+        raise InvalidValue(f"--buckets: {exc}") from None
 
 
 def _summary(
@@ -175,7 +186,7 @@ def statement(
     from huikuan.store.statement import statement as build
 
     day = parse_day(as_of, "--as-of")
-    start = parse_day(since, "--from") if since else None
+    start = parse_day(since, "--from") if since is not None else None
     with ledger() as led:
         info = get_customer(led.conn, customer)
         lines, sums = build(led.conn, customer, day, start)

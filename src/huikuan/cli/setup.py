@@ -90,7 +90,7 @@ def terms_due(
 
     terms = parse_terms(code)
     when = parse_day(issue, "DATE")
-    deliver = parse_day(delivery, "--delivery") if delivery else None
+    deliver = parse_day(delivery, "--delivery") if delivery is not None else None
     typer.echo(due_date(terms, when, state().calendar, deliver).isoformat())
 
 

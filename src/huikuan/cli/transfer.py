@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, state
+from huikuan.cli.common import App, FormatOpt, done, emit, ledger, one_of, state
 from huikuan.output import Result
 
 import_app = App(
@@ -22,7 +22,12 @@ export_app = App(
 
 File = Annotated[str, typer.Argument(help="CSV, JSON or JSONL file, or - for stdin.")]
 InputFormat = Annotated[
-    str | None, typer.Option("--input-format", help="csv, json or jsonl [from the extension].")
+    str | None,
+    typer.Option(
+        "--input-format",
+        help="csv, json or jsonl [from the extension].",
+        callback=one_of("csv", "json", "jsonl"),
+    ),
 ]
 Encoding = Annotated[
     str | None, typer.Option(help="Text encoding [detected: utf-8, utf-8-sig or gb18030].")

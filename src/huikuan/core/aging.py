@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from huikuan.core.errors import InvalidValue
+from huikuan.core.text import shorten
 
 DEFAULT_LIMITS = (30, 60, 90, 180, 365)
 BASES = ("due", "issue")
+MAX_DAYS = 36500  # a bucket limit of 100 years: anything above is a typo
+MAX_BUCKETS = 50
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,10 @@ class Buckets:
             )
         if self.limits[0] < 1:
             raise InvalidValue("bucket limits must be positive")
+        if self.limits[-1] > MAX_DAYS or len(self.limits) > MAX_BUCKETS:
+            raise InvalidValue(
+                f"at most {MAX_BUCKETS} bucket limits of at most {MAX_DAYS} days (100 years)"
+            )
 
     @property
     def labels(self) -> list[str]:
@@ -66,7 +73,7 @@ def parse_limits(text: str) -> tuple[int, ...]:
         limits = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
         raise InvalidValue(
-            f"buckets must be whole numbers of days like 30,60,90, not {text!r}"
+            f"buckets must be whole numbers of days like 30,60,90, not {shorten(text)!r}"
         ) from None
     Buckets(limits)
     return limits

@@ -21,6 +21,7 @@ from typing import Any
 from huikuan.core.errors import HuikuanError, InvalidValue
 from huikuan.core.money import parse_fen
 from huikuan.core.terms import parse_terms
+from huikuan.core.text import printable, shorten
 
 COMPONENTS = ("character", "capacity", "capital", "collateral", "conditions")
 RATINGS = ("AAA", "AA", "A", "B", "C")
@@ -185,7 +186,7 @@ def parse_inputs(raw: Mapping[str, Any]) -> CreditInputs:
         if value is None or value == "":
             continue
         if key not in INPUT_KEYS:
-            problems.append(f"{key}: unknown input (known: {', '.join(INPUT_KEYS)})")
+            problems.append(f"{printable(key)}: unknown input (known: {', '.join(INPUT_KEYS)})")
             continue
         try:
             values[key] = _input(key, value)
@@ -198,7 +199,7 @@ def parse_inputs(raw: Mapping[str, Any]) -> CreditInputs:
 
 def _input(key: str, value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal | float):
-        raise InvalidValue(f"must be a number, not {value!r}")
+        raise InvalidValue(f"must be a number, not {shorten(repr(value))}")
     text = str(value).strip()
     if key in SIGNED_MONEY:
         negative = text.startswith("-")
@@ -209,18 +210,22 @@ def _input(key: str, value: Any) -> Any:
     if key in RATIOS:
         return _ratio(text)
     low, high = (1, 5) if key in OUTLOOKS else (0, 100)
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise InvalidValue(f"must be a whole number from {low} to {high}, not {text!r}")
-    return int(text)
+    digits = text.lstrip("0") or "0"
+    if (
+        not (text.isascii() and text.isdigit() and len(digits) <= 3)
+        or not low <= int(digits) <= high
+    ):
+        raise InvalidValue(f"must be a whole number from {low} to {high}, not {shorten(text)!r}")
+    return int(digits)
 
 
 def _ratio(text: str) -> Decimal:
     try:
         ratio = D(text)
     except InvalidOperation:
-        raise InvalidValue(f"not a number: {text!r}") from None
+        raise InvalidValue(f"not a number: {shorten(text)!r}") from None
     if not ratio.is_finite() or ratio < 0:
-        raise InvalidValue(f"must be a ratio >= 0, not {text!r}")
+        raise InvalidValue(f"must be a ratio >= 0, not {shorten(text)!r}")
     if ratio > 1000:
-        raise InvalidValue(f"is implausibly large: {text!r}")
+        raise InvalidValue(f"is implausibly large: {shorten(text)!r}")
     return ratio

@@ -28,9 +28,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from huikuan.core.dates import MAX_DATE, MIN_DATE, SUPPORTED
 from huikuan.core.errors import InvalidValue
+from huikuan.core.text import shorten
 
 UNITS = ("month", "quarter")
+MAX_PERIODS = 480  # 40 years of months: one SQL pass has a few columns per period
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|[Qq]([1-4])))?$")
 
 
@@ -69,8 +72,10 @@ def period_bounds(text: str) -> tuple[date, date]:
     """``2026`` / ``2026-11`` / ``2026-Q4`` -> first and last day."""
     m = _PERIOD.match(text.strip())
     if m is None:
-        raise InvalidValue(f"period must look like 2026, 2026-11 or 2026-Q4, not {text!r}")
+        raise InvalidValue(f"period must look like 2026, 2026-11 or 2026-Q4, not {shorten(text)!r}")
     year = int(m.group(1))
+    if not MIN_DATE.year <= year <= MAX_DATE.year:
+        raise InvalidValue(f"period {text.strip()}: the year is outside {SUPPORTED}")
     if m.group(2):
         month = int(m.group(2))
         return date(year, month, 1), _month_end(year, month)
@@ -98,6 +103,12 @@ def split(start: date, end: date, unit: str | None) -> list[tuple[str, date, dat
         return [(f"{start}..{end}", start, end)]
     if unit not in UNITS:
         raise InvalidValue(f"--period must be month or quarter, not {unit!r}")
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if (months if unit == "month" else months // 3 + 1) > MAX_PERIODS:
+        raise InvalidValue(
+            f"--period {unit}: {start} .. {end} makes more than {MAX_PERIODS} periods; "
+            "shorten --from/--to or use a longer period"
+        )
     out = []
     day = start
     while day <= end:

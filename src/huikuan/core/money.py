@@ -1,6 +1,9 @@
-"""Money: one way in (``parse_amount``), one way out (``format_fen``).
+"""Money: one way in (``parse_fen``), one way out (``format_fen``).
 
 Amounts are integers of minor units (分) in storage and ``Decimal`` at the edges. Never float.
+One amount is at most :data:`MAX_FEN` (999,999,999,999.99): every entry point (options, CSV,
+JSON, ``--from`` inputs, config) parses with :func:`parse_fen`, which refuses more, so sums of
+up to ~92,000 maximal amounts still fit SQLite's 64-bit integers.
 """
 
 from __future__ import annotations
@@ -9,10 +12,14 @@ import re
 from decimal import Decimal
 
 from huikuan.core.errors import InvalidValue
+from huikuan.core.text import shorten
 
 _PLAIN = re.compile(r"^(\d+)(?:\.(\d{1,2}))?$")
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+MAX_FEN = 10**14 - 1
+"""The largest amount one field may hold, in 分 (999,999,999,999.99)."""
+_MAX_WHOLE = len(str(MAX_FEN // 100))  # digits before the point
 
 
 def parse_fen(text: str, *, allow_zero: bool = False) -> int:
@@ -24,7 +31,15 @@ def parse_fen(text: str, *, allow_zero: bool = False) -> int:
     m = _PLAIN.match(text)
     if m is None:
         return _parse_slow(text, allow_zero)
-    fen = int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
+    return _fen(m, text, allow_zero)
+
+
+def _fen(m: re.Match[str], shown: str, allow_zero: bool) -> int:
+    """分 from a :data:`_PLAIN` match; ``shown`` is the text as written, for messages."""
+    whole = m.group(1).lstrip("0") or "0"
+    if len(whole) > _MAX_WHOLE:  # so at most MAX_FEN; and before int(), which refuses 4,300+ digits
+        raise InvalidValue(f"{shorten(shown)} is above the maximum {format_grouped(MAX_FEN)}")
+    fen = int(whole) * 100 + int((m.group(2) or "0").ljust(2, "0"))
     if fen == 0 and not allow_zero:
         raise InvalidValue("must be greater than zero")
     return fen
@@ -32,24 +47,26 @@ def parse_fen(text: str, *, allow_zero: bool = False) -> int:
 
 def _parse_slow(text: str, allow_zero: bool) -> int:
     raw = text.strip()
+    shown = shorten(raw)
     # The currency sign only in front, 元 only at the end: "12元5" is not 125 (nor 12.5).
     cleaned = raw[1:].lstrip() if raw.startswith(("¥", "￥")) else raw
     cleaned = cleaned[:-1].rstrip() if cleaned.endswith("元") else cleaned
     if cleaned.startswith("+"):
         cleaned = cleaned[1:]
     if not cleaned:
-        raise InvalidValue("is empty" if not raw else f"not a number: {raw!r}")
+        raise InvalidValue("is empty" if not raw else f"not a number: {shown!r}")
     if cleaned.startswith("-") or (cleaned.startswith("(") and cleaned.endswith(")")):
-        raise InvalidValue(f"must not be negative: {raw!r}")
+        raise InvalidValue(f"must not be negative: {shown!r}")
     if "," in cleaned:
         if not _GROUPED.match(cleaned):
-            raise InvalidValue(f"badly grouped number: {raw!r}")
+            raise InvalidValue(f"badly grouped number: {shown!r}")
         cleaned = cleaned.replace(",", "")
     if re.fullmatch(r"\d+\.\d{3,}", cleaned):
-        raise InvalidValue(f"more than two decimal places: {raw!r}")
-    if cleaned != text and _PLAIN.match(cleaned):
-        return parse_fen(cleaned, allow_zero=allow_zero)
-    raise InvalidValue(f"not a number: {raw!r}")
+        raise InvalidValue(f"more than two decimal places: {shown!r}")
+    m = _PLAIN.match(cleaned)
+    if cleaned != text and m:
+        return _fen(m, raw, allow_zero)
+    raise InvalidValue(f"not a number: {shown!r}")
 
 
 def to_decimal(fen: int) -> Decimal:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from huikuan.core.errors import InvalidValue
+from huikuan.core.text import shorten
 
 
 def parse_percent(text: str | int | float | Decimal, what: str) -> Decimal:
@@ -19,13 +20,19 @@ def parse_percent(text: str | int | float | Decimal, what: str) -> Decimal:
     try:
         value = Decimal(body if body is not None else raw)
     except InvalidOperation:
-        raise InvalidValue(f"{what}: not a percentage: {raw!r} (write 10% or 0.10)") from None
+        raise InvalidValue(
+            f"{what}: not a percentage: {shorten(raw)!r} (write 10% or 0.10)"
+        ) from None
     if not value.is_finite():
-        raise InvalidValue(f"{what}: not a percentage: {raw!r}")
+        raise InvalidValue(f"{what}: not a percentage: {shorten(raw)!r}")
+    if value and not -9 <= value.adjusted() <= 6:  # 1e400% or 1e-400%: no rate is that
+        raise InvalidValue(f"{what}: {shorten(raw)} is out of range for a percentage")
     if body is not None:
         return value / 100
     if value > 1:
-        raise InvalidValue(f"{what}: {raw} is more than 100%; did you mean {raw}%?")
+        raise InvalidValue(
+            f"{what}: {shorten(raw)} is more than 100%; did you mean {shorten(raw)}%?"
+        )
     return value
 
 

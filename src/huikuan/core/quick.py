@@ -17,13 +17,16 @@ from typing import Any, TypeVar
 
 from huikuan.core.dates import parse_date
 from huikuan.core.errors import InvalidValue
+from huikuan.core.money import MAX_FEN
 from huikuan.core.records import Context, Row
 from huikuan.core.terms import parse_terms
+from huikuan.core.text import NOT_LINE
 
 # number, customer_id, issue_date, due_date, amount, currency, terms, then — only when one
 # of them is given — contract, salesperson, description, milestone. (open_amount = amount.)
 InvoiceRow = tuple[Any, ...]
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_WHOLE = len(str(MAX_FEN // 100))  # longer whole parts: the full check refuses or explains
 T = TypeVar("T")
 # The columns :meth:`QuickInvoice.convert` takes, in order.
 ORDER = (
@@ -83,12 +86,19 @@ class QuickInvoice:
     ) -> Callable[[list[str]], InvoiceRow | None]:
         """:meth:`convert` for rows without extra fields, columns at the given positions."""
         customer, dates, date_of, amount_of = self.ctx.customer, self.dates, self._date, _amount
+        bad_text = NOT_LINE.search
         default, currencies, currency_ok = self.ctx.currency, self.currencies, self._currency
         terms, terms_of, dues, due_of = self.terms, self._terms, self.dues, self._due
 
         def fast(f: list[str]) -> InvoiceRow | None:
             number, cust = f[num], customer(f[cus])
-            if cust is None or not number or len(number) > 64 or number != number.strip():
+            if (
+                cust is None
+                or not number
+                or len(number) > 64
+                or number != number.strip()
+                or bad_text(number)
+            ):
                 return None
             text, fen = f[iss], amount_of(f[amt])
             issue = dates[text] if text in dates else date_of(text)
@@ -133,6 +143,8 @@ class QuickInvoice:
         """The row to insert, or None when the full check must look at it."""
         cust = self.ctx.customer(customer or "")
         if not number or cust is None or len(number) > 64 or number != number.strip():
+            return None
+        if NOT_LINE.search(number) or any(e and NOT_LINE.search(e) for e in extra):
             return None
         issue, fen = self._date(issue_text), _amount(amount)
         currency = currency or self.ctx.currency
@@ -195,7 +207,7 @@ def _amount(text: str | None) -> int:
     if not text:
         return 0
     whole, dot, frac = text.partition(".")
-    if not (whole.isascii() and whole.isdigit()) or len(whole) > 13:
+    if not (whole.isascii() and whole.isdigit()) or len(whole) > _WHOLE:
         return 0
     if not dot:
         return int(whole) * 100

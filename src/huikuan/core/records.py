@@ -18,7 +18,7 @@ from huikuan.core.dates import parse_date
 from huikuan.core.errors import InvalidValue
 from huikuan.core.money import parse_currency, parse_fen
 from huikuan.core.terms import due_date, parse_terms
-from huikuan.core.text import CONTROL
+from huikuan.core.text import check_line, check_text
 
 Row = Mapping[str, str | None]
 Problem = tuple[str, str]
@@ -131,6 +131,8 @@ def check_customer(row: Row) -> tuple[dict[str, Any], list[Problem]]:
     code = c.need("code")
     if code is not None and not _CODE.match(code):
         c.fail("code", f"must be 1-64 characters without spaces or commas: {code!r}")
+    elif code is not None:
+        c.parse("code", check_line)
     rec: dict[str, Any] = {"code": code, "name": c.parse("name", _line, required=True)}
     for col in ("segment", "region", "salesperson", "phone"):
         rec[col] = c.parse(col, _line)
@@ -147,6 +149,8 @@ def check_invoice(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]
     number = c.need("number")
     if number is not None and len(number) > 64:
         c.fail("number", "is longer than 64 characters")
+    elif number is not None:
+        c.parse("number", check_line)
     cust = _customer(c, ctx)
     issue: date | None = c.parse("issue_date", parse_date, required=True)
     amount = c.parse("amount", parse_fen, required=True)
@@ -174,8 +178,9 @@ def check_invoice(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]
         if terms
         else (cust.terms if cust and not c.v.get("due_date") else None),
     }
-    for col in ("contract", "salesperson", "description", "milestone"):
-        rec[col] = c.v.get(col)
+    for col in ("contract", "salesperson", "milestone"):
+        rec[col] = c.parse(col, _line)
+    rec["description"] = c.parse("description", check_text)  # may span lines
     return rec, c.problems
 
 
@@ -207,8 +212,8 @@ def check_payment(row: Row, ctx: Context) -> tuple[dict[str, Any], list[Problem]
         "amount": amount,
         "currency": currency or (inv.currency if inv else _paid_currency(c, cust, ctx)),
         "invoice_id": inv.id if inv else None,
-        "reference": c.v.get("reference"),
-        "method": c.v.get("method"),
+        "reference": c.parse("reference", _line),
+        "method": c.parse("method", _line),
     }
     return rec, c.problems
 
@@ -237,13 +242,11 @@ def _customer(c: _Checker, ctx: Context) -> CustomerRef | None:
 
 def _line(value: str) -> str:
     """One line of text: names go into mail headers and letter addresses."""
-    if CONTROL.search(value):
-        raise InvalidValue(f"must be one line without control characters: {value!r}")
-    return value
+    return check_line(value)
 
 
 def _email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if not _EMAIL.match(check_line(value)):
         raise InvalidValue(f"not an email address: {value!r}")
     return value
 
@@ -277,7 +280,7 @@ def check_contact(row: Row) -> tuple[dict[str, Any], list[Problem]]:
     rec["email"] = c.parse("email", _email)
     for col in ("title", "phone", "wechat"):
         rec[col] = c.parse(col, _line)
-    rec["note"] = c.v.get("note")  # free text: may span lines
+    rec["note"] = c.parse("note", check_text)  # free text: may span lines
     return rec, c.problems
 
 
@@ -293,6 +296,10 @@ def contact_role(text: str) -> str:
         names = ", ".join(list(ROLE_NAMES)[: len(ROLES)])
         raise InvalidValue(f"must be one of {', '.join(ROLES)} (or {names}), not {text!r}")
     return role
+
+
+parse_role = _role  # a contact role; contact add checks its option with it
+parse_language = _language  # zh or en
 
 
 def raise_problems(problems: list[Problem]) -> None:

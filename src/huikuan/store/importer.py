@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from huikuan.core.records import (
     check_invoice,
     check_payment,
 )
+from huikuan.core.text import printable
 from huikuan.store import ledger as L
 from huikuan.store import pipeline
 from huikuan.store.db import Ledger
@@ -35,6 +37,7 @@ from huikuan.store.sources import (
     Records,
     Source,
     as_records,
+    not_text,
     read_csv_rows,
     read_json,
 )
@@ -105,11 +108,8 @@ def _run(
         importer.cols = header
         importer.source = src if _parallel(fmt, opts.kind, src.size) else None
         count = importer.run(records, check_columns=not header)
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(
-            f"{src.label}: not valid {src.encoding} text ({exc.reason}); try --encoding gb18030 or utf-8",
-            summary="nothing imported",
-        ) from None
+    except UnicodeError as exc:
+        raise not_text(src, exc) from None
     if importer.problems:
         bad = len({p.split(": ", 1)[0] for p in importer.problems})
         raise ImportFailed(
@@ -156,11 +156,11 @@ def _header_problems(label: str, kind: str, header: list[str], ignore_extra: boo
     ]
     if not ignore_extra:
         out += [
-            f"{label}:1: {col or '(blank)'}: unknown column (known: {', '.join(known)}; or pass --ignore-extra)"
+            f"{label}:1: {printable(col) or '(blank)'}: unknown column (known: {', '.join(known)}; or pass --ignore-extra)"
             for col in header
             if col not in known
         ]
-    dupes = sorted({c for c in header if header.count(c) > 1 and c})
+    dupes = sorted(c for c, n in Counter(header).items() if n > 1 and c)  # linear: wide headers
     out += [f"{label}:1: {col}: column appears more than once" for col in dupes]
     return out
 

@@ -76,14 +76,14 @@ def _collections(
     params = {f"e{j}": p[2].isoformat() for j, p in enumerate(periods)}
     params |= {"a": periods[0][1].isoformat(), "b": periods[-1][2].isoformat()}
     sql = f"""SELECT {key} AS k, i.currency, CASE {which} END AS j, SUM(a.amount),
-      SUM(a.amount * MAX(0, CAST(julianday(a.date) - julianday(i.issue_date) AS INTEGER)))
+      TOTAL(a.amount * MAX(0, CAST(julianday(a.date) - julianday(i.issue_date) AS INTEGER)))
     FROM allocation a JOIN payment p ON p.id = a.payment_id AND p.kind = 'payment'
     JOIN invoice i ON i.id = a.invoice_id JOIN customer c ON c.id = i.customer_id
     WHERE MAX(a.date, i.issue_date) BETWEEN :a AND :b GROUP BY k, i.currency, j"""
     for k, cur, j, paid, days in conn.execute(sql, params):
         s = out.setdefault((k, cur, periods[j][0]), Sums())
         s.collections = s.paid = paid
-        s.paid_days = days
+        s.paid_days = int(days)  # TOTAL: a float, which cannot overflow as SUM's integer can
 
 
 # --- targets ---------------------------------------------------------------------------------
