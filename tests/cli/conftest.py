@@ -33,6 +33,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ import typer.testing
 from typer.testing import CliRunner, Result
 
 from huikuan.cli import app
+
+sys.path.insert(0, str(Path(__file__).parent / "helpers"))  # mail_helpers
 
 AS_OF = "2026-11-22"
 

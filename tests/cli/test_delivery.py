@@ -13,7 +13,6 @@ import email
 import email.policy
 import json
 import os
-import socket
 import sqlite3
 from collections.abc import Iterator
 from email.header import decode_header, make_header
@@ -27,6 +26,7 @@ from huikuan.letters.letter import Letter
 from huikuan.letters.mail import build_message
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+from mail_helpers import Inbox, free_port, smtp_server  # noqa: E402
 
 AS_OF = "2026-11-20"
 JUMP = '[dunning]\nescalation = "jump"\n'
@@ -52,30 +52,10 @@ SETUP = [
 ]
 
 
-class Inbox:
-    """An aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), _free_port()
-    server = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=port)
-    server.start()
-    yield inbox, port
-    server.stop()
+    with smtp_server() as server:
+        yield server
 
 
 COMPANY = '[company]\nname = "杭州回款科技有限公司"\nbank = "工商银行杭州分行"\naccount = "1202 0000 1111"\n'
@@ -150,7 +130,7 @@ def test_failed_delivery_is_retried_with_the_same_reference(
 ) -> None:
     inbox, port = smtp
     _ledger(cli)
-    closed = _free_port()  # nothing listens there
+    closed = free_port()  # nothing listens there
     result = cli("--config", str(_config(tmp_path, closed)), "remind", "run", "--as-of", AS_OF, code=1)  # fmt: skip
     assert "could not be delivered" in result.stderr and "Traceback" not in result.output
     assert inbox.received == []
@@ -174,7 +154,7 @@ def test_a_retry_after_the_invoice_was_settled_is_dropped_not_sent(
 ) -> None:
     inbox, port = smtp
     _ledger(cli)
-    closed = _free_port()
+    closed = free_port()
     cli("--config", str(_config(tmp_path, closed)), "remind", "run", "--as-of", AS_OF, code=1)
     cli(*settle.split())  # paid in full (or disputed) before the next run
     result = cli("--config", str(_config(tmp_path, port)), "remind", "run", "--as-of", AS_OF, "-f", "json")  # fmt: skip

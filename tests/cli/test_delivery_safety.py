@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+from mail_helpers import Inbox, smtp_server  # noqa: E402
 
 AS_OF = "2026-11-20"
 JUMP = '[dunning]\nescalation = "jump"\n'
@@ -35,23 +36,6 @@ HEADERS = ["Subject", "From", "To", "Date", "Message-ID", "X-Huikuan-Reference",
            "MIME-Version", "Content-Type"]  # fmt: skip
 
 
-class Inbox:
-    """An aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _accept_any(*args: Any) -> Any:
     from aiosmtpd.smtp import AuthResult
 
@@ -60,17 +44,8 @@ def _accept_any(*args: Any) -> Any:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), _free_port()
-    server = aiosmtpd.Controller(
-        inbox,
-        hostname="127.0.0.1",
-        port=port,
-        auth_require_tls=False,
-        authenticator=_accept_any,
-    )
-    server.start()
-    yield inbox, port
-    server.stop()
+    with smtp_server(auth_require_tls=False, authenticator=_accept_any) as server:
+        yield server
 
 
 @pytest.fixture
