@@ -1,0 +1,83 @@
+"""Bringing a ledger's schema to the head revision when it is opened.
+
+A ledger records its Alembic revision in ``alembic_version``; when that is the head, nothing
+is imported (opening stays fast). A new ledger is created by the migrations; a ledger made by
+huikuan 0.1 (SQLite, ``_migrations`` rows m001…m007) first gets its own pending 0.1 steps, then
+is adopted: its ``user`` columns are renamed ``username`` and it is stamped with the baseline,
+every row kept. Everything happens under the write lock, so two processes opening an old ledger
+at once upgrade it once.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+HEAD = "0001"
+BASELINE = "0001"
+USER_COLUMNS = ("audit", "contact_log", "promise", "letter")  # 0.1 tables with a ``user`` column
+
+
+def current_revision(conn: sa.Connection) -> str | None:
+    """The ledger's revision, or None (new or 0.1)."""
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def is_legacy(conn: sa.Connection) -> bool:
+    """A ledger made by huikuan 0.1 (and not yet adopted)."""
+    insp = sa.inspect(conn)
+    return insp.has_table("_migrations") and not insp.has_table("alembic_version")
+
+
+def ensure_schema(engine: sa.Engine) -> list[str]:
+    """Upgrade the ledger to the head; return what was done (empty when nothing)."""
+    with engine.connect() as conn:
+        if current_revision(conn) == HEAD:
+            return []
+    if engine.dialect.name == "sqlite":
+        _finish_legacy_chain(engine)
+    done: list[str] = []
+    with engine.begin() as conn:
+        if is_legacy(conn):
+            _adopt_legacy(conn)
+            done.append("adopted a huikuan 0.1 ledger")
+        if current_revision(conn) != HEAD:
+            _upgrade(conn)
+            done.append(f"upgraded to {HEAD}")
+    return done
+
+
+def _finish_legacy_chain(engine: sa.Engine) -> None:
+    """Apply the 0.1 steps an old ledger still lacks (they manage their own transactions)."""
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        has_legacy = conn.execute(  # type: ignore[union-attr]
+            "SELECT 1 FROM sqlite_master WHERE name = '_migrations'"
+        ).fetchone()
+        if has_legacy:
+            from huikuan.store.migrations import migrate, pending
+
+            if pending(conn):  # type: ignore[arg-type]
+                migrate(conn)  # type: ignore[arg-type]
+    finally:
+        raw.close()
+
+
+def _adopt_legacy(conn: sa.Connection) -> None:
+    """Make a 0.1 schema the baseline's and stamp it (rows untouched)."""
+    for table in USER_COLUMNS:
+        conn.exec_driver_sql(f'ALTER TABLE {table} RENAME COLUMN "user" TO username')
+    conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+    conn.exec_driver_sql(f"INSERT INTO alembic_version VALUES ('{BASELINE}')")
+
+
+def _upgrade(conn: sa.Connection) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "huikuan.db:migrations")
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
