@@ -1,0 +1,80 @@
+"""What the two engines spell differently, in one place: SQL constructs compiled per dialect.
+
+Queries use these as ordinary SQLAlchemy expressions; the dialect chooses the SQL:
+
+- :class:`days_between` — whole days from one date to another (SQLite ``julianday``
+  arithmetic; PostgreSQL ``date - date``);
+- :class:`greatest` / :class:`least` — of two values (SQLite's scalar ``MAX(a, b)`` /
+  ``MIN(a, b)``; PostgreSQL ``GREATEST``/``LEAST``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+
+class days_between(FunctionElement[int]):  # noqa: N801  (reads like a SQL function)
+    """``later - earlier`` in whole days (dates)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+class greatest(FunctionElement[Any]):  # noqa: N801
+    """The larger of two values."""
+
+    inherit_cache = True
+    name = "greatest"
+
+
+class least(FunctionElement[Any]):  # noqa: N801
+    """The smaller of two values."""
+
+    inherit_cache = True
+    name = "least"
+
+
+def _args(element: FunctionElement[Any], compiler: Any, **kw: Any) -> list[str]:
+    return [compiler.process(c, **kw) for c in element.clauses]
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    earlier, later = _args(element, compiler, **kw)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+@compiles(days_between, "postgresql")
+def _days_pg(element: days_between, compiler: Any, **kw: Any) -> str:
+    earlier, later = _args(element, compiler, **kw)
+    return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element: greatest, compiler: Any, **kw: Any) -> str:
+    return f"MAX({', '.join(_args(element, compiler, **kw))})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element: least, compiler: Any, **kw: Any) -> str:
+    return f"MIN({', '.join(_args(element, compiler, **kw))})"
+
+
+@compiles(greatest, "postgresql")
+def _greatest_pg(element: greatest, compiler: Any, **kw: Any) -> str:
+    return f"GREATEST({', '.join(_args(element, compiler, **kw))})"
+
+
+@compiles(least, "postgresql")
+def _least_pg(element: least, compiler: Any, **kw: Any) -> str:
+    return f"LEAST({', '.join(_args(element, compiler, **kw))})"
+
+
+def as_date(value: Any) -> ColumnElement[Any]:
+    """A Python date as a typed bind parameter (so both engines compare dates, not text)."""
+    return sa.literal(value, sa.Date())
