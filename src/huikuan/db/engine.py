@@ -1,8 +1,8 @@
 """The engine from a URL: a SQLite file (a path or ``sqlite:///…``) or PostgreSQL.
 
 SQLite gets the ledger's pragmas on every connection (WAL, foreign keys, a busy timeout) and
-takes the write lock at the start of each transaction (``BEGIN IMMEDIATE``), so a read inside a
-write transaction sees what no other writer can change. PostgreSQL goes through psycopg 3 (the
+takes the write lock at the start of each write transaction (``BEGIN IMMEDIATE``), so what a
+write transaction reads cannot be changed by another writer before it commits. PostgreSQL goes through psycopg 3 (the
 ``huikuan[postgres]`` extra); a password comes only from the environment (``PGPASSWORD``,
 ``~/.pgpass``), never from the URL saved anywhere by huikuan.
 """
@@ -95,4 +95,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    """Writes take the lock at BEGIN (``BEGIN IMMEDIATE``); reads begin deferred, so a report
+    never waits for a writer (WAL lets it read the last committed state)."""
+    write = conn.get_execution_options().get("huikuan_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
