@@ -290,6 +290,9 @@ class DunningMessage(SQLModel, table=True):
     created_at: dt.datetime = stamp()
     updated_at: dt.datetime = stamp()
     reference: str | None = None
+    claimed_pid: int | None = None
+    claimed_host: str | None = None
+    claimed_at: dt.datetime | None = stamp(nullable=True)
 
 
 class DunningAction(SQLModel, table=True):
@@ -343,6 +346,54 @@ class Target(SQLModel, table=True):
     amount: int = money()
     set_by: str
     set_at: dt.datetime = stamp()
+
+
+RATE_SOURCES = ("matrix", "litigation", "individual")
+
+
+class ProvisionRun(SQLModel, table=True):
+    """A booked provision (``provision book``) and the policy it used; one live run a date."""
+
+    __tablename__ = "provision_run"
+    __table_args__ = (
+        sa.Index(
+            "provision_run_live",
+            "as_of",
+            unique=True,
+            sqlite_where=sa.text("superseded = 0"),
+            postgresql_where=sa.text("NOT superseded"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: dt.date
+    booked_at: dt.datetime = stamp()
+    booked_by: str
+    policy: str
+    reason: str | None = None
+    replaces: int | None = fk("provision_run.id", nullable=True)
+    superseded: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+
+
+class ProvisionLine(SQLModel, table=True):
+    """One customer, currency and age band of a booked provision."""
+
+    __tablename__ = "provision_line"
+    __table_args__ = (
+        one_of("rate_source", RATE_SOURCES, "provision_line_rate_source"),
+        sa.CheckConstraint("band >= 0", name="provision_line_band"),
+        sa.CheckConstraint("open > 0", name="provision_line_open"),
+        sa.CheckConstraint("provision >= 0", name="provision_line_provision"),
+        sa.UniqueConstraint("run_id", "customer_id", "currency", "band", name="provision_line_once"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = fk("provision_run.id")
+    customer_id: int = fk("customer.id")
+    currency: str
+    band: int
+    open: int = money()
+    rate: str
+    provision: int = money()
+    rate_source: str
 
 
 LEDGER_TABLES = tuple(SQLModel.metadata.sorted_tables)

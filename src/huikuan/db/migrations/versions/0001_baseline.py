@@ -1,4 +1,4 @@
-"""Baseline: the ledger as huikuan 0.1 left it (m001-m007), with ``user`` columns renamed.
+"""Baseline: the ledger of huikuan 0.1's migrations m001-m010, ``user`` columns renamed ``username``.
 
 Revision ID: 0001
 """
@@ -50,6 +50,30 @@ def upgrade() -> None:
         sa.CheckConstraint("credit_limit >= 0", name="customer_credit_limit"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("code"),
+    )
+    op.create_table(
+        "provision_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("booked_at", Timestamp(), nullable=False),
+        sa.Column("booked_by", sa.String(), nullable=False),
+        sa.Column("policy", sa.String(), nullable=False),
+        sa.Column("reason", sa.String(), nullable=True),
+        sa.Column("replaces", sa.Integer(), nullable=True),
+        sa.Column("superseded", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["replaces"],
+            ["provision_run.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        "provision_run_live",
+        "provision_run",
+        ["as_of"],
+        unique=True,
+        sqlite_where=sa.text("superseded = 0"),
+        postgresql_where=sa.text("NOT superseded"),
     )
     op.create_table(
         "target",
@@ -139,6 +163,9 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp(), nullable=False),
         sa.Column("updated_at", Timestamp(), nullable=False),
         sa.Column("reference", sa.String(), nullable=True),
+        sa.Column("claimed_pid", sa.Integer(), nullable=True),
+        sa.Column("claimed_host", sa.String(), nullable=True),
+        sa.Column("claimed_at", Timestamp(), nullable=True),
         sa.CheckConstraint(
             "status IN ('pending', 'sending', 'sent', 'failed', 'open', 'dropped')",
             name="dunning_message_status",
@@ -213,6 +240,37 @@ def upgrade() -> None:
         sa.UniqueConstraint("reference"),
     )
     op.create_index("letter_customer", "letter", ["customer_id", "as_of"], unique=False)
+    op.create_table(
+        "provision_line",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(), nullable=False),
+        sa.Column("band", sa.Integer(), nullable=False),
+        sa.Column("open", sa.BigInteger(), nullable=False),
+        sa.Column("rate", sa.String(), nullable=False),
+        sa.Column("provision", sa.BigInteger(), nullable=False),
+        sa.Column("rate_source", sa.String(), nullable=False),
+        sa.CheckConstraint(
+            "rate_source IN ('matrix', 'litigation', 'individual')",
+            name="provision_line_rate_source",
+        ),
+        sa.CheckConstraint("band >= 0", name="provision_line_band"),
+        sa.CheckConstraint("open > 0", name="provision_line_open"),
+        sa.CheckConstraint("provision >= 0", name="provision_line_provision"),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customer.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["provision_run.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint(
+            "run_id", "customer_id", "currency", "band", name="provision_line_once"
+        ),
+    )
     op.create_table(
         "contact_log",
         sa.Column("id", sa.Integer(), nullable=False),
