@@ -92,7 +92,7 @@ def test_a_flag_set_on_the_day_counts_and_a_missing_old_value_is_reported(
     assert {r["key"]: r["previous_provision"] for r in got["rows"]}["K3"] == "1000.00"
     with sqlite3.connect(ledger) as conn:  # a change logged without its old value
         conn.execute(
-            "INSERT INTO audit (at, user, action, entity, key, detail) VALUES"
+            "INSERT INTO audit (at, username, action, entity, key, detail) VALUES"
             " ('2026-10-01T04:00:00+00:00', 'old', 'edit', 'customer', 'K1', '{\"new\": {\"legal\": 1}}')"
         )
         conn.execute("UPDATE customer SET legal = 1 WHERE code = 'K1'")
@@ -117,7 +117,7 @@ def test_book_records_what_provision_shows(book: Any, ledger: Path) -> None:
     assert result.stderr == "Booked the provision as of 2026-06-30 (run 1): CNY 175.00\n"
     with sqlite3.connect(ledger) as conn:
         audit = conn.execute(
-            "SELECT user, action, entity, key FROM audit WHERE entity = 'provision'"
+            "SELECT username, action, entity, key FROM audit WHERE entity = 'provision'"
         ).fetchall()
         at = conn.execute("SELECT booked_at FROM provision_run").fetchone()[0]
     assert audit == [("tester", "book", "provision", D)] and booked["booked_at"] == at

@@ -18,13 +18,18 @@ ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 @pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> sa.Engine:
-    return make_engine(parse_ledger_url(tmp_path / "d.db" if request.param == "sqlite" else PG_URL or ""))
+    return make_engine(
+        parse_ledger_url(tmp_path / "d.db" if request.param == "sqlite" else PG_URL or "")
+    )
 
 
 @pytest.mark.parametrize(
     ("a", "b", "days"),
-    [(dt.date(2026, 1, 1), dt.date(2026, 3, 1), 59), (dt.date(2024, 3, 1), dt.date(2024, 2, 1), -29),
-     (dt.date(2026, 5, 5), dt.date(2026, 5, 5), 0)],
+    [
+        (dt.date(2026, 1, 1), dt.date(2026, 3, 1), 59),
+        (dt.date(2024, 3, 1), dt.date(2024, 2, 1), -29),
+        (dt.date(2026, 5, 5), dt.date(2026, 5, 5), 0),
+    ],
 )
 def test_days_between(engine: sa.Engine, a: dt.date, b: dt.date, days: int) -> None:
     with engine.connect() as conn:
@@ -33,6 +38,11 @@ def test_days_between(engine: sa.Engine, a: dt.date, b: dt.date, days: int) -> N
 
 def test_greatest_least(engine: sa.Engine) -> None:
     with engine.connect() as conn:
-        row = conn.execute(sa.select(greatest(3, 7), least(3, 7),
-                                     greatest(as_date(dt.date(2026, 1, 2)), as_date(dt.date(2025, 1, 2))))).one()
+        row = conn.execute(
+            sa.select(
+                greatest(3, 7),
+                least(3, 7),
+                greatest(as_date(dt.date(2026, 1, 2)), as_date(dt.date(2025, 1, 2))),
+            )
+        ).one()
     assert row[0] == 7 and row[1] == 3 and str(row[2]) == "2026-01-02"

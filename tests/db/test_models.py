@@ -42,9 +42,15 @@ def test_round_trip(engine: sa.Engine) -> None:
         s.add(c)
         s.flush()
         s.add(
-            Invoice(number="INV-1", customer_id=c.id or 0, issue_date=dt.date(2026, 9, 1),
-                    due_date=dt.date(2026, 10, 8), amount=120000, currency="CNY",
-                    open_amount=120000)
+            Invoice(
+                number="INV-1",
+                customer_id=c.id or 0,
+                issue_date=dt.date(2026, 9, 1),
+                due_date=dt.date(2026, 10, 8),
+                amount=120000,
+                currency="CNY",
+                open_amount=120000,
+            )
         )
         s.commit()
     with Session(engine) as s:
@@ -60,13 +66,27 @@ def test_exactly_once_key(engine: sa.Engine) -> None:
         c = _customer()
         s.add(c)
         s.flush()
-        inv = Invoice(number="I", customer_id=c.id or 0, issue_date=dt.date(2026, 1, 1),
-                      due_date=dt.date(2026, 1, 1), amount=1, currency="CNY", open_amount=1)
+        inv = Invoice(
+            number="I",
+            customer_id=c.id or 0,
+            issue_date=dt.date(2026, 1, 1),
+            due_date=dt.date(2026, 1, 1),
+            amount=1,
+            currency="CNY",
+            open_amount=1,
+        )
         s.add(inv)
         s.flush()
         for _ in range(2):
-            s.add(DunningAction(invoice_id=inv.id or 0, level=1, level_name="overdue",
-                                status="done", run_date=dt.date(2026, 2, 1)))
+            s.add(
+                DunningAction(
+                    invoice_id=inv.id or 0,
+                    level=1,
+                    level_name="overdue",
+                    status="done",
+                    run_date=dt.date(2026, 2, 1),
+                )
+            )
         with pytest.raises(sa.exc.IntegrityError):
             s.flush()
 
@@ -82,8 +102,12 @@ def test_checks_refuse_bad_enum(engine: sa.Engine) -> None:
 
 @pytest.mark.parametrize(
     ("value", "kind"),
-    [("ledger.db", "sqlite"), ("sqlite:///x/l.db", "sqlite"),
-     ("postgresql://u@localhost:5432/db", "postgresql"), ("postgres://u@h/db", "postgresql")],
+    [
+        ("ledger.db", "sqlite"),
+        ("sqlite:///x/l.db", "sqlite"),
+        ("postgresql://u@localhost:5432/db", "postgresql"),
+        ("postgres://u@h/db", "postgresql"),
+    ],
 )
 def test_parse_url(value: str, kind: str) -> None:
     assert parse_ledger_url(value).engine == kind

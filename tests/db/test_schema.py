@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 import huikuan.db.models  # noqa: F401  (the tables)
 from huikuan.db.engine import make_engine, parse_ledger_url
-from huikuan.db.schema import HEAD, current_revision, ensure_schema
+from huikuan.db.schema import HEAD, _upgrade, current_revision, ensure_schema
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 OLD = FIXTURES / "ledger-0.1-demo.db"
@@ -19,8 +19,11 @@ OLD = FIXTURES / "ledger-0.1-demo.db"
 
 def _columns(engine: sa.Engine) -> dict[str, set[str]]:
     insp = sa.inspect(engine)
-    return {t: {c["name"] for c in insp.get_columns(t)} for t in insp.get_table_names()
-            if t not in ("alembic_version", "_migrations")}
+    return {
+        t: {c["name"] for c in insp.get_columns(t)}
+        for t in insp.get_table_names()
+        if t not in ("alembic_version", "_migrations")
+    }
 
 
 def _counts(path: Path) -> dict[str, int]:
@@ -31,11 +34,23 @@ def _counts(path: Path) -> dict[str, int]:
     return out
 
 
+MODEL_COLUMNS = {t.name: set(t.columns.keys()) for t in SQLModel.metadata.sorted_tables}
+
+
 def test_new_ledger_gets_the_models_schema(tmp_path: Path) -> None:
     engine = make_engine(parse_ledger_url(tmp_path / "new.db"))
-    assert ensure_schema(engine) == [f"upgraded to {HEAD}"]
-    assert _columns(engine) == {t.name: set(t.columns.keys()) for t in SQLModel.metadata.sorted_tables}
+    assert ensure_schema(engine) == [f"created at {HEAD}"]
+    assert _columns(engine) == MODEL_COLUMNS
     assert ensure_schema(engine) == []
+
+
+def test_the_migrations_from_scratch_give_the_models_schema(tmp_path: Path) -> None:
+    """The Alembic history (baseline and later revisions) and the models never drift apart."""
+    engine = make_engine(parse_ledger_url(tmp_path / "replayed.db"))
+    with engine.begin() as conn:
+        _upgrade(conn)
+        assert current_revision(conn) == HEAD
+    assert _columns(engine) == MODEL_COLUMNS
 
 
 def test_old_ledger_adopted_with_every_row(tmp_path: Path) -> None:
@@ -51,4 +66,4 @@ def test_old_ledger_adopted_with_every_row(tmp_path: Path) -> None:
         k: v for k, v in before.items() if k != "_migrations"
     }
     assert after["_migrations"] == before["_migrations"] + 2  # m009, m010 applied first
-    assert _columns(engine) == {t.name: set(t.columns.keys()) for t in SQLModel.metadata.sorted_tables}
+    assert _columns(engine) == MODEL_COLUMNS

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from huikuan.core.errors import HuikuanError
+from huikuan.db.revision import HEAD
 from huikuan.store import migrations
 from huikuan.store.db import open_ledger
 
@@ -61,53 +62,67 @@ def test_pragmas_wal_foreign_keys_busy_timeout(db_path: Path) -> None:
         raw.close()
 
 
-def test_migrations_recorded_and_not_reapplied(db_path: Path) -> None:
+def _legacy(db_path: Path, steps: list[migrations.Migration] | None = None) -> None:
+    """A ledger as huikuan 0.1 made it: its own migrations (all, or ``steps``), no revision."""
+    from huikuan.store.db import connect
+
+    db_path.touch(mode=0o600)
+    conn = connect(db_path)
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(migrations, "MIGRATIONS", steps or migrations.MIGRATIONS)
+            migrations.migrate(conn)
+    finally:
+        conn.close()
+
+
+def _revision(conn: sqlite3.Connection) -> str:
+    return str(conn.execute("SELECT version_num FROM alembic_version").fetchone()[0])
+
+
+def test_new_ledger_is_stamped_with_the_head(db_path: Path) -> None:
     led = open_ledger(db_path, "tester", create=True)
-    first = led.conn.execute("SELECT name, applied_at FROM _migrations ORDER BY rowid").fetchall()
     tables = {r[0] for r in led.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     led.close()
-    assert [name for name, _ in first] == [m.__name__ for m in migrations.MIGRATIONS]
-    assert first[0][0] == "m001_ledger"
     assert {"customer", "contact", "invoice", "payment", "allocation", "audit"} <= tables
-
-    led = open_ledger(db_path, "tester")  # reopen: nothing pending, nothing re-run
+    assert "_migrations" not in tables  # no replay of 0.1's steps: the models' schema, stamped
+    led = open_ledger(db_path, "tester")  # reopen: nothing to do
     try:
-        again = led.conn.execute(
-            "SELECT name, applied_at FROM _migrations ORDER BY rowid"
-        ).fetchall()
-        assert again == first
-        assert migrations.pending(led.conn) == []
-        assert migrations.migrate(led.conn) == []
+        assert _revision(led.conn) == HEAD
     finally:
         led.close()
 
 
-def test_new_migration_is_applied_on_open_in_order(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    open_ledger(db_path, "tester", create=True).close()
-    calls: list[str] = []
+def test_legacy_steps_recorded_and_not_reapplied(db_path: Path) -> None:
+    _legacy(db_path)
+    raw = sqlite3.connect(db_path)
+    first = raw.execute("SELECT name, applied_at FROM _migrations ORDER BY rowid").fetchall()
+    raw.close()
+    led = open_ledger(db_path, "tester")  # adopted: stamped, ``user`` renamed
+    try:
+        again = led.conn.execute("SELECT name, applied_at FROM _migrations ORDER BY rowid")
+        assert again.fetchall() == first
+        assert [name for name, _ in first] == [m.__name__ for m in migrations.MIGRATIONS]
+        assert _revision(led.conn) == HEAD
+        columns = {r[1] for r in led.conn.execute("PRAGMA table_info(audit)")}
+        assert "username" in columns and "user" not in columns
+    finally:
+        led.close()
 
-    def m999_notes(conn: sqlite3.Connection) -> None:
-        calls.append("m999_notes")
-        conn.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, m999_notes])
-    led = open_ledger(db_path, "tester")
-    led.close()
+def test_missing_legacy_steps_are_applied_in_order_then_adopted(db_path: Path) -> None:
+    _legacy(db_path, migrations.MIGRATIONS[:7])  # huikuan 0.1: m001-m007
     led = open_ledger(db_path, "tester")
     try:
         names = [r[0] for r in led.conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
         assert names == [m.__name__ for m in migrations.MIGRATIONS]
-        assert names[-1] == "m999_notes"
-        assert calls == ["m999_notes"]  # once, not again on the second open
-        led.conn.execute("INSERT INTO note (text) VALUES ('x')")
+        assert _revision(led.conn) == HEAD
     finally:
         led.close()
 
 
-def test_failed_migration_writes_nothing(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    open_ledger(db_path, "tester", create=True).close()
+def test_failed_legacy_step_writes_nothing(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _legacy(db_path)
 
     def m999_broken(conn: sqlite3.Connection) -> None:
         conn.execute("CREATE TABLE half (id INTEGER)")
@@ -119,6 +134,7 @@ def test_failed_migration_writes_nothing(db_path: Path, monkeypatch: pytest.Monk
     raw = sqlite3.connect(db_path)
     try:
         assert raw.execute("SELECT name FROM sqlite_master WHERE name = 'half'").fetchone() is None
+        assert raw.execute("SELECT name FROM sqlite_master WHERE name = 'alembic_version'").fetchone() is None  # fmt: skip
         names = [r[0] for r in raw.execute("SELECT name FROM _migrations ORDER BY rowid")]
         assert names == [m.__name__ for m in migrations.MIGRATIONS if m is not m999_broken]
     finally:
@@ -182,10 +198,11 @@ def test_nested_transaction_is_a_savepoint(db_path: Path) -> None:
 def test_m007_rebuilds_dunning_message_keeping_rows_keys_and_indexes(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from huikuan.store.db import connect
+
     upto = migrations.MIGRATIONS.index(migrations.m007_message_dropped)
-    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:upto])
-    led = open_ledger(db_path, "tester", create=True)  # a ledger from before m007
-    c = led.conn
+    _legacy(db_path, migrations.MIGRATIONS[:upto])  # a ledger from before m007
+    c = connect(db_path)
     c.execute("INSERT INTO customer (code, name, created_at) VALUES ('C1', '甲', 't')")
     c.execute(
         "INSERT INTO invoice (number, customer_id, issue_date, due_date, amount, open_amount,"
@@ -204,9 +221,8 @@ def test_m007_rebuilds_dunning_message_keeping_rows_keys_and_indexes(
     with pytest.raises(sqlite3.IntegrityError):  # 'dropped' is not allowed yet
         c.execute("UPDATE dunning_message SET status = 'dropped'")
     c.rollback()
-    led.close()
-    monkeypatch.undo()
-    led = open_ledger(db_path, "tester")  # applies m007
+    c.close()
+    led = open_ledger(db_path, "tester")  # applies m007 (and the rest), then adopts
     try:
         c = led.conn
         row = c.execute("SELECT id, status, reference, invoices FROM dunning_message").fetchone()
@@ -229,9 +245,7 @@ def test_a_migration_applied_by_another_process_meanwhile_is_skipped(
 ) -> None:
     from huikuan.store.db import connect
 
-    with monkeypatch.context() as mp:
-        mp.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:-1])
-        open_ledger(db_path, "tester", create=True).close()
+    _legacy(db_path, migrations.MIGRATIONS[:-1])
     slow = connect(db_path)
     try:
         stale = migrations.pending(slow)  # this process sees the last migration pending...

@@ -477,7 +477,7 @@ def test_successful_import_is_audited(ledger: Book, tmp_path: Path) -> None:
     )
     ledger.import_("invoices", f)
     row = ledger.conn.execute(
-        "SELECT user, action, entity, key, detail FROM audit WHERE entity = 'invoices'"
+        "SELECT username, action, entity, key, detail FROM audit WHERE entity = 'invoices'"
     ).fetchone()
     assert row[:4] == ("tester", "import", "invoices", str(f))
     assert '"rows": 1' in row[4]

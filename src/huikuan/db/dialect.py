@@ -17,7 +17,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 
-class days_between(FunctionElement[int]):  # noqa: N801  (reads like a SQL function)
+class days_between(FunctionElement[int]):
     """``later - earlier`` in whole days (dates)."""
 
     type = sa.Integer()
@@ -25,14 +25,14 @@ class days_between(FunctionElement[int]):  # noqa: N801  (reads like a SQL funct
     name = "days_between"
 
 
-class greatest(FunctionElement[Any]):  # noqa: N801
+class greatest(FunctionElement[Any]):
     """The larger of two values."""
 
     inherit_cache = True
     name = "greatest"
 
 
-class least(FunctionElement[Any]):  # noqa: N801
+class least(FunctionElement[Any]):
     """The smaller of two values."""
 
     inherit_cache = True

@@ -9,6 +9,8 @@ write transaction reads cannot be changed by another writer before it commits. P
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,7 +58,9 @@ def parse_ledger_url(value: str | Path) -> LedgerURL:
                 "cron files); use PGPASSWORD or ~/.pgpass"
             )
         return LedgerURL("postgresql", url=url.render_as_string(hide_password=False))
-    raise HuikuanError(f"--db {text}: unknown kind of ledger {scheme!r} (a file path or postgresql://…)")
+    raise HuikuanError(
+        f"--db {text}: unknown kind of ledger {scheme!r} (a file path or postgresql://…)"
+    )
 
 
 def make_engine(where: LedgerURL) -> sa.Engine:
@@ -74,13 +78,24 @@ def make_engine(where: LedgerURL) -> sa.Engine:
 
 def _sqlite_engine(path: Path) -> sa.Engine:
     engine = sa.create_engine(
-        f"sqlite:///{path}",
-        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
+        "sqlite://",
+        creator=lambda: _sqlite_connect(path),
         poolclass=sa.pool.NullPool,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _sqlite_connect(path: Path) -> sqlite3.Connection:
+    """A connection whose WAL and shared-memory files are created owner-only, like the ledger."""
+    old = os.umask(0o077)
+    try:
+        return sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+    finally:
+        os.umask(old)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

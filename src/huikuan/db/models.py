@@ -383,7 +383,9 @@ class ProvisionLine(SQLModel, table=True):
         sa.CheckConstraint("band >= 0", name="provision_line_band"),
         sa.CheckConstraint("open > 0", name="provision_line_open"),
         sa.CheckConstraint("provision >= 0", name="provision_line_provision"),
-        sa.UniqueConstraint("run_id", "customer_id", "currency", "band", name="provision_line_once"),
+        sa.UniqueConstraint(
+            "run_id", "customer_id", "currency", "band", name="provision_line_once"
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = fk("provision_run.id")

@@ -1,19 +1,21 @@
 """Bringing a ledger's schema to the head revision when it is opened.
 
 A ledger records its Alembic revision in ``alembic_version``; when that is the head, nothing
-is imported (opening stays fast). A new ledger is created by the migrations; a ledger made by
-huikuan 0.1 (SQLite, ``_migrations`` rows m001…m007) first gets its own pending 0.1 steps, then
-is adopted: its ``user`` columns are renamed ``username`` and it is stamped with the baseline,
-every row kept. Everything happens under the write lock, so two processes opening an old ledger
-at once upgrade it once.
+more is done (and Alembic is not imported). A new, empty ledger gets the models' tables and is
+stamped with the head (the way Alembic recommends: no replay of old steps). A ledger made by
+huikuan 0.1 (SQLite, ``_migrations`` rows m001…) first gets its own pending 0.1 steps, then is
+adopted: its ``user`` columns are renamed ``username`` and it is stamped with the baseline,
+every row kept; later revisions are applied by Alembic. Everything happens under the write
+lock, so two processes opening an old ledger at once upgrade it once.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-HEAD = "0001"
-BASELINE = "0001"
+from huikuan.core.errors import HuikuanError
+from huikuan.db.revision import BASELINE, HEAD
+
 USER_COLUMNS = ("audit", "contact_log", "promise", "letter")  # 0.1 tables with a ``user`` column
 
 
@@ -38,14 +40,37 @@ def ensure_schema(engine: sa.Engine) -> list[str]:
     if engine.dialect.name == "sqlite":
         _finish_legacy_chain(engine)
     done: list[str] = []
-    with engine.begin() as conn:
+    with engine.connect().execution_options(huikuan_write=True) as conn, conn.begin():
         if is_legacy(conn):
             _adopt_legacy(conn)
             done.append("adopted a huikuan 0.1 ledger")
-        if current_revision(conn) != HEAD:
+        revision = current_revision(conn)
+        if revision is None:
+            _create(conn)
+            done.append(f"created at {HEAD}")
+        elif revision != HEAD:
             _upgrade(conn)
             done.append(f"upgraded to {HEAD}")
     return done
+
+
+def _create(conn: sa.Connection) -> None:
+    """The models' tables in an empty database, stamped with the head."""
+    from sqlmodel import SQLModel
+
+    import huikuan.db.models  # noqa: F401  (registers the tables)
+
+    if sa.inspect(conn).get_table_names():
+        raise HuikuanError("the database holds tables but no huikuan schema revision")
+    SQLModel.metadata.create_all(conn)
+    _stamp(conn, HEAD)
+
+
+def _stamp(conn: sa.Connection, revision: str) -> None:
+    conn.exec_driver_sql(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"
+    )
+    conn.execute(sa.text("INSERT INTO alembic_version VALUES (:r)"), {"r": revision})
 
 
 def _finish_legacy_chain(engine: sa.Engine) -> None:
@@ -69,8 +94,7 @@ def _adopt_legacy(conn: sa.Connection) -> None:
     """Make a 0.1 schema the baseline's and stamp it (rows untouched)."""
     for table in USER_COLUMNS:
         conn.exec_driver_sql(f'ALTER TABLE {table} RENAME COLUMN "user" TO username')
-    conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
-    conn.exec_driver_sql(f"INSERT INTO alembic_version VALUES ('{BASELINE}')")
+    _stamp(conn, BASELINE)
 
 
 def _upgrade(conn: sa.Connection) -> None:

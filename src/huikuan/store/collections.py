@@ -25,7 +25,7 @@ def add_log(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: str) 
         _same_customer(conn, inv, cid, rec["invoice"], code)
     cols = ("date", "channel", "outcome", "excuse", "note", "evidence", "reference", "follow_up")
     cur = conn.execute(
-        f"INSERT INTO contact_log (customer_id, invoice_id, acknowledged, user, created_at,"
+        f"INSERT INTO contact_log (customer_id, invoice_id, acknowledged, username, created_at,"
         f" {', '.join(cols)}) VALUES (?, ?, ?, ?, ?, {', '.join('?' for _ in cols)})",
         (cid, inv, int(bool(rec.get("acknowledged"))), user, now, *(rec.get(c) for c in cols)),
     )
@@ -58,7 +58,8 @@ def logs(
         params.append(until.isoformat())
     cur = conn.execute(
         "SELECT l.id, l.date, c.code AS customer, i.number AS invoice, l.channel, l.outcome,"
-        " l.excuse, l.follow_up, l.acknowledged, l.evidence, l.reference, l.note, l.user"
+        " l.excuse, l.follow_up, l.acknowledged, l.evidence, l.reference, l.note,"
+        " l.username AS user"
         " FROM contact_log l JOIN customer c ON c.id = l.customer_id"
         " LEFT JOIN invoice i ON i.id = l.invoice_id"
         f" WHERE {' AND '.join(where)} ORDER BY l.date, l.id",
@@ -101,7 +102,7 @@ def add_promise(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: s
         inv, rec["currency"] = ref.id, ref.currency
     cur = conn.execute(
         "INSERT INTO promise (customer_id, invoice_id, amount, currency, made_on, promised_date,"
-        " note, user, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " note, username, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             cid,
             inv,

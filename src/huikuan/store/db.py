@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from huikuan.core.errors import HuikuanError
-from huikuan.store.migrations import migrate, pending
 
 BUSY_TIMEOUT_MS = 10_000
 OPTIMIZE_WAIT_MS = 200  # post-commit housekeeping waits this long for a lock at most
@@ -75,7 +74,7 @@ class Ledger:
 
 
 def open_ledger(path: Path, user: str, *, create: bool = False) -> Ledger:
-    """Open (and with ``create`` make) the ledger at ``path``, applying pending migrations."""
+    """Open (and with ``create`` make) the ledger at ``path``, bringing its schema to the head."""
     if not path.exists():
         if not create:
             raise HuikuanError(
@@ -89,12 +88,46 @@ def open_ledger(path: Path, user: str, *, create: bool = False) -> Ledger:
     except sqlite3.DatabaseError as exc:  # e.g. "file is not a database"
         raise HuikuanError(f"{path} is not a huikuan ledger: {exc}") from None
     try:
-        if pending(conn):
-            migrate(conn)
+        if not _at_head(conn):
+            _upgrade(path)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise HuikuanError(f"{path} is not a huikuan ledger: {exc}") from None
+    except BaseException:
+        conn.close()
+        raise
     return Ledger(path, conn, user)
+
+
+def _at_head(conn: sqlite3.Connection) -> bool:
+    """Whether the ledger's schema revision is this huikuan's (one query, nothing imported)."""
+    from huikuan.db.revision import HEAD
+
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return False
+        raise
+    return bool(row and row[0] == HEAD)
+
+
+def _upgrade(path: Path) -> None:
+    """Create, adopt (a 0.1 ledger) or upgrade the schema: see :mod:`huikuan.db.schema`."""
+    import sqlalchemy as sa
+
+    from huikuan.db.engine import LedgerURL, make_engine
+    from huikuan.db.schema import ensure_schema
+
+    engine = make_engine(LedgerURL("sqlite", path=path))
+    try:
+        ensure_schema(engine)
+    except sa.exc.OperationalError as exc:
+        raise sqlite3.OperationalError(str(exc.orig)) from None  # locked, …: said as today
+    except sa.exc.DatabaseError as exc:
+        raise sqlite3.DatabaseError(str(exc.orig)) from None
+    finally:
+        engine.dispose()
 
 
 def connect(path: Path) -> sqlite3.Connection:

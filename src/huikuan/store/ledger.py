@@ -46,7 +46,7 @@ def audit(
 ) -> None:
     """Record one change in the audit log."""
     conn.execute(
-        "INSERT INTO audit (at, user, action, entity, key, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit (at, username, action, entity, key, detail) VALUES (?, ?, ?, ?, ?, ?)",
         (_now(), user, action, entity, key, json.dumps(detail, ensure_ascii=False, default=str)),
     )
 

@@ -121,7 +121,7 @@ def new_reference(
     ).fetchone()
     reference = f"{head}{(last or 0) + 1:06d}"
     conn.execute(
-        "INSERT INTO letter (reference, kind, lang, customer_id, as_of, totals, user, created_at)"
+        "INSERT INTO letter (reference, kind, lang, customer_id, as_of, totals, username, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (reference, kind, lang, require_customer(conn, code).id, as_of.isoformat(),
          json.dumps({c: str(v) for c, v in totals.items()}), user, now),
@@ -143,7 +143,7 @@ def letters(conn: sqlite3.Connection, code: str | None = None) -> list[Row]:
     """Letters issued (newest first), optionally to one customer."""
     cur = conn.execute(
         "SELECT l.reference, l.kind, l.lang, c.code AS customer, l.as_of, l.totals, l.channel,"
-        " l.evidence, l.delivered_at, l.user, l.created_at FROM letter l"
+        " l.evidence, l.delivered_at, l.username AS user, l.created_at FROM letter l"
         " JOIN customer c ON c.id = l.customer_id WHERE :c IS NULL OR c.code = :c"
         " ORDER BY l.id DESC",
         {"c": code},
