@@ -7,12 +7,40 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from huikuan.core.errors import HuikuanError
 
 BUSY_TIMEOUT_MS = 10_000
 OPTIMIZE_WAIT_MS = 200  # post-commit housekeeping waits this long for a lock at most
 CACHE_KIB = 32 * 1024  # page cache: big imports and reports stay off the disk
+
+
+class LedgerConnection(sqlite3.Connection):
+    """The ledger's connection: raw SQL as before, and :attr:`sa` for SQLAlchemy statements.
+
+    ``sa`` is a SQLAlchemy connection over this very DB-API connection, so statements built
+    over the models (``select(Invoice)…``) and raw SQL run in one transaction, opened and
+    committed by :meth:`Ledger.transaction` as always (never by SQLAlchemy). Modules move to
+    SQLAlchemy one by one; SQLAlchemy is imported only when one of them is used.
+    """
+
+    _sa: Any = None
+
+    @property
+    def sa(self) -> Any:
+        """A ``sqlalchemy.Connection`` sharing this connection and its transaction."""
+        if self._sa is None:
+            from huikuan.db.bridge import sharing
+
+            self._sa = sharing(self)
+        return self._sa
+
+    def close(self) -> None:
+        if self._sa is not None:
+            self._sa.close()
+            self._sa = None
+        super().close()
 
 
 class Ledger:
@@ -134,7 +162,12 @@ def connect(path: Path) -> sqlite3.Connection:
     """A raw connection with the ledger's pragmas (autocommit; transactions are explicit)."""
     old = os.umask(0o077)  # WAL and shm files are created owner-only too
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(
+            path,
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            factory=LedgerConnection,
+        )
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
