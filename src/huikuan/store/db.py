@@ -43,6 +43,13 @@ class LedgerConnection(sqlite3.Connection):
         super().close()
 
 
+def sa_of(conn: sqlite3.Connection) -> Any:
+    """The SQLAlchemy connection sharing ``conn`` (a ledger connection) and its transaction."""
+    if not isinstance(conn, LedgerConnection):
+        raise TypeError("not a ledger connection (open it with open_ledger)")
+    return conn.sa
+
+
 class Ledger:
     """A connection to one ledger file. Use :meth:`transaction` for every change."""
 
