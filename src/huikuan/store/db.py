@@ -7,7 +7,10 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported lazily: opening a ledger stays fast
+    import sqlalchemy as sa
 
 from huikuan.core.errors import HuikuanError
 
@@ -25,10 +28,10 @@ class LedgerConnection(sqlite3.Connection):
     SQLAlchemy one by one; SQLAlchemy is imported only when one of them is used.
     """
 
-    _sa: Any = None
+    _sa: sa.Connection | None = None
 
     @property
-    def sa(self) -> Any:
+    def sa(self) -> sa.Connection:
         """A ``sqlalchemy.Connection`` sharing this connection and its transaction."""
         if self._sa is None:
             from huikuan.db.bridge import sharing
@@ -43,7 +46,7 @@ class LedgerConnection(sqlite3.Connection):
         super().close()
 
 
-def sa_of(conn: sqlite3.Connection) -> Any:
+def sa_of(conn: sqlite3.Connection) -> sa.Connection:
     """The SQLAlchemy connection sharing ``conn`` (a ledger connection) and its transaction."""
     if not isinstance(conn, LedgerConnection):
         raise TypeError("not a ledger connection (open it with open_ledger)")
