@@ -78,3 +78,20 @@ def test_ordinary_arithmetic_and_formatting_still_work(tmp_path: Path) -> None:
         render_template(_env(tmp_path, body), "zh/x.txt.j2", {})
         == "ab    |ababab 1024   2.2    7   x  |"
     )
+
+
+def test_a_template_looping_for_ever_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import huikuan.letters.env as E
+
+    monkeypatch.setattr(E, "MAX_SECONDS", 0.5)
+    (tmp_path / "zh").mkdir()
+    (tmp_path / "zh" / "slow.txt.j2").write_text(
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "utf-8"
+    )
+    env = make_env(builtin_dir(), tmp_path)
+    started = time.monotonic()
+    with pytest.raises(HuikuanError, match=r"zh/slow.txt.j2: took longer than 0.5 s: refused"):
+        render_template(env, "zh/slow.txt.j2", {})
+    assert time.monotonic() - started < 5

@@ -9,15 +9,18 @@ rather than an empty string, and in ``.html.j2`` files every value is escaped.
 User templates are untrusted input too: a file (or link) resolving outside its folder is not
 read, expressions that would build huge strings, lists or numbers (``'A' * 300000000``,
 ``99999 ** 99999``, ``'%999999999d' % 1``) are refused, a letter stops at
-:data:`MAX_OUTPUT` characters, and every failure (recursion, overflow …) is one
-:class:`HuikuanError` naming the template.
+:data:`MAX_OUTPUT` characters and after :data:`MAX_SECONDS` of rendering, and every failure
+(recursion, overflow …) is one :class:`HuikuanError` naming the template.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +36,7 @@ EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Au
 MAX_OUTPUT = 2_000_000  # characters in one rendered letter
 MAX_SIZE = 1_000_000  # items or characters an expression may build; also the largest int argument
 MAX_BITS = 10_000  # the largest number a template may compute (about 3,000 digits)
+MAX_SECONDS = 10.0  # wall-clock time one template may take to render (main thread, Unix)
 # a width or precision of a million or more: "%9999999d", "%.9999999f", "{:>9999999}"
 _WIDE = re.compile(r"%[-#0 +]*(\d{7,}|\d*\.\d{7,})|\{[^{}]*:[^{}]*\d{7,}[^{}]*\}")
 
@@ -218,6 +222,35 @@ def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
 
 
 def _render(env: Any, name: str, context: dict[str, Any]) -> str:
+    """Render within :data:`MAX_SECONDS` (a template looping for ever is stopped)."""
+    with _time_limit(name):
+        return _render_capped(env, name, context)
+
+
+@contextlib.contextmanager
+def _time_limit(name: str) -> Iterator[None]:
+    """Stop a render that takes longer than :data:`MAX_SECONDS` (a timer signal; only where
+    one can be used: the main thread on a Unix system)."""
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise HuikuanError(f"letter template {name}: took longer than {MAX_SECONDS:g} s: refused")
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _render_capped(env: Any, name: str, context: dict[str, Any]) -> str:
     """Render piece by piece, stopping once the letter passes :data:`MAX_OUTPUT` characters."""
     parts, size = [], 0
     for part in env.get_template(name).generate(context):
