@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from huikuan.db.dialect import as_date, days_between, greatest, least
+from huikuan.db.dialect import as_date, days_between, greatest, least, unindexed
 from huikuan.db.engine import make_engine, parse_ledger_url
 
 PG_URL = os.environ.get("HUIKUAN_TEST_DATABASE_URL")
@@ -46,3 +46,12 @@ def test_greatest_least(engine: sa.Engine) -> None:
             )
         ).one()
     assert row[0] == 7 and row[1] == 3 and str(row[2]) == "2026-01-02"
+
+
+def test_unindexed_is_the_value_on_both_engines(engine: sa.Engine) -> None:
+    day = as_date(dt.date(2026, 5, 5))
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(unindexed(sa.literal(7)) + 1)).scalar() == 8
+        assert conn.execute(sa.select(unindexed(day) <= day)).scalar()
+    sqlite_sql = str(sa.select(unindexed(sa.column("d"))).compile(dialect=engine.dialect))
+    assert ("+d" in sqlite_sql) == (engine.dialect.name == "sqlite")

@@ -5,7 +5,8 @@ Queries use these as ordinary SQLAlchemy expressions; the dialect chooses the SQ
 - :class:`days_between` — whole days from one date to another (SQLite ``julianday``
   arithmetic; PostgreSQL ``date - date``);
 - :class:`greatest` / :class:`least` — of two values (SQLite's scalar ``MAX(a, b)`` /
-  ``MIN(a, b)``; PostgreSQL ``GREATEST``/``LEAST``).
+  ``MIN(a, b)``; PostgreSQL ``GREATEST``/``LEAST``);
+- :class:`unindexed` — a column SQLite must not pick an index for (``+col``; PostgreSQL as is).
 """
 
 from __future__ import annotations
@@ -78,3 +79,21 @@ def _least_pg(element: least, compiler: Any, **kw: Any) -> str:
 def as_date(value: Any) -> ColumnElement[Any]:
     """A Python date as a typed bind parameter (so both engines compare dates, not text)."""
     return sa.literal(value, sa.Date())
+
+
+class unindexed(FunctionElement[Any]):
+    """The column's value, hidden from SQLite's index choice (``+col``): where a partial
+    index serves the query better than an index on this column. PostgreSQL: the column."""
+
+    inherit_cache = True
+    name = "unindexed"
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return f"+{_args(element, compiler, **kw)[0]}"
+
+
+@compiles(unindexed, "postgresql")
+def _unindexed_pg(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return _args(element, compiler, **kw)[0]

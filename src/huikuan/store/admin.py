@@ -11,15 +11,22 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
 
 from huikuan.core.calendar import WorkCalendar
 from huikuan.core.errors import HuikuanError
 from huikuan.core.records import check_contact, raise_problems
+from huikuan.db.models import Allocation, Customer, Invoice, Payment
 from huikuan.store import ledger as L
-from huikuan.store.db import Ledger
+from huikuan.store.db import Ledger, sa_of
 from huikuan.store.importer import ImportOptions, import_file
+from huikuan.store.reports import ZERO, table_of
 
 DEMO_FILES = ("customers", "invoices", "payments")
+INV, PAY, ALLOC = table_of(Invoice), table_of(Payment), table_of(Allocation)
+CUST = table_of(Customer)
 
 
 def backup(led: Ledger, dest: Path, force: bool) -> int:
@@ -52,11 +59,9 @@ def backup(led: Ledger, dest: Path, force: bool) -> int:
 
 
 def _copy(led: Ledger, path: Path) -> None:
-    target = sqlite3.connect(path)
-    try:
-        led.conn.backup(target)
-    finally:
-        target.close()
+    from huikuan.db.sqlite import backup_to
+
+    backup_to(led.conn, path)
 
 
 @dataclass
@@ -68,28 +73,51 @@ class Check:
     detail: str
 
 
-INVARIANTS = {
-    "invoice open amounts": """SELECT COUNT(*) FROM invoice i WHERE i.open_amount !=
-        i.amount - COALESCE((SELECT SUM(amount) FROM allocation a WHERE a.invoice_id = i.id), 0)""",
-    "payment unapplied amounts": """SELECT COUNT(*) FROM payment p WHERE p.unapplied !=
-        p.amount - COALESCE((SELECT SUM(amount) FROM allocation a WHERE a.payment_id = p.id), 0)""",
-    "allocation currencies": """SELECT COUNT(*) FROM allocation a JOIN invoice i ON i.id = a.invoice_id
-        JOIN payment p ON p.id = a.payment_id WHERE i.currency != p.currency OR i.customer_id != p.customer_id""",
-    "credit left beside open invoices": """SELECT COUNT(*) FROM payment p WHERE p.unapplied > 0 AND EXISTS
-        (SELECT 1 FROM invoice i WHERE i.customer_id = p.customer_id AND i.currency = p.currency
-         AND i.open_amount > 0)""",
-}
+def _unallocated(table: sa.Table, key: str, rest: str) -> sa.Select[Any]:
+    """Rows whose ``rest`` column differs from amount minus their allocations (via ``key``)."""
+    a = ALLOC.alias("a")
+    used = sa.select(sa.func.sum(a.c.amount)).where(a.c[key] == table.c.id).scalar_subquery()
+    wrong = table.c[rest] != table.c.amount - sa.func.coalesce(used, ZERO)
+    return sa.select(sa.func.count()).select_from(table).where(wrong)
+
+
+def _crossed() -> sa.Select[Any]:
+    """Allocations between an invoice and a payment of another currency or customer."""
+    joined = ALLOC.join(INV, INV.c.id == ALLOC.c.invoice_id).join(
+        PAY, PAY.c.id == ALLOC.c.payment_id
+    )
+    wrong = sa.or_(INV.c.currency != PAY.c.currency, INV.c.customer_id != PAY.c.customer_id)
+    return sa.select(sa.func.count()).select_from(joined).where(wrong)
+
+
+def _credit_beside_open() -> sa.Select[Any]:
+    """Payments with credit left while the customer has open invoices in that currency."""
+    same = (INV.c.customer_id == PAY.c.customer_id, INV.c.currency == PAY.c.currency)
+    open_one = sa.exists().where(*same, INV.c.open_amount > ZERO)
+    return sa.select(sa.func.count()).select_from(PAY).where(PAY.c.unapplied > ZERO, open_one)
+
+
+def invariants() -> dict[str, sa.Select[Any]]:
+    """Each ledger invariant as a statement counting the rows that break it."""
+    return {
+        "invoice open amounts": _unallocated(INV, "invoice_id", "open_amount"),
+        "payment unapplied amounts": _unallocated(PAY, "payment_id", "unapplied"),
+        "allocation currencies": _crossed(),
+        "credit left beside open invoices": _credit_beside_open(),
+    }
+
+
+VERSION = sa.table("alembic_version", sa.column("version_num", sa.String()))
 
 
 def _schema_check(conn: sqlite3.Connection) -> Check:
     """The ledger's schema revision against this huikuan's."""
     from huikuan.db.revision import HEAD
 
-    try:
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.OperationalError:
-        row = None
-    have = row[0] if row else None
+    db = sa_of(conn)
+    have = None
+    if sa.inspect(db).has_table("alembic_version"):
+        have = db.execute(sa.select(VERSION.c.version_num)).scalar()
     if have == HEAD:
         return Check("schema", "ok", f"revision {HEAD}")
     return Check("schema", "fail", f"revision {have or 'none'}, expected {HEAD}")
@@ -97,15 +125,18 @@ def _schema_check(conn: sqlite3.Connection) -> Check:
 
 def doctor(led: Ledger, today: date, cal: WorkCalendar) -> list[Check]:
     """Integrity, migrations, ledger invariants, file permissions and calendar data."""
+    from huikuan.db.sqlite import broken_references, integrity
+
     conn = led.conn
     out = []
-    integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-    out.append(Check("sqlite integrity", "ok" if integrity == "ok" else "fail", integrity))
-    fks = conn.execute("PRAGMA foreign_key_check").fetchall()
-    out.append(Check("foreign keys", "fail" if fks else "ok", f"{len(fks)} broken reference(s)"))
+    sound = integrity(conn)
+    out.append(Check("sqlite integrity", "ok" if sound == "ok" else "fail", sound))
+    fks = broken_references(conn)
+    out.append(Check("foreign keys", "fail" if fks else "ok", f"{fks} broken reference(s)"))
     out.append(_schema_check(conn))
-    for name, sql in INVARIANTS.items():
-        bad = conn.execute(sql).fetchone()[0]
+    db = sa_of(conn)
+    for name, stmt in invariants().items():
+        bad = db.execute(stmt).scalar_one()
         out.append(
             Check(name, "fail" if bad else "ok", f"{bad} row(s) wrong" if bad else "consistent")
         )
@@ -145,7 +176,7 @@ def load_demo(led: Ledger, examples: Path, currency: str, cal: WorkCalendar) -> 
     """Load the demo ledger from ``examples/`` into an empty ledger (all or nothing)."""
     counts = {}
     with led.transaction() as conn:  # the imports below nest in it: a failure writes nothing
-        if conn.execute("SELECT EXISTS (SELECT 1 FROM customer)").fetchone()[0]:
+        if sa_of(conn).execute(sa.select(sa.exists().select_from(CUST))).scalar():
             raise HuikuanError(
                 f"{led.path} already holds data; the demo only loads into an empty ledger"
             )
