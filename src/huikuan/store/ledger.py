@@ -252,14 +252,19 @@ def insert_payment(
 
 # --- allocation ----------------------------------------------------------------------------
 
-PAYMENT_TO_ALLOCATE = sa.select(
-    col(Payment.customer_id),
-    col(Payment.currency),
-    col(Payment.date),
-    col(Payment.unapplied),
-    col(Payment.invoice_id),
-).where(col(Payment.id) == sa.bindparam("pid"))
-INVOICE_OPEN = sa.select(col(Invoice.open_amount)).where(col(Invoice.id) == sa.bindparam("iid"))
+PAYMENT_TO_ALLOCATE = (
+    sa.select(
+        col(Payment.customer_id),
+        col(Payment.currency),
+        col(Payment.date),
+        col(Payment.unapplied),
+        col(Payment.invoice_id),
+        col(Invoice.open_amount),
+    )
+    .outerjoin(Invoice, col(Invoice.id) == col(Payment.invoice_id))
+    .where(col(Payment.id) == sa.bindparam("pid"))
+)
+ADD_ALLOCATION = sa.insert(Allocation)
 OPEN_INVOICES = (
     sa.select(id_of(Invoice), col(Invoice.open_amount))
     .where(
@@ -296,14 +301,17 @@ SET_UNAPPLIED = (
 
 
 def allocate_payment(conn: sqlite3.Connection, payment_id: int) -> int:
-    """Apply a payment's unapplied amount by the fixed rule; return what stays unapplied."""
-    db = sa_of(conn)
-    cust, currency, day, rest, named = db.execute(PAYMENT_TO_ALLOCATE, {"pid": payment_id}).one()
-    named_open = None
-    if named is not None:
-        named_open = (named, db.execute(INVOICE_OPEN, {"iid": named}).scalar_one())
-    parts, left = allocate(rest, _open_invoices(conn, cust, currency), named_open)
-    _apply(conn, payment_id, day, parts, left)
+    """Apply a payment's unapplied amount by the fixed rule; return what stays unapplied.
+
+    When the invoice the payment names takes all of it, the other open invoices are not read.
+    """
+    found = sa_of(conn).execute(PAYMENT_TO_ALLOCATE, {"pid": payment_id}).one()
+    cust, currency, day, rest, named, named_open = found
+    named_pair = None if named is None else (named, named_open)
+    parts, left = allocate(rest, [], named_pair)
+    if left:
+        parts, left = allocate(rest, _open_invoices(conn, cust, currency), named_pair)
+    _apply(conn, payment_id, day, parts, left, rest)
     return left
 
 
@@ -316,7 +324,7 @@ def apply_credit(conn: sqlite3.Connection, customer_id: int, currency: str) -> N
         if not invoices:
             return
         parts, left = allocate(rest, invoices)
-        _apply(conn, pid, day, parts, left)
+        _apply(conn, pid, day, parts, left, rest)
 
 
 def apply_all_credit(conn: sqlite3.Connection) -> None:
@@ -333,19 +341,24 @@ def _open_invoices(
 
 
 def _apply(
-    conn: sqlite3.Connection, pid: int, day: date, parts: list[tuple[int, int]], left: int
+    conn: sqlite3.Connection,
+    pid: int,
+    day: date,
+    parts: list[tuple[int, int]],
+    left: int,
+    before: int,
 ) -> None:
+    """Write the allocations ``parts`` of payment ``pid``, whose unapplied goes from
+    ``before`` to ``left``."""
     db = sa_of(conn)
     if parts:
-        db.execute(
-            sa.insert(Allocation),
-            [
-                {"payment_id": pid, "invoice_id": inv, "amount": amt, "date": day}
-                for inv, amt in parts
-            ],
-        )
+        allocations = [
+            {"payment_id": pid, "invoice_id": inv, "amount": amt, "date": day} for inv, amt in parts
+        ]
+        db.execute(ADD_ALLOCATION, allocations)
         db.execute(REDUCE_OPEN, [{"inv": inv, "amt": amt} for inv, amt in parts])
-    db.execute(SET_UNAPPLIED, {"pid": pid, "left": left})
+    if left != before:
+        db.execute(SET_UNAPPLIED, {"pid": pid, "left": left})
 
 
 INVOICE_TO_WRITE_OFF = sa.select(

@@ -25,12 +25,18 @@ STREAM = {"yield_per": 2000}  # big lists and exports are read in batches, not a
 
 
 def _dicts(result: Any, money: tuple[str, ...] = ()) -> Iterator[Row]:
-    for mapping in result.mappings():
-        row: Row = {k: v.isoformat() if isinstance(v, date) else v for k, v in mapping.items()}
+    keys = list(result.keys())
+    for values in result:
+        row: Row = dict(zip(keys, [_plain(v) for v in values]))
         for name in money:
             if row.get(name) is not None:
                 row[name] = format_fen(row[name])
         yield row
+
+
+def _plain(value: Any) -> Any:
+    """Dates (and timestamps) as ISO text, as the callers have always had them."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _total(column: Any) -> Any:
