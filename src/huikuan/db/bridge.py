@@ -11,12 +11,33 @@ from __future__ import annotations
 import sqlite3
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+
+
+class SharedSQLiteDialect(SQLiteDialect_pysqlite):
+    """pysqlite without the functions it defines on connecting (``regexp``, ``floor``).
+
+    The ledger's connection may be in the middle of a raw query when SQLAlchemy first uses
+    it, and SQLite refuses to (re)define a function while statements are active.
+    """
+
+    supports_statement_cache = True
+
+    def on_connect(self) -> None:  # type: ignore[override]
+        return None
+
+
+registry.register("sqlite.huikuan_shared", __name__, "SharedSQLiteDialect")
 
 
 def sharing(raw: sqlite3.Connection) -> sa.Connection:
     """A SQLAlchemy connection using ``raw`` and its transaction (never ending either)."""
     engine = sa.create_engine(
-        "sqlite://", creator=lambda: raw, poolclass=sa.pool.StaticPool, pool_reset_on_return=None
+        "sqlite+huikuan_shared://",
+        creator=lambda: raw,
+        poolclass=sa.pool.StaticPool,
+        pool_reset_on_return=None,
     )
     passive = _Passive()
     engine.dialect.do_begin = passive  # type: ignore[method-assign]

@@ -10,10 +10,29 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
+import sqlalchemy as sa
+from sqlmodel import col
+
 from huikuan.core.errors import Conflict
 from huikuan.core.money import format_fen
+from huikuan.db.models import Invoice, Payment
+from huikuan.store.db import sa_of
 
 Record = Mapping[str, Any]
+
+SAME_REFERENCE = sa.select(col(Payment.date), col(Payment.amount), col(Payment.currency)).where(
+    col(Payment.customer_id) == sa.bindparam("cid"),
+    col(Payment.reference) == sa.bindparam("ref"),
+    col(Payment.kind) == sa.bindparam("kind"),
+)
+INVOICE_OPEN = sa.select(col(Invoice.number), col(Invoice.open_amount)).where(
+    col(Invoice.id) == sa.bindparam("iid")
+)
+CUSTOMER_OPEN = sa.select(sa.func.coalesce(sa.func.sum(col(Invoice.open_amount)), 0)).where(
+    col(Invoice.customer_id) == sa.bindparam("cid"),
+    col(Invoice.currency) == sa.bindparam("cur"),
+    col(Invoice.open_amount) > 0,
+)
 
 
 def refuse_duplicate_reference(
@@ -27,16 +46,14 @@ def refuse_duplicate_reference(
     """
     if not rec.get("reference"):
         return
-    found = conn.execute(
-        "SELECT date, amount, currency FROM payment"
-        " WHERE customer_id = ? AND reference = ? AND kind = ?",
-        (rec["customer_id"], rec["reference"], kind),
-    ).fetchone()
+    params = {"cid": rec["customer_id"], "ref": rec["reference"], "kind": kind}
+    found = sa_of(conn).execute(SAME_REFERENCE, params).first()
     if found:
         what = "a credit note with number" if kind == "credit_note" else "a payment with reference"
+        day, amount, currency = found
         raise Conflict(
             f"{what} {rec['reference']!r} is already recorded for this customer"
-            f" ({found[0]}, {found[2]} {format_fen(found[1])})"
+            f" ({day.isoformat()}, {currency} {format_fen(amount)})"
         )
 
 
@@ -47,17 +64,13 @@ def refuse_credit_excess(conn: sqlite3.Connection, rec: Record) -> None:
     balance in the note's currency. The caller lets it through with ``--to-credit``: the
     excess then becomes the customer's credit, applied by the allocation rule.
     """
+    db = sa_of(conn)
     if rec["invoice_id"] is not None:
-        number, open_amount = conn.execute(
-            "SELECT number, open_amount FROM invoice WHERE id = ?", (rec["invoice_id"],)
-        ).fetchone()
+        number, open_amount = db.execute(INVOICE_OPEN, {"iid": rec["invoice_id"]}).one()
         what = f"invoice {number}'s open amount"
     else:
-        (open_amount,) = conn.execute(
-            "SELECT COALESCE(SUM(open_amount), 0) FROM invoice"
-            " WHERE customer_id = ? AND currency = ? AND open_amount > 0",
-            (rec["customer_id"], rec["currency"]),
-        ).fetchone()
+        params = {"cid": rec["customer_id"], "cur": rec["currency"]}
+        open_amount = db.execute(CUSTOMER_OPEN, params).scalar_one()
         what = "the customer's open balance"
     excess = rec["amount"] - open_amount
     if excess > 0:

@@ -1,39 +1,49 @@
 """Writing to the ledger: customers, invoices, payments and their allocation, the audit log.
 
-Every function here runs inside the caller's transaction (``Ledger.transaction``).
+Every function here runs inside the caller's transaction (``Ledger.transaction``), as
+SQLAlchemy statements over the models (:func:`huikuan.store.db.sa_of`). The SQLite bulk-import
+helpers (``insert_invoice_rows``, ``drop_invoice_indexes``, ``create_indexes``) live in
+:mod:`huikuan.store.bulk` and are re-exported here for the importer.
 """
 
 from __future__ import annotations
 
-import functools
-import itertools
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlmodel import col
 
 from huikuan.core.allocation import allocate
 from huikuan.core.errors import Conflict, NotFound
 from huikuan.core.money import format_fen
 from huikuan.core.records import CUSTOMER_COLUMNS, CustomerRef, InvoiceRef
+from huikuan.db.models import Allocation, Audit, Contact, Customer, Invoice, Payment
+from huikuan.store.bulk import BATCH as BATCH
+from huikuan.store.bulk import INVOICE_FIELDS as INVOICE_FIELDS
+from huikuan.store.bulk import create_indexes as create_indexes
+from huikuan.store.bulk import drop_invoice_indexes as drop_invoice_indexes
+from huikuan.store.bulk import insert_invoice_rows as insert_invoice_rows
+from huikuan.store.db import sa_of
 
 Record = Mapping[str, Any]
 
-INVOICE_FIELDS = (
-    "number",
-    "customer_id",
-    "issue_date",
-    "due_date",
-    "amount",
-    "currency",
-    "terms",
-    "contract",
-    "salesperson",
-    "description",
-    "milestone",
-)
 PAYMENT_FIELDS = ("customer_id", "date", "amount", "currency", "invoice_id", "reference", "method")
+CONTACT_FIELDS = ("name", "role", "title", "phone", "email", "wechat", "note")
+INVOICE_DATES = ("issue_date", "due_date")
+
+
+def id_of(model: Any) -> sa.ColumnElement[int]:
+    """A model's ``id`` column, typed as what it holds in the database (never None)."""
+    return cast("sa.ColumnElement[int]", col(model.id))
+
+
+def day_of(value: date | str) -> date:
+    """A date given as ``date`` or ISO text, as a ``date`` (what a Date column binds)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def audit(
@@ -45,22 +55,41 @@ def audit(
     detail: Any = None,
 ) -> None:
     """Record one change in the audit log."""
-    conn.execute(
-        "INSERT INTO audit (at, username, action, entity, key, detail) VALUES (?, ?, ?, ?, ?, ?)",
-        (_now(), user, action, entity, key, json.dumps(detail, ensure_ascii=False, default=str)),
+    sa_of(conn).execute(
+        sa.insert(Audit).values(
+            at=_now(),
+            username=user,
+            action=action,
+            entity=entity,
+            key=key,
+            detail=json.dumps(detail, ensure_ascii=False, default=str),
+        )
     )
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 # --- lookups -------------------------------------------------------------------------------
 
+CUSTOMER_REF = sa.select(id_of(Customer), col(Customer.code), col(Customer.terms)).where(
+    col(Customer.code) == sa.bindparam("code")
+)
+INVOICE_REF = sa.select(id_of(Invoice), col(Invoice.customer_id), col(Invoice.currency)).where(
+    col(Invoice.number) == sa.bindparam("number")
+)
+CUSTOMER_CURRENCIES = (
+    sa.select(col(Invoice.currency))
+    .distinct()
+    .where(col(Invoice.customer_id) == sa.bindparam("cid"))
+    .order_by(col(Invoice.currency))
+)
+
 
 def customer_ref(conn: sqlite3.Connection, code: str) -> CustomerRef | None:
     """The customer with ``code``, or None."""
-    row = conn.execute("SELECT id, code, terms FROM customer WHERE code = ?", (code,)).fetchone()
+    row = sa_of(conn).execute(CUSTOMER_REF, {"code": code}).first()
     return CustomerRef(*row) if row else None
 
 
@@ -74,19 +103,13 @@ def require_customer(conn: sqlite3.Connection, code: str) -> CustomerRef:
 
 def invoice_ref(conn: sqlite3.Connection, number: str) -> InvoiceRef | None:
     """The invoice with ``number``, or None."""
-    row = conn.execute(
-        "SELECT id, customer_id, currency FROM invoice WHERE number = ?", (number,)
-    ).fetchone()
+    row = sa_of(conn).execute(INVOICE_REF, {"number": number}).first()
     return InvoiceRef(*row) if row else None
 
 
 def customer_currencies(conn: sqlite3.Connection, customer_id: int) -> list[str]:
     """The currencies the customer has been invoiced in, sorted."""
-    rows = conn.execute(
-        "SELECT DISTINCT currency FROM invoice WHERE customer_id = ? ORDER BY currency",
-        (customer_id,),
-    )
-    return [currency for (currency,) in rows]
+    return list(sa_of(conn).execute(CUSTOMER_CURRENCIES, {"cid": customer_id}).scalars())
 
 
 def require_invoice(conn: sqlite3.Connection, number: str) -> InvoiceRef:
@@ -102,14 +125,14 @@ def require_invoice(conn: sqlite3.Connection, number: str) -> InvoiceRef:
 
 def insert_customers(conn: sqlite3.Connection, records: Iterable[Record]) -> int:
     """Insert checked customer records; return how many."""
-    cols = ", ".join(CUSTOMER_COLUMNS)
-    marks = ", ".join("?" for _ in CUSTOMER_COLUMNS)
     now = _now()
-    cur = conn.executemany(
-        f"INSERT INTO customer ({cols}, created_at) VALUES ({marks}, ?)",
-        ([r[c] for c in CUSTOMER_COLUMNS] + [now] for r in records),
-    )
-    return cur.rowcount
+    rows = [{**{c: r[c] for c in CUSTOMER_COLUMNS}, "created_at": now} for r in records]
+    if rows:
+        try:
+            sa_of(conn).execute(sa.insert(Customer), rows)
+        except sa.exc.IntegrityError as exc:  # a duplicate code: the importer finds which
+            raise (exc.orig or exc) from None
+    return len(rows)
 
 
 def invoice_row(rec: Record) -> tuple[Any, ...]:
@@ -124,166 +147,159 @@ def invoice_row(rec: Record) -> tuple[Any, ...]:
 
 def insert_invoices(conn: sqlite3.Connection, records: Iterable[Record]) -> int:
     """Insert checked invoice records (open = amount) without applying credit; return count."""
-    return insert_invoice_rows(conn, [invoice_row(r) for r in records])
-
-
-def drop_invoice_indexes(conn: sqlite3.Connection) -> list[str]:
-    """Drop the invoice table's secondary indexes; return the SQL that recreates them.
-
-    For bulk imports inside one transaction: building an index once after a million rows
-    is several times cheaper than updating it row by row. The unique index on the invoice
-    number stays, so duplicates are still found as rows arrive.
-    """
-    rows = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invoice'"
-        " AND sql IS NOT NULL"
-    ).fetchall()
-    for name, _ in rows:
-        conn.execute(f'DROP INDEX "{name}"')
-    return [sql for _, sql in rows]
-
-
-def create_indexes(conn: sqlite3.Connection, sqls: list[str]) -> None:
-    """Run ``CREATE INDEX`` statements the quick way for big tables.
-
-    SQLite's sorter builds an index from sorted runs of about the page cache's size; with
-    small runs and a helper thread (measured on 1M invoices) it takes about half the time
-    it takes with the ledger's big cache and no thread.
-    """
-    (cache,) = conn.execute("PRAGMA cache_size").fetchone()
-    conn.execute("PRAGMA threads = 2")
-    conn.execute("PRAGMA cache_size = -2048")
-    try:
-        for sql in sqls:
-            conn.execute(sql)
-    finally:
-        conn.execute(f"PRAGMA cache_size = {int(cache)}")
-        conn.execute("PRAGMA threads = 0")
-
-
-def insert_invoice_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
-    """Insert invoice tuples (:func:`invoice_row`: 7 or 11 fields, open = amount); return count.
-
-    Rows go in ``BATCH`` to a statement (multi-row ``VALUES``): for big imports that is a
-    third quicker than one statement per row.
-    """
-    count = 0
-    for width, group in itertools.groupby(rows, len):
-        same = list(group)
-        full = len(same) - len(same) % BATCH
-        flat = itertools.chain.from_iterable
-        batches = (tuple(flat(same[i : i + BATCH])) for i in range(0, full, BATCH))
-        conn.executemany(_insert_sql(width, BATCH), batches)
-        conn.executemany(_insert_sql(width, 1), same[full:])
-        count += len(same)
-    return count
-
-
-BATCH = 50
-
-
-@functools.cache
-def _insert_sql(width: int, rows: int) -> str:
-    """``INSERT INTO invoice`` of ``rows`` rows of ``width`` fields each (open = amount)."""
-    values = ", ".join(
-        "(" + ", ".join(f"?{r * width + i}" for i in (*range(1, width + 1), 5)) + ")"
-        for r in range(rows)
-    )
-    return f"INSERT INTO invoice ({', '.join(INVOICE_FIELDS[:width])}, open_amount) VALUES {values}"
+    rows = [
+        {
+            **{c: rec[c] for c in INVOICE_FIELDS},
+            **{c: day_of(rec[c]) for c in INVOICE_DATES},
+            "open_amount": rec["amount"],
+        }
+        for rec in records
+    ]
+    if rows:
+        sa_of(conn).execute(sa.insert(Invoice), rows)
+    return len(rows)
 
 
 def insert_payment(
     conn: sqlite3.Connection, rec: Record, kind: str = "payment", note: str | None = None
 ) -> int:
     """Insert one payment, credit note or write-off and allocate it; return its id."""
-    vals = [rec[c] for c in PAYMENT_FIELDS]
-    cur = conn.execute(
-        f"INSERT INTO payment ({', '.join(PAYMENT_FIELDS)}, kind, note, unapplied)"
-        f" VALUES ({', '.join('?' for _ in PAYMENT_FIELDS)}, ?, ?, ?)",
-        [*vals, kind, note, rec["amount"]],
+    values = {**{c: rec[c] for c in PAYMENT_FIELDS}, "date": day_of(rec["date"])}
+    stmt = (
+        sa.insert(Payment)
+        .values(**values, kind=kind, note=note, unapplied=rec["amount"])
+        .returning(id_of(Payment))
     )
-    pid = cur.lastrowid
-    assert pid is not None
+    pid: int = sa_of(conn).execute(stmt).scalar_one()
     allocate_payment(conn, pid)
     return pid
 
 
 # --- allocation ----------------------------------------------------------------------------
 
+PAYMENT_TO_ALLOCATE = (
+    sa.select(
+        col(Payment.customer_id),
+        col(Payment.currency),
+        col(Payment.date),
+        col(Payment.unapplied),
+        col(Payment.invoice_id),
+        col(Invoice.open_amount),
+    )
+    .outerjoin(Invoice, col(Invoice.id) == col(Payment.invoice_id))
+    .where(col(Payment.id) == sa.bindparam("pid"))
+)
+ADD_ALLOCATION = sa.insert(Allocation)
+OPEN_INVOICES = (
+    sa.select(id_of(Invoice), col(Invoice.open_amount))
+    .where(
+        col(Invoice.open_amount) > 0,
+        col(Invoice.customer_id) == sa.bindparam("cid"),
+        col(Invoice.currency) == sa.bindparam("cur"),
+    )
+    .order_by(col(Invoice.due_date), col(Invoice.issue_date), col(Invoice.number))
+)
+UNAPPLIED_CREDITS = (
+    sa.select(id_of(Payment), col(Payment.date), col(Payment.unapplied))
+    .where(
+        col(Payment.unapplied) > 0,
+        col(Payment.customer_id) == sa.bindparam("cid"),
+        col(Payment.currency) == sa.bindparam("cur"),
+    )
+    .order_by(col(Payment.date), col(Payment.id))
+)
+CREDIT_PAIRS = (
+    sa.select(col(Payment.customer_id), col(Payment.currency))
+    .distinct()
+    .where(col(Payment.unapplied) > 0)
+)
+REDUCE_OPEN = (
+    sa.update(Invoice)
+    .where(col(Invoice.id) == sa.bindparam("inv"))
+    .values(open_amount=col(Invoice.open_amount) - sa.bindparam("amt"))
+)
+SET_UNAPPLIED = (
+    sa.update(Payment)
+    .where(col(Payment.id) == sa.bindparam("pid"))
+    .values(unapplied=sa.bindparam("left"))
+)
+
 
 def allocate_payment(conn: sqlite3.Connection, payment_id: int) -> int:
-    """Apply a payment's unapplied amount by the fixed rule; return what stays unapplied."""
-    cust, currency, day, rest, named = conn.execute(
-        "SELECT customer_id, currency, date, unapplied, invoice_id FROM payment WHERE id = ?",
-        (payment_id,),
-    ).fetchone()
-    named_open = None
-    if named is not None:
-        (open_amount,) = conn.execute(
-            "SELECT open_amount FROM invoice WHERE id = ?", (named,)
-        ).fetchone()
-        named_open = (named, open_amount)
-    parts, left = allocate(rest, _open_invoices(conn, cust, currency), named_open)
-    _apply(conn, payment_id, day, parts, left)
+    """Apply a payment's unapplied amount by the fixed rule; return what stays unapplied.
+
+    When the invoice the payment names takes all of it, the other open invoices are not read.
+    """
+    found = sa_of(conn).execute(PAYMENT_TO_ALLOCATE, {"pid": payment_id}).one()
+    cust, currency, day, rest, named, named_open = found
+    named_pair = None if named is None else (named, named_open)
+    parts, left = allocate(rest, [], named_pair)
+    if left:
+        parts, left = allocate(rest, _open_invoices(conn, cust, currency), named_pair)
+    _apply(conn, payment_id, day, parts, left, rest)
     return left
 
 
 def apply_credit(conn: sqlite3.Connection, customer_id: int, currency: str) -> None:
     """Apply the customer's unapplied credit (oldest first) to its open invoices (oldest first)."""
-    credits = conn.execute(
-        "SELECT id, date, unapplied FROM payment WHERE unapplied > 0 AND customer_id = ?"
-        " AND currency = ? ORDER BY date, id",
-        (customer_id, currency),
-    ).fetchall()
+    params = {"cid": customer_id, "cur": currency}
+    credits = sa_of(conn).execute(UNAPPLIED_CREDITS, params).all()
     for pid, day, rest in credits:
         invoices = _open_invoices(conn, customer_id, currency)
         if not invoices:
             return
         parts, left = allocate(rest, invoices)
-        _apply(conn, pid, day, parts, left)
+        _apply(conn, pid, day, parts, left, rest)
 
 
 def apply_all_credit(conn: sqlite3.Connection) -> None:
     """Apply unapplied credit wherever a customer now has open invoices of that currency."""
-    pairs = conn.execute(
-        "SELECT DISTINCT customer_id, currency FROM payment WHERE unapplied > 0"
-    ).fetchall()
-    for cust, currency in pairs:
+    for cust, currency in sa_of(conn).execute(CREDIT_PAIRS).all():
         apply_credit(conn, cust, currency)
 
 
 def _open_invoices(
     conn: sqlite3.Connection, customer_id: int, currency: str
 ) -> list[tuple[int, int]]:
-    return conn.execute(
-        "SELECT id, open_amount FROM invoice WHERE open_amount > 0 AND customer_id = ?"
-        " AND currency = ? ORDER BY due_date, issue_date, number",
-        (customer_id, currency),
-    ).fetchall()
+    rows = sa_of(conn).execute(OPEN_INVOICES, {"cid": customer_id, "cur": currency})
+    return [(iid, open_amount) for iid, open_amount in rows]
 
 
 def _apply(
-    conn: sqlite3.Connection, pid: int, day: str, parts: list[tuple[int, int]], left: int
+    conn: sqlite3.Connection,
+    pid: int,
+    day: date,
+    parts: list[tuple[int, int]],
+    left: int,
+    before: int,
 ) -> None:
-    conn.executemany(
-        "INSERT INTO allocation (payment_id, invoice_id, amount, date) VALUES (?, ?, ?, ?)",
-        [(pid, inv, amt, day) for inv, amt in parts],
-    )
-    conn.executemany(
-        "UPDATE invoice SET open_amount = open_amount - ? WHERE id = ?",
-        [(amt, inv) for inv, amt in parts],
-    )
-    conn.execute("UPDATE payment SET unapplied = ? WHERE id = ?", (left, pid))
+    """Write the allocations ``parts`` of payment ``pid``, whose unapplied goes from
+    ``before`` to ``left``."""
+    db = sa_of(conn)
+    if parts:
+        allocations = [
+            {"payment_id": pid, "invoice_id": inv, "amount": amt, "date": day} for inv, amt in parts
+        ]
+        db.execute(ADD_ALLOCATION, allocations)
+        db.execute(REDUCE_OPEN, [{"inv": inv, "amt": amt} for inv, amt in parts])
+    if left != before:
+        db.execute(SET_UNAPPLIED, {"pid": pid, "left": left})
+
+
+INVOICE_TO_WRITE_OFF = sa.select(
+    col(Invoice.customer_id),
+    col(Invoice.currency),
+    col(Invoice.open_amount),
+    col(Invoice.issue_date),
+).where(col(Invoice.id) == sa.bindparam("iid"))
 
 
 def write_off(
     conn: sqlite3.Connection, invoice_id: int, amount: int | None, day: str, reason: str | None
 ) -> tuple[int, int]:
     """Write off (坏账核销) part or all of an invoice's open amount; return (payment id, amount)."""
-    cust, currency, open_amount, issue = conn.execute(
-        "SELECT customer_id, currency, open_amount, issue_date FROM invoice WHERE id = ?",
-        (invoice_id,),
-    ).fetchone()
+    found = sa_of(conn).execute(INVOICE_TO_WRITE_OFF, {"iid": invoice_id}).one()
+    cust, currency, open_amount, issue = found
     amount = open_amount if amount is None else amount
     if open_amount == 0:
         raise Conflict("the invoice has nothing open to write off")
@@ -291,7 +307,7 @@ def write_off(
         raise Conflict(
             f"write-off {format_fen(amount)} exceeds the open amount {format_fen(open_amount)}"
         )
-    if day < issue:
+    if day_of(day) < issue:
         raise Conflict(f"write-off date {day} is before the invoice's issue date {issue}")
     rec = {
         "customer_id": cust,
@@ -307,20 +323,20 @@ def write_off(
 
 # --- changes to existing records -------------------------------------------------------------
 
+CUSTOMER_EDITABLE = (*CUSTOMER_COLUMNS, "legal", "dunning_policy")
+
 
 def update_customer(conn: sqlite3.Connection, user: str, code: str, changes: Record) -> None:
     """Set checked customer fields; audit old and new values."""
     cid = require_customer(conn, code).id
-    cols = [c for c in changes if c in CUSTOMER_COLUMNS or c in ("legal", "dunning_policy")]
-    old = dict(
-        zip(
-            cols,
-            conn.execute(f"SELECT {', '.join(cols)} FROM customer WHERE id = ?", (cid,)).fetchone(),
-        )
-    )
-    conn.execute(
-        f"UPDATE customer SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
-        [changes[c] for c in cols] + [cid],
+    cols = [c for c in changes if c in CUSTOMER_EDITABLE]
+    db = sa_of(conn)
+    found = db.execute(
+        sa.select(*(col(getattr(Customer, c)) for c in cols)).where(col(Customer.id) == cid)
+    ).one()
+    old = {c: int(v) if isinstance(v, bool) else v for c, v in zip(cols, found)}
+    db.execute(
+        sa.update(Customer).where(col(Customer.id) == cid).values({c: changes[c] for c in cols})
     )
     audit(conn, user, "edit", "customer", code, {"old": old, "new": {c: changes[c] for c in cols}})
 
@@ -330,9 +346,10 @@ def set_blocked(
 ) -> None:
     """Block (no new credit, no dunning changes) or unblock a customer."""
     cid = require_customer(conn, code).id
-    conn.execute(
-        "UPDATE customer SET blocked = ?, blocked_reason = ? WHERE id = ?",
-        (int(blocked), reason if blocked else None, cid),
+    sa_of(conn).execute(
+        sa.update(Customer)
+        .where(col(Customer.id) == cid)
+        .values(blocked=bool(blocked), blocked_reason=reason if blocked else None)
     )
     audit(conn, user, "block" if blocked else "unblock", "customer", code, {"reason": reason})
 
@@ -340,13 +357,14 @@ def set_blocked(
 def add_contact(conn: sqlite3.Connection, user: str, code: str, rec: Record) -> int:
     """Add a contact to a customer; return its id."""
     cid = require_customer(conn, code).id
-    cols = ("name", "role", "title", "phone", "email", "wechat", "note")
-    cur = conn.execute(
-        f"INSERT INTO contact (customer_id, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})",
-        [cid] + [rec[c] for c in cols],
+    stmt = (
+        sa.insert(Contact)
+        .values(customer_id=cid, **{c: rec[c] for c in CONTACT_FIELDS})
+        .returning(id_of(Contact))
     )
+    contact_id: int = sa_of(conn).execute(stmt).scalar_one()
     audit(conn, user, "add", "contact", code, dict(rec))
-    return cur.lastrowid or 0
+    return contact_id
 
 
 def set_disputed(
@@ -354,8 +372,9 @@ def set_disputed(
 ) -> None:
     """Mark an invoice disputed (no dunning while disputed) or clear the dispute."""
     inv = require_invoice(conn, number)
-    conn.execute(
-        "UPDATE invoice SET disputed = ?, dispute_reason = ? WHERE id = ?",
-        (int(disputed), reason if disputed else None, inv.id),
+    sa_of(conn).execute(
+        sa.update(Invoice)
+        .where(col(Invoice.id) == inv.id)
+        .values(disputed=bool(disputed), dispute_reason=reason if disputed else None)
     )
     audit(conn, user, "dispute" if disputed else "undispute", "invoice", number, {"reason": reason})

@@ -1,4 +1,8 @@
-"""Reading the ledger: lists, single records, statements and exports (rows as dicts)."""
+"""Reading the ledger: lists, single records, statements and exports (rows as dicts).
+
+SQLAlchemy statements over the models; dates come back as ISO text, money as formatted
+amounts, as the callers (CLI output, exports) expect.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +11,41 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+from sqlmodel import col
+
 from huikuan.core.money import format_fen
 from huikuan.core.records import CUSTOMER_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS
+from huikuan.db.models import Allocation, Contact, Customer, Invoice, Payment
+from huikuan.store.db import sa_of
 from huikuan.store.ledger import require_customer, require_invoice
 
 Row = dict[str, Any]
+STREAM = {"yield_per": 2000}  # big lists and exports are read in batches, not all at once
 
 
-def _dicts(cur: sqlite3.Cursor, money: tuple[str, ...] = ()) -> Iterator[Row]:
-    names = [d[0] for d in cur.description]
-    for values in cur:
-        row = dict(zip(names, values))
-        for col in money:
-            if row.get(col) is not None:
-                row[col] = format_fen(row[col])
+def _dicts(result: Any, money: tuple[str, ...] = ()) -> Iterator[Row]:
+    keys = list(result.keys())
+    for values in result:
+        row: Row = dict(zip(keys, [_plain(v) for v in values]))
+        for name in money:
+            if row.get(name) is not None:
+                row[name] = format_fen(row[name])
         yield row
+
+
+def _plain(value: Any) -> Any:
+    """Dates (and timestamps) as ISO text, as the callers have always had them."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _total(column: Any) -> Any:
+    """``SUM(column)`` as a 64-bit integer on both engines (PostgreSQL sums to numeric)."""
+    return sa.cast(sa.func.sum(column), sa.BigInteger)
+
+
+def _customer_columns(*extra: str) -> list[Any]:
+    return [col(getattr(Customer, name)) for name in (*CUSTOMER_COLUMNS, *extra)]
 
 
 def customers(
@@ -31,99 +55,131 @@ def customers(
     blocked: bool | None = None,
 ) -> Iterator[Row]:
     """Customers ordered by code, with optional filters."""
-    where: list[str] = ["1 = 1"]
-    params: list[Any] = []
-    for col, value in (("segment", segment), ("salesperson", salesperson)):
-        if value is not None:
-            where.append(f"{col} = ?")
-            params.append(value)
+    stmt = sa.select(*_customer_columns("blocked", "blocked_reason", "legal"))
+    if segment is not None:
+        stmt = stmt.where(col(Customer.segment) == segment)
+    if salesperson is not None:
+        stmt = stmt.where(col(Customer.salesperson) == salesperson)
     if blocked is not None:
-        where.append("blocked = ?")
-        params.append(int(blocked))
-    cur = conn.execute(
-        f"SELECT {', '.join(CUSTOMER_COLUMNS)}, blocked, blocked_reason, legal FROM customer"
-        f" WHERE {' AND '.join(where)} ORDER BY code",
-        params,
-    )
-    for row in _dicts(cur, ("credit_limit",)):
+        stmt = stmt.where(col(Customer.blocked) == blocked)
+    result = sa_of(conn).execute(stmt.order_by(col(Customer.code)))
+    for row in _dicts(result, ("credit_limit",)):
         row["blocked"], row["legal"] = bool(row["blocked"]), bool(row["legal"])
         yield row
+
+
+CUSTOMER = sa.select(
+    *_customer_columns("dunning_policy", "blocked", "blocked_reason", "legal", "created_at")
+).where(col(Customer.id) == sa.bindparam("cid"))
 
 
 def customer(conn: sqlite3.Connection, code: str) -> Row:
     """One customer's fields."""
     cid = require_customer(conn, code).id
-    cur = conn.execute(
-        f"SELECT {', '.join(CUSTOMER_COLUMNS)}, dunning_policy, blocked, blocked_reason,"
-        " legal, created_at FROM customer WHERE id = ?",
-        (cid,),
-    )
-    row = next(_dicts(cur, ("credit_limit",)))
+    row = next(_dicts(sa_of(conn).execute(CUSTOMER, {"cid": cid}), ("credit_limit",)))
     row["blocked"], row["legal"] = bool(row["blocked"]), bool(row["legal"])
     return row
 
 
 def contacts(conn: sqlite3.Connection, code: str | None = None) -> Iterator[Row]:
     """Contacts, finance and decision makers first."""
-    where, params = ("WHERE c.code = ?", [code]) if code else ("", [])
+    role_order = sa.case({"finance": 0, "decision_maker": 1}, value=col(Contact.role), else_=2)
+    stmt = sa.select(
+        col(Customer.code).label("customer"),
+        *(col(getattr(Contact, c)) for c in ("name", "role", "title", "phone", "email")),
+        col(Contact.wechat),
+        col(Contact.note),
+    ).join(Customer, col(Customer.id) == col(Contact.customer_id))
     if code:
         require_customer(conn, code)
-    cur = conn.execute(
-        "SELECT c.code AS customer, k.name, k.role, k.title, k.phone, k.email, k.wechat, k.note"
-        f" FROM contact k JOIN customer c ON c.id = k.customer_id {where}"
-        " ORDER BY c.code, CASE k.role WHEN 'finance' THEN 0 WHEN 'decision_maker' THEN 1 ELSE 2 END, k.id",
-        params,
+        stmt = stmt.where(col(Customer.code) == code)
+    stmt = stmt.order_by(col(Customer.code), role_order, col(Contact.id))
+    yield from _dicts(sa_of(conn).execute(stmt))
+
+
+def _balances() -> sa.Select[Any]:
+    cid, day = sa.bindparam("c", type_=sa.Integer), sa.bindparam("d", type_=sa.Date)
+    overdue = sa.case((col(Invoice.due_date) < day, col(Invoice.open_amount)), else_=0)
+    inv = (
+        sa.select(
+            col(Invoice.currency).label("currency"),
+            _total(col(Invoice.amount)).label("invoiced"),
+            _total(col(Invoice.open_amount)).label("open"),
+            _total(overdue).label("overdue"),
+        )
+        .where(col(Invoice.customer_id) == cid)
+        .group_by(col(Invoice.currency))
+        .cte("inv")
     )
-    yield from _dicts(cur)
+    credit = (
+        sa.select(
+            col(Payment.currency).label("currency"),
+            _total(col(Payment.unapplied)).label("unapplied"),
+        )
+        .where(col(Payment.customer_id) == cid)
+        .group_by(col(Payment.currency))
+        .having(sa.func.sum(col(Payment.unapplied)) > 0)
+        .cte("credit")
+    )
+    cur = sa.union(sa.select(inv.c.currency), sa.select(credit.c.currency)).cte("cur")
+    zero = sa.literal_column("0", sa.BigInteger)
+    return (
+        sa.select(
+            cur.c.currency,
+            sa.func.coalesce(inv.c.invoiced, zero).label("invoiced"),
+            sa.func.coalesce(inv.c.open, zero).label("open"),
+            sa.func.coalesce(inv.c.overdue, zero).label("overdue"),
+            sa.func.coalesce(credit.c.unapplied, zero).label("unapplied"),
+        )
+        .select_from(cur)
+        .outerjoin(inv, inv.c.currency == cur.c.currency)
+        .outerjoin(credit, credit.c.currency == cur.c.currency)
+        .order_by(cur.c.currency)
+    )
+
+
+BALANCES = _balances()
 
 
 def balances(conn: sqlite3.Connection, code: str, as_of: date) -> list[Row]:
     """Per currency: invoiced, open, overdue and unapplied credit now (as of ``as_of`` for overdue)."""
     cid = require_customer(conn, code).id
-    cur = conn.execute(
-        """WITH inv AS (
-             SELECT currency, SUM(amount) AS invoiced, SUM(open_amount) AS open,
-                    SUM(CASE WHEN due_date < :d THEN open_amount ELSE 0 END) AS overdue
-             FROM invoice WHERE customer_id = :c GROUP BY currency),
-           credit AS (
-             SELECT currency, SUM(unapplied) AS unapplied FROM payment
-             WHERE customer_id = :c GROUP BY currency HAVING SUM(unapplied) > 0),
-           cur AS (SELECT currency FROM inv UNION SELECT currency FROM credit)
-           SELECT cur.currency, COALESCE(inv.invoiced, 0) AS invoiced, COALESCE(inv.open, 0) AS open,
-                  COALESCE(inv.overdue, 0) AS overdue, COALESCE(credit.unapplied, 0) AS unapplied
-           FROM cur LEFT JOIN inv USING (currency) LEFT JOIN credit USING (currency)
-           ORDER BY cur.currency""",
-        {"d": as_of.isoformat(), "c": cid},
-    )
-    return list(_dicts(cur, ("invoiced", "open", "overdue", "unapplied")))
+    result = sa_of(conn).execute(BALANCES, {"d": as_of, "c": cid})
+    return list(_dicts(result, ("invoiced", "open", "overdue", "unapplied")))
 
 
-INVOICE_LIST = """SELECT i.number, c.code AS customer, i.issue_date, i.due_date, i.amount,
-  i.open_amount AS open, i.currency, i.terms, i.salesperson, i.disputed, i.dispute_reason
-  FROM invoice i JOIN customer c ON c.id = i.customer_id"""
+INVOICE_LIST: Any = sa.select(
+    col(Invoice.number),
+    col(Customer.code).label("customer"),
+    col(Invoice.issue_date),
+    col(Invoice.due_date),
+    col(Invoice.amount),
+    col(Invoice.open_amount).label("open"),
+    col(Invoice.currency),
+    col(Invoice.terms),
+    col(Invoice.salesperson),
+    col(Invoice.disputed),
+    col(Invoice.dispute_reason),
+).join(Customer, col(Customer.id) == col(Invoice.customer_id))
+
+
+def _status(status: str, as_of: date) -> Any:
+    return {
+        "all": sa.true(),
+        "open": col(Invoice.open_amount) > 0,
+        "disputed": col(Invoice.disputed) == sa.true(),
+        "overdue": sa.and_(col(Invoice.open_amount) > 0, col(Invoice.due_date) < as_of),
+    }[status]
 
 
 def invoices(conn: sqlite3.Connection, code: str | None, status: str, as_of: date) -> Iterator[Row]:
     """Invoices (``status``: all, open, overdue, disputed), oldest due first."""
-    where: list[str] = ["1 = 1"]
-    params: list[Any] = []
+    stmt = INVOICE_LIST
     if code:
-        where.append("i.customer_id = ?")
-        params.append(require_customer(conn, code).id)
-    where.append(
-        {
-            "all": "1 = 1",
-            "open": "i.open_amount > 0",
-            "disputed": "i.disputed = 1",
-            "overdue": "i.open_amount > 0 AND i.due_date < ?",
-        }[status]
-    )
-    if status == "overdue":
-        params.append(as_of.isoformat())
-    cur = conn.execute(
-        f"{INVOICE_LIST} WHERE {' AND '.join(where)} ORDER BY i.due_date, i.number", params
-    )
-    for row in _dicts(cur, ("amount", "open")):
+        stmt = stmt.where(col(Invoice.customer_id) == require_customer(conn, code).id)
+    stmt = stmt.where(_status(status, as_of)).order_by(col(Invoice.due_date), col(Invoice.number))
+    result = sa_of(conn).execute(stmt.execution_options(**STREAM))
+    for row in _dicts(result, ("amount", "open")):
         row["disputed"] = bool(row["disputed"])
         row["days_overdue"] = (
             max(0, (as_of - date.fromisoformat(row["due_date"])).days)
@@ -133,22 +189,49 @@ def invoices(conn: sqlite3.Connection, code: str | None, status: str, as_of: dat
         yield row
 
 
+INVOICE = INVOICE_LIST.add_columns(
+    col(Invoice.contract), col(Invoice.description), col(Invoice.milestone)
+).where(col(Invoice.id) == sa.bindparam("iid"))
+ALLOCATIONS = (
+    sa.select(
+        col(Allocation.date),
+        col(Payment.kind),
+        col(Allocation.amount),
+        col(Payment.reference),
+        col(Payment.method),
+    )
+    .join(Payment, col(Payment.id) == col(Allocation.payment_id))
+    .where(col(Allocation.invoice_id) == sa.bindparam("iid"))
+    .order_by(col(Allocation.date), col(Allocation.id))
+)
+
+
 def invoice(conn: sqlite3.Connection, number: str) -> tuple[Row, list[Row]]:
     """One invoice and its allocations (payments, credit notes, write-offs)."""
     inv = require_invoice(conn, number)
-    cur = conn.execute(f"{INVOICE_LIST} WHERE i.id = ?", (inv.id,))
-    row = next(_dicts(cur, ("amount", "open")))
+    db = sa_of(conn)
+    row = next(_dicts(db.execute(INVOICE, {"iid": inv.id}), ("amount", "open")))
     row["disputed"] = bool(row["disputed"])
-    extra = conn.execute(
-        "SELECT contract, description, milestone FROM invoice WHERE id = ?", (inv.id,)
-    ).fetchone()
-    row.update(zip(("contract", "description", "milestone"), extra))
-    allocs = conn.execute(
-        "SELECT a.date, p.kind, a.amount, p.reference, p.method FROM allocation a"
-        " JOIN payment p ON p.id = a.payment_id WHERE a.invoice_id = ? ORDER BY a.date, a.id",
-        (inv.id,),
-    )
+    allocs = db.execute(ALLOCATIONS, {"iid": inv.id})
     return row, list(_dicts(allocs, ("amount",)))
+
+
+PAYMENT_LIST: Any = (
+    sa.select(
+        col(Payment.date),
+        col(Customer.code).label("customer"),
+        col(Payment.kind),
+        col(Payment.amount),
+        col(Payment.currency),
+        col(Invoice.number).label("invoice"),
+        col(Payment.reference),
+        col(Payment.method),
+        col(Payment.unapplied),
+        col(Payment.note),
+    )
+    .join(Customer, col(Customer.id) == col(Payment.customer_id))
+    .outerjoin(Invoice, col(Invoice.id) == col(Payment.invoice_id))
+)
 
 
 def payments(
@@ -159,45 +242,60 @@ def payments(
     until: date | None,
 ) -> Iterator[Row]:
     """Payments (and credit notes / write-offs when ``kind`` is None), by date."""
-    where: list[str] = ["1 = 1"]
-    params: list[Any] = []
+    stmt = PAYMENT_LIST
     if code:
-        where.append("p.customer_id = ?")
-        params.append(require_customer(conn, code).id)
-    for cond, value in (("p.kind = ?", kind), ("p.date >= ?", since), ("p.date <= ?", until)):
-        if value is not None:
-            where.append(cond)
-            params.append(value.isoformat() if isinstance(value, date) else value)
-    cur = conn.execute(
-        "SELECT p.date, c.code AS customer, p.kind, p.amount, p.currency, i.number AS invoice,"
-        " p.reference, p.method, p.unapplied, p.note FROM payment p"
-        " JOIN customer c ON c.id = p.customer_id LEFT JOIN invoice i ON i.id = p.invoice_id"
-        f" WHERE {' AND '.join(where)} ORDER BY p.date, p.id",
-        params,
-    )
-    yield from _dicts(cur, ("amount", "unapplied"))
+        stmt = stmt.where(col(Payment.customer_id) == require_customer(conn, code).id)
+    if kind is not None:
+        stmt = stmt.where(col(Payment.kind) == kind)
+    if since is not None:
+        stmt = stmt.where(col(Payment.date) >= since)
+    if until is not None:
+        stmt = stmt.where(col(Payment.date) <= until)
+    stmt = stmt.order_by(col(Payment.date), col(Payment.id)).execution_options(**STREAM)
+    yield from _dicts(sa_of(conn).execute(stmt), ("amount", "unapplied"))
+
+
+EXPORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "customers": (
+        sa.select(*_customer_columns()).order_by(col(Customer.code)),
+        ("credit_limit",),
+    ),
+    "invoices": (
+        sa.select(
+            col(Invoice.number),
+            col(Customer.code).label("customer"),
+            *(col(getattr(Invoice, c)) for c in ("issue_date", "amount", "due_date", "terms")),
+            *(col(getattr(Invoice, c)) for c in ("currency", "contract", "salesperson")),
+            col(Invoice.description),
+            col(Invoice.milestone),
+        )
+        .join(Customer, col(Customer.id) == col(Invoice.customer_id))
+        .order_by(col(Invoice.id)),
+        ("amount",),
+    ),
+    "payments": (
+        sa.select(
+            col(Customer.code).label("customer"),
+            col(Payment.date),
+            col(Payment.amount),
+            col(Invoice.number).label("invoice"),
+            col(Payment.currency),
+            col(Payment.reference),
+            col(Payment.method),
+        )
+        .join(Customer, col(Customer.id) == col(Payment.customer_id))
+        .outerjoin(Invoice, col(Invoice.id) == col(Payment.invoice_id))
+        .where(col(Payment.kind) == "payment")
+        .order_by(col(Payment.id)),
+        ("amount",),
+    ),
+}
 
 
 def export(conn: sqlite3.Connection, kind: str) -> Iterator[Row]:
     """Rows with the import columns, so an export can be imported again."""
-    if kind == "customers":
-        sql = f"SELECT {', '.join(CUSTOMER_COLUMNS)} FROM customer ORDER BY code"
-        money: tuple[str, ...] = ("credit_limit",)
-    elif kind == "invoices":
-        sql = (
-            "SELECT i.number, c.code AS customer, i.issue_date, i.amount, i.due_date, i.terms, i.currency,"
-            " i.contract, i.salesperson, i.description, i.milestone FROM invoice i"
-            " JOIN customer c ON c.id = i.customer_id ORDER BY i.id"
-        )
-        money = ("amount",)
-    else:
-        sql = (
-            "SELECT c.code AS customer, p.date, p.amount, i.number AS invoice, p.currency, p.reference,"
-            " p.method FROM payment p JOIN customer c ON c.id = p.customer_id"
-            " LEFT JOIN invoice i ON i.id = p.invoice_id WHERE p.kind = 'payment' ORDER BY p.id"
-        )
-        money = ("amount",)
-    yield from _dicts(conn.execute(sql), money)
+    stmt, money = EXPORTS[kind if kind in ("customers", "invoices") else "payments"]
+    yield from _dicts(sa_of(conn).execute(stmt.execution_options(**STREAM)), money)
 
 
 EXPORT_COLUMNS = {
@@ -206,16 +304,24 @@ EXPORT_COLUMNS = {
     "payments": list(PAYMENT_COLUMNS),
 }
 
+APPLIED: Any = (
+    sa.select(
+        col(Invoice.number).label("invoice"),
+        col(Allocation.amount),
+        col(Invoice.open_amount).label("open_after"),
+    )
+    .join(Invoice, col(Invoice.id) == col(Allocation.invoice_id))
+    .where(col(Allocation.payment_id) == sa.bindparam("pid"))
+    .order_by(col(Allocation.id))
+)
+UNAPPLIED = sa.select(col(Payment.unapplied)).where(col(Payment.id) == sa.bindparam("pid"))
+
 
 def applied(conn: sqlite3.Connection, payment_id: int) -> list[Row]:
     """Where one payment went: invoice, amount, the invoice's open amount after; and the rest."""
-    cur = conn.execute(
-        "SELECT i.number AS invoice, a.amount, i.open_amount AS open_after FROM allocation a"
-        " JOIN invoice i ON i.id = a.invoice_id WHERE a.payment_id = ? ORDER BY a.id",
-        (payment_id,),
-    )
-    rows = list(_dicts(cur, ("amount", "open_after")))
-    (left,) = conn.execute("SELECT unapplied FROM payment WHERE id = ?", (payment_id,)).fetchone()
+    db = sa_of(conn)
+    rows = list(_dicts(db.execute(APPLIED, {"pid": payment_id}), ("amount", "open_after")))
+    left = db.execute(UNAPPLIED, {"pid": payment_id}).scalar_one()
     if left:
         rows.append(
             {"invoice": "(unapplied credit)", "amount": format_fen(left), "open_after": None}

@@ -7,26 +7,73 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+from sqlmodel import col
+
 from huikuan.core.money import format_fen
+from huikuan.db.models import Invoice, Payment
+from huikuan.store.db import sa_of
 from huikuan.store.ledger import require_customer
 
 Row = dict[str, Any]
 
-_LINES = """
-SELECT issue_date AS date, 0 AS ord, 'invoice' AS type, number AS ref, currency, amount AS debit,
-       0 AS credit, due_date AS due FROM invoice WHERE customer_id = :c AND issue_date BETWEEN :a AND :d
-UNION ALL
-SELECT p.date, 1, p.kind, COALESCE(p.reference, i.number, ''), p.currency, 0, p.amount, NULL
-FROM payment p LEFT JOIN invoice i ON i.id = p.invoice_id
-WHERE p.customer_id = :c AND p.date BETWEEN :a AND :d
-ORDER BY 1, 2, 4
-"""
-_OPENING = """
-SELECT currency, SUM(amt) FROM (
-  SELECT currency, amount AS amt FROM invoice WHERE customer_id = :c AND issue_date <= :d
-  UNION ALL SELECT currency, -amount FROM payment WHERE customer_id = :c AND date <= :d)
-GROUP BY currency
-"""
+
+def _const(sql: str, type_: Any) -> Any:
+    return sa.literal_column(sql, type_)
+
+
+def _lines() -> sa.Select[Any]:
+    """The customer's invoices (debits) and payments (credits) from ``:a`` to ``:d``."""
+    cid, start, end = (
+        sa.bindparam("c", type_=sa.Integer),
+        sa.bindparam("a", type_=sa.Date),
+        sa.bindparam("d", type_=sa.Date),
+    )
+    invoices = sa.select(
+        col(Invoice.issue_date).label("date"),
+        _const("0", sa.Integer).label("ord"),
+        _const("'invoice'", sa.String).label("type"),
+        col(Invoice.number).label("ref"),
+        col(Invoice.currency).label("currency"),
+        col(Invoice.amount).label("debit"),
+        _const("0", sa.BigInteger).label("credit"),
+        col(Invoice.due_date).label("due"),
+    ).where(col(Invoice.customer_id) == cid, col(Invoice.issue_date).between(start, end))
+    payments = (
+        sa.select(
+            col(Payment.date),
+            _const("1", sa.Integer),
+            col(Payment.kind),
+            sa.func.coalesce(col(Payment.reference), col(Invoice.number), ""),
+            col(Payment.currency),
+            _const("0", sa.BigInteger),
+            col(Payment.amount),
+            sa.cast(sa.null(), sa.Date),
+        )
+        .select_from(sa.outerjoin(Payment, Invoice, col(Invoice.id) == col(Payment.invoice_id)))
+        .where(col(Payment.customer_id) == cid, col(Payment.date).between(start, end))
+    )
+    both = sa.union_all(invoices, payments).subquery("line")
+    return sa.select(*both.c).order_by(both.c.date, both.c.ord, both.c.ref)
+
+
+def _opening() -> sa.Select[Any]:
+    """Per currency: invoiced less paid/credited/written off up to ``:d``."""
+    cid, end = sa.bindparam("c", type_=sa.Integer), sa.bindparam("d", type_=sa.Date)
+    moves = sa.union_all(
+        sa.select(col(Invoice.currency).label("currency"), col(Invoice.amount).label("amt")).where(
+            col(Invoice.customer_id) == cid, col(Invoice.issue_date) <= end
+        ),
+        sa.select(col(Payment.currency), -col(Payment.amount)).where(
+            col(Payment.customer_id) == cid, col(Payment.date) <= end
+        ),
+    ).subquery("move")
+    total = sa.cast(sa.func.sum(moves.c.amt), sa.BigInteger)
+    return sa.select(moves.c.currency, total).group_by(moves.c.currency)
+
+
+LINES = _lines()
+OPENING = _opening()
 
 
 def statement(
@@ -34,12 +81,12 @@ def statement(
 ) -> tuple[list[Row], list[Row]]:
     """Lines (date, type, ref, currency, debit, credit, balance) and per-currency summaries."""
     cid = require_customer(conn, code).id
+    db = sa_of(conn)
     opening: dict[str, int] = {}
     if since is not None:
-        day_before = (since - timedelta(days=1)).isoformat()
-        opening = dict(conn.execute(_OPENING, {"c": cid, "d": day_before}).fetchall())
-    start = since.isoformat() if since else "0000-01-01"
-    params = {"c": cid, "a": start, "d": as_of.isoformat()}
+        rows = db.execute(OPENING, {"c": cid, "d": since - timedelta(days=1)})
+        opening = {cur: amount for cur, amount in rows}
+    params = {"c": cid, "a": since or date.min, "d": as_of}
     running = dict(opening)
     lines = [
         _line(since.isoformat(), "opening", "", cur, 0, 0, bal, None)
@@ -47,9 +94,10 @@ def statement(
         if since is not None
     ]
     totals: dict[str, dict[str, int]] = {}
-    for day, _, kind, ref, cur, debit, credit, due in conn.execute(_LINES, params):
+    for day, _, kind, ref, cur, debit, credit, due in db.execute(LINES, params):
         running[cur] = running.get(cur, 0) + debit - credit
-        lines.append(_line(day, kind, ref, cur, debit, credit, running[cur], due))
+        iso_due = due.isoformat() if due else None
+        lines.append(_line(day.isoformat(), kind, ref, cur, debit, credit, running[cur], iso_due))
         t = totals.setdefault(cur, {"invoiced": 0, "payment": 0, "credit_note": 0, "write_off": 0})
         t["invoiced" if kind == "invoice" else kind] += debit + credit
     return lines, list(_summaries(opening, totals, running))
