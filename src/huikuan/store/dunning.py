@@ -57,26 +57,19 @@ inv, cust, msg, act = (
     columns(DunningMessage),
     columns(DunningAction),
 )
+BATCH = 5000  # rows fetched at a time from whole-ledger reads
 POLICY_LEVELS = 1000  # level numbers from here on are limitation tasks, not policy levels
 PAST = ("failed", "dropped")  # messages that did not go out: not a customer's last round
 
 _OPEN = (
     sa.select(
-        inv.id,
-        inv.number,
-        inv.due_date,
-        inv.open_amount,
-        inv.disputed,
-        cust.id,
-        cust.code,
-        cust.segment,
-        cust.dunning_policy,
-        cust.blocked,
-        cust.legal,
+        *(inv[name] for name in ("id", "number", "due_date", "open_amount", "disputed")),
+        *(cust[name] for name in ("id", "code", "segment", "dunning_policy", "blocked", "legal")),
     )
     .join(Customer, cust.id == inv.customer_id)
     .where(inv.open_amount > 0, inv.issue_date <= sa.bindparam("as_of"))
     .order_by(cust.code, inv.due_date, inv.number)
+    .execution_options(yield_per=BATCH)
 )
 _LAST_ROUND = (
     sa.select(msg.customer_id, sa.func.max(msg.run_date))
@@ -87,6 +80,7 @@ _DONE = (
     sa.select(act.invoice_id, act.level)
     .join(Invoice, inv.id == act.invoice_id)
     .where(inv.open_amount > 0)
+    .execution_options(yield_per=BATCH)
 )
 _REACHED = (
     sa.select(act.invoice_id, act.level, act.run_date)
@@ -97,12 +91,19 @@ _REACHED = (
         act.level < POLICY_LEVELS,
     )
     .order_by(act.invoice_id, act.level)
+    .execution_options(yield_per=BATCH)
 )
 _CUSTOMER_IDS = sa.select(cust.code, cust.id)
 _CUSTOMER_ID = sa.select(cust.id).where(cust.code == sa.bindparam("code"))
 _INVOICE_ID = sa.select(inv.id).where(inv.number == sa.bindparam("number"))
-_LIMITATION_DONE = sa.select(act.level).where(
-    act.invoice_id == sa.bindparam("invoice"), act.level >= POLICY_LEVELS
+_KEYS: sa.BindParameter[str] = sa.bindparam("keys", expanding=True)
+_CUSTOMER_IDS_OF = sa.select(cust.code, cust.id).where(cust.code.in_(_KEYS))
+_INVOICE_IDS_OF = sa.select(inv.number, inv.id).where(inv.number.in_(_KEYS))
+_LIMITATION_DONE = (
+    sa.select(inv.number, inv.id, act.level)
+    .select_from(table(Invoice))
+    .outerjoin(table(DunningAction), sa.and_(act.invoice_id == inv.id, act.level >= POLICY_LEVELS))
+    .where(inv.number.in_(_KEYS))
 )
 
 
@@ -119,18 +120,9 @@ def debtors(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> list[D
         head = groups.setdefault(code, [cid, cfg.policy_for(policy, segment), blocked, legal, []])
         paused = max((p for k, p in pauses.items() if k in ((cid, None), (cid, iid))), default=None)
         highest, since = reached.get(iid, (None, None))
-        head[4].append(
-            OpenInvoice(
-                number,
-                due,
-                open_,
-                bool(disputed),
-                frozenset(done.get(iid, ())),
-                paused,
-                highest,
-                since,
-            )
-        )
+        invoice = OpenInvoice(number, due, open_, bool(disputed), frozenset(done.get(iid, ())),
+                              paused, highest, since)  # fmt: skip
+        head[4].append(invoice)
     return [
         Debtor(code, policy, tuple(invs), bool(blocked), bool(legal), last.get(cid))
         for code, (cid, policy, blocked, legal, invs) in groups.items()
@@ -177,41 +169,38 @@ def record(
     conn: sqlite3.Connection, plans: list[Plan], cfg: DunningConfig, as_of: date, now: str
 ) -> list[int]:
     """Record the plans' actions and messages (inside the caller's write transaction)."""
-    ids: list[int] = []
-    for plan in plans:
-        cid, level = _customer_id(conn, plan.customer), cfg.policies[plan.policy][plan.level]
+    cids = _ids(conn, _CUSTOMER_IDS_OF, [p.customer for p in plans])
+    iids = _ids(conn, _INVOICE_IDS_OF, [s.invoice for p in plans for s in p.steps])
+    rows, owner = [], []
+    for n, plan in enumerate(plans):
+        level = cfg.policies[plan.policy][plan.level]
         numbers = [s.invoice for s in plan.steps]
         for channel in level.channels:
             status = "open" if channel in TASKS else "pending"
-            ids.append(
-                _message(
-                    conn,
-                    cid,
-                    as_of,
-                    plan.policy,
-                    plan.level,
-                    level.name,
-                    channel,
-                    level.letter,
-                    numbers,
-                    status,
-                    now,
-                )
-            )
+            rows.append(_message_values(cids[plan.customer], as_of, plan.policy, plan.level,
+                        level.name, channel, level.letter, numbers, status, now))  # fmt: skip
+            owner.append(n)
+    ids = _insert_messages(conn, rows)
+    last = {n: mid for n, mid in zip(owner, ids, strict=True)}  # a plan's last message
+    actions = []
+    for n, plan in enumerate(plans):
+        names = cfg.policies[plan.policy]
         for step in plan.steps:
-            iid = _invoice_id(conn, step.invoice)
-            names = cfg.policies[plan.policy]
-            for n in step.skipped:
-                _action(conn, iid, n, names[n].name, "skipped", as_of, None)
-            _action(conn, iid, step.level, names[step.level].name, "done", as_of, ids[-1])
+            iid = iids[step.invoice]
+            actions += [
+                _action(iid, k, names[k].name, "skipped", as_of, None) for k in step.skipped
+            ]
+            actions.append(
+                _action(iid, step.level, names[step.level].name, "done", as_of, last.get(n))
+            )
+    _insert_actions(conn, actions)
     return ids
 
 
-_INSERT_MESSAGE = sa.insert(DunningMessage).returning(msg.id)
+_INSERT_MESSAGES = sa.insert(DunningMessage).returning(msg.id, sort_by_parameter_order=True)
 
 
-def _message(
-    conn: sqlite3.Connection,
+def _message_values(
     cid: int,
     day: date,
     policy: str,
@@ -222,43 +211,44 @@ def _message(
     numbers: list[str],
     status: str,
     now: str,
-) -> int:
-    values = {
-        "customer_id": cid,
-        "run_date": day,
-        "policy": policy,
-        "level": level,
-        "level_name": name,
-        "channel": channel,
-        "letter": letter,
-        "invoices": json.dumps(numbers),
-        "status": status,
-        "created_at": now,
-        "updated_at": now,
-    }
-    return int(sa_of(conn).execute(_INSERT_MESSAGE, values).scalar_one())
+) -> Row:
+    return {"customer_id": cid, "run_date": day, "policy": policy, "level": level,
+            "level_name": name, "channel": channel, "letter": letter,
+            "invoices": json.dumps(numbers), "status": status, "created_at": now,
+            "updated_at": now}  # fmt: skip
 
 
-def _action(
-    conn: sqlite3.Connection,
-    iid: int,
-    level: int,
-    name: str,
-    status: str,
-    day: date,
-    message: int | None,
-) -> None:
-    sa_of(conn).execute(
-        sa.insert(DunningAction),
-        {
-            "invoice_id": iid,
-            "level": level,
-            "level_name": name,
-            "status": status,
-            "run_date": day,
-            "message_id": message,
-        },
-    )
+def _insert_messages(conn: sqlite3.Connection, rows: list[Row]) -> list[int]:
+    """Insert messages (one statement, in batches): their ids, in the order given."""
+    if not rows:
+        return []
+    return [int(i) for i in sa_of(conn).execute(_INSERT_MESSAGES, rows).scalars()]
+
+
+def _message(conn: sqlite3.Connection, cid: int, day: date, *args: Any) -> int:
+    """Insert one message (see :func:`_message_values` for the arguments): its id."""
+    return _insert_messages(conn, [_message_values(cid, day, *args)])[0]
+
+
+def _action(iid: int, level: int, name: str, status: str, day: date, message: int | None) -> Row:
+    return {"invoice_id": iid, "level": level, "level_name": name, "status": status,
+            "run_date": day, "message_id": message}  # fmt: skip
+
+
+def _insert_actions(conn: sqlite3.Connection, rows: list[Row]) -> None:
+    if rows:
+        sa_of(conn).execute(sa.insert(DunningAction), rows)
+
+
+CHUNK = 500  # keys looked up per statement
+
+
+def _ids(conn: sqlite3.Connection, stmt: sa.Select[Any], keys: list[str]) -> dict[str, int]:
+    """Key -> id for ``keys`` (customer codes or invoice numbers), read in chunks."""
+    db, keys, out = sa_of(conn), sorted(set(keys)), dict[str, int]()
+    for start in range(0, len(keys), CHUNK):
+        out |= {k: i for k, i in db.execute(stmt, {"keys": keys[start : start + CHUNK]})}
+    return out
 
 
 def _customer_id(conn: sqlite3.Connection, code: str) -> int:
@@ -272,47 +262,47 @@ def _invoice_id(conn: sqlite3.Connection, number: str) -> int:
 def limitation_due(conn: sqlite3.Connection, rows: list[Row]) -> list[Row]:
     """The limitation tasks to raise now for these :func:`limitation_rows` rows: per invoice,
     the most urgent threshold (180, then 60 days left) not raised yet."""
-    db, out = sa_of(conn), []
+    raised = _limitation_levels(conn, [row["invoice"] for row in rows])
+    out = []
     for row in rows:
-        iid = _invoice_id(conn, row["invoice"])
-        done = list(db.execute(_LIMITATION_DONE, {"invoice": iid}).scalars())
+        iid, done = raised[row["invoice"]]
         task = limitation_task(row["days_left"], done)
         if task is not None:
             days, level = task
             name = f"limitation-{days}"
-            out.append(
-                {
-                    "customer": row["customer"],
-                    "invoice": row["invoice"],
-                    "level": level,
-                    "level_name": name,
-                    "channel": "legal",
-                    "invoice_id": iid,
-                }
-            )
+            out.append({"customer": row["customer"], "invoice": row["invoice"], "level": level,
+                        "level_name": name, "channel": "legal", "invoice_id": iid})  # fmt: skip
+    return out
+
+
+def _limitation_levels(
+    conn: sqlite3.Connection, numbers: list[str]
+) -> dict[str, tuple[int, list[int]]]:
+    """Invoice number -> (id, the limitation levels it has had), read in chunks."""
+    db, keys = sa_of(conn), sorted(set(numbers))
+    out: dict[str, tuple[int, list[int]]] = {}
+    for start in range(0, len(keys), CHUNK):
+        for number, iid, level in db.execute(
+            _LIMITATION_DONE, {"keys": keys[start : start + CHUNK]}
+        ):
+            entry = out.setdefault(number, (iid, []))
+            if level is not None:
+                entry[1].append(level)
     return out
 
 
 def limitation_tasks(conn: sqlite3.Connection, due: list[Row], as_of: date, now: str) -> list[int]:
     """Record the tasks :func:`limitation_due` found: a ``legal`` message and its action."""
-    ids = []
-    for task in due:
-        cid = _customer_id(conn, task["customer"])
-        mid = _message(
-            conn,
-            cid,
-            as_of,
-            "limitation",
-            task["level"],
-            task["level_name"],
-            "legal",
-            None,
-            [task["invoice"]],
-            "open",
-            now,
-        )
-        _action(conn, task["invoice_id"], task["level"], task["level_name"], "done", as_of, mid)
-        ids.append(mid)
+    cids = _ids(conn, _CUSTOMER_IDS_OF, [task["customer"] for task in due])
+    ids = _insert_messages(conn, [
+        _message_values(cids[task["customer"]], as_of, "limitation", task["level"],
+                        task["level_name"], "legal", None, [task["invoice"]], "open", now)
+        for task in due
+    ])  # fmt: skip
+    _insert_actions(conn, [
+        _action(task["invoice_id"], task["level"], task["level_name"], "done", as_of, mid)
+        for task, mid in zip(due, ids, strict=True)
+    ])  # fmt: skip
     return ids
 
 
@@ -321,29 +311,17 @@ def limitation_tasks(conn: sqlite3.Connection, due: list[Row], as_of: date, now:
 _M = table(DunningMessage).alias("m")  # names raw-SQL criteria use
 _C = table(Customer).alias("c")
 M, C = _M.c, _C.c
+_MESSAGE_FIELDS = (
+    "run_date", "policy", "level", "level_name", "channel", "letter", "invoices", "status",
+    "attempts", "error", "evidence", "reference", "updated_at", "claimed_pid", "claimed_host",
+    "claimed_at",
+)  # fmt: skip
 _MESSAGE = (
     sa.select(
         M.id,
         C.code.label("customer"),
-        C.name,
-        C.email,
-        C.language,
-        M.run_date,
-        M.policy,
-        M.level,
-        M.level_name,
-        M.channel,
-        M.letter,
-        M.invoices,
-        M.status,
-        M.attempts,
-        M.error,
-        M.evidence,
-        M.reference,
-        M.updated_at,
-        M.claimed_pid,
-        M.claimed_host,
-        M.claimed_at,
+        *(C[name] for name in ("name", "email", "language")),
+        *(M[name] for name in _MESSAGE_FIELDS),
     )
     .select_from(_M.join(_C, C.id == M.customer_id))
     .order_by(M.id)
