@@ -35,6 +35,7 @@ from huikuan.core.dunning import (
     limitation_task,
 )
 from huikuan.db.models import Customer, DunningAction, DunningMessage, Invoice
+from huikuan.db.types import Timestamp
 from huikuan.store.db import sa_of
 
 Row = dict[str, Any]
@@ -219,10 +220,11 @@ def _message_values(
 
 
 def _insert_messages(conn: sqlite3.Connection, rows: list[Row]) -> list[int]:
-    """Insert messages (one statement, in batches): their ids, in the order given."""
-    if not rows:
-        return []
-    return [int(i) for i in sa_of(conn).execute(_INSERT_MESSAGES, rows).scalars()]
+    """Insert messages (a few statements of many rows): their ids, in the order given."""
+    db, ids = sa_of(conn), list[int]()
+    for start in range(0, len(rows), ROWS):
+        ids += db.execute(_INSERT_MESSAGES, rows[start : start + ROWS]).scalars()
+    return [int(i) for i in ids]
 
 
 def _message(conn: sqlite3.Connection, cid: int, day: date, *args: Any) -> int:
@@ -236,11 +238,14 @@ def _action(iid: int, level: int, name: str, status: str, day: date, message: in
 
 
 def _insert_actions(conn: sqlite3.Connection, rows: list[Row]) -> None:
-    if rows:
-        sa_of(conn).execute(sa.insert(DunningAction), rows)
+    db = sa_of(conn)
+    for start in range(0, len(rows), ROWS):
+        db.execute(_INSERT_ACTIONS, rows[start : start + ROWS])
 
 
+_INSERT_ACTIONS = sa.insert(DunningAction)
 CHUNK = 500  # keys looked up per statement
+ROWS = 2000  # rows inserted per statement (memory stays flat on a first run at scale)
 
 
 def _ids(conn: sqlite3.Connection, stmt: sa.Select[Any], keys: list[str]) -> dict[str, int]:
@@ -379,7 +384,11 @@ def people(conn: sqlite3.Connection) -> dict[str, tuple[str | None, str, str]]:
 
 def set_reference(conn: sqlite3.Connection, mid: int, reference: str) -> None:
     """Tie a message to its letter's reference (a retry re-sends the same letter)."""
-    sa_of(conn).execute(sa.update(DunningMessage).where(msg.id == mid).values(reference=reference))
+    sa_of(conn).execute(_SET_REFERENCE, {"mid": mid, "reference": reference})
+
+
+_UPDATE = sa.update(DunningMessage).where(msg.id == sa.bindparam("mid"))
+_SET_REFERENCE = _UPDATE.values(reference=sa.bindparam("reference"))
 
 
 def retries(conn: sqlite3.Connection) -> list[Row]:
@@ -390,42 +399,40 @@ def retries(conn: sqlite3.Connection) -> list[Row]:
 def finish(conn: sqlite3.Connection, mid: int, ok: bool, detail: str, now: str) -> None:
     """Record a delivery's outcome: evidence when sent, the reason when failed (one UPDATE,
     committed on its own)."""
-    _update_now(
-        conn,
-        mid,
-        status="sent" if ok else "failed",
-        evidence=detail if ok else None,
-        error=None if ok else detail,
-        updated_at=now,
-    )
+    values = {"status": "sent" if ok else "failed", "evidence": detail if ok else None,
+              "error": None if ok else detail}  # fmt: skip
+    sa_of(conn).execute(_FINISH, {"mid": mid, "now": now, **values})
 
 
 def drop(conn: sqlite3.Connection, mid: int, why: str, now: str) -> None:
     """Give up a message for good: what it asked for was settled or disputed since."""
-    _update_now(conn, mid, status="dropped", error=why, updated_at=now)
+    sa_of(conn).execute(_DROP, {"mid": mid, "error": why, "now": now})
 
 
-def _update_now(conn: sqlite3.Connection, mid: int, **values: Any) -> None:
-    """One UPDATE of message ``mid``; outside a transaction it commits on its own."""
-    sa_of(conn).execute(sa.update(DunningMessage).where(msg.id == mid).values(**values))
+_NOW: sa.BindParameter[Any] = sa.bindparam("now", type_=Timestamp)
+_FINISH = _UPDATE.values(
+    status=sa.bindparam("status"),
+    evidence=sa.bindparam("evidence"),
+    error=sa.bindparam("error"),
+    updated_at=_NOW,
+)
+_DROP = _UPDATE.values(status="dropped", error=sa.bindparam("error"), updated_at=_NOW)
 
 
 def still_owed(
     conn: sqlite3.Connection, numbers: list[str], as_of: date, *, overdue: bool
 ) -> list[str]:
     """Which of ``numbers`` are still open and undisputed (and past due, with ``overdue``)."""
-    stmt = (
-        sa.select(inv.number)
-        .where(
-            inv.number.in_(numbers),
-            inv.open_amount > 0,
-            inv.disputed.is_(False),
-        )
-        .order_by(inv.number)
-    )
-    if overdue:
-        stmt = stmt.where(inv.due_date < as_of)
-    return list(sa_of(conn).execute(stmt).scalars())
+    stmt = _OVERDUE if overdue else _OWED
+    return list(sa_of(conn).execute(stmt, {"keys": numbers, "as_of": as_of}).scalars())
+
+
+_OWED = (
+    sa.select(inv.number)
+    .where(inv.number.in_(_KEYS), inv.open_amount > 0, inv.disputed.is_(False))
+    .order_by(inv.number)
+)
+_OVERDUE = _OWED.where(inv.due_date < sa.bindparam("as_of", type_=sa.Date))
 
 
 _INVOICE_FACTS = sa.select(
