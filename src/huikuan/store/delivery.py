@@ -1,6 +1,6 @@
 """Claiming dunning messages for delivery, and what is still waiting to go out.
 
-A run claims a message (pending/failed -> sending) in its own short transaction, recording
+A run claims a message (pending/failed -> sending) by one conditional UPDATE, recording
 who holds it: process id, host and when. A ``sending`` message whose process is gone (same
 host: the pid no longer runs, or runs a process started after the claim) is retried at once;
 one claimed on another host, whose processes cannot be seen from here, after a timeout.
@@ -152,12 +152,21 @@ _ADDRESS_TASK = sa.select(msg.id).where(
 
 def close_address_tasks(conn: sqlite3.Connection, code: str, reference: str, now: str) -> None:
     """The customer's email went out: the task to find the address is no longer needed."""
-    sa_of(conn).execute(
-        sa.update(DunningMessage)
-        .where(
-            msg.status == "open",
-            msg.level_name == ADDRESS_TASK,
-            msg.customer_id == _customer_id(conn, code),
-        )
-        .values(status="dropped", error=f"address found: {reference} sent", updated_at=now)
+    why = f"address found: {reference} sent"
+    params = {"cid": _customer_id(conn, code), "error": why, "now": now}
+    sa_of(conn).execute(_CLOSE_ADDRESS_TASKS, params)
+
+
+_CLOSE_ADDRESS_TASKS = (
+    sa.update(DunningMessage)
+    .where(
+        msg.status == "open",
+        msg.level_name == ADDRESS_TASK,
+        msg.customer_id == sa.bindparam("cid"),
     )
+    .values(
+        status="dropped",
+        error=sa.bindparam("error"),
+        updated_at=sa.bindparam("now", type_=Timestamp),
+    )
+)

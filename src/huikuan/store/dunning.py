@@ -5,11 +5,15 @@ the day of that run (step escalation waits ``min_interval_days`` from it), promi
 per customer, the day of its last round. Limitation tasks (levels 1060/1180) are kept in the
 same record but are no policy level.
 
-Exactly once: a run takes the write lock (BEGIN IMMEDIATE) before it reads what was done,
-then records each invoice's level under a UNIQUE (invoice, level) key and each message to
-send. Delivery happens after the commit; a message is claimed (pending/failed -> sending)
-in its own short transaction, so two overlapping runs never deliver the same message twice,
-and a failed one is retried by the next run (claims: :mod:`huikuan.store.delivery`).
+Exactly once: a run takes the write lock (``Ledger.transaction``) before it reads what was
+done, then records each invoice's level under a UNIQUE (invoice, level) key and each message
+to send. Delivery happens after the commit; a message is claimed (pending/failed -> sending)
+by one conditional UPDATE committed on its own, whose row count says which run won, so two
+overlapping runs never deliver the same message twice, and a failed one is retried by the
+next run (claims: :mod:`huikuan.store.delivery`).
+
+Statements are SQLAlchemy Core over the models' tables, built once at import (the same for
+SQLite and PostgreSQL); dict rows keep the ISO text for dates and timestamps callers read.
 """
 
 from __future__ import annotations
