@@ -95,13 +95,12 @@ def check_letterhead(company: dict[str, str]) -> None:
 
 def _already_delivered(conn: Any, reference: str | None) -> Delivered | None:
     """The letter's recorded delivery when a crashed run logged it but not the message's status."""
+    from huikuan.store.letters import delivery
+
     if reference is None:
         return None
-    row = conn.execute(
-        "SELECT evidence FROM letter WHERE reference = ? AND delivered_at IS NOT NULL",
-        (reference,),
-    ).fetchone()
-    return None if row is None else Delivered(str(row[0]), reference)
+    evidence = delivery(conn, reference)
+    return None if evidence is None else Delivered(evidence, reference)
 
 
 def _recipient(conn: Any, m: dict[str, Any]) -> tuple[str, str]:
@@ -186,18 +185,14 @@ def _log(conn: Any, m: dict[str, Any], out: Delivered, day: date, user: str, now
     """Log the delivery as a contact, once per reference; close a find-the-address task."""
     from huikuan.store.collections import add_log
     from huikuan.store.delivery import close_address_tasks
-    from huikuan.store.letters import mark_delivered
+    from huikuan.store.letters import logged, mark_delivered
 
     assert out.reference is not None
     how = "sent by SMTP" if out.evidence else f"written to {out.detail} (not sent yet)"
     note = f"dunning {m['level_name']}: letter {out.reference} {how}"
     rec = {"date": day.isoformat(), "channel": m["channel"], "note": note,
            "evidence": out.evidence, "reference": out.reference}  # fmt: skip
-    logged = conn.execute(
-        "SELECT 1 FROM contact_log WHERE reference = ? AND channel = ?",
-        (out.reference, m["channel"]),
-    ).fetchone()
-    if logged is None:
+    if not logged(conn, out.reference, m["channel"]):
         add_log(conn, user, m["customer"], rec, now)
     mark_delivered(conn, out.reference, m["channel"], out.evidence or out.detail, now)
     if m["channel"] == "email":

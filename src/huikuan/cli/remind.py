@@ -244,7 +244,7 @@ def _record(day: date) -> list[dict[str, Any]]:
         plans, _, tasks = _plans(conn, day)
         ids = S.record(conn, plans, state().config.dunning, day, now())
         ids += S.limitation_tasks(conn, tasks, day, now())
-        rows = S.messages(conn, f"m.id IN ({','.join('?' * len(ids))})", tuple(ids)) if ids else []
+        rows = S.messages(conn, S.by_id(ids)) if ids else []
     return [
         {
             "id": m["id"],
@@ -325,7 +325,7 @@ def _retried(sent: dict[int, str], new: set[int]) -> list[dict[str, Any]]:
     if not old:
         return []
     with ledger() as led:
-        rows = S.messages(led.conn, f"m.id IN ({','.join('?' * len(old))})", tuple(old))
+        rows = S.messages(led.conn, S.by_id(old))
     return [{**_retry_row(m, "retry"), "id": m["id"]} for m in rows]
 
 
@@ -341,16 +341,12 @@ def todo(
 
     Example: huikuan remind todo --user 王丽
     """
+    from huikuan.store import dunning as S
     from huikuan.store.todo import contacts, tasks
 
     day = parse_day(as_of, "--as-of")
     with ledger() as led:
-        people = {
-            c: (s, n, lang)
-            for c, s, n, lang in led.conn.execute(
-                "SELECT code, salesperson, name, language FROM customer"
-            )
-        }
+        people = S.people(led.conn)
         lang = state().language  # talking points are for the user: in the UI language
         rows = [
             t

@@ -1,6 +1,6 @@
 """Claiming dunning messages for delivery, and what is still waiting to go out.
 
-A run claims a message (pending/failed -> sending) in its own short transaction, recording
+A run claims a message (pending/failed -> sending) by one conditional UPDATE, recording
 who holds it: process id, host and when. A ``sending`` message whose process is gone (same
 host: the pid no longer runs, or runs a process started after the claim) is retried at once;
 one claimed on another host, whose processes cannot be seen from here, after a timeout.
@@ -15,18 +15,23 @@ import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
-from huikuan.store.dunning import Row, _customer_id, _message, messages
+import sqlalchemy as sa
+
+from huikuan.db.models import DunningMessage
+from huikuan.db.types import Timestamp
+from huikuan.store.db import sa_of
+from huikuan.store.dunning import M, Row, _customer_id, _message, by_id, messages, msg
+
+UNSENT = ("pending", "failed")  # taken by any run; a claim makes sure only one sends them
 
 
 def to_deliver(conn: sqlite3.Connection, own: list[int], stale_before: str) -> list[Row]:
     """Messages for this run to send: its own new ones, any pending or failed ones (retried),
     and ones a crashed run left half-sent: at once when the process holding the claim on
     this host is gone, after ``stale_before`` when it ran on another host (or is unknown)."""
-    marks = ",".join("?" * len(own)) or "NULL"
     rows = messages(
         conn,
-        f"m.status != 'open' AND (m.id IN ({marks}) OR m.status IN ('pending', 'failed', 'sending'))",
-        tuple(own),
+        sa.and_(M.status != "open", sa.or_(by_id(own), M.status.in_((*UNSENT, "sending")))),
     )
     return [m for m in rows if m["status"] != "sending" or claim_gone(m, stale_before)]
 
@@ -56,7 +61,7 @@ def waiting(conn: sqlite3.Connection, stale_before: str) -> list[Row]:
     """Messages not delivered yet, each with ``state``: ``retry`` (failed before),
     ``waiting`` (pending, or left by a crashed run) or ``sending`` (a live run has it)."""
     out = []
-    for m in messages(conn, "m.status IN ('pending', 'sending', 'failed')"):
+    for m in messages(conn, M.status.in_(("pending", "sending", "failed"))):
         if m["status"] == "failed":
             m["state"] = "retry"
         elif m["status"] == "sending" and not claim_gone(m, stale_before):
@@ -83,41 +88,85 @@ def _started(pid: int) -> float | None:
 
 def claim(conn: sqlite3.Connection, m: Row, now: str) -> bool:
     """Take message ``m`` for delivery, recording who holds it (pid, host, when); False when
-    another run took it first (a ``sending`` one is taken only if its claim is unchanged)."""
-    conn.execute("BEGIN IMMEDIATE")
-    cur = conn.execute(
-        "UPDATE dunning_message SET status = 'sending', attempts = attempts + 1, updated_at = ?,"
-        " claimed_pid = ?, claimed_host = ?, claimed_at = ?"
-        " WHERE id = ? AND (status IN ('pending', 'failed')"
-        " OR (status = 'sending' AND updated_at = ? AND claimed_pid IS ? AND claimed_host IS ?))",
-        (now, os.getpid(), socket.gethostname(), now, m["id"], m["updated_at"],
-         m["claimed_pid"], m["claimed_host"]),
-    )  # fmt: skip
-    conn.execute("COMMIT")
+    another run took it first (a ``sending`` one is taken only if its claim is unchanged).
+
+    One conditional UPDATE, committed on its own: its row count says which run won.
+    """
+    cur = sa_of(conn).execute(
+        _CLAIM,
+        {
+            "mid": m["id"],
+            "now": now,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "held_since": m["updated_at"],
+            "held_pid": m["claimed_pid"],
+            "held_host": m["claimed_host"],
+        },
+    )
     return cur.rowcount == 1
 
 
+_CLAIM = (
+    sa.update(DunningMessage)
+    .where(msg.id == sa.bindparam("mid"))
+    .values(
+        status="sending",
+        attempts=msg.attempts + 1,
+        updated_at=sa.bindparam("now", type_=Timestamp),
+        claimed_pid=sa.bindparam("pid"),
+        claimed_host=sa.bindparam("host"),
+        claimed_at=sa.bindparam("now", type_=Timestamp),
+    )
+    .where(
+        sa.or_(
+            msg.status.in_(UNSENT),
+            sa.and_(  # left by a run that is gone, and nobody took it over since
+                msg.status == "sending",
+                msg.updated_at == sa.bindparam("held_since", type_=Timestamp),
+                msg.claimed_pid.is_not_distinct_from(sa.bindparam("held_pid", type_=sa.Integer)),
+                msg.claimed_host.is_not_distinct_from(sa.bindparam("held_host", type_=sa.String)),
+            ),
+        )
+    )
+)
 ADDRESS_TASK = "find-email"  # level name of the task raised for an email with no address
 
 
 def address_task(conn: sqlite3.Connection, m: Row, day: date, now: str) -> None:
     """Raise a task to find the email address of message ``m``'s customer (once)."""
     cid = _customer_id(conn, m["customer"])
-    if conn.execute(
-        "SELECT 1 FROM dunning_message WHERE customer_id = ? AND status = 'open'"
-        " AND level_name = ?",
-        (cid, ADDRESS_TASK),
-    ).fetchone():
+    if sa_of(conn).execute(_ADDRESS_TASK, {"cid": cid}).first():
         return
     _message(
         conn, cid, day, "address", 1200, ADDRESS_TASK, "call", None, m["invoices"], "open", now
     )
 
 
+_ADDRESS_TASK = sa.select(msg.id).where(
+    msg.customer_id == sa.bindparam("cid"),
+    msg.status == "open",
+    msg.level_name == ADDRESS_TASK,
+)
+
+
 def close_address_tasks(conn: sqlite3.Connection, code: str, reference: str, now: str) -> None:
     """The customer's email went out: the task to find the address is no longer needed."""
-    conn.execute(
-        "UPDATE dunning_message SET status = 'dropped', error = ?, updated_at = ?"
-        " WHERE status = 'open' AND level_name = ? AND customer_id = ?",
-        (f"address found: {reference} sent", now, ADDRESS_TASK, _customer_id(conn, code)),
+    why = f"address found: {reference} sent"
+    params = {"cid": _customer_id(conn, code), "error": why, "now": now}
+    sa_of(conn).execute(_CLOSE_ADDRESS_TASKS, params)
+
+
+_CLOSE_ADDRESS_TASKS = (
+    sa.update(DunningMessage)
+    .where(
+        msg.status == "open",
+        msg.level_name == ADDRESS_TASK,
+        msg.customer_id == sa.bindparam("cid"),
     )
+    .values(
+        status="dropped",
+        error=sa.bindparam("error"),
+        updated_at=sa.bindparam("now", type_=Timestamp),
+    )
+)

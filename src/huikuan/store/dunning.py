@@ -5,20 +5,30 @@ the day of that run (step escalation waits ``min_interval_days`` from it), promi
 per customer, the day of its last round. Limitation tasks (levels 1060/1180) are kept in the
 same record but are no policy level.
 
-Exactly once: a run takes the write lock (BEGIN IMMEDIATE) before it reads what was done,
-then records each invoice's level under a UNIQUE (invoice, level) key and each message to
-send. Delivery happens after the commit; a message is claimed (pending/failed -> sending)
-in its own short transaction, so two overlapping runs never deliver the same message twice,
-and a failed one is retried by the next run (claims: :mod:`huikuan.store.delivery`).
+Exactly once: a run takes the write lock (``Ledger.transaction``) before it reads what was
+done, then records each invoice's level under a UNIQUE (invoice, level) key and each message
+to send. Delivery happens after the commit; a message is claimed (pending/failed -> sending)
+by one conditional UPDATE committed on its own, whose row count says which run won, so two
+overlapping runs never deliver the same message twice, and a failed one is retried by the
+next run (claims: :mod:`huikuan.store.delivery`).
+
+Statements are SQLAlchemy Core over the models' tables, built once at import (the same for
+SQLite and PostgreSQL); dict rows keep the ISO text for dates and timestamps callers read.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import defaultdict
-from datetime import date, timedelta
-from typing import Any
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlmodel import SQLModel
 
 from huikuan.core.dunning import (
     TASKS,
@@ -28,93 +38,112 @@ from huikuan.core.dunning import (
     Plan,
     limitation_task,
 )
+from huikuan.db.models import Customer, DunningAction, DunningMessage, Invoice
+from huikuan.db.types import Timestamp
+from huikuan.store.db import sa_of
 
 Row = dict[str, Any]
-POLICY_LEVELS = 1000  # level numbers from here on are limitation tasks, not policy levels
+Columns = ReadOnlyColumnCollection[str, sa.Column[Any]]
 
-_OPEN = """
-SELECT i.id, i.number, i.due_date, i.open_amount, i.disputed, c.id, c.code, c.segment,
-  c.dunning_policy, c.blocked, c.legal
-FROM invoice i JOIN customer c ON c.id = i.customer_id
-WHERE i.open_amount > 0 AND i.issue_date <= ?
-ORDER BY c.code, i.due_date, i.number
-"""
+
+def columns(model: type[SQLModel]) -> Columns:
+    """The columns of ``model``'s table, typed as SQL expressions (for statements)."""
+    return table(model).c
+
+
+def table(model: type[SQLModel]) -> sa.Table:
+    """``model``'s table."""
+    return cast(sa.Table, sa.inspect(model).local_table)
+
+
+inv, cust, msg, act = (
+    columns(Invoice),
+    columns(Customer),
+    columns(DunningMessage),
+    columns(DunningAction),
+)
+BATCH = 5000  # rows fetched at a time from whole-ledger reads
+POLICY_LEVELS = 1000  # level numbers from here on are limitation tasks, not policy levels
+PAST = ("failed", "dropped")  # messages that did not go out: not a customer's last round
+
+_OPEN = (
+    sa.select(
+        *(inv[name] for name in ("id", "number", "due_date", "open_amount", "disputed")),
+        *(cust[name] for name in ("id", "code", "segment", "dunning_policy", "blocked", "legal")),
+    )
+    .join(Customer, cust.id == inv.customer_id)
+    .where(inv.open_amount > 0, inv.issue_date <= sa.bindparam("as_of"))
+    .order_by(cust.code, inv.due_date, inv.number)
+    .execution_options(yield_per=BATCH)
+)
+_LAST_ROUND = (
+    sa.select(msg.customer_id, sa.func.max(msg.run_date))
+    .where(msg.level < POLICY_LEVELS, msg.status.not_in(PAST))
+    .group_by(msg.customer_id)
+)
+_DONE = (
+    sa.select(act.invoice_id, act.level)
+    .join(Invoice, inv.id == act.invoice_id)
+    .where(inv.open_amount > 0)
+    .execution_options(yield_per=BATCH)
+)
+_REACHED = (
+    sa.select(act.invoice_id, act.level, act.run_date)
+    .join(Invoice, inv.id == act.invoice_id)
+    .where(
+        inv.open_amount > 0,
+        act.status == "done",
+        act.level < POLICY_LEVELS,
+    )
+    .order_by(act.invoice_id, act.level)
+    .execution_options(yield_per=BATCH)
+)
+_CUSTOMER_IDS = sa.select(cust.code, cust.id)
+_CUSTOMER_ID = sa.select(cust.id).where(cust.code == sa.bindparam("code"))
+_INVOICE_ID = sa.select(inv.id).where(inv.number == sa.bindparam("number"))
+_KEYS: sa.BindParameter[str] = sa.bindparam("keys", expanding=True)
+_CUSTOMER_IDS_OF = sa.select(cust.code, cust.id).where(cust.code.in_(_KEYS))
+_INVOICE_IDS_OF = sa.select(inv.number, inv.id).where(inv.number.in_(_KEYS))
+_LIMITATION_DONE = (
+    sa.select(inv.number, inv.id, act.level)
+    .select_from(table(Invoice))
+    .outerjoin(table(DunningAction), sa.and_(act.invoice_id == inv.id, act.level >= POLICY_LEVELS))
+    .where(inv.number.in_(_KEYS))
+)
 
 
 def debtors(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> list[Debtor]:
     """Customers with open invoices, with what was done and what pauses dunning."""
+    db = sa_of(conn)
     done, reached = _done_levels(conn), _reached(conn)
     pauses = _promise_pauses(conn, cfg, as_of)
-    last = dict(
-        conn.execute(
-            "SELECT customer_id, MAX(run_date) FROM dunning_message WHERE level < ?"
-            " AND status NOT IN ('failed', 'dropped') GROUP BY customer_id",
-            (POLICY_LEVELS,),
-        ).fetchall()
-    )
+    last: dict[int, date] = {cid: day for cid, day in db.execute(_LAST_ROUND)}
     groups: dict[str, list[Any]] = {}
-    for (
-        iid,
-        number,
-        due,
-        open_,
-        disputed,
-        cid,
-        code,
-        segment,
-        policy,
-        blocked,
-        legal,
-    ) in conn.execute(_OPEN, (as_of.isoformat(),)):
+    for iid, number, due, open_, disputed, cid, code, segment, policy, blocked, legal in db.execute(
+        _OPEN, {"as_of": as_of}
+    ):
         head = groups.setdefault(code, [cid, cfg.policy_for(policy, segment), blocked, legal, []])
         paused = max((p for k, p in pauses.items() if k in ((cid, None), (cid, iid))), default=None)
         highest, since = reached.get(iid, (None, None))
-        head[4].append(
-            OpenInvoice(
-                number,
-                date.fromisoformat(due),
-                open_,
-                bool(disputed),
-                frozenset(done.get(iid, ())),
-                paused,
-                highest,
-                since,
-            )
-        )
+        invoice = OpenInvoice(number, due, open_, bool(disputed), frozenset(done.get(iid, ())),
+                              paused, highest, since)  # fmt: skip
+        head[4].append(invoice)
     return [
-        Debtor(
-            code,
-            policy,
-            tuple(invs),
-            bool(blocked),
-            bool(legal),
-            date.fromisoformat(last[cid]) if cid in last else None,
-        )
+        Debtor(code, policy, tuple(invs), bool(blocked), bool(legal), last.get(cid))
         for code, (cid, policy, blocked, legal, invs) in groups.items()
     ]
 
 
 def _done_levels(conn: sqlite3.Connection) -> dict[int, set[int]]:
     done: dict[int, set[int]] = defaultdict(set)
-    for iid, level in conn.execute(
-        "SELECT a.invoice_id, a.level FROM dunning_action a JOIN invoice i ON i.id = a.invoice_id"
-        " WHERE i.open_amount > 0"
-    ):
+    for iid, level in sa_of(conn).execute(_DONE):
         done[iid].add(level)
     return done
 
 
 def _reached(conn: sqlite3.Connection) -> dict[int, tuple[int, date]]:
     """Open invoice -> the highest policy level it has had (done) and the day of that run."""
-    out: dict[int, tuple[int, date]] = {}
-    for iid, level, day in conn.execute(
-        "SELECT a.invoice_id, a.level, a.run_date FROM dunning_action a"
-        " JOIN invoice i ON i.id = a.invoice_id WHERE i.open_amount > 0 AND a.status = 'done'"
-        " AND a.level < ? ORDER BY a.invoice_id, a.level",
-        (POLICY_LEVELS,),
-    ):
-        out[iid] = (level, date.fromisoformat(day))
-    return out
+    return {iid: (level, day) for iid, level, day in sa_of(conn).execute(_REACHED)}
 
 
 def _promise_pauses(
@@ -125,57 +154,58 @@ def _promise_pauses(
 
     out: dict[tuple[int, int | None], date] = {}
     grace = timedelta(days=cfg.promise_grace_days)
-    ids = dict(conn.execute("SELECT code, id FROM customer").fetchall())
+    ids: dict[str, int] = {code: cid for code, cid in sa_of(conn).execute(_CUSTOMER_IDS)}
     for p in promises(conn, as_of):
         if p["status"] == "kept":
             continue
-        until = date.fromisoformat(p["promised_date"]) + grace
-        inv = None
-        if p["invoice"]:
-            inv = conn.execute(
-                "SELECT id FROM invoice WHERE number = ?", (p["invoice"],)
-            ).fetchone()[0]
+        until = as_day(p["promised_date"]) + grace
+        inv = _invoice_id(conn, p["invoice"]) if p["invoice"] else None
         key = (ids[p["customer"]], inv)
         out[key] = max(out.get(key, until), until)
     return out
+
+
+def as_day(value: date | str) -> date:
+    """A date from a ``date`` or its ISO text (rows of modules still on raw SQL)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def record(
     conn: sqlite3.Connection, plans: list[Plan], cfg: DunningConfig, as_of: date, now: str
 ) -> list[int]:
     """Record the plans' actions and messages (inside the caller's write transaction)."""
-    ids: list[int] = []
-    for plan in plans:
-        cid, level = _customer_id(conn, plan.customer), cfg.policies[plan.policy][plan.level]
+    cids = _ids(conn, _CUSTOMER_IDS_OF, [p.customer for p in plans])
+    iids = _ids(conn, _INVOICE_IDS_OF, [s.invoice for p in plans for s in p.steps])
+    rows, owner = [], []
+    for n, plan in enumerate(plans):
+        level = cfg.policies[plan.policy][plan.level]
         numbers = [s.invoice for s in plan.steps]
         for channel in level.channels:
             status = "open" if channel in TASKS else "pending"
-            ids.append(
-                _message(
-                    conn,
-                    cid,
-                    as_of,
-                    plan.policy,
-                    plan.level,
-                    level.name,
-                    channel,
-                    level.letter,
-                    numbers,
-                    status,
-                    now,
-                )
-            )
+            rows.append(_message_values(cids[plan.customer], as_of, plan.policy, plan.level,
+                        level.name, channel, level.letter, numbers, status, now))  # fmt: skip
+            owner.append(n)
+    ids = _insert_messages(conn, rows)
+    last = {n: mid for n, mid in zip(owner, ids, strict=True)}  # a plan's last message
+    actions = []
+    for n, plan in enumerate(plans):
+        names = cfg.policies[plan.policy]
         for step in plan.steps:
-            iid = _invoice_id(conn, step.invoice)
-            names = cfg.policies[plan.policy]
-            for n in step.skipped:
-                _action(conn, iid, n, names[n].name, "skipped", as_of, None)
-            _action(conn, iid, step.level, names[step.level].name, "done", as_of, ids[-1])
+            iid = iids[step.invoice]
+            actions += [
+                _action(iid, k, names[k].name, "skipped", as_of, None) for k in step.skipped
+            ]
+            actions.append(
+                _action(iid, step.level, names[step.level].name, "done", as_of, last.get(n))
+            )
+    _insert_actions(conn, actions)
     return ids
 
 
-def _message(
-    conn: sqlite3.Connection,
+_INSERT_MESSAGES = sa.insert(DunningMessage).returning(msg.id, sort_by_parameter_order=True)
+
+
+def _message_values(
     cid: int,
     day: date,
     policy: str,
@@ -186,64 +216,65 @@ def _message(
     numbers: list[str],
     status: str,
     now: str,
-) -> int:
-    cur = conn.execute(
-        "INSERT INTO dunning_message (customer_id, run_date, policy, level, level_name, channel,"
-        " letter, invoices, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            cid,
-            day.isoformat(),
-            policy,
-            level,
-            name,
-            channel,
-            letter,
-            json.dumps(numbers),
-            status,
-            now,
-            now,
-        ),
-    )
-    return int(cur.lastrowid or 0)
+) -> Row:
+    return {"customer_id": cid, "run_date": day, "policy": policy, "level": level,
+            "level_name": name, "channel": channel, "letter": letter,
+            "invoices": json.dumps(numbers), "status": status, "created_at": now,
+            "updated_at": now}  # fmt: skip
 
 
-def _action(
-    conn: sqlite3.Connection,
-    iid: int,
-    level: int,
-    name: str,
-    status: str,
-    day: date,
-    message: int | None,
-) -> None:
-    conn.execute(
-        "INSERT INTO dunning_action (invoice_id, level, level_name, status, run_date, message_id)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (iid, level, name, status, day.isoformat(), message),
-    )
+def _insert_messages(conn: sqlite3.Connection, rows: list[Row]) -> list[int]:
+    """Insert messages (a few statements of many rows): their ids, in the order given."""
+    db, ids = sa_of(conn), list[int]()
+    for start in range(0, len(rows), ROWS):
+        ids += db.execute(_INSERT_MESSAGES, rows[start : start + ROWS]).scalars()
+    return [int(i) for i in ids]
+
+
+def _message(conn: sqlite3.Connection, cid: int, day: date, *args: Any) -> int:
+    """Insert one message (see :func:`_message_values` for the arguments): its id."""
+    return _insert_messages(conn, [_message_values(cid, day, *args)])[0]
+
+
+def _action(iid: int, level: int, name: str, status: str, day: date, message: int | None) -> Row:
+    return {"invoice_id": iid, "level": level, "level_name": name, "status": status,
+            "run_date": day, "message_id": message}  # fmt: skip
+
+
+def _insert_actions(conn: sqlite3.Connection, rows: list[Row]) -> None:
+    db = sa_of(conn)
+    for start in range(0, len(rows), ROWS):
+        db.execute(_INSERT_ACTIONS, rows[start : start + ROWS])
+
+
+_INSERT_ACTIONS = sa.insert(DunningAction)
+CHUNK = 500  # keys looked up per statement
+ROWS = 2000  # rows inserted per statement (memory stays flat on a first run at scale)
+
+
+def _ids(conn: sqlite3.Connection, stmt: sa.Select[Any], keys: list[str]) -> dict[str, int]:
+    """Key -> id for ``keys`` (customer codes or invoice numbers), read in chunks."""
+    db, keys, out = sa_of(conn), sorted(set(keys)), dict[str, int]()
+    for start in range(0, len(keys), CHUNK):
+        out |= {k: i for k, i in db.execute(stmt, {"keys": keys[start : start + CHUNK]})}
+    return out
 
 
 def _customer_id(conn: sqlite3.Connection, code: str) -> int:
-    return int(conn.execute("SELECT id FROM customer WHERE code = ?", (code,)).fetchone()[0])
+    return int(sa_of(conn).execute(_CUSTOMER_ID, {"code": code}).scalar_one())
 
 
 def _invoice_id(conn: sqlite3.Connection, number: str) -> int:
-    return int(conn.execute("SELECT id FROM invoice WHERE number = ?", (number,)).fetchone()[0])
+    return int(sa_of(conn).execute(_INVOICE_ID, {"number": number}).scalar_one())
 
 
 def limitation_due(conn: sqlite3.Connection, rows: list[Row]) -> list[Row]:
     """The limitation tasks to raise now for these :func:`limitation_rows` rows: per invoice,
     the most urgent threshold (180, then 60 days left) not raised yet."""
+    raised = _limitation_levels(conn, [row["invoice"] for row in rows])
     out = []
     for row in rows:
-        iid = _invoice_id(conn, row["invoice"])
-        done = [
-            r[0]
-            for r in conn.execute(
-                "SELECT level FROM dunning_action WHERE invoice_id = ? AND level >= ?",
-                (iid, POLICY_LEVELS),
-            )
-        ]
+        iid, done = raised[row["invoice"]]
         task = limitation_task(row["days_left"], done)
         if task is not None:
             days, level = task
@@ -253,99 +284,185 @@ def limitation_due(conn: sqlite3.Connection, rows: list[Row]) -> list[Row]:
     return out
 
 
+def _limitation_levels(
+    conn: sqlite3.Connection, numbers: list[str]
+) -> dict[str, tuple[int, list[int]]]:
+    """Invoice number -> (id, the limitation levels it has had), read in chunks."""
+    db, keys = sa_of(conn), sorted(set(numbers))
+    out: dict[str, tuple[int, list[int]]] = {}
+    for start in range(0, len(keys), CHUNK):
+        for number, iid, level in db.execute(
+            _LIMITATION_DONE, {"keys": keys[start : start + CHUNK]}
+        ):
+            entry = out.setdefault(number, (iid, []))
+            if level is not None:
+                entry[1].append(level)
+    return out
+
+
 def limitation_tasks(conn: sqlite3.Connection, due: list[Row], as_of: date, now: str) -> list[int]:
     """Record the tasks :func:`limitation_due` found: a ``legal`` message and its action."""
-    ids = []
-    for task in due:
-        cid = _customer_id(conn, task["customer"])
-        mid = _message(conn, cid, as_of, "limitation", task["level"], task["level_name"],
-                       "legal", None, [task["invoice"]], "open", now)  # fmt: skip
-        _action(conn, task["invoice_id"], task["level"], task["level_name"], "done", as_of, mid)
-        ids.append(mid)
+    cids = _ids(conn, _CUSTOMER_IDS_OF, [task["customer"] for task in due])
+    ids = _insert_messages(conn, [
+        _message_values(cids[task["customer"]], as_of, "limitation", task["level"],
+                        task["level_name"], "legal", None, [task["invoice"]], "open", now)
+        for task in due
+    ])  # fmt: skip
+    _insert_actions(conn, [
+        _action(task["invoice_id"], task["level"], task["level_name"], "done", as_of, mid)
+        for task, mid in zip(due, ids, strict=True)
+    ])  # fmt: skip
     return ids
 
 
 # --- delivery bookkeeping -----------------------------------------------------------------
 
-_MESSAGE = """SELECT m.id, c.code AS customer, c.name, c.email, c.language, m.run_date, m.policy,
-  m.level, m.level_name, m.channel, m.letter, m.invoices, m.status, m.attempts, m.error, m.evidence,
-  m.reference, m.updated_at, m.claimed_pid, m.claimed_host, m.claimed_at
-  FROM dunning_message m JOIN customer c ON c.id = m.customer_id"""
+_M = table(DunningMessage).alias("m")  # names raw-SQL criteria use
+_C = table(Customer).alias("c")
+M, C = _M.c, _C.c
+_MESSAGE_FIELDS = (
+    "run_date", "policy", "level", "level_name", "channel", "letter", "invoices", "status",
+    "attempts", "error", "evidence", "reference", "updated_at", "claimed_pid", "claimed_host",
+    "claimed_at",
+)  # fmt: skip
+_MESSAGE = (
+    sa.select(
+        M.id,
+        C.code.label("customer"),
+        *(C[name] for name in ("name", "email", "language")),
+        *(M[name] for name in _MESSAGE_FIELDS),
+    )
+    .select_from(_M.join(_C, C.id == M.customer_id))
+    .order_by(M.id)
+)
+_STAMPS = ("updated_at", "claimed_at")
 
 
-def messages(conn: sqlite3.Connection, where: str, params: tuple[Any, ...] = ()) -> list[Row]:
-    cur = conn.execute(f"{_MESSAGE} WHERE {where} ORDER BY m.id", params)
-    names = [d[0] for d in cur.description]
-    out = []
-    for values in cur:
-        row = dict(zip(names, values))
-        row["invoices"] = json.loads(row["invoices"])
-        out.append(row)
-    return out
+def messages(
+    conn: sqlite3.Connection,
+    where: sa.ColumnElement[bool] | str,
+    params: tuple[Any, ...] = (),
+) -> list[Row]:
+    """Dunning messages (``m``) with their customer (``c``) matching ``where``, by id.
+
+    ``where`` is a criterion over :data:`M` and :data:`C`; text with ``?`` placeholders for
+    ``params`` is still taken from callers on raw SQL (it names the tables ``m`` and ``c``).
+    Dates and timestamps come back as ISO text, ``invoices`` as a list of numbers.
+    """
+    return [_message_row(r) for r in sa_of(conn).execute(_MESSAGE.where(_criterion(where, params)))]
+
+
+def _criterion(where: sa.ColumnElement[bool] | str, params: tuple[Any, ...]) -> Any:
+    if not isinstance(where, str):
+        return where
+    names = iter(range(len(params)))
+    text = re.sub(r"\?", lambda _: f":p{next(names)}", where)
+    return sa.text(text).bindparams(**{f"p{i}": v for i, v in enumerate(params)})
+
+
+def _message_row(values: Any) -> Row:
+    row = dict(values._mapping)
+    row["invoices"] = json.loads(row["invoices"])
+    row["run_date"] = row["run_date"].isoformat()
+    for key in _STAMPS:
+        row[key] = _iso(row[key])
+    return row
+
+
+def _iso(stamp: datetime | None) -> str | None:
+    return None if stamp is None else stamp.isoformat()
+
+
+def by_id(ids: Iterable[int]) -> sa.ColumnElement[bool]:
+    """:func:`messages` criterion: these messages."""
+    return M.id.in_(list(ids))
+
+
+_PEOPLE = sa.select(cust.code, cust.salesperson, cust.name, cust.language)
+
+
+def people(conn: sqlite3.Connection) -> dict[str, tuple[str | None, str, str]]:
+    """Customer code -> (salesperson, name, language), for the day's to-do list."""
+    return {c: (s, n, lang) for c, s, n, lang in sa_of(conn).execute(_PEOPLE)}
 
 
 def set_reference(conn: sqlite3.Connection, mid: int, reference: str) -> None:
     """Tie a message to its letter's reference (a retry re-sends the same letter)."""
-    conn.execute("UPDATE dunning_message SET reference = ? WHERE id = ?", (reference, mid))
+    sa_of(conn).execute(_SET_REFERENCE, {"mid": mid, "reference": reference})
+
+
+_UPDATE = sa.update(DunningMessage).where(msg.id == sa.bindparam("mid"))
+_SET_REFERENCE = _UPDATE.values(reference=sa.bindparam("reference"))
 
 
 def retries(conn: sqlite3.Connection) -> list[Row]:
     """Messages that failed and wait for the next run."""
-    return messages(conn, "m.status = 'failed'")
+    return messages(conn, M.status == "failed")
 
 
 def finish(conn: sqlite3.Connection, mid: int, ok: bool, detail: str, now: str) -> None:
-    """Record a delivery's outcome: evidence when sent, the reason when failed."""
-    conn.execute("BEGIN IMMEDIATE")
-    conn.execute(
-        "UPDATE dunning_message SET status = ?, evidence = ?, error = ?, updated_at = ? WHERE id = ?",
-        ("sent" if ok else "failed", detail if ok else None, None if ok else detail, now, mid),
-    )
-    conn.execute("COMMIT")
+    """Record a delivery's outcome: evidence when sent, the reason when failed (one UPDATE,
+    committed on its own)."""
+    values = {"status": "sent" if ok else "failed", "evidence": detail if ok else None,
+              "error": None if ok else detail}  # fmt: skip
+    sa_of(conn).execute(_FINISH, {"mid": mid, "now": now, **values})
 
 
 def drop(conn: sqlite3.Connection, mid: int, why: str, now: str) -> None:
     """Give up a message for good: what it asked for was settled or disputed since."""
-    conn.execute("BEGIN IMMEDIATE")
-    conn.execute(
-        "UPDATE dunning_message SET status = 'dropped', error = ?, updated_at = ? WHERE id = ?",
-        (why, now, mid),
-    )
-    conn.execute("COMMIT")
+    sa_of(conn).execute(_DROP, {"mid": mid, "error": why, "now": now})
+
+
+_NOW: sa.BindParameter[Any] = sa.bindparam("now", type_=Timestamp)
+_FINISH = _UPDATE.values(
+    status=sa.bindparam("status"),
+    evidence=sa.bindparam("evidence"),
+    error=sa.bindparam("error"),
+    updated_at=_NOW,
+)
+_DROP = _UPDATE.values(status="dropped", error=sa.bindparam("error"), updated_at=_NOW)
 
 
 def still_owed(
     conn: sqlite3.Connection, numbers: list[str], as_of: date, *, overdue: bool
 ) -> list[str]:
     """Which of ``numbers`` are still open and undisputed (and past due, with ``overdue``)."""
-    marks = ",".join("?" * len(numbers)) or "NULL"
-    rows = conn.execute(
-        f"SELECT number FROM invoice WHERE number IN ({marks}) AND open_amount > 0"
-        " AND disputed = 0 AND (? = 0 OR due_date < ?) ORDER BY number",
-        (*numbers, int(overdue), as_of.isoformat()),
-    )
-    return [r[0] for r in rows]
+    stmt = _OVERDUE if overdue else _OWED
+    return list(sa_of(conn).execute(stmt, {"keys": numbers, "as_of": as_of}).scalars())
+
+
+_OWED = (
+    sa.select(inv.number)
+    .where(inv.number.in_(_KEYS), inv.open_amount > 0, inv.disputed.is_(False))
+    .order_by(inv.number)
+)
+_OVERDUE = _OWED.where(inv.due_date < sa.bindparam("as_of", type_=sa.Date))
+
+
+_INVOICE_FACTS = sa.select(
+    inv.number,
+    inv.issue_date,
+    inv.due_date,
+    inv.amount,
+    inv.open_amount,
+    inv.currency,
+).where(inv.number == sa.bindparam("number"))
 
 
 def open_invoices_of(conn: sqlite3.Connection, numbers: list[str], as_of: date) -> list[Row]:
-    """Invoice facts for a message: number, dates, amounts, days overdue."""
-    out = []
+    """Invoice facts for a message: number, dates (ISO), amounts, days overdue."""
+    db, out = sa_of(conn), []
     for number in numbers:
-        n, issue, due, amount, open_, cur = conn.execute(
-            "SELECT number, issue_date, due_date, amount, open_amount, currency FROM invoice"
-            " WHERE number = ?",
-            (number,),
-        ).fetchone()
-        days = (as_of - date.fromisoformat(due)).days
+        n, issue, due, amount, open_, cur = db.execute(_INVOICE_FACTS, {"number": number}).one()
         out.append(
             {
                 "number": n,
-                "issue_date": issue,
-                "due_date": due,
+                "issue_date": issue.isoformat(),
+                "due_date": due.isoformat(),
                 "amount": amount,
                 "open": open_,
                 "currency": cur,
-                "days_overdue": max(days, 0),
+                "days_overdue": max((as_of - due).days, 0),
             }
         )
     return out

@@ -8,12 +8,27 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
+
 from huikuan.core.money import to_decimal
+from huikuan.db.models import ContactLog, Customer, Letter
+from huikuan.store.db import sa_of
+from huikuan.store.dunning import as_day, columns, cust, inv
 from huikuan.store.ledger import require_customer
 from huikuan.store.reports import aging_invoices
 from huikuan.store.todo import contacts
 
 Row = dict[str, Any]
+log, let = columns(ContactLog), columns(Letter)
+
+
+_CUSTOMER = sa.select(
+    cust.code,
+    cust.name,
+    sa.func.coalesce(cust.email, "").label("email"),
+    sa.func.coalesce(cust.phone, "").label("phone"),
+    cust.language,
+).where(cust.code == sa.bindparam("code"))
 
 
 def customer_facts(conn: sqlite3.Connection, code: str) -> tuple[Row, Row | None]:
@@ -22,12 +37,7 @@ def customer_facts(conn: sqlite3.Connection, code: str) -> tuple[Row, Row | None
     The addressee is the finance contact, else the decision maker, else the first contact.
     """
     require_customer(conn, code)
-    cur = conn.execute(
-        "SELECT code, name, COALESCE(email, '') AS email, COALESCE(phone, '') AS phone,"
-        " language FROM customer WHERE code = ?",
-        (code,),
-    )
-    customer = dict(zip([d[0] for d in cur.description], cur.fetchone()))
+    customer = dict(sa_of(conn).execute(_CUSTOMER, {"code": code}).one()._mapping)
     people = contacts(conn, code)
     addressee = next((p for p in people if p["role"] == "finance"), None)
     addressee = addressee or next((p for p in people if p["role"] == "decision_maker"), None)
@@ -35,6 +45,9 @@ def customer_facts(conn: sqlite3.Connection, code: str) -> tuple[Row, Row | None
     if addressee is not None:
         addressee = {k: addressee[k] or "" for k in ("name", "role", "title", "email", "phone")}
     return customer, addressee
+
+
+_OWN_EMAIL = sa.select(cust.name, cust.email).where(cust.code == sa.bindparam("code"))
 
 
 def email_recipient(conn: sqlite3.Connection, code: str) -> tuple[str, str] | None:
@@ -45,7 +58,7 @@ def email_recipient(conn: sqlite3.Connection, code: str) -> tuple[str, str] | No
         found = next((p for p in people if p["role"] == role), None)
         if found is not None:
             return str(found["name"]), str(found["email"])
-    row = conn.execute("SELECT name, email FROM customer WHERE code = ?", (code,)).fetchone()
+    row = sa_of(conn).execute(_OWN_EMAIL, {"code": code}).first()
     return (str(row[0]), str(row[1])) if row and row[1] else None
 
 
@@ -55,17 +68,27 @@ def prior_contacts(
     """Contacts logged with the customer before ``as_of`` (not the letter ``reference`` itself,
     nor what the same day's run sends by another channel), oldest first: date, channel,
     reference and, for a letter, its kind."""
-    cur = conn.execute(
-        "SELECT l.date, l.channel, l.reference, t.kind FROM contact_log l"
-        " JOIN customer c ON c.id = l.customer_id LEFT JOIN letter t ON t.reference = l.reference"
-        " WHERE c.code = ? AND l.date < ? AND (l.reference IS NULL OR l.reference IS NOT ?)"
-        " ORDER BY l.date, l.id",
-        (code, as_of.isoformat(), reference),
-    )
+    params = {"code": code, "as_of": as_of, "reference": reference}
     return [
-        {"date": date.fromisoformat(d), "channel": ch, "reference": ref, "kind": kind}
-        for d, ch, ref, kind in cur
+        {"date": d, "channel": ch, "reference": ref, "kind": kind}
+        for d, ch, ref, kind in sa_of(conn).execute(_PRIOR, params)
     ]
+
+
+_PRIOR = (
+    sa.select(log.date, log.channel, log.reference, let.kind)
+    .join(Customer, cust.id == log.customer_id)
+    .outerjoin(Letter, let.reference == log.reference)
+    .where(
+        cust.code == sa.bindparam("code"),
+        log.date < sa.bindparam("as_of"),
+        sa.or_(
+            log.reference.is_(None),
+            log.reference.is_distinct_from(sa.bindparam("reference", type_=sa.String)),
+        ),
+    )
+    .order_by(log.date, log.id)
+)
 
 
 def open_invoices(conn: sqlite3.Connection, code: str, as_of: date) -> list[Row]:
@@ -78,11 +101,11 @@ def open_invoices(conn: sqlite3.Connection, code: str, as_of: date) -> list[Row]
         out.append(
             {
                 "number": number,
-                "issue_date": date.fromisoformat(issue),
-                "due_date": date.fromisoformat(due),
+                "issue_date": as_day(issue),
+                "due_date": as_day(due),
                 "amount": to_decimal(amount),
                 "open": to_decimal(fen),
-                "days_overdue": max((as_of - date.fromisoformat(due)).days, 0),
+                "days_overdue": max((as_of - as_day(due)).days, 0),
                 "currency": currency,
                 "contract": contract or "",
                 "disputed": bool(disputed),
@@ -95,11 +118,16 @@ def _invoice_extras(
     conn: sqlite3.Connection, numbers: list[str]
 ) -> dict[str, tuple[int, str, int]]:
     out: dict[str, tuple[int, str, int]] = {}
+    db = sa_of(conn)
     for start in range(0, len(numbers), 500):
         part = numbers[start : start + 500]
-        sql = f"SELECT number, amount, contract, disputed FROM invoice WHERE number IN ({','.join('?' * len(part))})"
-        out |= {n: (a, c, d) for n, a, c, d in conn.execute(sql, part)}
+        out |= {n: (a, c, d) for n, a, c, d in db.execute(_EXTRAS, {"numbers": part})}
     return out
+
+
+_EXTRAS = sa.select(inv.number, inv.amount, inv.contract, inv.disputed).where(
+    inv.number.in_(sa.bindparam("numbers", expanding=True))
+)
 
 
 def new_reference(
@@ -115,38 +143,103 @@ def new_reference(
 ) -> str:
     """Allocate and store the next reference ``PREFIX-YYYY-NNNNNN`` (unique, never reused)."""
     head = f"{prefix}-{as_of.year}-"
-    (last,) = conn.execute(
-        "SELECT MAX(CAST(substr(reference, ?) AS INTEGER)) FROM letter WHERE reference LIKE ?",
-        (len(head) + 1, head.replace("%", r"\%") + "%"),
-    ).fetchone()
-    reference = f"{head}{(last or 0) + 1:06d}"
-    conn.execute(
-        "INSERT INTO letter (reference, kind, lang, customer_id, as_of, totals, username, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (reference, kind, lang, require_customer(conn, code).id, as_of.isoformat(),
-         json.dumps({c: str(v) for c, v in totals.items()}), user, now),
-    )  # fmt: skip
+    reference = f"{head}{_last_number(conn, head) + 1:06d}"
+    sa_of(conn).execute(
+        sa.insert(Letter),
+        {
+            "reference": reference,
+            "kind": kind,
+            "lang": lang,
+            "customer_id": require_customer(conn, code).id,
+            "as_of": as_of,
+            "totals": json.dumps({c: str(v) for c, v in totals.items()}),
+            "username": user,
+            "created_at": now,
+        },
+    )
     return reference
+
+
+def _last_number(conn: sqlite3.Connection, head: str) -> int:
+    """The highest number issued under ``head`` (``PREFIX-YYYY-``), 0 when none: numbers are
+    digits, so the longest, then greatest, reference holds it."""
+    literal = "".join(f"/{ch}" if ch in "/%_" else ch for ch in head)
+    last = sa_of(conn).execute(_LAST_REFERENCE, {"pattern": literal + "%"}).scalar()
+    digits = last[len(head) :] if last else ""
+    return int(digits) if digits.isdigit() else 0
+
+
+_LAST_REFERENCE = (
+    sa.select(let.reference)
+    .where(let.reference.like(sa.bindparam("pattern"), escape="/"))
+    .order_by(sa.func.length(let.reference).desc(), let.reference.desc())
+    .limit(1)
+)
 
 
 def mark_delivered(
     conn: sqlite3.Connection, reference: str, channel: str, evidence: str, now: str
 ) -> None:
     """Record how and when a letter went out."""
-    conn.execute(
-        "UPDATE letter SET channel = ?, evidence = ?, delivered_at = ? WHERE reference = ?",
-        (channel, evidence, now, reference),
+    sa_of(conn).execute(
+        sa.update(Letter)
+        .where(let.reference == reference)
+        .values(channel=channel, evidence=evidence, delivered_at=now)
     )
+
+
+def delivery(conn: sqlite3.Connection, reference: str) -> str | None:
+    """The evidence of letter ``reference``'s delivery, None when it has not gone out."""
+    row = sa_of(conn).execute(_DELIVERY, {"reference": reference}).first()
+    return None if row is None else str(row[0])
+
+
+_DELIVERY = sa.select(let.evidence).where(
+    let.reference == sa.bindparam("reference"), let.delivered_at.is_not(None)
+)
+
+
+def logged(conn: sqlite3.Connection, reference: str, channel: str) -> bool:
+    """Whether the delivery of letter ``reference`` by ``channel`` is in the contact log."""
+    return (
+        sa_of(conn).execute(_LOGGED, {"reference": reference, "channel": channel}).first()
+        is not None
+    )
+
+
+_LOGGED = sa.select(log.id).where(
+    log.reference == sa.bindparam("reference"), log.channel == sa.bindparam("channel")
+)
 
 
 def letters(conn: sqlite3.Connection, code: str | None = None) -> list[Row]:
     """Letters issued (newest first), optionally to one customer."""
-    cur = conn.execute(
-        "SELECT l.reference, l.kind, l.lang, c.code AS customer, l.as_of, l.totals, l.channel,"
-        " l.evidence, l.delivered_at, l.username AS user, l.created_at FROM letter l"
-        " JOIN customer c ON c.id = l.customer_id WHERE :c IS NULL OR c.code = :c"
-        " ORDER BY l.id DESC",
-        {"c": code},
+    stmt = _LETTERS if code is None else _LETTERS.where(cust.code == code)
+    return [_letter_row(r._mapping) for r in sa_of(conn).execute(stmt)]
+
+
+_LETTERS = (
+    sa.select(
+        let.reference,
+        let.kind,
+        let.lang,
+        cust.code.label("customer"),
+        let.as_of,
+        let.totals,
+        let.channel,
+        let.evidence,
+        let.delivered_at,
+        let.username.label("user"),
+        let.created_at,
     )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur]
+    .join(Customer, cust.id == let.customer_id)
+    .order_by(let.id.desc())
+)
+
+
+def _letter_row(values: Any) -> Row:
+    """A letter row as the ledger's text: dates and timestamps in ISO form."""
+    row = dict(values)
+    for key in ("as_of", "delivered_at", "created_at"):
+        row[key] = None if row[key] is None else row[key].isoformat()
+    return row
