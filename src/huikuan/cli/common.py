@@ -6,6 +6,7 @@ import functools
 import getpass
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -174,6 +175,17 @@ def _plain(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except OSError as exc:
         where = f"{printable(shorten(str(exc.filename)))}: " if exc.filename else ""
         raise HuikuanError(f"{where}{exc.strerror or exc}") from None
+    except Exception as exc:
+        if not _database_trouble(exc):
+            raise
+        raise HuikuanError(f"ledger {STATE.db_path()}: {exc.orig}") from None  # type: ignore[attr-defined]
+
+
+def _database_trouble(exc: Exception) -> bool:
+    """A locked, unreachable or unreadable database met through SQLAlchemy (not a bug of ours):
+    said like sqlite3's own errors, in one line. SQLAlchemy is not imported for the check."""
+    sa = sys.modules.get("sqlalchemy")
+    return sa is not None and isinstance(exc, sa.exc.OperationalError)
 
 
 class App(typer.Typer):
