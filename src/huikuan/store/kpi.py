@@ -102,8 +102,8 @@ def balances(by: str, periods: Periods) -> sa.Select[Any]:
         open_k = r.amount - r[f"p{k}"]
         cols.append(_sum_if(r.issue_date <= b, open_k))
         cols.append(_sum_if(sa.and_(r.issue_date <= b, r.due_date >= b), open_k))
-    cols += [_sum_if(r.issue_date.between(p[1], bounds[k + 1]), r.amount)
-             for k, p in enumerate(periods)]  # fmt: skip
+    for k, p in enumerate(periods):
+        cols.append(_sum_if(r.issue_date.between(p[1], bounds[k + 1]), r.amount))
     return sa.select(r.k, r.currency, *cols).group_by(r.k, r.currency)
 
 
