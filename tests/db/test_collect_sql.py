@@ -47,15 +47,15 @@ class Recorder:
 
     def __init__(self, db: sa.Connection) -> None:
         self.db = db
-        self.log: list[tuple[Any, list[Any] | None]] = []
+        self.log: list[tuple[Any, Any, list[Any] | None]] = []
 
-    def execute(self, stmt: Any, *args: Any, **kw: Any) -> Any:
-        result = self.db.execute(stmt, *args, **kw)
+    def execute(self, stmt: Any, params: Any = None, **kw: Any) -> Any:
+        result = self.db.execute(stmt, params, **kw)
         if not result.returns_rows:
-            self.log.append((stmt, None))
+            self.log.append((stmt, params, None))
             return result
         frozen = result.freeze()
-        self.log.append((stmt, frozen().all()))
+        self.log.append((stmt, params, frozen().all()))
         return frozen()
 
 
@@ -137,12 +137,13 @@ def _credit(conn: Any, as_of: dt.date) -> None:
     credit.standing(conn, "C001", as_of, "CNY")
     credit.apply(conn, "t", "C001", None, NOW)
     credit.latest(conn, 1)
+    credit.terms(conn, 1)
     list(credit.customer_ids(conn))
     list(credit.risk_cells(conn, as_of, Buckets()))
 
 
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Any, list[Any] | None]]:
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Any, Any, list[Any] | None]]:
     led = open_ledger(tmp_path_factory.mktemp("collect") / "l.db", "t", create=True)
     patch = pytest.MonkeyPatch()
     try:
@@ -161,7 +162,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Any, list[A
 @pytest.mark.parametrize("dialect", [postgresql.dialect(), sqlite.dialect()], ids=["pg", "sqlite"])
 def test_every_statement_compiles(recorded: list[Any], dialect: sa.Dialect) -> None:
     assert len(recorded) > 60
-    for stmt, _ in recorded:
+    for stmt, _, _ in recorded:
         text = str(stmt.compile(dialect=dialect)).lower()
         if dialect.name == "postgresql":
             for sqlite_only in ("julianday", "strftime", "ifnull", "group_concat", "insert or"):
@@ -170,7 +171,7 @@ def test_every_statement_compiles(recorded: list[Any], dialect: sa.Dialect) -> N
 
 def test_the_statements_read_what_they_should(recorded: list[Any]) -> None:
     """Spot checks that the recording saw real answers (not empty results everywhere)."""
-    answered = [rows for _, rows in recorded if rows]
+    answered = [rows for _, _, rows in recorded if rows]
     assert len(answered) > 30
 
 
@@ -199,8 +200,8 @@ def pg() -> Iterator[sa.Engine]:
 
 def test_postgresql_gives_the_same_rows(recorded: list[Any], pg: sa.Engine) -> None:
     with pg.begin() as db:
-        for stmt, rows in recorded:
-            result = db.execute(stmt)
+        for stmt, params, rows in recorded:
+            result = db.execute(stmt, params)
             if rows is None:
                 continue
             got, want = _plain(result.all()), _plain(rows)

@@ -210,6 +210,12 @@ def promise_status(amount: int, paid: int, promised: str, as_of: date) -> str:
 # --- limitation --------------------------------------------------------------------------
 
 
+def _maybe_open(as_of: date) -> sa.ColumnElement[bool]:
+    """The invoice is open today, or was paid (in part) after ``as_of``."""
+    paid_later = sa.select(allocation.c.invoice_id).where(allocation.c.date > as_of)
+    return sa.or_(invoice.c.open_amount > 0, invoice.c.id.in_(paid_later))
+
+
 def limitation_query(as_of: date) -> sa.Select[Any]:
     """Invoices open on ``as_of``, with the day their limitation period starts."""
     i, a = invoice.c, allocation.c
@@ -229,7 +235,6 @@ def limitation_query(as_of: date) -> sa.Select[Any]:
         )
         .scalar_subquery()
     )
-    paid_later = sa.select(a.invoice_id).where(a.date > as_of)
     rows = (
         sa.select(
             i.id,
@@ -243,56 +248,76 @@ def limitation_query(as_of: date) -> sa.Select[Any]:
             sa.func.coalesce(last_milestone, i.due_date).label("start"),
         )
         .join(customer, customer.c.id == i.customer_id)
-        .where(i.issue_date <= as_of, sa.or_(i.open_amount > 0, i.id.in_(paid_later)))
+        .where(i.issue_date <= as_of, _maybe_open(as_of))
         .subquery("r")
     )
     r = rows.c
     return sa.select(rows).where(r.open > 0).order_by(r.start, r.number)
 
 
-def restart_queries(invoice_id: int, customer_id: int) -> tuple[sa.Select[Any], ...]:
-    """Payments, promises and contacts that may restart an invoice's limitation period."""
-    a, p, pr, lg = allocation.c, payment.c, promise.c, contact_log.c
+def restart_queries(as_of: date) -> tuple[sa.Select[Any], ...]:
+    """Payments (to invoices that may be open on ``as_of``), promises and proven contacts:
+    the events that may restart an invoice's limitation period, read once for the ledger."""
+    a, p, pr, lg, i = allocation.c, payment.c, promise.c, contact_log.c, invoice.c
+    candidates = sa.select(i.id).where(i.issue_date <= as_of, _maybe_open(as_of))
     paid = (
-        sa.select(a.date, a.amount)
+        sa.select(a.invoice_id, a.date, a.amount)
         .join(payment, p.id == a.payment_id)
-        .where(a.invoice_id == invoice_id, p.kind == "payment")
+        .where(p.kind == "payment", a.invoice_id.in_(candidates))
+        .order_by(a.invoice_id, a.id)
     )
-    promised = sa.select(pr.made_on, pr.amount).where(
-        pr.customer_id == customer_id,
-        sa.or_(pr.invoice_id.is_(None), pr.invoice_id == invoice_id),
-    )
+    promised = sa.select(pr.customer_id, pr.invoice_id, pr.made_on, pr.amount).order_by(pr.id)
     proven = sa.and_(lg.channel.in_(("letter", "email", "legal")), lg.evidence.is_not(None))
-    contacted = sa.select(
-        lg.date, lg.channel, lg.acknowledged, sa.func.coalesce(lg.reference, lg.evidence)
-    ).where(
-        lg.customer_id == customer_id,
-        sa.or_(lg.invoice_id.is_(None), lg.invoice_id == invoice_id),
-        sa.or_(lg.acknowledged.is_(True), proven),
+    contacted = (
+        sa.select(
+            lg.customer_id,
+            lg.invoice_id,
+            lg.date,
+            lg.channel,
+            lg.acknowledged,
+            sa.func.coalesce(lg.reference, lg.evidence),
+        )
+        .where(sa.or_(lg.acknowledged.is_(True), proven))
+        .order_by(lg.id)
     )
     return paid, promised, contacted
 
 
-def restarts(conn: sqlite3.Connection, invoice_id: int, customer_id: int) -> list[Restart]:
-    """Events that restart an invoice's period: payments, promises, proven demands."""
-    db = sa_of(conn)
-    paid, promised, contacted = restart_queries(invoice_id, customer_id)
-    out = [Restart("payment", d, f"payment {format_fen(a)}") for d, a in db.execute(paid)]
-    out += [
-        Restart("promise", d, f"promise to pay {format_fen(a)}") for d, a in db.execute(promised)
-    ]
-    for d, channel, ack, ref in db.execute(contacted):
-        kind = "acknowledged" if ack else "demand"
-        out.append(Restart(kind, d, f"{channel} {ref or ''}".strip()))
-    return out
+class _Restarts:
+    """The restart events of every invoice, read in three queries."""
+
+    def __init__(self, db: sa.Connection, as_of: date) -> None:
+        paid, promised, contacted = restart_queries(as_of)
+        self.paid: dict[int, list[tuple[date, int]]] = {}
+        for iid, day, fen in db.execute(paid):
+            self.paid.setdefault(iid, []).append((day, fen))
+        self.other: dict[int, list[tuple[int | None, Restart]]] = {}
+        for cid, iid, day, fen in db.execute(promised):
+            event = Restart("promise", day, f"promise to pay {format_fen(fen)}")
+            self.other.setdefault(cid, []).append((iid, event))
+        for cid, iid, day, channel, ack, ref in db.execute(contacted):
+            kind = "acknowledged" if ack else "demand"
+            event = Restart(kind, day, f"{channel} {ref or ''}".strip())
+            self.other.setdefault(cid, []).append((iid, event))
+
+    def of(self, invoice_id: int, customer_id: int) -> list[Restart]:
+        """Payments to the invoice, then its customer's promises and proven contacts."""
+        out = [
+            Restart("payment", d, f"payment {format_fen(fen)}")
+            for d, fen in self.paid.get(invoice_id, ())
+        ]
+        return out + [
+            e for iid, e in self.other.get(customer_id, ()) if iid is None or iid == invoice_id
+        ]
 
 
 def limitation_rows(conn: sqlite3.Connection, as_of: date, cal: WorkCalendar) -> Iterator[Row]:
     """Every open invoice with the end of its limitation period as of ``as_of``."""
     db = sa_of(conn)
+    events = _Restarts(db, as_of)
     result = db.execute(limitation_query(as_of), execution_options={"yield_per": 1000})
     for iid, number, code, name, due, open_, currency, cid, start in result:
-        end, by = expiry(start, restarts(conn, iid, cid), cal, as_of)
+        end, by = expiry(start, events.of(iid, cid), cal, as_of)
         yield {
             "invoice": number,
             "customer": code,

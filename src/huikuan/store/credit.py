@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from huikuan.core.creditcheck import Standing
 from huikuan.core.creditpolicy import CreditInputs
 from huikuan.core.errors import NotFound
 from huikuan.core.money import format_fen
-from huikuan.db.dialect import as_date, days_between, greatest
+from huikuan.db.dialect import days_between, greatest
 from huikuan.db.models import LEDGER_TABLES
 from huikuan.store.db import sa_of
 from huikuan.store.ledger import audit, require_customer
@@ -30,6 +31,11 @@ invoice = _TABLES["invoice"]
 payment = _TABLES["payment"]
 
 Row = dict[str, Any]
+# Statements run once per customer are built once, with these parameters (SQLAlchemy then
+# reuses their compiled form instead of building and keying a new statement every time).
+_CID = sa.bindparam("cid", type_=sa.Integer())
+_CUR = sa.bindparam("currency", type_=sa.String())
+_AS_OF = sa.bindparam("as_of", type_=sa.Date())
 
 
 def _total(value: Any) -> sa.ColumnElement[Any]:
@@ -42,10 +48,11 @@ def _real(value: Any) -> sa.ColumnElement[float]:
     return sa.cast(value, sa.Float)
 
 
-def due_query(cid: int, as_of: date) -> sa.Select[Any]:
+@cache
+def due_query() -> sa.Select[Any]:
     """Invoices due before ``as_of``: count, paid on time, worst and 分-days late, open 分."""
     i, a, p = invoice.c, allocation.c, payment.c
-    paid = sa.select(_total(a.amount)).where(a.invoice_id == i.id, a.date <= as_of)
+    paid = sa.select(_total(a.amount)).where(a.invoice_id == i.id, a.date <= _AS_OF)
     by_due = (
         sa.select(_total(a.amount))
         .join(payment, p.id == a.payment_id)
@@ -58,12 +65,12 @@ def due_query(cid: int, as_of: date) -> sa.Select[Any]:
             paid.scalar_subquery().label("paid"),
             by_due.scalar_subquery().label("paid_by_due"),
         )
-        .where(i.customer_id == cid, i.issue_date <= as_of, i.due_date < as_of)
+        .where(i.customer_id == _CID, i.issue_date <= _AS_OF, i.due_date < _AS_OF)
         .subquery("r")
     )
     r = rows.c
     late = r.amount > r.paid
-    days = days_between(r.due_date, as_date(as_of))
+    days = days_between(r.due_date, _AS_OF)
     return sa.select(
         sa.func.count(),
         _total(sa.case((r.paid_by_due >= r.amount, 1), else_=0)),
@@ -73,7 +80,8 @@ def due_query(cid: int, as_of: date) -> sa.Select[Any]:
     )
 
 
-def late_paid_query(cid: int, as_of: date) -> sa.Select[Any]:
+@cache
+def late_paid_query() -> sa.Select[Any]:
     """分-days late and 分 of the cash paid by ``as_of`` on invoices due before it."""
     i, a, p = invoice.c, allocation.c, payment.c
     late = greatest(sa.literal_column("0"), days_between(i.due_date, a.date))
@@ -83,65 +91,72 @@ def late_paid_query(cid: int, as_of: date) -> sa.Select[Any]:
         .join(allocation, a.invoice_id == i.id)
         .join(payment, p.id == a.payment_id)
         .where(
-            i.customer_id == cid,
-            i.issue_date <= as_of,
-            i.due_date < as_of,
-            a.date <= as_of,
+            i.customer_id == _CID,
+            i.issue_date <= _AS_OF,
+            i.due_date < _AS_OF,
+            a.date <= _AS_OF,
             p.kind == "payment",
         )
     )
 
 
-def open_query(cid: int, currency: str, as_of: date) -> sa.Select[Any]:
+@cache
+def open_query() -> sa.Select[Any]:
     """``(number, due_date, open 分)`` of the customer's invoices open on ``as_of``."""
     i, a = invoice.c, allocation.c
-    paid = sa.select(_total(a.amount)).where(a.invoice_id == i.id, a.date <= as_of)
+    paid = sa.select(_total(a.amount)).where(a.invoice_id == i.id, a.date <= _AS_OF)
     rows = (
         sa.select(i.number, i.due_date, (i.amount - paid.scalar_subquery()).label("open"))
-        .where(i.customer_id == cid, i.currency == currency, i.issue_date <= as_of)
+        .where(i.customer_id == _CID, i.currency == _CUR, i.issue_date <= _AS_OF)
         .subquery("r")
     )
     r = rows.c
     return sa.select(r.number, r.due_date, r.open).where(r.open > 0).order_by(r.due_date, r.number)
 
 
-def unapplied_query(cid: int, currency: str, as_of: date) -> sa.Select[Any]:
+@cache
+def unapplied_query() -> sa.Select[Any]:
     """Credit received by ``as_of`` less what was applied to invoices issued by then."""
     p, a, i = payment.c, allocation.c, invoice.c
     received = sa.select(_total(p.amount)).where(
-        p.customer_id == cid, p.currency == currency, p.date <= as_of, p.kind != "write_off"
+        p.customer_id == _CID, p.currency == _CUR, p.date <= _AS_OF, p.kind != "write_off"
     )
     applied = (
         sa.select(_total(a.amount))
         .join(payment, p.id == a.payment_id)
         .join(invoice, i.id == a.invoice_id)
         .where(
-            p.customer_id == cid,
-            p.currency == currency,
-            p.date <= as_of,
+            p.customer_id == _CID,
+            p.currency == _CUR,
+            p.date <= _AS_OF,
             p.kind != "write_off",
-            i.issue_date <= as_of,
+            i.issue_date <= _AS_OF,
         )
     )
     return sa.select(received.scalar_subquery() - applied.scalar_subquery())
 
 
+@cache
+def _currencies() -> sa.Select[Any]:
+    i = invoice.c
+    return sa.select(i.currency).where(i.customer_id == _CID).distinct().limit(2)
+
+
 def limit_currency(conn: sqlite3.Connection, cid: int, default: str) -> str:
     """The currency of a customer's limit: its only invoice currency, else the ledger's."""
-    stmt = sa.select(invoice.c.currency).where(invoice.c.customer_id == cid).distinct().limit(2)
-    rows = sa_of(conn).execute(stmt).all()
+    rows = sa_of(conn).execute(_currencies(), {"cid": cid}).all()
     return str(rows[0][0]) if len(rows) == 1 else default
 
 
 def history(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> History:
     """The customer's payment record as of ``as_of`` (for the Character score)."""
     db = sa_of(conn)
-    due, on_time, worst, open_days, open_fen = db.execute(due_query(cid, as_of)).one()
-    paid_days, paid_fen = db.execute(late_paid_query(cid, as_of)).one()
+    p = {"cid": cid, "as_of": as_of}
+    due, on_time, worst, open_days, open_fen = db.execute(due_query(), p).one()
+    paid_days, paid_fen = db.execute(late_paid_query(), p).one()
     disputes = db.execute(
         sa.select(sa.func.count()).where(invoice.c.customer_id == cid, invoice.c.disputed.is_(True))
     ).scalar_one()
-    terms = db.execute(sa.select(customer.c.terms).where(customer.c.id == cid)).scalar_one()
     return History(
         invoices_due=due,
         paid_on_time=on_time,
@@ -151,7 +166,7 @@ def history(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> H
         disputes=disputes,
         broken_promises=broken_promises(conn, cid, as_of),
         monthly_sales=monthly_sales(conn, cid, currency, as_of),
-        terms=terms,
+        terms=terms(conn, cid),
     )
 
 
@@ -182,24 +197,39 @@ def open_invoices(
     conn: sqlite3.Connection, cid: int, currency: str, as_of: date
 ) -> list[tuple[str, str, int]]:
     """``(number, due_date, open 分)`` of the customer's invoices open as of ``as_of``."""
-    rows = sa_of(conn).execute(open_query(cid, currency, as_of))
+    p = {"cid": cid, "currency": currency, "as_of": as_of}
+    rows = sa_of(conn).execute(open_query(), p)
     return [(n, d.isoformat(), o) for n, d, o in rows]
 
 
 def unapplied(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> int:
     """Credit received by ``as_of`` and not applied to invoices issued by then."""
-    return int(sa_of(conn).execute(unapplied_query(cid, currency, as_of)).scalar_one())
+    p = {"cid": cid, "currency": currency, "as_of": as_of}
+    return int(sa_of(conn).execute(unapplied_query(), p).scalar_one())
+
+
+def terms(conn: sqlite3.Connection, cid: int) -> str | None:
+    """The customer's payment terms (``None``: the ledger's default)."""
+    found: str | None = sa_of(conn).execute(_terms(), {"cid": cid}).scalar_one()
+    return found
+
+
+@cache
+def _terms() -> sa.Select[Any]:
+    return sa.select(customer.c.terms).where(customer.c.id == _CID)
+
+
+@cache
+def _holds() -> sa.Select[Any]:
+    c = customer.c
+    return sa.select(c.credit_limit, c.blocked, c.blocked_reason, c.legal).where(c.id == _CID)
 
 
 def standing(conn: sqlite3.Connection, code: str, as_of: date, default_currency: str) -> Standing:
     """Limit, exposure and holds of a customer as of ``as_of``."""
     cid = require_customer(conn, code).id
-    c = customer.c
-    limit, blocked, reason, legal = (
-        sa_of(conn)
-        .execute(sa.select(c.credit_limit, c.blocked, c.blocked_reason, c.legal).where(c.id == cid))
-        .one()
-    )
+    found = sa_of(conn).execute(_holds(), {"cid": cid}).one()
+    limit, blocked, reason, legal = found
     currency = limit_currency(conn, cid, default_currency)
     opened = open_invoices(conn, cid, currency, as_of)
     overdue = [
@@ -297,12 +327,20 @@ def assessments(conn: sqlite3.Connection, cid: int) -> list[Row]:
 
 def latest(conn: sqlite3.Connection, cid: int, as_of: date | None = None) -> Row | None:
     """The newest assessment dated on or before ``as_of`` (any date when None)."""
-    a = credit_assessment.c
-    stmt = assessment_query().where(a.customer_id == cid).order_by(a.date.desc(), a.id.desc())
-    if as_of is not None:
-        stmt = stmt.where(a.date <= as_of)
-    found = sa_of(conn).execute(stmt.limit(1)).mappings().first()
+    p = {"cid": cid, "as_of": as_of or date.max}
+    found = sa_of(conn).execute(_latest(), p).mappings().first()
     return _row(found) if found else None
+
+
+@cache
+def _latest() -> sa.Select[Any]:
+    a = credit_assessment.c
+    return (
+        assessment_query()
+        .where(a.customer_id == _CID, a.date <= _AS_OF)
+        .order_by(a.date.desc(), a.id.desc())
+        .limit(1)
+    )
 
 
 def apply(
