@@ -177,11 +177,8 @@ def test_the_statements_read_what_they_should(recorded: list[Any]) -> None:
 
 def _plain(rows: list[Any]) -> list[tuple[Any, ...]]:
     def value(v: Any) -> Any:
-        if isinstance(v, Decimal) and v == v.to_integral_value():
-            return int(v)
-        if isinstance(v, float):
-            return round(v, 6)
-        return v
+        # same value and same Python type: money comes back as int on both engines
+        return (type(v).__name__, round(v, 6) if isinstance(v, float) else v)
 
     return [tuple(value(v) for v in row) for row in rows]
 
@@ -207,4 +204,4 @@ def test_postgresql_gives_the_same_rows(recorded: list[Any], pg: sa.Engine) -> N
             got, want = _plain(result.all()), _plain(rows)
             if not getattr(stmt, "_order_by_clauses", None):
                 got, want = sorted(got, key=repr), sorted(want, key=repr)
-            assert got == want, str(stmt)
+            assert got == want, str(stmt.compile(dialect=db.dialect))

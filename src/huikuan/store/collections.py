@@ -31,6 +31,17 @@ LOG_CHANNELS = ("phone", "email", "letter", "visit", "sms", "wechat", "legal")
 _LOG_COLS = ("channel", "outcome", "excuse", "note", "evidence", "reference")
 
 
+def fen_sum(value: Any) -> sa.ColumnElement[int]:
+    """``SUM`` of 分 as a 64-bit integer on both engines (PostgreSQL sums ``bigint`` as
+    ``numeric``, which would come back as ``Decimal``)."""
+    return sa.cast(sa.func.sum(value), sa.BigInteger)
+
+
+def fen_total(value: Any) -> sa.ColumnElement[int]:
+    """``COALESCE(SUM(value), 0)`` of 分, an integer on both engines."""
+    return sa.func.coalesce(fen_sum(value), 0)
+
+
 def _day(value: Any) -> date | None:
     """A date from an ISO string (or a date, or None)."""
     return date.fromisoformat(value) if isinstance(value, str) else value
@@ -123,7 +134,7 @@ def promise_query(as_of: date, cid: int | None) -> sa.Select[Any]:
     pr, p, a = promise.c, payment.c, allocation.c
     until = least(pr.promised_date, as_date(as_of))
     by_customer = (
-        sa.select(sa.func.coalesce(sa.func.sum(p.amount), 0))
+        sa.select(fen_total(p.amount))
         .where(
             p.customer_id == pr.customer_id,
             p.currency == pr.currency,
@@ -134,7 +145,7 @@ def promise_query(as_of: date, cid: int | None) -> sa.Select[Any]:
         .scalar_subquery()
     )
     by_invoice = (
-        sa.select(sa.func.coalesce(sa.func.sum(a.amount), 0))
+        sa.select(fen_total(a.amount))
         .join(payment, p.id == a.payment_id)
         .where(
             a.invoice_id == pr.invoice_id,
@@ -221,7 +232,7 @@ def limitation_query(as_of: date) -> sa.Select[Any]:
     i, a = invoice.c, allocation.c
     j = invoice.alias("j").c
     applied = (
-        sa.select(sa.func.coalesce(sa.func.sum(a.amount), 0))
+        sa.select(fen_total(a.amount))
         .where(a.invoice_id == i.id, a.date <= as_of)
         .scalar_subquery()
     )

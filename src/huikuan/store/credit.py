@@ -19,6 +19,7 @@ from huikuan.core.errors import NotFound
 from huikuan.core.money import format_fen
 from huikuan.db.dialect import days_between, greatest
 from huikuan.db.models import LEDGER_TABLES
+from huikuan.store.collections import fen_sum, fen_total
 from huikuan.store.db import sa_of
 from huikuan.store.ledger import audit, require_customer
 from huikuan.store.reports import aging_cells
@@ -39,8 +40,10 @@ _AS_OF = sa.bindparam("as_of", type_=sa.Date())
 
 
 def _total(value: Any) -> sa.ColumnElement[Any]:
-    """``COALESCE(SUM(value), 0)``."""
-    return sa.func.coalesce(sa.func.sum(value), 0)
+    """``COALESCE(SUM(value), 0)``: an integer, or a float when ``value`` is one."""
+    if isinstance(value.type, sa.Float):
+        return sa.func.coalesce(sa.func.sum(value), 0)
+    return fen_total(value)
 
 
 def _real(value: Any) -> sa.ColumnElement[float]:
@@ -182,7 +185,7 @@ def monthly_sales(conn: sqlite3.Connection, cid: int, currency: str, as_of: date
     """Average monthly invoicing over the last 12 months (or since the first invoice)."""
     start = as_of - timedelta(days=365)
     i = invoice.c
-    stmt = sa.select(sa.func.min(i.issue_date), sa.func.sum(i.amount)).where(
+    stmt = sa.select(sa.func.min(i.issue_date), fen_sum(i.amount)).where(
         i.customer_id == cid, i.currency == currency, i.issue_date > start, i.issue_date <= as_of
     )
     first, total = sa_of(conn).execute(stmt).one()

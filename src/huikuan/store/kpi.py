@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from huikuan.core.kpi import Sums
 from huikuan.db.dialect import days_between, greatest
 from huikuan.db.models import LEDGER_TABLES
+from huikuan.store.collections import fen_sum
 from huikuan.store.db import sa_of
 
 _TABLES = {t.name: t for t in LEDGER_TABLES}
@@ -65,7 +66,7 @@ def _bounds(periods: Periods) -> list[date]:
 
 
 def _sum_if(cond: sa.ColumnElement[bool], value: Any) -> sa.ColumnElement[Any]:
-    return sa.func.sum(sa.case((cond, value), else_=0))
+    return fen_sum(sa.case((cond, value), else_=0))
 
 
 def balances(by: str, periods: Periods) -> sa.Select[Any]:
@@ -144,7 +145,7 @@ def collections(by: str, periods: Periods) -> sa.Select[Any]:
     )
     r = rows.c
     # summed as floating point, which cannot overflow as an integer sum can
-    return sa.select(r.k, r.currency, r.j, sa.func.sum(r.amount), sa.func.sum(r.fen_days)).group_by(
+    return sa.select(r.k, r.currency, r.j, fen_sum(r.amount), sa.func.sum(r.fen_days)).group_by(
         r.k, r.currency, r.j
     )
 

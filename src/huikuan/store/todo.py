@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from huikuan.core.money import format_fen
 from huikuan.core.playbook import BY_CODE
 from huikuan.db.models import LEDGER_TABLES
-from huikuan.store.collections import promises
+from huikuan.store.collections import fen_sum, promises
 from huikuan.store.db import sa_of
 
 _TABLES = {t.name: t for t in LEDGER_TABLES}
@@ -102,7 +102,7 @@ def open_total(numbers: list[str]) -> sa.Select[Any]:
     """Open 分 per currency of the invoices ``numbers``."""
     i = invoice.c
     return (
-        sa.select(i.currency, sa.func.sum(i.open_amount))
+        sa.select(i.currency, fen_sum(i.open_amount))
         .where(i.number.in_(numbers))
         .group_by(i.currency)
         .order_by(i.currency)
