@@ -106,6 +106,6 @@ def _allocations(
     db: sa.Connection, ids: list[int], as_of: date
 ) -> dict[int, list[tuple[date, int]]]:
     out: dict[int, list[tuple[date, int]]] = {}
-    for iid, day, fen in db.execute(allocations(ids, as_of)):
+    for iid, day, fen in db.execute(allocations(ids, as_of)).all():
         out.setdefault(iid, []).append((day, fen))
     return out
