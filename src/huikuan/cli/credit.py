@@ -227,7 +227,6 @@ def _list_rows(conn: Any, day: date, stale: int | None) -> Any:
         if stale is not None and last and (day - date.fromisoformat(last["date"])).days < stale:
             continue
         st = S.standing(conn, code, day, cfg.currency)
-        (terms,) = conn.execute("SELECT terms FROM customer WHERE id = ?", (cid,)).fetchone()
         yield {
             "code": code,
             "name": name,
@@ -235,7 +234,7 @@ def _list_rows(conn: Any, day: date, stale: int | None) -> Any:
             "total": last["total"] if last else None,
             "last_assessed": last["date"] if last else None,
             "credit_limit": st.limit,
-            "terms": terms,
+            "terms": S.terms(conn, cid),
             "currency": st.currency,
             "exposure": st.exposure,
             "available": None if st.limit is None else st.limit - st.exposure,

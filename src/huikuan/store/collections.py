@@ -7,14 +7,48 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+
 from huikuan.core.calendar import WorkCalendar
 from huikuan.core.limitation import Restart, expiry
 from huikuan.core.money import format_fen
+from huikuan.db.dialect import as_date, least
+from huikuan.db.models import LEDGER_TABLES
+from huikuan.store.db import sa_of
 from huikuan.store.ledger import audit, require_customer, require_invoice
+
+_TABLES = {t.name: t for t in LEDGER_TABLES}
+allocation = _TABLES["allocation"]
+contact_log = _TABLES["contact_log"]
+customer = _TABLES["customer"]
+invoice = _TABLES["invoice"]
+payment = _TABLES["payment"]
+promise = _TABLES["promise"]
 
 Row = dict[str, Any]
 OUTCOMES = ("reached", "no-answer", "promised", "disputed", "paid-claimed", "refused")
 LOG_CHANNELS = ("phone", "email", "letter", "visit", "sms", "wechat", "legal")
+_LOG_COLS = ("channel", "outcome", "excuse", "note", "evidence", "reference")
+
+
+def fen_sum(value: Any) -> sa.ColumnElement[int]:
+    """``SUM`` of 分 as a 64-bit integer on both engines (PostgreSQL sums ``bigint`` as
+    ``numeric``, which would come back as ``Decimal``)."""
+    return sa.cast(sa.func.sum(value), sa.BigInteger)
+
+
+def fen_total(value: Any) -> sa.ColumnElement[int]:
+    """``COALESCE(SUM(value), 0)`` of 分, an integer on both engines."""
+    return sa.func.coalesce(fen_sum(value), 0)
+
+
+def _day(value: Any) -> date | None:
+    """A date from an ISO string (or a date, or None)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def add_log(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: str) -> int:
@@ -23,73 +57,123 @@ def add_log(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: str) 
     inv = require_invoice(conn, rec["invoice"]).id if rec.get("invoice") else None
     if inv is not None:
         _same_customer(conn, inv, cid, rec["invoice"], code)
-    cols = ("date", "channel", "outcome", "excuse", "note", "evidence", "reference", "follow_up")
-    cur = conn.execute(
-        f"INSERT INTO contact_log (customer_id, invoice_id, acknowledged, username, created_at,"
-        f" {', '.join(cols)}) VALUES (?, ?, ?, ?, ?, {', '.join('?' for _ in cols)})",
-        (cid, inv, int(bool(rec.get("acknowledged"))), user, now, *(rec.get(c) for c in cols)),
+    stmt = sa.insert(contact_log).values(
+        customer_id=cid,
+        invoice_id=inv,
+        acknowledged=bool(rec.get("acknowledged")),
+        username=user,
+        created_at=now,
+        date=_day(rec.get("date")),
+        follow_up=_day(rec.get("follow_up")),
+        **{c: rec.get(c) for c in _LOG_COLS},
     )
+    new_id = sa_of(conn).execute(stmt.returning(contact_log.c.id)).scalar_one()
     audit(conn, user, "log", "contact", code, {k: v for k, v in rec.items() if v is not None})
-    return int(cur.lastrowid or 0)
+    return int(new_id)
 
 
 def _same_customer(conn: sqlite3.Connection, inv: int, cid: int, number: str, code: str) -> None:
     from huikuan.core.errors import Conflict
 
-    (owner,) = conn.execute("SELECT customer_id FROM invoice WHERE id = ?", (inv,)).fetchone()
+    owner = (
+        sa_of(conn).execute(sa.select(invoice.c.customer_id).where(invoice.c.id == inv)).scalar()
+    )
     if owner != cid:
         raise Conflict(f"invoice {number} belongs to another customer, not {code}")
+
+
+def log_query(cid: int | None, since: date | None, until: date | None) -> sa.Select[Any]:
+    """Contact log entries (of customer ``cid``, between the days given), oldest first."""
+    lg = contact_log.c
+    stmt = (
+        sa.select(
+            lg.id,
+            lg.date,
+            customer.c.code.label("customer"),
+            invoice.c.number.label("invoice"),
+            lg.channel,
+            lg.outcome,
+            lg.excuse,
+            lg.follow_up,
+            lg.acknowledged,
+            lg.evidence,
+            lg.reference,
+            lg.note,
+            lg.username.label("user"),
+        )
+        .join(customer, customer.c.id == lg.customer_id)
+        .outerjoin(invoice, invoice.c.id == lg.invoice_id)
+        .order_by(lg.date, lg.id)
+    )
+    if cid is not None:
+        stmt = stmt.where(lg.customer_id == cid)
+    if since:
+        stmt = stmt.where(lg.date >= since)
+    if until:
+        stmt = stmt.where(lg.date <= until)
+    return stmt
 
 
 def logs(
     conn: sqlite3.Connection, code: str | None, since: date | None, until: date | None
 ) -> Iterator[Row]:
     """Contact log entries, oldest first."""
-    where: list[str] = ["1 = 1"]
-    params: list[Any] = []
-    if code:
-        where.append("l.customer_id = ?")
-        params.append(require_customer(conn, code).id)
-    if since:
-        where.append("l.date >= ?")
-        params.append(since.isoformat())
-    if until:
-        where.append("l.date <= ?")
-        params.append(until.isoformat())
-    cur = conn.execute(
-        "SELECT l.id, l.date, c.code AS customer, i.number AS invoice, l.channel, l.outcome,"
-        " l.excuse, l.follow_up, l.acknowledged, l.evidence, l.reference, l.note,"
-        " l.username AS user"
-        " FROM contact_log l JOIN customer c ON c.id = l.customer_id"
-        " LEFT JOIN invoice i ON i.id = l.invoice_id"
-        f" WHERE {' AND '.join(where)} ORDER BY l.date, l.id",
-        params,
-    )
-    names = [d[0] for d in cur.description]
-    for values in cur:
-        row = dict(zip(names, values))
+    cid = require_customer(conn, code).id if code else None
+    for found in sa_of(conn).execute(log_query(cid, since, until)).mappings():
+        row = dict(found)
+        row["date"], row["follow_up"] = _iso(row["date"]), _iso(row["follow_up"])
         row["acknowledged"] = bool(row["acknowledged"])
         yield row
 
 
 # --- promises ----------------------------------------------------------------------------
 
-_PROMISES = """
-SELECT pr.id, c.code AS customer, i.number AS invoice, pr.made_on, pr.promised_date,
-  pr.amount, pr.currency, pr.note,
-  CASE WHEN pr.invoice_id IS NULL THEN
-    (SELECT COALESCE(SUM(p.amount), 0) FROM payment p
-      WHERE p.customer_id = pr.customer_id AND p.currency = pr.currency AND p.kind = 'payment'
-        AND p.date >= pr.made_on AND p.date <= MIN(pr.promised_date, :d))
-  ELSE
-    (SELECT COALESCE(SUM(a.amount), 0) FROM allocation a JOIN payment p ON p.id = a.payment_id
-      WHERE a.invoice_id = pr.invoice_id AND p.kind = 'payment'
-        AND p.date >= pr.made_on AND p.date <= MIN(pr.promised_date, :d))
-  END AS paid
-FROM promise pr JOIN customer c ON c.id = pr.customer_id
-LEFT JOIN invoice i ON i.id = pr.invoice_id
-WHERE pr.made_on <= :d
-"""
+
+def promise_query(as_of: date, cid: int | None) -> sa.Select[Any]:
+    """Promises made by ``as_of`` with what was paid towards each by its date (or ``as_of``)."""
+    pr, p, a = promise.c, payment.c, allocation.c
+    until = least(pr.promised_date, as_date(as_of))
+    by_customer = (
+        sa.select(fen_total(p.amount))
+        .where(
+            p.customer_id == pr.customer_id,
+            p.currency == pr.currency,
+            p.kind == "payment",
+            p.date >= pr.made_on,
+            p.date <= until,
+        )
+        .scalar_subquery()
+    )
+    by_invoice = (
+        sa.select(fen_total(a.amount))
+        .join(payment, p.id == a.payment_id)
+        .where(
+            a.invoice_id == pr.invoice_id,
+            p.kind == "payment",
+            p.date >= pr.made_on,
+            p.date <= until,
+        )
+        .scalar_subquery()
+    )
+    paid = sa.case((pr.invoice_id.is_(None), by_customer), else_=by_invoice)
+    stmt = (
+        sa.select(
+            pr.id,
+            customer.c.code.label("customer"),
+            invoice.c.number.label("invoice"),
+            pr.made_on,
+            pr.promised_date,
+            pr.amount,
+            pr.currency,
+            pr.note,
+            paid.label("paid"),
+        )
+        .join(customer, customer.c.id == pr.customer_id)
+        .outerjoin(invoice, invoice.c.id == pr.invoice_id)
+        .where(pr.made_on <= as_of)
+        .order_by(pr.promised_date, pr.id)
+    )
+    return stmt if cid is None else stmt.where(pr.customer_id == cid)
 
 
 def add_promise(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: str) -> int:
@@ -100,36 +184,28 @@ def add_promise(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: s
         ref = require_invoice(conn, rec["invoice"])
         _same_customer(conn, ref.id, cid, rec["invoice"], code)
         inv, rec["currency"] = ref.id, ref.currency
-    cur = conn.execute(
-        "INSERT INTO promise (customer_id, invoice_id, amount, currency, made_on, promised_date,"
-        " note, username, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            cid,
-            inv,
-            rec["amount"],
-            rec["currency"],
-            rec["made_on"],
-            rec["promised_date"],
-            rec.get("note"),
-            user,
-            now,
-        ),
+    stmt = sa.insert(promise).values(
+        customer_id=cid,
+        invoice_id=inv,
+        amount=rec["amount"],
+        currency=rec["currency"],
+        made_on=_day(rec["made_on"]),
+        promised_date=_day(rec["promised_date"]),
+        note=rec.get("note"),
+        username=user,
+        created_at=now,
     )
+    new_id = sa_of(conn).execute(stmt.returning(promise.c.id)).scalar_one()
     audit(conn, user, "promise", "customer", code, {**rec, "amount": format_fen(rec["amount"])})
-    return int(cur.lastrowid or 0)
+    return int(new_id)
 
 
 def promises(conn: sqlite3.Connection, as_of: date, code: str | None = None) -> Iterator[Row]:
     """Promises made by ``as_of`` with their status then: open, kept or broken."""
-    sql = _PROMISES
-    params: dict[str, Any] = {"d": as_of.isoformat(), "c": None}
-    if code:
-        sql += " AND pr.customer_id = :c"
-        params["c"] = require_customer(conn, code).id
-    cur = conn.execute(sql + " ORDER BY pr.promised_date, pr.id", params)
-    names = [d[0] for d in cur.description]
-    for values in cur:
-        row = dict(zip(names, values))
+    cid = require_customer(conn, code).id if code else None
+    for found in sa_of(conn).execute(promise_query(as_of, cid)).mappings():
+        row = dict(found)
+        row["made_on"], row["promised_date"] = _iso(row["made_on"]), _iso(row["promised_date"])
         row["status"] = promise_status(row["amount"], row["paid"], row["promised_date"], as_of)
         row["amount"], row["paid"] = format_fen(row["amount"]), format_fen(row["paid"])
         yield row
@@ -144,62 +220,120 @@ def promise_status(amount: int, paid: int, promised: str, as_of: date) -> str:
 
 # --- limitation --------------------------------------------------------------------------
 
-_LIMITATION = """
-SELECT * FROM (
-  SELECT i.id, i.number, c.code, c.name, i.due_date,
-    i.amount - (SELECT COALESCE(SUM(a.amount), 0) FROM allocation a
-                WHERE a.invoice_id = i.id AND a.date <= :d) AS open,
-    i.currency, i.customer_id,
-    COALESCE((SELECT MAX(j.due_date) FROM invoice j WHERE j.contract = i.contract
-              AND j.customer_id = i.customer_id AND j.milestone IS NOT NULL
-              AND i.milestone IS NOT NULL), i.due_date) AS start
-  FROM invoice i JOIN customer c ON c.id = i.customer_id
-  WHERE i.issue_date <= :d AND (i.open_amount > 0
-        OR i.id IN (SELECT invoice_id FROM allocation WHERE date > :d)))
-WHERE open > 0 ORDER BY start, number
-"""
+
+def _maybe_open(as_of: date) -> sa.ColumnElement[bool]:
+    """The invoice is open today, or was paid (in part) after ``as_of``."""
+    paid_later = sa.select(allocation.c.invoice_id).where(allocation.c.date > as_of)
+    return sa.or_(invoice.c.open_amount > 0, invoice.c.id.in_(paid_later))
 
 
-def restarts(conn: sqlite3.Connection, invoice_id: int, customer_id: int) -> list[Restart]:
-    """Events that restart an invoice's period: payments, promises, proven demands."""
-    out = [
-        Restart("payment", date.fromisoformat(d), f"payment {format_fen(a)}")
-        for d, a in conn.execute(
-            "SELECT a.date, a.amount FROM allocation a JOIN payment p ON p.id = a.payment_id"
-            " WHERE a.invoice_id = ? AND p.kind = 'payment'",
-            (invoice_id,),
+def limitation_query(as_of: date) -> sa.Select[Any]:
+    """Invoices open on ``as_of``, with the day their limitation period starts."""
+    i, a = invoice.c, allocation.c
+    j = invoice.alias("j").c
+    applied = (
+        sa.select(fen_total(a.amount))
+        .where(a.invoice_id == i.id, a.date <= as_of)
+        .scalar_subquery()
+    )
+    last_milestone = (
+        sa.select(sa.func.max(j.due_date))
+        .where(
+            j.contract == i.contract,
+            j.customer_id == i.customer_id,
+            j.milestone.is_not(None),
+            i.milestone.is_not(None),
         )
-    ]
-    out += [
-        Restart("promise", date.fromisoformat(d), f"promise to pay {format_fen(a)}")
-        for d, a in conn.execute(
-            "SELECT made_on, amount FROM promise WHERE customer_id = ?"
-            " AND (invoice_id IS NULL OR invoice_id = ?)",
-            (customer_id, invoice_id),
+        .scalar_subquery()
+    )
+    rows = (
+        sa.select(
+            i.id,
+            i.number,
+            customer.c.code,
+            customer.c.name,
+            i.due_date,
+            (i.amount - applied).label("open"),
+            i.currency,
+            i.customer_id,
+            sa.func.coalesce(last_milestone, i.due_date).label("start"),
         )
-    ]
-    for d, channel, ack, ref in conn.execute(
-        "SELECT date, channel, acknowledged, COALESCE(reference, evidence) FROM contact_log"
-        " WHERE customer_id = ? AND (invoice_id IS NULL OR invoice_id = ?)"
-        " AND (acknowledged = 1 OR (channel IN ('letter', 'email', 'legal') AND evidence IS NOT NULL))",
-        (customer_id, invoice_id),
-    ):
-        kind = "acknowledged" if ack else "demand"
-        out.append(Restart(kind, date.fromisoformat(d), f"{channel} {ref or ''}".strip()))
-    return out
+        .join(customer, customer.c.id == i.customer_id)
+        .where(i.issue_date <= as_of, _maybe_open(as_of))
+        .subquery("r")
+    )
+    r = rows.c
+    return sa.select(rows).where(r.open > 0).order_by(r.start, r.number)
+
+
+def restart_queries(as_of: date) -> tuple[sa.Select[Any], ...]:
+    """Payments (to invoices that may be open on ``as_of``), promises and proven contacts:
+    the events that may restart an invoice's limitation period, read once for the ledger."""
+    a, p, pr, lg, i = allocation.c, payment.c, promise.c, contact_log.c, invoice.c
+    candidates = sa.select(i.id).where(i.issue_date <= as_of, _maybe_open(as_of))
+    paid = (
+        sa.select(a.invoice_id, a.date, a.amount)
+        .join(payment, p.id == a.payment_id)
+        .where(p.kind == "payment", a.invoice_id.in_(candidates))
+        .order_by(a.invoice_id, a.id)
+    )
+    promised = sa.select(pr.customer_id, pr.invoice_id, pr.made_on, pr.amount).order_by(pr.id)
+    proven = sa.and_(lg.channel.in_(("letter", "email", "legal")), lg.evidence.is_not(None))
+    contacted = (
+        sa.select(
+            lg.customer_id,
+            lg.invoice_id,
+            lg.date,
+            lg.channel,
+            lg.acknowledged,
+            sa.func.coalesce(lg.reference, lg.evidence),
+        )
+        .where(sa.or_(lg.acknowledged.is_(True), proven))
+        .order_by(lg.id)
+    )
+    return paid, promised, contacted
+
+
+class _Restarts:
+    """The restart events of every invoice, read in three queries."""
+
+    def __init__(self, db: sa.Connection, as_of: date) -> None:
+        paid, promised, contacted = restart_queries(as_of)
+        self.paid: dict[int, list[tuple[date, int]]] = {}
+        for iid, day, fen in db.execute(paid):
+            self.paid.setdefault(iid, []).append((day, fen))
+        self.other: dict[int, list[tuple[int | None, Restart]]] = {}
+        for cid, iid, day, fen in db.execute(promised):
+            event = Restart("promise", day, f"promise to pay {format_fen(fen)}")
+            self.other.setdefault(cid, []).append((iid, event))
+        for cid, iid, day, channel, ack, ref in db.execute(contacted):
+            kind = "acknowledged" if ack else "demand"
+            event = Restart(kind, day, f"{channel} {ref or ''}".strip())
+            self.other.setdefault(cid, []).append((iid, event))
+
+    def of(self, invoice_id: int, customer_id: int) -> list[Restart]:
+        """Payments to the invoice, then its customer's promises and proven contacts."""
+        out = [
+            Restart("payment", d, f"payment {format_fen(fen)}")
+            for d, fen in self.paid.get(invoice_id, ())
+        ]
+        return out + [
+            e for iid, e in self.other.get(customer_id, ()) if iid is None or iid == invoice_id
+        ]
 
 
 def limitation_rows(conn: sqlite3.Connection, as_of: date, cal: WorkCalendar) -> Iterator[Row]:
     """Every open invoice with the end of its limitation period as of ``as_of``."""
-    for iid, number, code, name, due, open_, currency, cid, start in conn.execute(
-        _LIMITATION, {"d": as_of.isoformat()}
-    ):
-        end, by = expiry(date.fromisoformat(start), restarts(conn, iid, cid), cal, as_of)
+    db = sa_of(conn)
+    events = _Restarts(db, as_of)
+    result = db.execute(limitation_query(as_of), execution_options={"yield_per": 1000})
+    for iid, number, code, name, due, open_, currency, cid, start in result:
+        end, by = expiry(start, events.of(iid, cid), cal, as_of)
         yield {
             "invoice": number,
             "customer": code,
             "name": name,
-            "due_date": due,
+            "due_date": due.isoformat(),
             "open": format_fen(open_),
             "currency": currency,
             "expires": end.isoformat(),

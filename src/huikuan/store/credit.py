@@ -6,7 +6,10 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
+
+import sqlalchemy as sa
 
 from huikuan.core.aging import Buckets
 from huikuan.core.credit import Assessment, History
@@ -14,65 +17,149 @@ from huikuan.core.creditcheck import Standing
 from huikuan.core.creditpolicy import CreditInputs
 from huikuan.core.errors import NotFound
 from huikuan.core.money import format_fen
+from huikuan.db.dialect import days_between, greatest
+from huikuan.db.models import LEDGER_TABLES
+from huikuan.store.collections import fen_sum, fen_total
+from huikuan.store.db import sa_of
 from huikuan.store.ledger import audit, require_customer
 from huikuan.store.reports import aging_cells
 
+_TABLES = {t.name: t for t in LEDGER_TABLES}
+allocation = _TABLES["allocation"]
+credit_assessment = _TABLES["credit_assessment"]
+customer = _TABLES["customer"]
+invoice = _TABLES["invoice"]
+payment = _TABLES["payment"]
+
 Row = dict[str, Any]
-_DUE = """
-SELECT COUNT(*),
-  COALESCE(SUM(paid_by_due >= amount), 0),
-  COALESCE(MAX(CASE WHEN amount > paid THEN julianday(:d) - julianday(due_date) END), 0),
-  COALESCE(SUM(CASE WHEN amount > paid
-                    THEN (amount - paid) * (julianday(:d) - julianday(due_date)) END), 0),
-  COALESCE(SUM(CASE WHEN amount > paid THEN amount - paid END), 0)
-FROM (SELECT i.amount, i.due_date,
-        (SELECT COALESCE(SUM(a.amount), 0) FROM allocation a
-          WHERE a.invoice_id = i.id AND a.date <= :d) AS paid,
-        (SELECT COALESCE(SUM(a.amount), 0) FROM allocation a JOIN payment p ON p.id = a.payment_id
-          WHERE a.invoice_id = i.id AND a.date <= i.due_date AND p.kind != 'write_off') AS paid_by_due
-      FROM invoice i WHERE i.customer_id = :c AND i.issue_date <= :d AND i.due_date < :d)
-"""
-_LATE_PAID = """
-SELECT COALESCE(SUM(a.amount * MAX(0, julianday(a.date) - julianday(i.due_date))), 0),
-       COALESCE(SUM(a.amount), 0)
-FROM invoice i JOIN allocation a ON a.invoice_id = i.id JOIN payment p ON p.id = a.payment_id
-WHERE i.customer_id = :c AND i.issue_date <= :d AND i.due_date < :d AND a.date <= :d
-  AND p.kind = 'payment'
-"""
-_OPEN = """
-SELECT number, due_date, open FROM (
-  SELECT i.number, i.due_date, i.amount - (SELECT COALESCE(SUM(a.amount), 0) FROM allocation a
-                                           WHERE a.invoice_id = i.id AND a.date <= :d) AS open
-  FROM invoice i WHERE i.customer_id = :c AND i.currency = :cur AND i.issue_date <= :d)
-WHERE open > 0 ORDER BY due_date, number
-"""
-_UNAPPLIED = """
-SELECT (SELECT COALESCE(SUM(amount), 0) FROM payment
-         WHERE customer_id = :c AND currency = :cur AND date <= :d AND kind != 'write_off')
-     - (SELECT COALESCE(SUM(a.amount), 0) FROM allocation a
-         JOIN payment p ON p.id = a.payment_id JOIN invoice i ON i.id = a.invoice_id
-         WHERE p.customer_id = :c AND p.currency = :cur AND p.date <= :d
-           AND p.kind != 'write_off' AND i.issue_date <= :d)
-"""
+# Statements run once per customer are built once, with these parameters (SQLAlchemy then
+# reuses their compiled form instead of building and keying a new statement every time).
+_CID = sa.bindparam("cid", type_=sa.Integer())
+_CUR = sa.bindparam("currency", type_=sa.String())
+_AS_OF = sa.bindparam("as_of", type_=sa.Date())
+
+
+def _total(value: Any) -> sa.ColumnElement[Any]:
+    """``COALESCE(SUM(value), 0)``: an integer, or a float when ``value`` is one."""
+    if isinstance(value.type, sa.Float):
+        return sa.func.coalesce(sa.func.sum(value), 0)
+    return fen_total(value)
+
+
+def _real(value: Any) -> sa.ColumnElement[float]:
+    """``value`` as floating point: 分 × days summed over a ledger overflows 64-bit integers."""
+    return sa.cast(value, sa.Float)
+
+
+@cache
+def due_query() -> sa.Select[Any]:
+    """Invoices due before ``as_of``: count, paid on time, worst and 分-days late, open 分."""
+    i, a, p = invoice.c, allocation.c, payment.c
+    paid = sa.select(_total(a.amount)).where(a.invoice_id == i.id, a.date <= _AS_OF)
+    by_due = (
+        sa.select(_total(a.amount))
+        .join(payment, p.id == a.payment_id)
+        .where(a.invoice_id == i.id, a.date <= i.due_date, p.kind != "write_off")
+    )
+    rows = (
+        sa.select(
+            i.amount,
+            i.due_date,
+            paid.scalar_subquery().label("paid"),
+            by_due.scalar_subquery().label("paid_by_due"),
+        )
+        .where(i.customer_id == _CID, i.issue_date <= _AS_OF, i.due_date < _AS_OF)
+        .subquery("r")
+    )
+    r = rows.c
+    late = r.amount > r.paid
+    days = days_between(r.due_date, _AS_OF)
+    return sa.select(
+        sa.func.count(),
+        _total(sa.case((r.paid_by_due >= r.amount, 1), else_=0)),
+        sa.func.coalesce(sa.func.max(sa.case((late, days))), 0),
+        _total(sa.case((late, _real(r.amount - r.paid) * days))),
+        _total(sa.case((late, r.amount - r.paid))),
+    )
+
+
+@cache
+def late_paid_query() -> sa.Select[Any]:
+    """分-days late and 分 of the cash paid by ``as_of`` on invoices due before it."""
+    i, a, p = invoice.c, allocation.c, payment.c
+    late = greatest(sa.literal_column("0"), days_between(i.due_date, a.date))
+    return (
+        sa.select(_total(_real(a.amount) * late), _total(a.amount))
+        .select_from(invoice)
+        .join(allocation, a.invoice_id == i.id)
+        .join(payment, p.id == a.payment_id)
+        .where(
+            i.customer_id == _CID,
+            i.issue_date <= _AS_OF,
+            i.due_date < _AS_OF,
+            a.date <= _AS_OF,
+            p.kind == "payment",
+        )
+    )
+
+
+@cache
+def open_query() -> sa.Select[Any]:
+    """``(number, due_date, open 分)`` of the customer's invoices open on ``as_of``."""
+    i, a = invoice.c, allocation.c
+    paid = sa.select(_total(a.amount)).where(a.invoice_id == i.id, a.date <= _AS_OF)
+    rows = (
+        sa.select(i.number, i.due_date, (i.amount - paid.scalar_subquery()).label("open"))
+        .where(i.customer_id == _CID, i.currency == _CUR, i.issue_date <= _AS_OF)
+        .subquery("r")
+    )
+    r = rows.c
+    return sa.select(r.number, r.due_date, r.open).where(r.open > 0).order_by(r.due_date, r.number)
+
+
+@cache
+def unapplied_query() -> sa.Select[Any]:
+    """Credit received by ``as_of`` less what was applied to invoices issued by then."""
+    p, a, i = payment.c, allocation.c, invoice.c
+    received = sa.select(_total(p.amount)).where(
+        p.customer_id == _CID, p.currency == _CUR, p.date <= _AS_OF, p.kind != "write_off"
+    )
+    applied = (
+        sa.select(_total(a.amount))
+        .join(payment, p.id == a.payment_id)
+        .join(invoice, i.id == a.invoice_id)
+        .where(
+            p.customer_id == _CID,
+            p.currency == _CUR,
+            p.date <= _AS_OF,
+            p.kind != "write_off",
+            i.issue_date <= _AS_OF,
+        )
+    )
+    return sa.select(received.scalar_subquery() - applied.scalar_subquery())
+
+
+@cache
+def _currencies() -> sa.Select[Any]:
+    i = invoice.c
+    return sa.select(i.currency).where(i.customer_id == _CID).distinct().limit(2)
 
 
 def limit_currency(conn: sqlite3.Connection, cid: int, default: str) -> str:
     """The currency of a customer's limit: its only invoice currency, else the ledger's."""
-    rows = conn.execute(
-        "SELECT DISTINCT currency FROM invoice WHERE customer_id = ? LIMIT 2", (cid,)
-    ).fetchall()
+    rows = sa_of(conn).execute(_currencies(), {"cid": cid}).all()
     return str(rows[0][0]) if len(rows) == 1 else default
 
 
 def history(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> History:
     """The customer's payment record as of ``as_of`` (for the Character score)."""
-    p = {"c": cid, "d": as_of.isoformat(), "cur": currency}
-    due, on_time, worst, open_days, open_fen = conn.execute(_DUE, p).fetchone()
-    paid_days, paid_fen = conn.execute(_LATE_PAID, p).fetchone()
-    (disputes,) = conn.execute(
-        "SELECT COUNT(*) FROM invoice WHERE customer_id = ? AND disputed = 1", (cid,)
-    ).fetchone()
-    (terms,) = conn.execute("SELECT terms FROM customer WHERE id = ?", (cid,)).fetchone()
+    db = sa_of(conn)
+    p = {"cid": cid, "as_of": as_of}
+    due, on_time, worst, open_days, open_fen = db.execute(due_query(), p).one()
+    paid_days, paid_fen = db.execute(late_paid_query(), p).one()
+    disputes = db.execute(
+        sa.select(sa.func.count()).where(invoice.c.customer_id == cid, invoice.c.disputed.is_(True))
+    ).scalar_one()
     return History(
         invoices_due=due,
         paid_on_time=on_time,
@@ -82,7 +169,7 @@ def history(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> H
         disputes=disputes,
         broken_promises=broken_promises(conn, cid, as_of),
         monthly_sales=monthly_sales(conn, cid, currency, as_of),
-        terms=terms,
+        terms=terms(conn, cid),
     )
 
 
@@ -90,21 +177,21 @@ def broken_promises(conn: sqlite3.Connection, cid: int, as_of: date) -> int:
     """Promises to pay broken by ``as_of`` (payments short of the amount by the date)."""
     from huikuan.store.collections import promises
 
-    code = conn.execute("SELECT code FROM customer WHERE id = ?", (cid,)).fetchone()[0]
+    code = sa_of(conn).execute(sa.select(customer.c.code).where(customer.c.id == cid)).scalar_one()
     return sum(1 for p in promises(conn, as_of, code) if p["status"] == "broken")
 
 
 def monthly_sales(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> int | None:
     """Average monthly invoicing over the last 12 months (or since the first invoice)."""
     start = as_of - timedelta(days=365)
-    first, total = conn.execute(
-        "SELECT MIN(issue_date), SUM(amount) FROM invoice WHERE customer_id = ? AND currency = ?"
-        " AND issue_date > ? AND issue_date <= ?",
-        (cid, currency, start.isoformat(), as_of.isoformat()),
-    ).fetchone()
+    i = invoice.c
+    stmt = sa.select(sa.func.min(i.issue_date), fen_sum(i.amount)).where(
+        i.customer_id == cid, i.currency == currency, i.issue_date > start, i.issue_date <= as_of
+    )
+    first, total = sa_of(conn).execute(stmt).one()
     if not total:
         return None
-    days = (as_of - date.fromisoformat(first)).days + 1
+    days: int = (as_of - first).days + 1
     months = min(12, max(1, round(days / 30.4)))
     return int(total) // months
 
@@ -113,22 +200,39 @@ def open_invoices(
     conn: sqlite3.Connection, cid: int, currency: str, as_of: date
 ) -> list[tuple[str, str, int]]:
     """``(number, due_date, open 分)`` of the customer's invoices open as of ``as_of``."""
-    p = {"c": cid, "cur": currency, "d": as_of.isoformat()}
-    return [(n, d, o) for n, d, o in conn.execute(_OPEN, p)]
+    p = {"cid": cid, "currency": currency, "as_of": as_of}
+    rows = sa_of(conn).execute(open_query(), p)
+    return [(n, d.isoformat(), o) for n, d, o in rows]
 
 
 def unapplied(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> int:
     """Credit received by ``as_of`` and not applied to invoices issued by then."""
-    p = {"c": cid, "cur": currency, "d": as_of.isoformat()}
-    return int(conn.execute(_UNAPPLIED, p).fetchone()[0])
+    p = {"cid": cid, "currency": currency, "as_of": as_of}
+    return int(sa_of(conn).execute(unapplied_query(), p).scalar_one())
+
+
+def terms(conn: sqlite3.Connection, cid: int) -> str | None:
+    """The customer's payment terms (``None``: the ledger's default)."""
+    found: str | None = sa_of(conn).execute(_terms(), {"cid": cid}).scalar_one()
+    return found
+
+
+@cache
+def _terms() -> sa.Select[Any]:
+    return sa.select(customer.c.terms).where(customer.c.id == _CID)
+
+
+@cache
+def _holds() -> sa.Select[Any]:
+    c = customer.c
+    return sa.select(c.credit_limit, c.blocked, c.blocked_reason, c.legal).where(c.id == _CID)
 
 
 def standing(conn: sqlite3.Connection, code: str, as_of: date, default_currency: str) -> Standing:
     """Limit, exposure and holds of a customer as of ``as_of``."""
     cid = require_customer(conn, code).id
-    limit, blocked, reason, legal = conn.execute(
-        "SELECT credit_limit, blocked, blocked_reason, legal FROM customer WHERE id = ?", (cid,)
-    ).fetchone()
+    found = sa_of(conn).execute(_holds(), {"cid": cid}).one()
+    limit, blocked, reason, legal = found
     currency = limit_currency(conn, cid, default_currency)
     opened = open_invoices(conn, cid, currency, as_of)
     overdue = [
@@ -159,65 +263,87 @@ def save(
     conn: sqlite3.Connection, user: str, cid: int, a: Assessment, inputs: CreditInputs, now: str
 ) -> int:
     """Store an assessment (history is never overwritten); return its id."""
-    cur = conn.execute(
-        "INSERT INTO credit_assessment (customer_id, date, assessor, inputs, weights, scores,"
-        " total, rating, recommended_limit, recommended_terms, currency, reasons, missing,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            cid,
-            a.date.isoformat(),
-            user,
-            _dump(inputs.as_json()),
-            _dump({k: str(v) for k, v in a.weights.items()}),
-            _dump(a.scores),
-            a.total,
-            a.rating,
-            a.recommended_limit,
-            a.recommended_terms,
-            a.currency,
-            _dump(a.reasons),
-            _dump(a.missing),
-            now,
-        ),
+    stmt = sa.insert(credit_assessment).values(
+        customer_id=cid,
+        date=a.date,
+        assessor=user,
+        inputs=_dump(inputs.as_json()),
+        weights=_dump({k: str(v) for k, v in a.weights.items()}),
+        scores=_dump(a.scores),
+        total=a.total,
+        rating=a.rating,
+        recommended_limit=a.recommended_limit,
+        recommended_terms=a.recommended_terms,
+        currency=a.currency,
+        reasons=_dump(a.reasons),
+        missing=_dump(a.missing),
+        created_at=now,
     )
+    new_id = sa_of(conn).execute(stmt.returning(credit_assessment.c.id)).scalar_one()
     audit(conn, user, "assess", "credit", a.customer, {"rating": a.rating, "total": a.total})
-    return int(cur.lastrowid or 0)
+    return int(new_id)
 
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-_ROW = """SELECT a.id, c.code AS customer, a.date, a.assessor, a.total, a.rating,
-  a.recommended_limit, a.recommended_terms, a.currency, a.scores, a.weights, a.inputs,
-  a.reasons, a.missing, a.applied_at
-  FROM credit_assessment a JOIN customer c ON c.id = a.customer_id"""
+def assessment_query() -> sa.Select[Any]:
+    """Stored assessments with their customer's code (to complete with ``where``)."""
+    a = credit_assessment.c
+    return sa.select(
+        a.id,
+        customer.c.code.label("customer"),
+        a.date,
+        a.assessor,
+        a.total,
+        a.rating,
+        a.recommended_limit,
+        a.recommended_terms,
+        a.currency,
+        a.scores,
+        a.weights,
+        a.inputs,
+        a.reasons,
+        a.missing,
+        a.applied_at,
+    ).join(customer, customer.c.id == a.customer_id)
 
 
-def _row(values: tuple[Any, ...], names: list[str]) -> Row:
-    row = dict(zip(names, values))
+def _row(found: Any) -> Row:
+    row = dict(found)
     for key in ("scores", "weights", "inputs", "reasons", "missing"):
         row[key] = json.loads(row[key])
+    row["date"] = row["date"].isoformat()
+    if row["applied_at"] is not None:
+        row["applied_at"] = row["applied_at"].isoformat()
     row["recommended_limit"] = format_fen(row["recommended_limit"])
     return row
 
 
 def assessments(conn: sqlite3.Connection, cid: int) -> list[Row]:
     """A customer's assessments, newest first."""
-    cur = conn.execute(f"{_ROW} WHERE a.customer_id = ? ORDER BY a.date DESC, a.id DESC", (cid,))
-    names = [d[0] for d in cur.description]
-    return [_row(v, names) for v in cur]
+    a = credit_assessment.c
+    stmt = assessment_query().where(a.customer_id == cid).order_by(a.date.desc(), a.id.desc())
+    return [_row(r) for r in sa_of(conn).execute(stmt).mappings()]
 
 
 def latest(conn: sqlite3.Connection, cid: int, as_of: date | None = None) -> Row | None:
     """The newest assessment dated on or before ``as_of`` (any date when None)."""
-    cur = conn.execute(
-        f"{_ROW} WHERE a.customer_id = ? AND a.date <= ? ORDER BY a.date DESC, a.id DESC LIMIT 1",
-        (cid, (as_of or date.max).isoformat()),
+    p = {"cid": cid, "as_of": as_of or date.max}
+    found = sa_of(conn).execute(_latest(), p).mappings().first()
+    return _row(found) if found else None
+
+
+@cache
+def _latest() -> sa.Select[Any]:
+    a = credit_assessment.c
+    return (
+        assessment_query()
+        .where(a.customer_id == _CID, a.date <= _AS_OF)
+        .order_by(a.date.desc(), a.id.desc())
+        .limit(1)
     )
-    names = [d[0] for d in cur.description]
-    values = cur.fetchone()
-    return _row(values, names) if values else None
 
 
 def apply(
@@ -234,15 +360,15 @@ def apply(
     if pick is None:
         which = f"assessment {assessment_id}" if assessment_id else "an assessment"
         raise NotFound(f"customer {code} has no {which} (run `huikuan credit score {code}`)")
-    old = conn.execute("SELECT credit_limit, terms FROM customer WHERE id = ?", (cid,)).fetchone()
-    limit = conn.execute(
-        "SELECT recommended_limit FROM credit_assessment WHERE id = ?", (pick["id"],)
-    ).fetchone()[0]
-    conn.execute(
-        "UPDATE customer SET credit_limit = ?, terms = ? WHERE id = ?",
-        (limit, pick["recommended_terms"], cid),
+    db, c, a = sa_of(conn), customer.c, credit_assessment.c
+    old = db.execute(sa.select(c.credit_limit, c.terms).where(c.id == cid)).one()
+    limit = db.execute(sa.select(a.recommended_limit).where(a.id == pick["id"])).scalar_one()
+    db.execute(
+        sa.update(customer)
+        .where(c.id == cid)
+        .values(credit_limit=limit, terms=pick["recommended_terms"])
     )
-    conn.execute("UPDATE credit_assessment SET applied_at = ? WHERE id = ?", (now, pick["id"]))
+    db.execute(sa.update(credit_assessment).where(a.id == pick["id"]).values(applied_at=now))
     audit(
         conn,
         user,
@@ -263,7 +389,9 @@ def apply(
 
 def customer_ids(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
     """``(id, code, name)`` of every customer, by code."""
-    yield from conn.execute("SELECT id, code, name FROM customer ORDER BY code")
+    stmt = sa.select(customer.c.id, customer.c.code, customer.c.name).order_by(customer.c.code)
+    for row in sa_of(conn).execute(stmt, execution_options={"yield_per": 1000}):
+        yield row.id, row.code, row.name
 
 
 def risk_cells(

@@ -3,22 +3,55 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+
 from huikuan.core.interest import InterestPolicy, InvoiceInterest, accrue, rule_for
 from huikuan.core.money import to_decimal
+from huikuan.db.models import LEDGER_TABLES
+from huikuan.store.db import sa_of
 
-_CANDIDATES = """
-SELECT i.id, i.number, c.code, i.currency, i.contract, i.due_date, i.amount, i.disputed
-FROM invoice i JOIN customer c ON c.id = i.customer_id
-WHERE i.issue_date <= :d AND i.due_date < :d AND (:c IS NULL OR c.code = :c)
-  AND (:paid OR i.open_amount > 0
-       OR EXISTS (SELECT 1 FROM allocation a WHERE a.invoice_id = i.id AND a.date > :d))
-ORDER BY c.code, i.due_date, i.number
-"""
-_BATCH = 500  # invoices per allocation query (SQLite allows 999+ bound values)
+_TABLES = {t.name: t for t in LEDGER_TABLES}
+allocation = _TABLES["allocation"]
+customer = _TABLES["customer"]
+invoice = _TABLES["invoice"]
+
+_BATCH = 500  # invoices per allocation query
+
+
+def candidates(as_of: date, code: str | None, include_paid: bool) -> sa.Select[Any]:
+    """Invoices overdue on ``as_of`` (open then, or also paid late with ``include_paid``)."""
+    i = invoice.c
+    stmt = (
+        sa.select(
+            i.id,
+            i.number,
+            customer.c.code,
+            i.currency,
+            i.contract,
+            i.due_date,
+            i.amount,
+            i.disputed,
+        )
+        .join(customer, customer.c.id == i.customer_id)
+        .where(i.issue_date <= as_of, i.due_date < as_of)
+        .order_by(customer.c.code, i.due_date, i.number)
+    )
+    if code is not None:
+        stmt = stmt.where(customer.c.code == code)
+    if not include_paid:
+        later = sa.exists().where(allocation.c.invoice_id == i.id, allocation.c.date > as_of)
+        stmt = stmt.where(sa.or_(i.open_amount > 0, later))
+    return stmt
+
+
+def allocations(ids: Sequence[int], as_of: date) -> sa.Select[Any]:
+    """``(invoice_id, date, amount)`` applied by ``as_of`` to the invoices ``ids``."""
+    a = allocation.c
+    return sa.select(a.invoice_id, a.date, a.amount).where(a.date <= as_of, a.invoice_id.in_(ids))
 
 
 def invoice_interest(
@@ -33,12 +66,14 @@ def invoice_interest(
 
     Streamed in batches of invoices, so memory stays flat on a large ledger.
     """
-    params = {"d": as_of.isoformat(), "c": customer, "paid": include_paid}
-    cursor = conn.execute(_CANDIDATES, params)
-    while batch := cursor.fetchmany(_BATCH):
-        paid = _allocations(conn, [r[0] for r in batch], as_of)
+    db = sa_of(conn)
+    result = db.execute(
+        candidates(as_of, customer, include_paid), execution_options={"yield_per": _BATCH}
+    )
+    for batch in result.partitions():
+        paid = _allocations(db, [r[0] for r in batch], as_of)
         for row in batch:
-            found = _one(policy, row, paid.get(row[0], []), as_of)
+            found = _one(policy, tuple(row), paid.get(row[0], []), as_of)
             if found is not None:
                 yield found
 
@@ -46,25 +81,31 @@ def invoice_interest(
 def _one(
     policy: InterestPolicy, row: tuple[Any, ...], paid: list[tuple[date, int]], as_of: date
 ) -> InvoiceInterest | None:
-    _, number, code, cur, contract, due_text, amount, disputed = row
+    _, number, code, cur, contract, due, amount, disputed = row
     rule = rule_for(policy, code, contract)
-    due = date.fromisoformat(due_text)
     principal, left, days, fen = accrue(rule, due, amount, paid, as_of)
     if days <= 0 and fen <= 0:
         return None
-    return InvoiceInterest(number, code, cur, contract, due, to_decimal(principal),
-                           to_decimal(left), days, rule.text, to_decimal(fen), bool(disputed),
-                           rule.text_zh)  # fmt: skip
+    return InvoiceInterest(
+        number,
+        code,
+        cur,
+        contract,
+        due,
+        to_decimal(principal),
+        to_decimal(left),
+        days,
+        rule.text,
+        to_decimal(fen),
+        bool(disputed),
+        rule.text_zh,
+    )
 
 
 def _allocations(
-    conn: sqlite3.Connection, ids: list[int], as_of: date
+    db: sa.Connection, ids: list[int], as_of: date
 ) -> dict[int, list[tuple[date, int]]]:
     out: dict[int, list[tuple[date, int]]] = {}
-    sql = (
-        f"SELECT invoice_id, date, amount FROM allocation"
-        f" WHERE date <= ? AND invoice_id IN ({','.join('?' * len(ids))})"
-    )
-    for iid, day, fen in conn.execute(sql, (as_of.isoformat(), *ids)):
-        out.setdefault(iid, []).append((date.fromisoformat(day), fen))
+    for iid, day, fen in db.execute(allocations(ids, as_of)).all():
+        out.setdefault(iid, []).append((day, fen))
     return out

@@ -11,11 +11,42 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from huikuan.core.kpi import Sums
-from huikuan.store.reports import GROUPS
+import sqlalchemy as sa
 
-KEYS = {**{k: v[0] for k, v in GROUPS.items()}, "all": "'all'"}
+from huikuan.core.kpi import Sums
+from huikuan.db.dialect import days_between, greatest
+from huikuan.db.models import LEDGER_TABLES
+from huikuan.store.collections import fen_sum
+from huikuan.store.db import sa_of
+
+_TABLES = {t.name: t for t in LEDGER_TABLES}
+allocation = _TABLES["allocation"]
+customer = _TABLES["customer"]
+invoice = _TABLES["invoice"]
+payment = _TABLES["payment"]
+target = _TABLES["target"]
+
 Periods = list[tuple[str, date, date]]
+
+
+def group_key(by: str) -> sa.ColumnElement[Any]:
+    """The grouping key of ``kpi --by``, over ``invoice`` joined with ``customer``."""
+    blank: sa.ColumnElement[str] = sa.literal_column("''")
+    keys: dict[str, sa.ColumnElement[Any]] = {
+        "customer": customer.c.code,
+        "salesperson": sa.func.coalesce(
+            sa.func.nullif(invoice.c.salesperson, blank),
+            customer.c.salesperson,
+            blank,
+        ),
+        "segment": sa.func.coalesce(customer.c.segment, blank),
+        "region": sa.func.coalesce(customer.c.region, blank),
+        "all": sa.literal_column("'all'"),
+    }
+    return keys[by]
+
+
+KEYS = ("customer", "salesperson", "segment", "region", "all")
 
 
 def kpi_sums(
@@ -23,41 +54,65 @@ def kpi_sums(
 ) -> dict[tuple[str, str, str], Sums]:
     """``(key, currency, period label) -> Sums`` for every group with something to show."""
     out: dict[tuple[str, str, str], Sums] = {}
-    _balances(conn, KEYS[by], periods, out)
-    _collections(conn, KEYS[by], periods, out)
+    db = sa_of(conn)
+    _balances(db, balances(by, periods), periods, out)
+    _collections(db, collections(by, periods), periods, out)
     return out
 
 
-def _bounds(periods: Periods) -> list[str]:
+def _bounds(periods: Periods) -> list[date]:
     """The day before the first period, then each period's last day."""
-    return [(periods[0][1] - timedelta(days=1)).isoformat()] + [p[2].isoformat() for p in periods]
+    return [periods[0][1] - timedelta(days=1)] + [p[2] for p in periods]
 
 
-def _balances(conn: sqlite3.Connection, key: str, periods: Periods, out: dict[Any, Sums]) -> None:
+def _sum_if(cond: sa.ColumnElement[bool], value: Any) -> sa.ColumnElement[Any]:
+    return fen_sum(sa.case((cond, value), else_=0))
+
+
+def balances(by: str, periods: Periods) -> sa.Select[Any]:
+    """Per key and currency: open and not-yet-due open at each bound, sales of each period."""
     bounds = _bounds(periods)
-    params = {f"b{k}": b for k, b in enumerate(bounds)}
-    params |= {f"s{k}": p[1].isoformat() for k, p in enumerate(periods)}
-    applied = ", ".join(
-        f"SUM(CASE WHEN date <= :b{k} THEN amount ELSE 0 END) AS p{k}" for k in range(len(bounds))
-    )
-    cols = []
-    for k in range(len(bounds)):
-        open_k = f"i.amount - COALESCE(al.p{k}, 0)"
-        cols.append(f"SUM(CASE WHEN i.issue_date <= :b{k} THEN {open_k} ELSE 0 END)")
-        cols.append(
-            f"SUM(CASE WHEN i.issue_date <= :b{k} AND i.due_date >= :b{k} THEN {open_k} ELSE 0 END)"
+    a = allocation.c
+    al = (
+        sa.select(
+            a.invoice_id,
+            *(_sum_if(a.date <= b, a.amount).label(f"p{k}") for k, b in enumerate(bounds)),
         )
-    cols += [
-        f"SUM(CASE WHEN i.issue_date BETWEEN :s{k} AND :b{k + 1} THEN i.amount ELSE 0 END)"
-        for k in range(len(periods))
-    ]
-    sql = f"""WITH al AS (SELECT invoice_id, {applied} FROM allocation
-                          WHERE date <= :b{len(bounds) - 1} GROUP BY invoice_id)
-    SELECT {key} AS k, i.currency, {", ".join(cols)}
-    FROM invoice i JOIN customer c ON c.id = i.customer_id LEFT JOIN al ON al.invoice_id = i.id
-    WHERE i.issue_date <= :b{len(bounds) - 1} GROUP BY k, i.currency"""
-    n = len(bounds)
-    for row in conn.execute(sql, params):
+        .where(a.date <= bounds[-1])
+        .group_by(a.invoice_id)
+        .subquery("al")
+    )
+    i = invoice.c
+    rows = (
+        sa.select(
+            group_key(by).label("k"),
+            i.currency,
+            i.issue_date,
+            i.due_date,
+            i.amount,
+            *(sa.func.coalesce(al.c[f"p{k}"], 0).label(f"p{k}") for k in range(len(bounds))),
+        )
+        .join(customer, customer.c.id == i.customer_id)
+        .outerjoin(al, al.c.invoice_id == i.id)
+        .where(i.issue_date <= bounds[-1])
+        .subquery("r")
+    )
+    r = rows.c
+    cols: list[sa.ColumnElement[Any]] = []
+    for k, b in enumerate(bounds):
+        open_k = r.amount - r[f"p{k}"]
+        cols.append(_sum_if(r.issue_date <= b, open_k))
+        cols.append(_sum_if(sa.and_(r.issue_date <= b, r.due_date >= b), open_k))
+    for k, p in enumerate(periods):
+        cols.append(_sum_if(r.issue_date.between(p[1], bounds[k + 1]), r.amount))
+    return sa.select(r.k, r.currency, *cols).group_by(r.k, r.currency)
+
+
+def _balances(
+    db: sa.Connection, stmt: sa.Select[Any], periods: Periods, out: dict[Any, Sums]
+) -> None:
+    n = len(periods) + 1
+    for row in db.execute(stmt):
         k, cur, vals = row[0], row[1], row[2:]
         for j, (label, _, _) in enumerate(periods):
             s = Sums(credit_sales=vals[2 * n + j], opening=vals[2 * j], closing=vals[2 * (j + 1)])
@@ -66,24 +121,42 @@ def _balances(conn: sqlite3.Connection, key: str, periods: Periods, out: dict[An
                 out[(k, cur, label)] = s
 
 
-def _collections(
-    conn: sqlite3.Connection, key: str, periods: Periods, out: dict[Any, Sums]
-) -> None:
+def collections(by: str, periods: Periods) -> sa.Select[Any]:
+    """Per key, currency and period index: cash collected and 分-days from issue to payment."""
     # credit applied to a later invoice counts when both exist: max(payment date, issue date)
-    which = " ".join(
-        f"WHEN MAX(a.date, i.issue_date) <= :e{j} THEN {j}" for j in range(len(periods))
+    a, i = allocation.c, invoice.c
+    when = greatest(a.date, i.issue_date)
+    which = sa.case(*((when <= p[2], j) for j, p in enumerate(periods)))
+    days = greatest(sa.literal_column("0"), days_between(i.issue_date, a.date))
+    rows = (
+        sa.select(
+            group_key(by).label("k"),
+            i.currency,
+            which.label("j"),
+            a.amount,
+            (sa.cast(a.amount, sa.Float) * days).label("fen_days"),
+        )
+        .select_from(allocation)
+        .join(payment, sa.and_(payment.c.id == a.payment_id, payment.c.kind == "payment"))
+        .join(invoice, i.id == a.invoice_id)
+        .join(customer, customer.c.id == i.customer_id)
+        .where(when.between(periods[0][1], periods[-1][2]))
+        .subquery("r")
     )
-    params = {f"e{j}": p[2].isoformat() for j, p in enumerate(periods)}
-    params |= {"a": periods[0][1].isoformat(), "b": periods[-1][2].isoformat()}
-    sql = f"""SELECT {key} AS k, i.currency, CASE {which} END AS j, SUM(a.amount),
-      TOTAL(a.amount * MAX(0, CAST(julianday(a.date) - julianday(i.issue_date) AS INTEGER)))
-    FROM allocation a JOIN payment p ON p.id = a.payment_id AND p.kind = 'payment'
-    JOIN invoice i ON i.id = a.invoice_id JOIN customer c ON c.id = i.customer_id
-    WHERE MAX(a.date, i.issue_date) BETWEEN :a AND :b GROUP BY k, i.currency, j"""
-    for k, cur, j, paid, days in conn.execute(sql, params):
+    r = rows.c
+    # summed as floating point, which cannot overflow as an integer sum can
+    return sa.select(r.k, r.currency, r.j, fen_sum(r.amount), sa.func.sum(r.fen_days)).group_by(
+        r.k, r.currency, r.j
+    )
+
+
+def _collections(
+    db: sa.Connection, stmt: sa.Select[Any], periods: Periods, out: dict[Any, Sums]
+) -> None:
+    for k, cur, j, paid, days in db.execute(stmt):
         s = out.setdefault((k, cur, periods[j][0]), Sums())
         s.collections = s.paid = paid
-        s.paid_days = int(days)  # TOTAL: a float, which cannot overflow as SUM's integer can
+        s.paid_days = int(days)
 
 
 # --- targets ---------------------------------------------------------------------------------
@@ -91,34 +164,45 @@ def _collections(
 
 def salesperson_known(conn: sqlite3.Connection, name: str) -> bool:
     """Whether ``name`` is the salesperson of some customer or invoice."""
-    sql = """SELECT EXISTS (SELECT 1 FROM customer WHERE salesperson = :n)
-             OR EXISTS (SELECT 1 FROM invoice WHERE salesperson = :n)"""
-    return bool(conn.execute(sql, {"n": name}).fetchone()[0])
+    stmt = sa.select(
+        sa.or_(
+            sa.exists().where(customer.c.salesperson == name),
+            sa.exists().where(invoice.c.salesperson == name),
+        )
+    )
+    return bool(sa_of(conn).execute(stmt).scalar_one())
+
+
+def _target_of(who: str, period: str, currency: str) -> sa.ColumnElement[bool]:
+    t = target.c
+    return sa.and_(t.salesperson == who, t.period == period, t.currency == currency)
 
 
 def set_target(
     conn: sqlite3.Connection, who: str, period: str, currency: str, fen: int, user: str, now: str
 ) -> int | None:
     """Set (or replace) a target; return the amount it replaced, if any."""
-    old = conn.execute(
-        "SELECT amount FROM target WHERE salesperson = ? AND period = ? AND currency = ?",
-        (who, period, currency),
-    ).fetchone()
-    conn.execute(
-        "INSERT INTO target (salesperson, period, currency, amount, set_by, set_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (salesperson, period, currency)"
-        " DO UPDATE SET amount = excluded.amount, set_by = excluded.set_by, set_at = excluded.set_at",
-        (who, period, currency, fen, user, now),
-    )
-    return old[0] if old else None
+    db = sa_of(conn)
+    key = _target_of(who, period, currency)
+    old = db.execute(sa.select(target.c.amount).where(key)).scalar_one_or_none()
+    values = {"amount": fen, "set_by": user, "set_at": now}
+    if old is None:
+        db.execute(
+            sa.insert(target).values(salesperson=who, period=period, currency=currency, **values)
+        )
+    else:
+        db.execute(sa.update(target).where(key).values(**values))
+    return old
 
 
 def targets(
     conn: sqlite3.Connection, period: str | None = None
 ) -> list[tuple[str, str, str, int, str, str]]:
     """``(salesperson, period, currency, 分, set_by, set_at)``, optionally of one period."""
-    return conn.execute(
-        "SELECT salesperson, period, currency, amount, set_by, set_at FROM target"
-        " WHERE :p IS NULL OR period = :p ORDER BY period, salesperson, currency",
-        {"p": period},
-    ).fetchall()
+    t = target.c
+    stmt = sa.select(t.salesperson, t.period, t.currency, t.amount, t.set_by, t.set_at).order_by(
+        t.period, t.salesperson, t.currency
+    )
+    if period is not None:
+        stmt = stmt.where(t.period == period)
+    return [(*r[:5], r[5].isoformat()) for r in sa_of(conn).execute(stmt)]

@@ -10,43 +10,52 @@ follow-up by any later one.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+
 from huikuan.core.money import format_fen
 from huikuan.core.playbook import BY_CODE
-from huikuan.store.collections import promises
-from huikuan.store.dunning import messages
+from huikuan.db.models import LEDGER_TABLES
+from huikuan.store.collections import fen_sum, promises
+from huikuan.store.db import sa_of
+
+_TABLES = {t.name: t for t in LEDGER_TABLES}
+contact = _TABLES["contact"]
+contact_log = _TABLES["contact_log"]
+customer = _TABLES["customer"]
+dunning_message = _TABLES["dunning_message"]
+invoice = _TABLES["invoice"]
 
 Row = dict[str, Any]
 ROLE_ORDER = {"finance": 0, "decision_maker": 1, "legal_rep": 2, "purchasing": 3, "other": 4}
 
 
-def _by_person(log: str) -> str:
-    """SQL: contact log entry ``log`` was logged by a person (it is not the delivery of a
-    dunning run) and is dated on or before the day given as its one parameter."""
-    return (
-        f"{log}.date <= ? AND ({log}.reference IS NULL OR {log}.reference NOT IN"
-        " (SELECT reference FROM dunning_message WHERE reference IS NOT NULL))"
+def by_person(log: sa.FromClause, as_of: date) -> sa.ColumnElement[bool]:
+    """Contact log entry ``log`` was logged by a person (it is not the delivery of a dunning
+    run) and is dated on or before ``as_of``."""
+    delivered = sa.select(dunning_message.c.reference).where(
+        dunning_message.c.reference.is_not(None)
     )
-
-
-_CLOSED = (
-    "EXISTS (SELECT 1 FROM contact_log l WHERE l.customer_id = m.customer_id"
-    f" AND l.date >= m.run_date AND {_by_person('l')})"
-)
+    return sa.and_(
+        log.c.date <= as_of,
+        sa.or_(log.c.reference.is_(None), log.c.reference.not_in(delivered)),
+    )
 
 
 def contacts(conn: sqlite3.Connection, code: str) -> list[Row]:
     """The customer's contacts, finance contact and decision maker first."""
-    cur = conn.execute(
-        "SELECT k.name, k.role, k.title, k.phone, k.email, k.wechat FROM contact k"
-        " JOIN customer c ON c.id = k.customer_id WHERE c.code = ? ORDER BY k.id",
-        (code,),
+    k = contact.c
+    stmt = (
+        sa.select(k.name, k.role, k.title, k.phone, k.email, k.wechat)
+        .join(customer, customer.c.id == k.customer_id)
+        .where(customer.c.code == code)
+        .order_by(k.id)
     )
-    names = [d[0] for d in cur.description]
-    rows = [dict(zip(names, v)) for v in cur]
+    rows = [dict(r) for r in sa_of(conn).execute(stmt).mappings()]
     return sorted(rows, key=lambda r: ROLE_ORDER.get(r["role"], 9))
 
 
@@ -56,31 +65,52 @@ def tasks(conn: sqlite3.Connection, as_of: date, lang_of: dict[str, str]) -> lis
     return sorted(out, key=lambda r: (r["since"], r["customer"], r["kind"]))
 
 
+def open_messages(as_of: date) -> sa.Select[Any]:
+    """Open dunning messages raised by ``as_of`` that no contact by a person closed since."""
+    m, lg = dunning_message.c, contact_log.alias("l")
+    closed = sa.exists().where(
+        lg.c.customer_id == m.customer_id, lg.c.date >= m.run_date, by_person(lg, as_of)
+    )
+    return (
+        sa.select(m.channel, customer.c.code, customer.c.name, m.invoices, m.run_date, m.level_name)
+        .join(customer, customer.c.id == m.customer_id)
+        .where(m.status == "open", m.run_date <= as_of, sa.not_(closed))
+        .order_by(m.id)
+    )
+
+
 def _dunning_tasks(conn: sqlite3.Connection, as_of: date) -> list[Row]:
     out = []
-    where = f"m.status = 'open' AND m.run_date <= ? AND NOT {_CLOSED}"
-    for m in messages(conn, where, (as_of.isoformat(), as_of.isoformat())):
-        total = _open_total(conn, m["invoices"])
+    for channel, code, name, invoices, run_date, level in sa_of(conn).execute(open_messages(as_of)):
+        numbers = json.loads(invoices)
+        total = _open_total(conn, numbers)
         out.append(
             {
-                "kind": m["channel"],
-                "customer": m["customer"],
-                "name": m["name"],
-                "invoices": m["invoices"],
+                "kind": channel,
+                "customer": code,
+                "name": name,
+                "invoices": numbers,
                 "amount": total,
-                "since": m["run_date"],
-                "points": _points(m["channel"], m["level_name"], m["invoices"], total),
+                "since": run_date.isoformat(),
+                "points": _points(channel, level, numbers, total),
             }
         )
     return out
 
 
+def open_total(numbers: list[str]) -> sa.Select[Any]:
+    """Open 分 per currency of the invoices ``numbers``."""
+    i = invoice.c
+    return (
+        sa.select(i.currency, fen_sum(i.open_amount))
+        .where(i.number.in_(numbers))
+        .group_by(i.currency)
+        .order_by(i.currency)
+    )
+
+
 def _open_total(conn: sqlite3.Connection, numbers: list[str]) -> str:
-    marks = ", ".join("?" for _ in numbers)
-    rows = conn.execute(
-        f"SELECT currency, SUM(open_amount) FROM invoice WHERE number IN ({marks}) GROUP BY currency",
-        numbers,
-    ).fetchall()
+    rows = sa_of(conn).execute(open_total(numbers))
     return "; ".join(f"{cur} {format_fen(fen)}" for cur, fen in rows)
 
 
@@ -126,27 +156,45 @@ def _broken(conn: sqlite3.Connection, as_of: date) -> list[Row]:
     return out
 
 
+def followed_up(code: str, invoice_number: str | None, after: date, as_of: date) -> sa.Select[Any]:
+    """A contact by a person with customer ``code`` after ``after`` (about the invoice, if any)."""
+    lg = contact_log.alias("l")
+    stmt: sa.Select[Any] = (
+        sa.select(sa.literal_column("1"))
+        .select_from(lg)
+        .join(customer, customer.c.id == lg.c.customer_id)
+        .outerjoin(invoice, invoice.c.id == lg.c.invoice_id)
+        .where(customer.c.code == code, lg.c.date > after, by_person(lg, as_of))
+    )
+    if invoice_number is not None:
+        number = invoice.c.number
+        stmt = stmt.where(sa.or_(number.is_(None), number == invoice_number))
+    return stmt.limit(1)
+
+
 def _followed_up(conn: sqlite3.Connection, p: Row, as_of: date) -> bool:
     """Did a person log a contact about a broken promise after its date (and by ``as_of``)?"""
-    about = "" if p["invoice"] is None else " AND (i.number IS NULL OR i.number = ?)"
-    found = conn.execute(
-        "SELECT 1 FROM contact_log l JOIN customer c ON c.id = l.customer_id"
-        " LEFT JOIN invoice i ON i.id = l.invoice_id"
-        f" WHERE c.code = ? AND l.date > ? AND {_by_person('l')}{about}",
-        (p["customer"], p["promised_date"], as_of.isoformat(), *([p["invoice"]] if about else [])),
-    ).fetchone()
-    return found is not None
+    after = date.fromisoformat(p["promised_date"])
+    stmt = followed_up(p["customer"], p["invoice"], after, as_of)
+    return sa_of(conn).execute(stmt).first() is not None
+
+
+def due_follow_ups(as_of: date) -> sa.Select[Any]:
+    """Excuses whose follow-up day has come with no contact by a person since."""
+    lg, k = contact_log.c, contact_log.alias("k")
+    later = sa.exists().where(
+        k.c.customer_id == lg.customer_id, k.c.date > lg.date, by_person(k, as_of)
+    )
+    return (
+        sa.select(customer.c.code, lg.date, lg.excuse, lg.follow_up)
+        .join(customer, customer.c.id == lg.customer_id)
+        .where(lg.follow_up.is_not(None), lg.follow_up <= as_of, sa.not_(later))
+    )
 
 
 def _follow_ups(conn: sqlite3.Connection, as_of: date, lang_of: dict[str, str]) -> list[Row]:
     out = []
-    for code, day, excuse, follow in conn.execute(
-        "SELECT c.code, l.date, l.excuse, l.follow_up FROM contact_log l"
-        " JOIN customer c ON c.id = l.customer_id WHERE l.follow_up IS NOT NULL"
-        " AND l.follow_up <= ? AND NOT EXISTS (SELECT 1 FROM contact_log k"
-        f" WHERE k.customer_id = l.customer_id AND k.date > l.date AND {_by_person('k')})",
-        (as_of.isoformat(), as_of.isoformat()),
-    ):
+    for code, day, excuse, follow in sa_of(conn).execute(due_follow_ups(as_of)):
         entry = BY_CODE[excuse].text(lang_of.get(code, "zh")) if excuse in BY_CODE else None
         points = f"{entry['response']} Verify: {entry['verify']}" if entry else "Follow up."
         out.append(
@@ -156,8 +204,8 @@ def _follow_ups(conn: sqlite3.Connection, as_of: date, lang_of: dict[str, str]) 
                 "name": None,
                 "invoices": [],
                 "amount": None,
-                "since": follow,
-                "points": f"Excuse {excuse!r} on {day}. {points}",
+                "since": follow.isoformat(),
+                "points": f"Excuse {excuse!r} on {day.isoformat()}. {points}",
             }
         )
     return out
