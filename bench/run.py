@@ -136,7 +136,7 @@ def main() -> None:
 
 
 REPORTS = {  # name: (command, date option, target as a multiple of aging's time)
-    "remind plan": (["remind", "plan"], "--as-of", 2.0),
+    "remind plan": (["remind", "plan", "--as-of", "2026-11-20"], None, 2.0),  # a working day
     "limitation": (["limitation"], "--as-of", 3.0),
     "interest": (["interest", "--include-paid"], "--as-of", 3.0),
     "provision": (["provision"], "--as-of", 3.0),
