@@ -35,6 +35,7 @@ from huikuan.services.letters import missing_letterhead
 
 if TYPE_CHECKING:
     from huikuan.config import Config
+    from huikuan.services.context import Context
 
 
 class Dropped(HuikuanError):
@@ -54,12 +55,14 @@ class Delivered:
     evidence: str | None = None
 
 
-def deliver(led: Any, cfg: Config, m: dict[str, Any], day: date, box: Path, now: str) -> Delivered:
-    """Deliver message ``m`` (a ``dunning_message`` row); raise on failure (retried next run).
+def deliver(ctx: Context, m: dict[str, Any]) -> Delivered:
+    """Deliver message ``m`` (a ``dunning_message`` row) as of ``ctx.as_of`` to the SMTP server
+    or ``ctx.outbox``; raise on failure (retried next run).
 
     The letter is numbered and the delivery logged in two short transactions; sending and
     writing files happen outside them, so other runs are not kept waiting on the network.
     """
+    led, cfg, day, box, now = ctx.ledger, ctx.config, ctx.as_of, ctx.outbox, ctx.clock()
     kind = m["letter"] or ("reminder" if m["channel"] in ("email", "letter") else None)
     _check_still_owed(led.conn, m, kind, day)
     if kind is None or m["channel"] not in ("email", "letter"):

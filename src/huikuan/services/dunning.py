@@ -214,7 +214,7 @@ def _deliver_one(ctx: Context, m: dict[str, Any]) -> tuple[str, str | None]:
 
     led, box, day = ctx.ledger, ctx.outbox, ctx.as_of
     try:
-        done_ = delivery_service.deliver(led, ctx.config, m, day, box, ctx.clock())
+        done_ = delivery_service.deliver(ctx, m)
     except delivery_service.Dropped as exc:
         S.drop(led.conn, m["id"], str(exc), ctx.clock())
         return "dropped", str(exc)
