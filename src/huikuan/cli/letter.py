@@ -1,128 +1,25 @@
 """``letter KIND CUSTOMER``: 催款函, 对账函, final demand, reminder, instalment agreement.
 
-:func:`make_letter` is also what ``remind run`` uses to render the letters it delivers.
+The letter is composed and numbered by :func:`huikuan.services.letters.issue_letter`.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import date
-from decimal import Decimal
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import done, ledger, now, one_of, parse_day, state, warn
+from huikuan.cli.common import done, one_of, parse_day, state, warn
+from huikuan.cli.context import service_context
 from huikuan.core.errors import HuikuanError, InvalidValue
 from huikuan.core.text import shorten
 from huikuan.letters.letter import Letter
-
-if TYPE_CHECKING:
-    from huikuan.config import Config
+from huikuan.services.letters import LetterRequest, issue_letter, missing_letterhead
 
 FORMATS = ("html", "txt", "pdf")
-
-
-def make_letter(
-    conn: Any,
-    cfg: Config,
-    kind: str,
-    code: str,
-    as_of: date,
-    *,
-    lang: str | None = None,
-    user: str,
-    now: str,
-    pdf: bool = False,
-    draft: bool = False,
-    reference: str | None = None,
-    **options: Any,
-) -> Letter:
-    """Gather, number (stored, unique), render and return one letter.
-
-    ``reference``: render again under a reference issued earlier (a retried delivery).
-    ``options``: ``since`` (statement), ``instalments``/``first``/``every`` (plan).
-    """
-    from huikuan.letters import compose
-    from huikuan.letters.compose import KINDS
-    from huikuan.letters.render import render_letter
-    from huikuan.store import letters as S
-
-    if kind not in KINDS:
-        raise InvalidValue(f"letter kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    customer, addressee = S.customer_facts(conn, code)
-    lang = lang or customer["language"] or "zh"
-    invoices = _invoices(conn, kind, code, as_of)
-    interest, rate = _interest(conn, cfg, kind, code, as_of, lang)
-    extra = _extra(conn, kind, code, as_of, invoices, options)
-    deadline = cfg.make_calendar().add_workdays(as_of, cfg.letters.deadline_days)
-    due = compose.totals(compose.with_interest(invoices, interest))
-    totals = {t["currency"]: t["due"] for t in due}
-    if reference is None:
-        reference = "DRAFT" if draft else S.new_reference(
-            conn, cfg.letters.reference_prefix, kind, lang, code, as_of, totals, user, now)  # fmt: skip
-    ctx = compose.context(
-        kind=kind, lang=lang, reference=reference, as_of=as_of, deadline=deadline,
-        company=cfg.company, customer=customer, addressee=addressee, invoices=invoices,
-        interest=interest, rate=rate, extra=extra,
-        contacts=S.prior_contacts(conn, code, as_of, reference),
-    )  # fmt: skip
-    letter = render_letter(ctx, cfg.letters.templates)
-    if pdf:
-        from dataclasses import replace
-
-        from huikuan.letters.pdf import html_to_pdf
-
-        letter = replace(letter, pdf=html_to_pdf(letter.html, lang))
-    return letter
-
-
-def _invoices(conn: Any, kind: str, code: str, as_of: date) -> list[dict[str, Any]]:
-    from huikuan.store.letters import open_invoices
-
-    rows = [r for r in open_invoices(conn, code, as_of) if not r["disputed"]]
-    if kind in ("demand", "final"):
-        rows = [r for r in rows if r["days_overdue"] > 0]
-        if not rows:
-            raise HuikuanError(f"{code} has nothing overdue as of {as_of}: no {kind} letter")
-    return rows
-
-
-def _interest(
-    conn: Any, cfg: Config, kind: str, code: str, as_of: date, lang: str
-) -> tuple[dict[str, Decimal] | None, str]:
-    if kind not in ("demand", "final") or not cfg.interest.in_letters:
-        return None, ""
-    from huikuan.store.interest import invoice_interest
-
-    found = list(invoice_interest(conn, cfg.interest, as_of, code))
-    rates = sorted({i.rate_zh if lang == "zh" else i.rate for i in found})
-    return {i.number: i.interest for i in found}, "；".join(rates) if lang == "zh" else "; ".join(
-        rates
-    )
-
-
-def _extra(
-    conn: Any, kind: str, code: str, as_of: date, invoices: list[dict[str, Any]], options: Any
-) -> dict[str, Any]:
-    from huikuan.letters.compose import schedule
-    from huikuan.store.statement import statement
-
-    if kind == "statement":
-        since = options.get("since")
-        lines, _ = statement(conn, code, as_of, since)
-        return {"statement": {"since": since, "lines": lines}}
-    if kind != "plan":
-        return {}
-    currencies = sorted({i["currency"] for i in invoices})
-    if len(currencies) != 1:
-        raise HuikuanError(f"{code}: an instalment plan needs open invoices in one currency, not {currencies or 'none'}")  # fmt: skip
-    total = sum((i["open"] for i in invoices), Decimal("0.00"))
-    first = options.get("first") or as_of
-    count = options.get("instalments")
-    plan = schedule(total, 3 if count is None else count, first, options.get("every") or "month")
-    return {"plan": {"instalments": plan, "currency": currencies[0]}}
 
 
 def _every(text: str) -> str:
@@ -186,14 +83,12 @@ def letter(
     options: dict[str, Any] = {"since": parse_day(since, "--from") if since is not None else None,
                "instalments": instalments, "every": _every(every),
                "first": parse_day(first, "--first") if first is not None else None}  # fmt: skip
-    st = state()
-    missing = [k for k in ("name", "bank", "account") if not st.config.company.get(k, "").strip()]
+    missing = missing_letterhead(state().config.company)
     if missing:
         warn(f"no [company] {', '.join(missing)} in huikuan.toml: the letterhead or bank details are empty")  # fmt: skip
-    with ledger() as led, led.transaction() as conn:  # a failed write gives the number back
-        made = make_letter(conn, st.config, kind, customer, day, lang=lang, user=led.user,
-                           now=now(), pdf=fmt == "pdf", draft=draft, **options)  # fmt: skip
-        _write(made, fmt, output)
+    req = LetterRequest(kind, customer, lang, pdf=fmt == "pdf", draft=draft, options=options)
+    with service_context(day) as ctx:  # a failed write gives the number back
+        made = issue_letter(ctx, req, partial(_write, fmt=fmt, output=output))
     done(
         f"Letter {made.reference} ({made.kind}, {made.lang}) for {customer}"
         + (f" -> {output}" if output else "")

@@ -3,87 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date
 from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import APP_NAME, App, FormatOpt, emit, ledger, now, parse_day, state
-from huikuan.core.errors import HuikuanError
-from huikuan.i18n import translate
+from huikuan.cli.common import App, FormatOpt, emit, parse_day, state
+from huikuan.cli.context import service_context
 from huikuan.output import Result
+from huikuan.services import dunning
 
 remind_app = App(
     help="Dunning: what to send today (plan), send it (run), the day's tasks (todo).\n\nExample: huikuan remind plan"
 )
 AsOf = Annotated[str | None, typer.Option(help="Run as of this date [today].")]
 ACTION_COLUMNS = ["customer", "invoices", "level", "channel", "status"]
-
-
-def outbox_dir() -> Path:
-    """``HUIKUAN_OUTBOX``, else ``[delivery] outbox``, else ``<app dir>/outbox``."""
-    import os
-
-    env = os.environ.get("HUIKUAN_OUTBOX")
-    if env:
-        return Path(env).expanduser()
-    return state().config.outbox or Path(typer.get_app_dir(APP_NAME)) / "outbox"
-
-
-def _plans(conn: Any, day: date) -> tuple[list[Any], list[Any], list[dict[str, Any]]]:
-    """What a run does on ``day``: each customer's round, who is left alone and why, and the
-    limitation tasks to raise. ``remind plan`` shows it; ``remind run`` records it."""
-    from huikuan.core.dunning import plan_run
-    from huikuan.store import dunning as S
-    from huikuan.store.collections import limitation_rows
-
-    cfg, cal = state().config.dunning, state().calendar
-    plans, skips = plan_run(S.debtors(conn, cfg, day), cfg, day, cal)
-    ahead = state().config.make_calendar()  # years ahead lack holiday data: not warned here
-    near = [r for r in limitation_rows(conn, day, ahead) if 0 <= r["days_left"] <= 180]
-    return plans, skips, S.limitation_due(conn, near)
-
-
-def _action_rows(
-    plans: list[Any], tasks: list[dict[str, Any]], status_of: Any
-) -> list[dict[str, Any]]:
-    cfg, rows = state().config.dunning, []
-    for plan in plans:
-        level = cfg.policies[plan.policy][plan.level]
-        for channel in level.channels:
-            rows.append(
-                {
-                    "customer": plan.customer,
-                    "invoices": [s.invoice for s in plan.steps],
-                    "level": level.name,
-                    "channel": channel,
-                    "status": status_of(channel),
-                }
-            )
-    for t in tasks:
-        rows.append(
-            {
-                "customer": t["customer"],
-                "invoices": [t["invoice"]],
-                "level": t["level_name"],
-                "channel": t["channel"],
-                "status": status_of(t["channel"]),
-            }
-        )
-    return rows
-
-
-def _day_off(day: date) -> bool:
-    """True, said on stderr, when ``day`` is not a working day and runs are off on such days."""
-    if state().config.dunning.run_on_holidays or state().calendar.is_workday(day):
-        return False
-    _note(
-        f"{day} is not a working day (calendar {state().config.calendar}): no dunning"
-        " today; the next working day's run catches up. Set [dunning] run_on_holidays = true"
-        " to run on such days."
-    )
-    return True
 
 
 def _summary(actions: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
@@ -94,8 +28,9 @@ def _summary(actions: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
 
 
 def _emit_actions(
-    day: date, actions: list[dict[str, Any]], title: str, fmt: str, notes: list[str]
+    day: date, found: list[dunning.Action], title: str, fmt: str, notes: list[str]
 ) -> None:
+    actions = [a.row() for a in found]
     summary = _summary(actions)
     notes = notes + [
         f"{k}: " + ", ".join(f"{n} {v}" for n, v in c.items()) for k, c in summary.items() if c
@@ -124,46 +59,29 @@ def plan(as_of: AsOf = None, fmt: FormatOpt = "table") -> None:
 
     Example: huikuan remind plan --as-of 2026-12-01
     """
-    from huikuan.core.dunning import TASKS
-    from huikuan.store import delivery as D
-
     day = parse_day(as_of, "--as-of")
-    off = _day_off(day)
-    with ledger() as led:
-        plans, skips, tasks = ([], [], []) if off else _plans(led.conn, day)
-        waiting = D.waiting(led.conn, _stale_before())
-    actions = _action_rows(plans, tasks, lambda ch: "task" if ch in TASKS else "planned")
-    actions += [_retry_row(m, m["state"]) for m in waiting]
-    notes = [f"{day} is not a working day: nothing runs."] if off else []
+    with service_context(day) as ctx:
+        found = dunning.plan(ctx)
+    if found.day_off:
+        _note(found.day_off)
+    notes = [f"{day} is not a working day: nothing runs."] if found.day_off else []
     notes += [
-        f"Left alone: {s.customer}{' ' + s.invoice if s.invoice else ''}: {s.reason}" for s in skips
+        f"Left alone: {s.customer}{' ' + s.invoice if s.invoice else ''}: {s.reason}"
+        for s in found.skips
     ]
-    _emit_actions(day, actions, f"Dunning plan as of {day}", fmt, notes + _waiting_note(waiting))
+    notes += _waiting_note(found.waiting)
+    _emit_actions(day, found.actions, f"Dunning plan as of {day}", fmt, notes)
 
 
-def _stale_before() -> str:
-    return (datetime.now(UTC) - STALE).isoformat(timespec="seconds")
-
-
-def _waiting_note(waiting: list[dict[str, Any]]) -> list[str]:
+def _waiting_note(waiting: dict[str, int]) -> list[str]:
     """One line saying how many messages are not delivered yet (none: no line)."""
     if not waiting:
         return []
-    count = Counter(m["state"] for m in waiting)
-    parts = ", ".join(f"{n} {state}" for state, n in sorted(count.items()))
+    parts = ", ".join(f"{n} {state}" for state, n in waiting.items())
     return [
-        f"{len(waiting)} message(s) not delivered yet ({parts}): `huikuan remind run` sends them"
+        f"{sum(waiting.values())} message(s) not delivered yet ({parts}):"
+        " `huikuan remind run` sends them"
     ]
-
-
-def _retry_row(m: dict[str, Any], status: str) -> dict[str, Any]:
-    return {
-        "customer": m["customer"],
-        "invoices": m["invoices"],
-        "level": m["level_name"],
-        "channel": m["channel"],
-        "status": status,
-    }
 
 
 @remind_app.command("run")
@@ -187,37 +105,26 @@ def run(
 
     Example (crontab): 0 8 * * 1-5  huikuan remind run --format json >> remind.log
     """
-    from huikuan.store import delivery as D
-
     if dry_run:
         plan(as_of, fmt)
         return
     day = parse_day(as_of, "--as-of")
-    if _day_off(day):
-        with ledger() as led:
-            waiting = D.waiting(led.conn, _stale_before())
-        notes = [f"{day} is not a working day: nothing runs.", *_waiting_note(waiting)]
+    with service_context(day) as ctx:
+        done = dunning.run(ctx)
+    if done.day_off:
+        _note(done.day_off)
+        notes = [f"{day} is not a working day: nothing runs.", *_waiting_note(done.waiting)]
         _emit_actions(day, [], f"Dunning run {day}", fmt, notes)
         return
-    actions = _record(day)
-    problems: dict[tuple[str, str], list[str]] = {}
-    sent = _deliver(day, [a["id"] for a in actions], problems)
-    retried = _retried(sent, {a["id"] for a in actions})
-    failed = sum(1 for s in sent.values() if s == "failed")
-    for a in actions + retried:
-        status = sent.get(a.pop("id"), a["status"])
-        a["status"] = "task" if status == "open" else status
-    with ledger() as led:
-        left = [m for m in D.waiting(led.conn, _stale_before()) if m["state"] == "sending"]
-    _emit_actions(day, actions + retried, f"Dunning run {day}", fmt, [])
-    _report(problems)
-    if left:
-        _note(f"{len(left)} message(s) are being sent by another run")
-    if failed:
+    _emit_actions(day, done.actions, f"Dunning run {day}", fmt, [])
+    _report(done.problems)
+    if done.sending:
+        _note(f"{done.sending} message(s) are being sent by another run")
+    if done.failed:
         typer.echo(
             "Error: "
             + state().say(
-                f"{failed} message(s) could not be delivered; they are retried on the next run"
+                f"{done.failed} message(s) could not be delivered; they are retried on the next run"
             ),
             err=True,
         )
@@ -228,105 +135,13 @@ def _note(message: str) -> None:
     typer.echo(f"Note: {state().say(message)}", err=True)
 
 
-def _report(problems: dict[tuple[str, str], list[str]]) -> None:
+def _report(problems: list[dunning.Problem]) -> None:
     """One line per distinct reason (not one per message), naming whom it concerns."""
-    for (kind, why), who in problems.items():
+    for p in problems:
+        who = p.who
         shown = ", ".join(who[:5]) + (f" (+{len(who) - 5})" if len(who) > 5 else "")
-        line = f"{shown}: {state().say(why)}"
-        typer.echo(f"Warning: {line}" if kind == "failed" else f"Note: {line}", err=True)
-
-
-def _record(day: date) -> list[dict[str, Any]]:
-    """Decide and record under the write lock; return the new actions with message ids."""
-    from huikuan.store import dunning as S
-
-    with ledger() as led, led.transaction() as conn:
-        plans, _, tasks = _plans(conn, day)
-        ids = S.record(conn, plans, state().config.dunning, day, now())
-        ids += S.limitation_tasks(conn, tasks, day, now())
-        rows = S.messages(conn, S.by_id(ids)) if ids else []
-    return [
-        {
-            "id": m["id"],
-            "customer": m["customer"],
-            "invoices": m["invoices"],
-            "level": m["level_name"],
-            "channel": m["channel"],
-            "status": m["status"],
-        }
-        for m in rows
-    ]
-
-
-STALE = timedelta(minutes=10)  # a message "sending" this long was left by a crashed run
-
-
-def _deliver(
-    day: date, own: list[int], problems: dict[tuple[str, str], list[str]]
-) -> dict[int, str]:
-    """Deliver this run's messages, earlier failures and stale ones (see cli/deliver.py);
-    why a message failed or was dropped goes into ``problems`` (reason -> who)."""
-    from huikuan.store import delivery as D
-
-    out: dict[int, str] = {}
-    box = outbox_dir()
-    with ledger() as led:
-        for m in D.to_deliver(led.conn, own, _stale_before()):
-            if D.claim(led.conn, m, now()):
-                status, why = _deliver_one(led, m, day, box)
-                out[m["id"]] = status
-                if why:
-                    problems.setdefault((status, why), []).append(f"{m['customer']} {m['channel']}")
-    return out
-
-
-def _deliver_one(led: Any, m: dict[str, Any], day: date, box: Path) -> tuple[str, str | None]:
-    """Deliver one claimed message; any failure marks it failed with the reason (never stuck
-    in ``sending``) and the run goes on with the others."""
-    from huikuan.cli.deliver import Dropped, NoAddress, deliver
-    from huikuan.store import delivery as D
-    from huikuan.store import dunning as S
-
-    try:
-        done_ = deliver(led, state().config, m, day, box, now())
-    except Dropped as exc:
-        S.drop(led.conn, m["id"], str(exc), now())
-        return "dropped", str(exc)
-    except Exception as exc:  # any failure of one message fails that message only
-        why = _reason(exc, box)
-        if led.conn.in_transaction:
-            led.conn.rollback()
-        S.finish(led.conn, m["id"], False, why, now())
-        if isinstance(exc, NoAddress):
-            with led.transaction() as conn:
-                D.address_task(conn, m, day, now())
-            why += " (a task to find the address is in `huikuan remind todo`)"
-        return "failed", why
-    S.finish(led.conn, m["id"], True, done_.detail, now())
-    return "sent", None
-
-
-def _reason(exc: Exception, box: Path) -> str:
-    """Why a message failed, in one line."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"{box}: {exc.strerror}"
-    if isinstance(exc, HuikuanError):
-        return str(exc)
-    if isinstance(exc, RecursionError | MemoryError):
-        return f"{exc.__class__.__name__} while composing or sending the message"
-    return f"{exc.__class__.__name__}: {exc}".splitlines()[0]
-
-
-def _retried(sent: dict[int, str], new: set[int]) -> list[dict[str, Any]]:
-    """Earlier failed messages this run delivered (or failed again)."""
-    from huikuan.store import dunning as S
-
-    old = [i for i in sent if i not in new]
-    if not old:
-        return []
-    with ledger() as led:
-        rows = S.messages(led.conn, S.by_id(old))
-    return [{**_retry_row(m, "retry"), "id": m["id"]} for m in rows]
+        line = f"{shown}: {state().say(p.reason)}"
+        typer.echo(f"Warning: {line}" if p.kind == "failed" else f"Note: {line}", err=True)
 
 
 @remind_app.command("todo")
@@ -341,23 +156,9 @@ def todo(
 
     Example: huikuan remind todo --user 王丽
     """
-    from huikuan.store import dunning as S
-    from huikuan.store.todo import contacts, tasks
-
     day = parse_day(as_of, "--as-of")
-    with ledger() as led:
-        people = S.people(led.conn)
-        lang = state().language  # talking points are for the user: in the UI language
-        rows = [
-            t
-            for t in tasks(led.conn, day, dict.fromkeys(people, lang))
-            if user is None or people[t["customer"]][0] == user
-        ]
-        for t in rows:
-            t["points"] = translate(t["points"], lang)
-            t["name"] = people[t["customer"]][1]
-            t["salesperson"] = people[t["customer"]][0]
-            t["contacts"] = contacts(led.conn, t["customer"])
+    with service_context(day) as ctx:
+        rows = dunning.todo(ctx, user).tasks
     shown = [
         {**t, "invoices": " ".join(t["invoices"]), "contacts": _who(t["contacts"])} for t in rows
     ]
