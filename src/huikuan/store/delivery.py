@@ -4,7 +4,10 @@ A run claims a message (pending/failed -> sending) by one conditional UPDATE, re
 who holds it: process id, host and when. A ``sending`` message whose process is gone (same
 host: the pid no longer runs, or runs a process started after the claim) is retried at once;
 one claimed on another host, whose processes cannot be seen from here, after a timeout.
-Pending and failed messages are taken by any run: the claim makes sure only one sends them.
+A new (pending) message is left to the run that recorded it while that run is alive (its
+pid and host are recorded with the message), so each message is reported by one run; failed
+messages, and pending ones whose run is gone, are taken by any run: the claim makes sure only
+one sends them.
 """
 
 from __future__ import annotations
@@ -33,7 +36,21 @@ def to_deliver(conn: sqlite3.Connection, own: list[int], stale_before: str) -> l
         conn,
         sa.and_(M.status != "open", sa.or_(by_id(own), M.status.in_((*UNSENT, "sending")))),
     )
-    return [m for m in rows if m["status"] != "sending" or claim_gone(m, stale_before)]
+    mine = set(own)
+    return [m for m in rows if m["id"] in mine or not _held_elsewhere(m, stale_before)]
+
+
+def _held_elsewhere(m: Row, stale_before: str) -> bool:
+    """Whether another live run has ``m``: sending it, or having just recorded it (pending)."""
+    if m["status"] == "sending":
+        return not claim_gone(m, stale_before)
+    if m["status"] != "pending" or not m["claimed_pid"] or _this_process(m):
+        return False
+    return not claim_gone(m, stale_before)  # recorded by a run that may still be delivering
+
+
+def _this_process(m: Row) -> bool:
+    return bool(m["claimed_pid"] == os.getpid() and m["claimed_host"] == socket.gethostname())
 
 
 def claim_gone(m: Row, stale_before: str) -> bool:

@@ -19,7 +19,9 @@ SQLite and PostgreSQL); dict rows keep the ISO text for dates and timestamps cal
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
@@ -220,7 +222,13 @@ def _message_values(
     return {"customer_id": cid, "run_date": day, "policy": policy, "level": level,
             "level_name": name, "channel": channel, "letter": letter,
             "invoices": json.dumps(numbers), "status": status, "created_at": now,
-            "updated_at": now}  # fmt: skip
+            "updated_at": now, **recorder(now)}  # fmt: skip
+
+
+def recorder(now: str) -> Row:
+    """Who recorded a message (this process, host, when): the run that delivers it, unless
+    that process is gone (see ``store.delivery.to_deliver``)."""
+    return {"claimed_pid": os.getpid(), "claimed_host": socket.gethostname(), "claimed_at": now}
 
 
 def _insert_messages(conn: sqlite3.Connection, rows: list[Row]) -> list[int]:
