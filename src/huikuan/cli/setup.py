@@ -33,7 +33,7 @@ def init(
         if demo:
             counts = load_demo(led, resource_dir("examples"), st.config.currency, st.calendar)
             done("Demo loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
-    done(f"Ledger ready: {st.db_path()}")
+    done(f"Ledger ready: {st.db_name()}")
 
 
 def backup(
