@@ -249,3 +249,28 @@ def test_missing_driver_names_the_extra(cli: Any, monkeypatch: pytest.MonkeyPatc
     assert cli.error("--db", "postgresql://me@db.invalid/ledger", "aging") == [
         "Error: a PostgreSQL ledger needs the postgres extra: pip install 'huikuan[postgres]'"
     ]
+
+
+def test_config_names_the_ledger_when_no_db_is_given(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HUIKUAN_DB")
+    config = tmp_path / "huikuan.toml"
+    config.write_text(f'[database]\nurl = "{tmp_path / "from-config.db"}"\n', "utf-8")
+    monkeypatch.setenv("HUIKUAN_CONFIG", str(config))
+    cli("init")
+    assert (tmp_path / "from-config.db").exists()
+    cli("--db", str(tmp_path / "given.db"), "init")  # --db comes first
+    assert (tmp_path / "given.db").exists()
+
+
+@needs_server
+def test_config_url_opens_the_postgresql_ledger(
+    cli: Any, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HUIKUAN_DB")
+    config = tmp_path / "huikuan.toml"
+    config.write_text(f'[database]\nurl = "{pg_url}"\n', "utf-8")
+    monkeypatch.setenv("HUIKUAN_CONFIG", str(config))
+    cli("init", "--demo")
+    assert _query(pg_url, "SELECT COUNT(*) FROM customer") == [(12,)]

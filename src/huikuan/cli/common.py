@@ -76,12 +76,17 @@ class State:
         return translate(message, self.language)
 
     def db_path(self) -> Path | str:
-        """The ledger: a file, or a URL (``postgresql://user@host/db``) kept as given."""
-        if self.db is None:
+        """The ledger: a file, or a URL (``postgresql://user@host/db``) kept as given.
+
+        ``--db`` / ``HUIKUAN_DB``, else ``[database] url`` in huikuan.toml, else the file in
+        the app dir.
+        """
+        if self.db is not None:
+            return self.db if "://" in self.db else Path(self.db)
+        where = self.config.database_url
+        if where is None:
             return Path(typer.get_app_dir(APP_NAME)) / "ledger.db"
-        if "://" in self.db:
-            return self.db
-        return Path(self.db)
+        return where if "://" in where else Path(where).expanduser()
 
     def db_name(self) -> str:
         """The ledger for messages: the file, or the URL without a password."""
