@@ -15,6 +15,7 @@ import sys
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -274,3 +275,29 @@ def test_config_url_opens_the_postgresql_ledger(
     monkeypatch.setenv("HUIKUAN_CONFIG", str(config))
     cli("init", "--demo")
     assert _query(pg_url, "SELECT COUNT(*) FROM customer") == [(12,)]
+
+
+@needs_server
+def test_duplicate_invoices_are_named_and_nothing_written(
+    cli: Any, pg_url: str, tmp_path: Path
+) -> None:
+    cli("--db", pg_url, "init")
+    customers = tmp_path / "customers.csv"
+    customers.write_text("code,name,terms\nC1,One,NET30\n", "utf-8")
+    cli("--db", pg_url, "import", "customers", str(customers))
+    invoices = tmp_path / "invoices.csv"
+    head = "number,customer,issue_date,amount,contract\n"
+    invoices.write_text(head + "I-1,C1,2026-01-05,100,\nI-2,C1,2026-01-06,50,HT-9\n", "utf-8")
+    cli("--db", pg_url, "import", "invoices", str(invoices))
+    rows = "I-3,C1,2026-02-01,70,\nI-3,C1,2026-02-02,80,\nI-2,C1,2026-02-03,90,\n"
+    invoices.write_text(head + rows, "utf-8")
+    assert cli.error("--db", pg_url, "import", "invoices", str(invoices)) == [
+        f"Error: {invoices}:3: number: duplicate 'I-3' (earlier in this file)",
+        f"Error: {invoices}:4: number: duplicate 'I-2' (already in the ledger)",
+    ]
+    assert _query(
+        pg_url, "SELECT number, due_date, amount, open_amount, contract FROM invoice ORDER BY id"
+    ) == [
+        ("I-1", date(2026, 2, 4), 10000, 10000, None),
+        ("I-2", date(2026, 2, 5), 5000, 5000, "HT-9"),
+    ]
