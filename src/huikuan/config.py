@@ -36,6 +36,7 @@ SECTIONS = {
     "provision",
     "cost",
     "ui",
+    "database",
 }
 
 
@@ -69,6 +70,7 @@ class Config:
     letters: LetterSettings = field(default_factory=lambda: LetterSettings())
     smtp: SmtpSettings | None = None
     language: str | None = None  # [ui] language; None: HUIKUAN_LANG, then the locale
+    database_url: str | None = None  # [database] url: the ledger when --db/HUIKUAN_DB are not set
     raw: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 
@@ -123,6 +125,11 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
     ui = _table(raw, "ui", {"language"})
     if "language" in ui:
         cfg.language = _language(ui["language"])
+    database = _table(raw, "database", {"url"})
+    if "url" in database:
+        if not isinstance(database["url"], str) or not database["url"].strip():
+            raise HuikuanError("database.url must be a ledger file or postgresql://user@host/db")
+        cfg.database_url = database["url"].strip()
     delivery = _table(raw, "delivery", {"outbox"})
     if "outbox" in delivery:
         cfg.outbox = Path(str(delivery["outbox"])).expanduser()

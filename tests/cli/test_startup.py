@@ -61,13 +61,11 @@ def test_unknown_command_is_a_usage_error() -> None:
     assert proc.returncode == 2 and "No such command" in proc.stderr
 
 
-def test_a_database_url_is_refused_clearly(cli: Any, tmp_path: Path) -> None:
-    """Only ledger files for now: a PostgreSQL URL must not become a file named 'postgresql:'."""
-    errors = cli.error("--db", "postgresql://me@db.example/ledger", "aging")
-    assert errors == [
-        "Error: --db postgresql://me@db.example/ledger: only SQLite ledger files are supported "
-        "in this version (a PostgreSQL backend is not built yet); give a file path"
-    ]
+def test_a_database_url_is_kept_whole(cli: Any, tmp_path: Path) -> None:
+    """A PostgreSQL URL reaches the database layer unmangled (never a file 'postgresql:')."""
+    errors = cli.error("--db", "postgresql://me@db.invalid/ledger", "aging")
+    assert len(errors) == 1
+    assert errors[0].startswith("Error: cannot open ledger postgresql://me@db.invalid/ledger: ")
     assert not Path("postgresql:").exists()
 
 

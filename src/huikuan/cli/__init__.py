@@ -49,8 +49,11 @@ def _version(value: bool) -> None:
 
 def root(
     db: Annotated[
-        Path | None,
-        typer.Option(envvar="HUIKUAN_DB", help="Ledger file [default: <app dir>/ledger.db]."),
+        str | None,
+        typer.Option(
+            envvar="HUIKUAN_DB",
+            help="Ledger file, or postgresql://user@host/db [default: <app dir>/ledger.db].",
+        ),
     ] = None,
     config: Annotated[
         Path | None, typer.Option(envvar="HUIKUAN_CONFIG", help="huikuan.toml to use.")

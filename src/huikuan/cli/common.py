@@ -34,7 +34,7 @@ APP_NAME = "huikuan"
 class State:
     """Global options of this run."""
 
-    db: Path | None = None
+    db: str | None = None
     config_path: Path | None = None
     user: str | None = None
     _config: Config | None = None
@@ -75,18 +75,30 @@ class State:
         """``message`` in the UI language."""
         return translate(message, self.language)
 
-    def db_path(self) -> Path:
-        """The ledger file; a URL (``postgresql://…``) is refused with a clear message."""
-        if self.db is None:
+    def db_path(self) -> Path | str:
+        """The ledger: a file, or a URL (``postgresql://user@host/db``) kept as given.
+
+        ``--db`` / ``HUIKUAN_DB``, else ``[database] url`` in huikuan.toml, else the file in
+        the app dir.
+        """
+        if self.db is not None:
+            return self.db if "://" in self.db else Path(self.db)
+        where = self.config.database_url
+        if where is None:
             return Path(typer.get_app_dir(APP_NAME)) / "ledger.db"
-        scheme, sep, _ = str(self.db).partition(":")
-        if not sep or len(scheme) < 2 or not scheme.replace("+", "").isalpha():
-            return self.db
-        url = str(self.db).replace(":/", "://", 1) if "://" not in str(self.db) else self.db
-        raise HuikuanError(
-            f"--db {url}: only SQLite ledger files are supported in this version "
-            "(a PostgreSQL backend is not built yet); give a file path"
-        )
+        return where if "://" in where else Path(where).expanduser()
+
+    def db_name(self) -> str:
+        """The ledger for messages: the file, or the URL without a password."""
+        where = self.db_path()
+        if isinstance(where, Path):
+            return str(where)
+        from huikuan.db.engine import parse_ledger_url
+
+        try:
+            return parse_ledger_url(where).display()
+        except HuikuanError:
+            return "the --db URL"
 
     def username(self) -> str:
         try:
@@ -98,7 +110,7 @@ class State:
 STATE = State()
 
 
-def reset(db: Path | None, config: Path | None, user: str | None) -> None:
+def reset(db: str | None, config: Path | None, user: str | None) -> None:
     """Set the global options (called by the root callback)."""
     global STATE
     STATE = State(db=db, config_path=config, user=user)
@@ -153,7 +165,7 @@ def guard(fn: F) -> F:
                 typer.echo(STATE.say(summary), err=True)
             raise typer.Exit(1) from None
         except sqlite3.OperationalError as exc:
-            typer.echo(f"Error: ledger {STATE.db_path()}: {exc}", err=True)
+            typer.echo(f"Error: ledger {STATE.db_name()}: {exc}", err=True)
             raise typer.Exit(1) from None
         except BrokenPipeError:
             os._exit(0)  # the reader (head, less) went away: not an error
@@ -178,7 +190,7 @@ def _plain(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except Exception as exc:
         if not _database_trouble(exc):
             raise
-        raise HuikuanError(f"ledger {STATE.db_path()}: {exc.orig}") from None  # type: ignore[attr-defined]
+        raise HuikuanError(f"ledger {STATE.db_name()}: {exc.orig}") from None  # type: ignore[attr-defined]
 
 
 def _database_trouble(exc: Exception) -> bool:

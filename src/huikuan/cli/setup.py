@@ -33,7 +33,7 @@ def init(
         if demo:
             counts = load_demo(led, resource_dir("examples"), st.config.currency, st.calendar)
             done("Demo loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
-    done(f"Ledger ready: {st.db_path()}")
+    done(f"Ledger ready: {st.db_name()}")
 
 
 def backup(
@@ -44,6 +44,7 @@ def backup(
 
     The copy is owner-only (0600). With --force an existing FILE is replaced, never written
     through: a symbolic link at FILE is replaced by the copy, what it points to is untouched.
+    A PostgreSQL ledger is backed up with pg_dump.
 
     Example: huikuan backup ~/backups/ledger-$(date +%F).db
     """
@@ -60,7 +61,9 @@ def doctor(fmt: FormatOpt = "table") -> None:
     Exit 1 when a check fails: SQLite integrity, foreign keys, migrations, the ledger's
     invariants (open amounts, unapplied credit, currencies), or ledger files readable or
     writable by group/others (fix: chmod 600). Missing holiday data for this or next year is
-    a warning only (exit 0): huikuan falls back to weekends and says so.
+    a warning only (exit 0): huikuan falls back to weekends and says so. On PostgreSQL the
+    server enforces foreign keys and keeps the files: doctor checks the schema revision and
+    the invariants.
 
     Example: huikuan doctor || echo "ledger needs attention"
     """

@@ -36,7 +36,8 @@ class LedgerURL:
         """For messages: the file, or the URL without a password."""
         if self.path is not None:
             return str(self.path)
-        return sa.engine.make_url(self.url or "").render_as_string(hide_password=True)
+        url = sa.engine.make_url(self.url or "").set(drivername="postgresql")
+        return url.render_as_string(hide_password=True)
 
 
 def parse_ledger_url(value: str | Path) -> LedgerURL:

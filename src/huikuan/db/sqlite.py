@@ -1,13 +1,67 @@
-"""What only a SQLite ledger file has: its integrity check, foreign-key check and online backup.
+"""What only a SQLite ledger file has: its write transactions and housekeeping, its integrity
+check, foreign-key check and online backup.
 
-Each takes the ledger's DB-API connection (``sqlite3.Connection``); ``admin`` calls them for a
-SQLite ledger, so the housekeeping module itself holds no engine-specific SQL.
+Each takes the ledger's DB-API connection (``sqlite3.Connection``); the ledger and ``admin``
+call them for a SQLite ledger (:mod:`huikuan.db.postgres` is the PostgreSQL counterpart), so
+the store itself holds no engine-specific SQL.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+
+BUSY_TIMEOUT_MS = 10_000
+OPTIMIZE_WAIT_MS = 200  # post-commit housekeeping waits this long for a lock at most
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on any exception (all-or-nothing).
+
+    Inside another transaction it is a savepoint, so steps (e.g. the demo's imports) can
+    be combined into one all-or-nothing change.
+    """
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT nested")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO nested")
+            conn.execute("RELEASE nested")
+            raise
+        conn.execute("RELEASE nested")
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
+def optimize(conn: sqlite3.Connection) -> None:
+    """Refresh the query planner's statistics after a big change such as an import.
+
+    Best-effort: it runs after the COMMIT, so it must never change the outcome. When
+    another writer holds the lock (or took it since our snapshot) it is skipped at once;
+    the next import refreshes the statistics. Inside a bigger transaction it waits for it.
+    """
+    if conn.in_transaction:
+        return
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {OPTIMIZE_WAIT_MS}")
+        conn.execute("PRAGMA analysis_limit = 1000")
+        conn.execute("PRAGMA optimize = 0x10002")
+    except sqlite3.Error:
+        with contextlib.suppress(sqlite3.Error):
+            if conn.in_transaction:
+                conn.rollback()
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def integrity(conn: sqlite3.Connection) -> str:

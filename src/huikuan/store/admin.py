@@ -36,6 +36,10 @@ def backup(led: Ledger, dest: Path, force: bool) -> int:
     file (with ``force``) is replaced whole, never written through: a symbolic link at ``dest``
     is replaced by the copy and what it pointed to is left alone.
     """
+    if led.path is None:
+        raise HuikuanError(
+            "backup of a PostgreSQL ledger: use pg_dump, or `huikuan db copy` once built"
+        )
     if os.path.lexists(dest) and not force:
         raise HuikuanError(f"{dest} exists (pass --force to overwrite)")
     if dest.resolve() == led.path.resolve():
@@ -124,15 +128,13 @@ def _schema_check(conn: sqlite3.Connection) -> Check:
 
 
 def doctor(led: Ledger, today: date, cal: WorkCalendar) -> list[Check]:
-    """Integrity, migrations, ledger invariants, file permissions and calendar data."""
-    from huikuan.db.sqlite import broken_references, integrity
+    """Integrity, migrations, ledger invariants, file permissions and calendar data.
 
+    The file checks (SQLite integrity, foreign keys, permissions) are for a SQLite ledger;
+    PostgreSQL enforces foreign keys itself and keeps its own files.
+    """
     conn = led.conn
-    out = []
-    sound = integrity(conn)
-    out.append(Check("sqlite integrity", "ok" if sound == "ok" else "fail", sound))
-    fks = broken_references(conn)
-    out.append(Check("foreign keys", "fail" if fks else "ok", f"{fks} broken reference(s)"))
+    out = _file_checks(conn) if led.path is not None else [_server_check(led)]
     out.append(_schema_check(conn))
     db = sa_of(conn)
     for name, stmt in invariants().items():
@@ -140,9 +142,31 @@ def doctor(led: Ledger, today: date, cal: WorkCalendar) -> list[Check]:
         out.append(
             Check(name, "fail" if bad else "ok", f"{bad} row(s) wrong" if bad else "consistent")
         )
-    out.append(_permissions_check(led.path))
+    if led.path is not None:
+        out.append(_permissions_check(led.path))
     out += [_calendar_check(cal, year) for year in (today.year, today.year + 1)]
     return out
+
+
+def _file_checks(conn: sqlite3.Connection) -> list[Check]:
+    from huikuan.db.sqlite import broken_references, integrity
+
+    sound = integrity(conn)
+    fks = broken_references(conn)
+    return [
+        Check("sqlite integrity", "ok" if sound == "ok" else "fail", sound),
+        Check("foreign keys", "fail" if fks else "ok", f"{fks} broken reference(s)"),
+    ]
+
+
+def _server_check(led: Ledger) -> Check:
+    version = sa_of(led.conn).execute(sa.text("SHOW server_version")).scalar()
+    return Check(
+        "postgresql",
+        "ok",
+        f"server {version}: foreign keys enforced by the server; file integrity and "
+        "permissions are the server's (not checked here)",
+    )
 
 
 def _permissions_check(path: Path) -> Check:
@@ -178,7 +202,7 @@ def load_demo(led: Ledger, examples: Path, currency: str, cal: WorkCalendar) -> 
     with led.transaction() as conn:  # the imports below nest in it: a failure writes nothing
         if sa_of(conn).execute(sa.select(sa.exists().select_from(CUST))).scalar():
             raise HuikuanError(
-                f"{led.path} already holds data; the demo only loads into an empty ledger"
+                f"{led.name} already holds data; the demo only loads into an empty ledger"
             )
         for kind in DEMO_FILES:
             opts = ImportOptions(kind, str(examples / f"{kind}.csv"), currency, cal)

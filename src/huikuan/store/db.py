@@ -1,21 +1,25 @@
-"""Opening the ledger: SQLite with WAL, foreign keys, a busy timeout, owner-only files."""
+"""Opening the ledger: SQLite with WAL, foreign keys, a busy timeout, owner-only files;
+or a PostgreSQL database (:mod:`huikuan.store.pgopen`)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported lazily: opening a ledger stays fast
     import sqlalchemy as sa
 
 from huikuan.core.errors import HuikuanError
+from huikuan.db import sqlite as sqlite_engine
+from huikuan.db.sqlite import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
+from huikuan.db.sqlite import OPTIMIZE_WAIT_MS as OPTIMIZE_WAIT_MS
 
-BUSY_TIMEOUT_MS = 10_000
-OPTIMIZE_WAIT_MS = 200  # post-commit housekeeping waits this long for a lock at most
 CACHE_KIB = 32 * 1024  # page cache: big imports and reports stay off the disk
 
 
@@ -48,71 +52,77 @@ class LedgerConnection(sqlite3.Connection):
 
 def sa_of(conn: sqlite3.Connection) -> sa.Connection:
     """The SQLAlchemy connection sharing ``conn`` (a ledger connection) and its transaction."""
-    if not isinstance(conn, LedgerConnection):
-        raise TypeError("not a ledger connection (open it with open_ledger)")
-    return conn.sa
+    if isinstance(conn, LedgerConnection):
+        return conn.sa
+    pg = sys.modules.get("huikuan.db.postgres")
+    if pg is not None and isinstance(conn, pg.PgConnection):
+        return conn.sa  # type: ignore[no-any-return]
+    raise TypeError("not a ledger connection (open it with open_ledger)")
 
 
 class Ledger:
-    """A connection to one ledger file. Use :meth:`transaction` for every change."""
+    """A connection to one ledger (a SQLite file, or a PostgreSQL database: ``path`` None).
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, user: str) -> None:
+    ``conn`` is a :class:`LedgerConnection` for SQLite, a ``PgConnection`` with the surface
+    the store uses (``sa``, ``in_transaction``, ``rollback``) for PostgreSQL. What differs
+    between the engines (write transactions, housekeeping) is the engine module's
+    (:mod:`huikuan.db.sqlite`, :mod:`huikuan.db.postgres`), chosen once when it is opened.
+    Use :meth:`transaction` for every change.
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        conn: sqlite3.Connection,
+        user: str,
+        *,
+        engine: ModuleType = sqlite_engine,
+        name: str | None = None,
+    ) -> None:
         self.path = path
         self.conn = conn
         self.user = user
+        self.engine = engine
+        self.name = name or str(path)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return "sqlite" if self.engine is sqlite_engine else "postgresql"
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on any exception (all-or-nothing).
+        """A write transaction; rolls back on any exception (all-or-nothing).
 
-        Inside another transaction it is a savepoint, so steps (e.g. the demo's imports) can
-        be combined into one all-or-nothing change.
+        SQLite: ``BEGIN IMMEDIATE`` … ``COMMIT``; PostgreSQL: ``BEGIN``, the write lock …
+        ``COMMIT``. Inside another transaction it is a savepoint, so steps (e.g. the demo's
+        imports) can be combined into one all-or-nothing change.
         """
-        if self.conn.in_transaction:
-            self.conn.execute("SAVEPOINT nested")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK TO nested")
-                self.conn.execute("RELEASE nested")
-                raise
-            self.conn.execute("RELEASE nested")
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.rollback()
-            raise
-        self.conn.commit()
+        with self.engine.transaction(self.conn) as conn:
+            yield conn
 
     def optimize(self) -> None:
-        """Refresh the query planner's statistics after a big change such as an import.
-
-        Best-effort: it runs after the COMMIT, so it must never change the outcome. When
-        another writer holds the lock (or took it since our snapshot) it is skipped at once;
-        the next import refreshes the statistics. Inside a bigger transaction it waits for it.
-        """
-        if self.conn.in_transaction:
-            return
-        try:
-            self.conn.execute(f"PRAGMA busy_timeout = {OPTIMIZE_WAIT_MS}")
-            self.conn.execute("PRAGMA analysis_limit = 1000")
-            self.conn.execute("PRAGMA optimize = 0x10002")
-        except sqlite3.Error:
-            with contextlib.suppress(sqlite3.Error):
-                if self.conn.in_transaction:
-                    self.conn.rollback()
-        finally:
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        """Post-commit housekeeping after a big change such as an import (best-effort)."""
+        self.engine.optimize(self.conn)
 
     def close(self) -> None:
         """Close the connection."""
         self.conn.close()
 
 
-def open_ledger(path: Path, user: str, *, create: bool = False) -> Ledger:
-    """Open (and with ``create`` make) the ledger at ``path``, bringing its schema to the head."""
+def open_ledger(path: Path | str, user: str, *, create: bool = False) -> Ledger:
+    """Open (and with ``create`` make) the ledger at ``path`` (a file, or a URL such as
+    ``postgresql://user@host/db``), bringing its schema to the head."""
+    if "://" in str(path):
+        from huikuan.db.engine import parse_ledger_url
+
+        where = parse_ledger_url(path)
+        if where.engine == "postgresql":
+            from huikuan.store.pgopen import open_postgres
+
+            return open_postgres(where, user, create=create)
+        path = where.path or Path(str(path))
+    path = Path(path)
     if not path.exists():
         if not create:
             raise HuikuanError(

@@ -104,9 +104,10 @@ def _run(
         problems = _header_problems(src.label, opts.kind, header, opts.ignore_extra)
         if problems:
             raise ImportFailed(*problems, summary="nothing imported")
-        importer = _Importer(conn, src.label, opts, bulk=_bulk(conn, opts.kind, src.size))
+        importer = _importer(conn, src.label, opts, src.size)
         importer.cols = header
-        importer.source = src if _parallel(fmt, opts.kind, src.size) else None
+        parallel = importer.PARALLEL and _parallel(fmt, opts.kind, src.size)
+        importer.source = src if parallel else None
         count = importer.run(records, check_columns=not header)
     except UnicodeError as exc:
         raise not_text(src, exc) from None
@@ -129,7 +130,7 @@ def _unchecked_keys(led: Ledger, kind: str) -> Iterator[None]:
     Every customer id an imported invoice carries comes from the customer table read inside
     the same write transaction, so the check could never fail.
     """
-    if kind != "invoices" or led.conn.in_transaction:
+    if kind != "invoices" or led.dialect != "sqlite" or led.conn.in_transaction:
         yield
         return
     led.conn.execute("PRAGMA foreign_keys = OFF")
@@ -170,6 +171,15 @@ def _parallel(fmt: str, kind: str, size: int) -> bool:
     return fmt == "csv" and kind == "invoices" and size >= PARALLEL_BYTES and pipeline.available()
 
 
+def _importer(conn: sqlite3.Connection, label: str, opts: ImportOptions, size: int) -> _Importer:
+    """The importer for the ledger's engine (SQLite's own, or :mod:`pgimport`'s)."""
+    if not isinstance(conn, sqlite3.Connection):
+        from huikuan.store.pgimport import PgImporter
+
+        return PgImporter(conn, label, opts)
+    return _Importer(conn, label, opts, bulk=_bulk(conn, opts.kind, size))
+
+
 def _bulk(conn: sqlite3.Connection, kind: str, size: int) -> bool:
     """Whether an invoice file is big enough, next to the ledger, to rebuild indexes after it."""
     if kind != "invoices" or size < BULK_BYTES:
@@ -179,7 +189,9 @@ def _bulk(conn: sqlite3.Connection, kind: str, size: int) -> bool:
 
 
 class _Importer:
-    """Checks records of one kind and inserts the clean ones in chunks."""
+    """Checks records of one kind and inserts the clean ones in chunks (SQLite)."""
+
+    PARALLEL = True  # big CSV invoice files may be checked in a second process
 
     def __init__(
         self, conn: sqlite3.Connection, label: str, opts: ImportOptions, *, bulk: bool = False
@@ -187,10 +199,7 @@ class _Importer:
         self.conn, self.label, self.opts, self.bulk = conn, label, opts, bulk
         self.problems: list[str] = []
         self.known = set(COLUMNS[opts.kind])
-        customers = {
-            code: CustomerRef(cid, code, terms)
-            for cid, code, terms in conn.execute("SELECT id, code, terms FROM customer")
-        }
+        customers = {code: CustomerRef(cid, code, terms) for cid, code, terms in self._customers()}
         currencies: dict[int, list[str]] = {}
         self.ctx = Context(
             opts.currency,
@@ -208,9 +217,13 @@ class _Importer:
         self.quick_fields: Callable[[list[str]], Any] | None = None
         self.source: Source | None = None  # set: check the rows in a second process
         table = {"customers": "customer", "invoices": "invoice", "payments": "payment"}[opts.kind]
-        self.first_new_id = (
-            (conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]) + 1
-        )
+        self.first_new_id = self._max_id(table) + 1
+
+    def _customers(self) -> Any:
+        return self.conn.execute("SELECT id, code, terms FROM customer")
+
+    def _max_id(self, table: str) -> int:
+        return int(self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0])
 
     def run(self, records: Records | FieldRows, *, check_columns: bool) -> int:
         check = {
@@ -222,7 +235,8 @@ class _Importer:
         dropped = L.drop_invoice_indexes(self.conn) if self.bulk else []
         for chunk in self._checked(records, check, check_columns):
             count += self._insert(chunk)
-        L.create_indexes(self.conn, dropped)
+        if self.bulk:
+            L.create_indexes(self.conn, dropped)
         if self.opts.kind == "invoices":
             L.apply_all_credit(self.conn)
         elif self.opts.kind == "payments":
