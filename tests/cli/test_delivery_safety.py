@@ -17,6 +17,7 @@ import socket
 import sqlite3
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -387,3 +388,39 @@ def test_a_non_ascii_address_is_a_clear_error() -> None:
     made = Letter("HK-1", "demand", "zh", "C1", "上海明达", "催款函 HK-1", "<p>x</p>", "x")
     with pytest.raises(HuikuanError, match="customer C1: email: only ASCII addresses"):
         build_message(made, "ar@huikuan.example", "陈@例子.中国")
+
+
+def test_a_message_just_recorded_by_a_live_run_is_left_to_it(
+    cli: Any, outbox: Path, tmp_path: Path
+) -> None:
+    """Another run (a live process) recorded the message: this run neither sends nor reports
+    it; once that process is gone, the next run sends it at once."""
+    cfg = ("--config", _config(tmp_path, COMPANY))
+    _ledger(cli)
+    with _db() as db:  # what a run that recorded it and has not delivered it yet leaves behind
+        db.execute(
+            "INSERT INTO dunning_message (customer_id, run_date, policy, level, level_name,"
+            " channel, letter, invoices, status, created_at, updated_at, claimed_pid,"
+            " claimed_host, claimed_at) VALUES (1, ?, 'standard', 2, 'demand', 'email', 'demand',"
+            " '[\"INV-1\"]', 'pending', ?, ?, ?, ?, ?)",
+            (AS_OF, "2026-11-20T08:00:00+00:00", "2026-11-20T08:00:00+00:00", 0, socket.gethostname(), "2026-11-20T08:00:00+00:00"),
+        )  # fmt: skip
+        db.execute(
+            "INSERT INTO dunning_action (invoice_id, level, level_name, status, run_date,"
+            " message_id) VALUES (1, 2, 'demand', 'done', ?, 1)",
+            (AS_OF,),
+        )
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        with _db() as db:  # recorded by it, after it started (an older claim: a reused pid)
+            db.execute(
+                "UPDATE dunning_message SET claimed_pid = ?, claimed_at = ?",
+                (other.pid, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        out = cli(*cfg, "remind", "run", "--as-of", AS_OF, "-f", "json").stdout
+        assert _statuses(out) == [] and not list(outbox.glob("*.eml"))
+    finally:
+        other.kill()
+        other.wait()
+    out = cli(*cfg, "remind", "run", "--as-of", AS_OF, "-f", "json").stdout
+    assert _statuses(out) == [("email", "sent")] and len(list(outbox.glob("*.eml"))) == 1
