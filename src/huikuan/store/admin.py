@@ -19,10 +19,11 @@ from huikuan.core.calendar import WorkCalendar
 from huikuan.core.errors import HuikuanError
 from huikuan.core.records import check_contact, raise_problems
 from huikuan.db.models import Allocation, Customer, Invoice, Payment
+from huikuan.db.tables import table_of
 from huikuan.store import ledger as L
 from huikuan.store.db import Ledger, sa_of
 from huikuan.store.importer import ImportOptions, import_file
-from huikuan.store.reports import ZERO, table_of
+from huikuan.store.reports import ZERO
 
 DEMO_FILES = ("customers", "invoices", "payments")
 INV, PAY, ALLOC = table_of(Invoice), table_of(Payment), table_of(Allocation)

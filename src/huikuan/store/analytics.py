@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from huikuan.core.aging import Buckets
 from huikuan.core.provision import ProvisionPolicy, ProvisionRow, band_of_bucket, provide
 from huikuan.db.models import Customer, Payment
+from huikuan.db.tables import table_of
 from huikuan.store.db import sa_of
-from huikuan.store.reports import aging_cells, table_of
+from huikuan.store.reports import aging_cells
 
 CUST = table_of(Customer)
 PAY = table_of(Payment)

@@ -13,17 +13,9 @@ from huikuan.core.calendar import WorkCalendar
 from huikuan.core.limitation import Restart, expiry
 from huikuan.core.money import format_fen
 from huikuan.db.dialect import as_date, least
-from huikuan.db.models import LEDGER_TABLES
+from huikuan.db.tables import allocation, contact_log, customer, invoice, payment, promise
 from huikuan.store.db import sa_of
 from huikuan.store.ledger import audit, require_customer, require_invoice
-
-_TABLES = {t.name: t for t in LEDGER_TABLES}
-allocation = _TABLES["allocation"]
-contact_log = _TABLES["contact_log"]
-customer = _TABLES["customer"]
-invoice = _TABLES["invoice"]
-payment = _TABLES["payment"]
-promise = _TABLES["promise"]
 
 Row = dict[str, Any]
 OUTCOMES = ("reached", "no-answer", "promised", "disputed", "paid-claimed", "refused")

@@ -18,18 +18,11 @@ from huikuan.core.creditpolicy import CreditInputs
 from huikuan.core.errors import NotFound
 from huikuan.core.money import format_fen
 from huikuan.db.dialect import days_between, greatest
-from huikuan.db.models import LEDGER_TABLES
+from huikuan.db.tables import allocation, credit_assessment, customer, invoice, payment
 from huikuan.store.collections import fen_sum, fen_total
 from huikuan.store.db import sa_of
 from huikuan.store.ledger import audit, require_customer
 from huikuan.store.reports import aging_cells
-
-_TABLES = {t.name: t for t in LEDGER_TABLES}
-allocation = _TABLES["allocation"]
-credit_assessment = _TABLES["credit_assessment"]
-customer = _TABLES["customer"]
-invoice = _TABLES["invoice"]
-payment = _TABLES["payment"]
 
 Row = dict[str, Any]
 # Statements run once per customer are built once, with these parameters (SQLAlchemy then

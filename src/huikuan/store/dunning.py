@@ -26,7 +26,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
@@ -41,6 +41,7 @@ from huikuan.core.dunning import (
     limitation_task,
 )
 from huikuan.db.models import Customer, DunningAction, DunningMessage, Invoice
+from huikuan.db.tables import table_of
 from huikuan.db.types import Timestamp
 from huikuan.store.db import sa_of
 
@@ -53,9 +54,7 @@ def columns(model: type[SQLModel]) -> Columns:
     return table(model).c
 
 
-def table(model: type[SQLModel]) -> sa.Table:
-    """``model``'s table."""
-    return cast(sa.Table, sa.inspect(model).local_table)
+table = table_of  # ``model``'s table (huikuan.db.tables)
 
 
 inv, cust, msg, act = (

@@ -11,13 +11,8 @@ import sqlalchemy as sa
 
 from huikuan.core.interest import InterestPolicy, InvoiceInterest, accrue, rule_for
 from huikuan.core.money import to_decimal
-from huikuan.db.models import LEDGER_TABLES
+from huikuan.db.tables import allocation, customer, invoice
 from huikuan.store.db import sa_of
-
-_TABLES = {t.name: t for t in LEDGER_TABLES}
-allocation = _TABLES["allocation"]
-customer = _TABLES["customer"]
-invoice = _TABLES["invoice"]
 
 _BATCH = 500  # invoices per allocation query
 

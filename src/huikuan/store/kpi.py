@@ -15,16 +15,9 @@ import sqlalchemy as sa
 
 from huikuan.core.kpi import Sums
 from huikuan.db.dialect import days_between, greatest
-from huikuan.db.models import LEDGER_TABLES
+from huikuan.db.tables import allocation, customer, invoice, payment, target
 from huikuan.store.collections import fen_sum
 from huikuan.store.db import sa_of
-
-_TABLES = {t.name: t for t in LEDGER_TABLES}
-allocation = _TABLES["allocation"]
-customer = _TABLES["customer"]
-invoice = _TABLES["invoice"]
-payment = _TABLES["payment"]
-target = _TABLES["target"]
 
 Periods = list[tuple[str, date, date]]
 

@@ -25,9 +25,9 @@ from huikuan.core.provision import (
     policy_document,
 )
 from huikuan.db.models import Audit, Customer, ProvisionLine, ProvisionRun
+from huikuan.db.tables import table_of
 from huikuan.store.db import sa_of
 from huikuan.store.ledger import audit
-from huikuan.store.reports import table_of
 
 RUN = table_of(ProvisionRun)
 LINE = table_of(ProvisionLine)

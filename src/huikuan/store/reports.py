@@ -14,14 +14,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import SQLModel
 
 from huikuan.core.aging import Buckets
 from huikuan.db.dialect import unindexed
 from huikuan.db.models import Allocation, Customer, Invoice, Payment
+from huikuan.db.tables import table_of
 from huikuan.store.db import sa_of
 
 # SQL text of the group keys, for modules still on raw SQL (kpi); see :func:`group_key`.
@@ -31,11 +31,6 @@ GROUPS = {
     "segment": ("COALESCE(c.segment, '')", None),
     "region": ("COALESCE(c.region, '')", None),
 }
-
-
-def table_of(model: type[SQLModel]) -> sa.Table:
-    """The table of a model, for Core statements."""
-    return cast(sa.Table, model.__table__)  # type: ignore[attr-defined]
 
 
 INV = table_of(Invoice)

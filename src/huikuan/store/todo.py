@@ -19,16 +19,9 @@ import sqlalchemy as sa
 
 from huikuan.core.money import format_fen
 from huikuan.core.playbook import BY_CODE
-from huikuan.db.models import LEDGER_TABLES
+from huikuan.db.tables import contact, contact_log, customer, dunning_message, invoice
 from huikuan.store.collections import fen_sum, promises
 from huikuan.store.db import sa_of
-
-_TABLES = {t.name: t for t in LEDGER_TABLES}
-contact = _TABLES["contact"]
-contact_log = _TABLES["contact_log"]
-customer = _TABLES["customer"]
-dunning_message = _TABLES["dunning_message"]
-invoice = _TABLES["invoice"]
 
 Row = dict[str, Any]
 ROLE_ORDER = {"finance": 0, "decision_maker": 1, "legal_rep": 2, "purchasing": 3, "other": 4}
