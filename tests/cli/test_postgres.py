@@ -12,47 +12,22 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pg_helpers
 import pytest
 import sqlalchemy as sa
+from pg_helpers import needs_server
 
-SERVER = os.environ.get("HUIKUAN_TEST_DATABASE_URL")
-needs_server = pytest.mark.skipif(not SERVER, reason="HUIKUAN_TEST_DATABASE_URL not set")
+pg_url = pg_helpers.pg_url  # the fixture: a new, empty PostgreSQL database
 AS_OF = "2026-11-22"
 CONFIG = (
     '[company]\nname = "回款科技"\nbank = "工商银行"\naccount = "1202"\n'
     '[dunning]\nescalation = "jump"\nrun_on_holidays = true\n'
 )
-
-
-def _admin_url() -> sa.URL:
-    url = sa.make_url(SERVER or "").set(drivername="postgresql+psycopg")
-    return url
-
-
-@pytest.fixture
-def pg_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A new, empty database on the test server (dropped afterwards): its URL, no password."""
-    admin = _admin_url()
-    if admin.password:
-        monkeypatch.setenv("PGPASSWORD", str(admin.password))
-    name = f"huikuan_t_{uuid.uuid4().hex[:12]}"
-    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = admin.set(database=name, password=None, drivername="postgresql")
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        engine.dispose()
 
 
 @pytest.fixture

@@ -7,6 +7,11 @@ or re-describing a command: python -c "from huikuan.cli import write_index; writ
 """
 
 INDEX: dict[str, tuple[str, str, str]] = {
+    "db": (
+        "setup",
+        "group",
+        "The ledger's database: copy it to another file or PostgreSQL database.",
+    ),
     "terms": (
         "setup",
         "group",

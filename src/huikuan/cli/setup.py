@@ -1,4 +1,4 @@
-"""``init``, ``backup``, ``doctor`` and ``terms due``."""
+"""``init``, ``backup``, ``doctor``, ``db copy`` and ``terms due``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 
 from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, state
+from huikuan.core.money import format_grouped
 from huikuan.output import Result
 
+db_app = App(help="The ledger's database: copy it to another file or PostgreSQL database.")
 terms_app = App(
     help="Payment terms: NET<n>/账期<n>天, EOM<n>/月结<n>天, PREPAID/款到发货, COD/货到付款."
 )
@@ -79,6 +81,47 @@ def doctor(fmt: FormatOpt = "table") -> None:
         raise typer.Exit(1)
 
 
+@db_app.command("copy")
+def db_copy(
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            metavar="TARGET",
+            help="The new ledger: a file path, or postgresql://user@host/db (an empty database).",
+        ),
+    ],
+) -> None:
+    """Copy the ledger (--db) into a new file or an empty PostgreSQL database, then check it.
+
+    Every table is copied in one transaction, ids kept; a target that already holds data is
+    refused and left as it was. The copy is checked before it is reported done: the same
+    rows per table and the same aging totals per currency (as of today) on both sides. A new
+    file is created owner-only (0600); the password of a PostgreSQL target comes only from
+    PGPASSWORD or ~/.pgpass.
+
+    Example: huikuan db copy --to postgresql://ar@db.example.cn/ledger
+    """
+    from huikuan.store.copy import copy_ledger
+    from huikuan.store.db import open_ledger
+
+    st = state()
+    with ledger() as source:
+        target = open_ledger(to, st.username(), create=True)
+        try:
+            result = copy_ledger(source, target, date.today())
+        finally:
+            target.close()
+    totals = "; ".join(
+        f"{cur} open {format_grouped(o)}, unapplied {format_grouped(u)}"
+        for cur, (o, u) in result.totals.items()
+    )
+    done(
+        f"Copied {len(result.rows)} tables, {result.total_rows:,} rows to {target.name}; "
+        f"checked: rows per table and aging totals ({totals or 'none'}) equal"
+    )
+
+
 @terms_app.command("due")
 def terms_due(
     code: Annotated[str, typer.Argument(help="Terms code, e.g. NET30, EOM60, 月结30天, PREPAID.")],
@@ -102,4 +145,5 @@ def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command()(backup)
     app.command()(doctor)
+    app.add_typer(db_app, name="db")
     app.add_typer(terms_app, name="terms")

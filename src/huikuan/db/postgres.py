@@ -93,3 +93,17 @@ def optimize(conn: PgConnection) -> None:
 def open_connection(engine: sa.Engine) -> PgConnection:
     """The ledger's connection over ``engine`` (its schema already at the head)."""
     return PgConnection(engine)
+
+
+def reset_sequences(conn: sa.Connection, tables: list[sa.Table]) -> None:
+    """Move each table's id sequence past its largest id (after rows were copied in with their
+    ids), so new rows get fresh ids; an empty table's sequence starts again at 1."""
+    for table in tables:
+        name = conn.dialect.identifier_preparer.quote(table.name)
+        top = f"(SELECT MAX(id) FROM {name})"
+        conn.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence(:t, 'id'), COALESCE({top}, 1), {top} IS NOT NULL)"
+            ),
+            {"t": table.name},
+        )

@@ -12,6 +12,10 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for types: opening a SQLite ledger does not import SQLAlchemy
+    import sqlalchemy as sa
 
 BUSY_TIMEOUT_MS = 10_000
 OPTIMIZE_WAIT_MS = 200  # post-commit housekeeping waits this long for a lock at most
@@ -82,3 +86,9 @@ def backup_to(conn: sqlite3.Connection, path: Path) -> None:
         conn.backup(target)
     finally:
         target.close()
+
+
+def reset_sequences(conn: sa.Connection, tables: list[sa.Table]) -> None:
+    """Nothing to do: SQLite gives a new row the largest id + 1 (and keeps ``sqlite_sequence``
+    up to date when rows are inserted with their ids)."""
+    return None
