@@ -86,6 +86,15 @@ def test_a_failed_check_is_an_error(
     assert cli.error("db", "copy", "--to", str(target)) == [
         f"Error: copy check failed: table payment: {n} rows in {small}, {n - 1} in {target}"
     ]
+    assert not target.exists()  # the new file it made is gone
+
+
+def test_the_ledger_itself_is_refused(cli: Any, small: Path) -> None:
+    before = _tables(small)
+    assert cli.error("db", "copy", "--to", str(small)) == [
+        f"Error: {small} is the ledger being copied: give another target"
+    ]
+    assert _tables(small) == before
 
 
 def test_a_password_in_the_target_url_is_refused(cli: Any, small: Path) -> None:
@@ -127,3 +136,21 @@ def test_a_postgresql_target_holding_data_is_refused(cli: Any, small: Path, pg_u
         "already holds data (table audit): copy only into a new file or an empty database"
     )
     assert _tables(pg_url) == before
+
+
+@needs_server
+def test_backup_of_a_postgresql_ledger_is_a_sqlite_ledger(
+    cli: Any, tmp_path: Path, pg_url: str
+) -> None:
+    cli("--db", pg_url, "init", "--demo")
+    file = tmp_path / "backup.db"
+    result = cli("--db", pg_url, "backup", str(file))
+    assert result.stderr == f"Backed up {file.stat().st_size:,} bytes to {file}\n"
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert _tables(file) == _tables(pg_url)
+    assert cli("--db", str(file), *AGING).stdout == cli("--db", pg_url, *AGING).stdout
+    assert cli.error("--db", pg_url, "backup", str(file)) == [
+        f"Error: {file} exists (pass --force to overwrite)"
+    ]
+    cli("--db", pg_url, "backup", str(file), "--force")
+    assert _tables(file) == _tables(pg_url)

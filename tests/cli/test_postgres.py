@@ -105,14 +105,6 @@ def test_doctor_checks_invariants_and_schema(cli: Any, pg_url: str) -> None:
 
 
 @needs_server
-def test_backup_points_at_pg_dump(cli: Any, pg_url: str, tmp_path: Path) -> None:
-    cli("--db", pg_url, "init")
-    assert cli.error("--db", pg_url, "backup", str(tmp_path / "copy.db")) == [
-        "Error: backup of a PostgreSQL ledger: use pg_dump, or `huikuan db copy` once built"
-    ]
-
-
-@needs_server
 def test_demo_twice_and_missing_ledger_are_refused(cli: Any, pg_url: str) -> None:
     assert cli.error("--db", pg_url, "aging") == [
         f"Error: no ledger in {pg_url} (run `huikuan init`, or point --db / HUIKUAN_DB at yours)"

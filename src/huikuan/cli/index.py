@@ -68,7 +68,7 @@ INDEX: dict[str, tuple[str, str, str]] = {
     "backup": (
         "setup",
         "command",
-        "Copy the ledger safely while it may be in use (SQLite backup API).",
+        "Copy the ledger safely while it may be in use, into a SQLite ledger file.",
     ),
     "doctor": (
         "setup",

@@ -42,18 +42,19 @@ def backup(
     file: Annotated[Path, typer.Argument(help="Where to write the copy.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
-    """Copy the ledger safely while it may be in use (SQLite backup API).
+    """Copy the ledger safely while it may be in use, into a SQLite ledger file.
 
     The copy is owner-only (0600). With --force an existing FILE is replaced, never written
     through: a symbolic link at FILE is replaced by the copy, what it points to is untouched.
-    A PostgreSQL ledger is backed up with pg_dump.
+    A SQLite ledger is copied with SQLite's backup API; a PostgreSQL ledger is copied table
+    by table and checked like `huikuan db copy` (the file opens with --db FILE).
 
     Example: huikuan backup ~/backups/ledger-$(date +%F).db
     """
     from huikuan.store.admin import backup as run_backup
 
     with ledger() as led:
-        size = run_backup(led, file, force)
+        size = run_backup(led, file, force, date.today())
     done(f"Backed up {size:,} bytes to {file}")
 
 
@@ -94,30 +95,25 @@ def db_copy(
 ) -> None:
     """Copy the ledger (--db) into a new file or an empty PostgreSQL database, then check it.
 
-    Every table is copied in one transaction, ids kept; a target that already holds data is
-    refused and left as it was. The copy is checked before it is reported done: the same
-    rows per table and the same aging totals per currency (as of today) on both sides. A new
-    file is created owner-only (0600); the password of a PostgreSQL target comes only from
-    PGPASSWORD or ~/.pgpass.
+    Every table is copied in one transaction, ids kept. A target that already holds data (or
+    is the ledger itself) is refused and left as it was; a new file is removed when the copy
+    fails. The copy is checked before it is reported done: the same rows per table and the
+    same aging totals per currency (as of today) on both sides. A new file is created
+    owner-only (0600); the password of a PostgreSQL target comes only from PGPASSWORD or
+    ~/.pgpass.
 
     Example: huikuan db copy --to postgresql://ar@db.example.cn/ledger
     """
-    from huikuan.store.copy import copy_ledger
-    from huikuan.store.db import open_ledger
+    from huikuan.store.copy import copy_to
 
-    st = state()
     with ledger() as source:
-        target = open_ledger(to, st.username(), create=True)
-        try:
-            result = copy_ledger(source, target, date.today())
-        finally:
-            target.close()
+        name, result = copy_to(source, to, state().username(), date.today())
     totals = "; ".join(
         f"{cur} open {format_grouped(o)}, unapplied {format_grouped(u)}"
         for cur, (o, u) in result.totals.items()
     )
     done(
-        f"Copied {len(result.rows)} tables, {result.total_rows:,} rows to {target.name}; "
+        f"Copied {len(result.rows)} tables, {result.total_rows:,} rows to {name}; "
         f"checked: rows per table and aging totals ({totals or 'none'}) equal"
     )
 

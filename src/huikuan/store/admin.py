@@ -30,20 +30,18 @@ INV, PAY, ALLOC = table_of(Invoice), table_of(Payment), table_of(Allocation)
 CUST = table_of(Customer)
 
 
-def backup(led: Ledger, dest: Path, force: bool) -> int:
-    """Copy the ledger with SQLite's online backup API to an owner-only file; return bytes.
+def backup(led: Ledger, dest: Path, force: bool, as_of: date | None = None) -> int:
+    """Copy the ledger to an owner-only SQLite file; return bytes. A SQLite ledger is copied
+    with SQLite's online backup API, a PostgreSQL one through :func:`huikuan.store.copy.copy_ledger`
+    (checked as of ``as_of``, default today), so the backup is a SQLite ledger either way.
 
     The copy is written to a new 0600 file beside ``dest`` and renamed over it, so an existing
     file (with ``force``) is replaced whole, never written through: a symbolic link at ``dest``
     is replaced by the copy and what it pointed to is left alone.
     """
-    if led.path is None:
-        raise HuikuanError(
-            "backup of a PostgreSQL ledger: use pg_dump, or `huikuan db copy` once built"
-        )
     if os.path.lexists(dest) and not force:
         raise HuikuanError(f"{dest} exists (pass --force to overwrite)")
-    if dest.resolve() == led.path.resolve():
+    if led.path is not None and dest.resolve() == led.path.resolve():
         raise HuikuanError("the backup file must not be the ledger itself")
     if dest.is_dir() and not dest.is_symlink():
         raise HuikuanError(f"{dest} is a directory (give the backup file's name)")
@@ -53,7 +51,7 @@ def backup(led: Ledger, dest: Path, force: bool) -> int:
         raise HuikuanError(f"cannot write {dest}: {exc.strerror}") from None
     os.close(fd)  # mkstemp makes it 0600, whatever the umask
     try:
-        _copy(led, Path(tmp))
+        _copy(led, Path(tmp), as_of)
         os.replace(tmp, dest)
     except OSError as exc:
         raise HuikuanError(f"cannot write {dest}: {exc.strerror}") from None
@@ -63,7 +61,17 @@ def backup(led: Ledger, dest: Path, force: bool) -> int:
     return dest.stat().st_size
 
 
-def _copy(led: Ledger, path: Path) -> None:
+def _copy(led: Ledger, path: Path, as_of: date | None) -> None:
+    if led.path is None:  # PostgreSQL: into the new (empty) SQLite ledger at ``path``
+        from huikuan.store.copy import copy_ledger
+        from huikuan.store.db import open_ledger
+
+        target = open_ledger(path, led.user)
+        try:
+            copy_ledger(led, target, as_of or date.today())
+        finally:
+            target.close()
+        return
     from huikuan.db.sqlite import backup_to
 
     backup_to(led.conn, path)

@@ -9,9 +9,12 @@ per currency (open and unapplied, as of ``as_of``) must be equal on both sides.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,6 +47,40 @@ class CopyResult:
 def ledger_tables() -> list[sa.Table]:
     """The ledger's tables, parents before the tables that refer to them."""
     return list(SQLModel.metadata.sorted_tables)
+
+
+def copy_to(source: Ledger, to: str, user: str, as_of: date) -> tuple[str, CopyResult]:
+    """Open (or create) the ledger at ``to`` (a path or URL), copy ``source`` into it and check
+    it; return the target's name and the result. A file made here is removed if that fails."""
+    from huikuan.db.engine import parse_ledger_url
+    from huikuan.store.db import open_ledger
+
+    where = parse_ledger_url(to)
+    new_file = where.path is not None and not os.path.lexists(where.path)
+    if _same(source, where.path, where.display()):
+        raise HuikuanError(f"{where.display()} is the ledger being copied: give another target")
+    try:
+        target = open_ledger(to, user, create=True)
+        try:
+            return target.name, copy_ledger(source, target, as_of)
+        finally:
+            target.close()
+    except BaseException:
+        if new_file and where.path is not None:
+            _remove(where.path)
+        raise
+
+
+def _same(source: Ledger, path: Path | None, name: str) -> bool:
+    if source.path is not None and path is not None:
+        return source.path.resolve() == path.resolve()
+    return source.path is None and path is None and source.name == name
+
+
+def _remove(path: Path) -> None:
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            name.unlink()
 
 
 def copy_ledger(source: Ledger, target: Ledger, as_of: date) -> CopyResult:
