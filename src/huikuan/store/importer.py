@@ -28,7 +28,7 @@ from huikuan.core.records import (
 )
 from huikuan.core.text import printable
 from huikuan.store import ledger as L
-from huikuan.store import pipeline
+from huikuan.store import pipeline, setalloc
 from huikuan.store.db import Ledger
 from huikuan.store.sources import (
     FORMATS,
@@ -334,14 +334,8 @@ class _Importer:
             conn.execute(sql, [rec[c] for c in fields] + [rec["amount"]])
 
     def _allocate_new(self) -> None:
-        ids = [
-            pid
-            for (pid,) in self.conn.execute(
-                "SELECT id FROM payment WHERE id >= ? ORDER BY date, id", (self.first_new_id,)
-            )
-        ]
-        for pid in ids:
-            L.allocate_payment(self.conn, pid)
+        """Allocate this import's payments set-wise (:mod:`huikuan.store.setalloc`)."""
+        setalloc.allocate_new_payments(self.conn, self.first_new_id)
 
 
 def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:

@@ -1,6 +1,7 @@
 """Imports into a PostgreSQL ledger: the SQLite importer's checks, PostgreSQL's inserts.
 
-Rows are checked and allocated exactly as on SQLite (:class:`importer._Importer`); what
+Rows are checked and allocated exactly as on SQLite (:class:`importer._Importer`,
+:mod:`setalloc`); what
 differs is how they go in: invoices by ``COPY … FROM STDIN``, customers and payments by
 SQLAlchemy ``insert()`` (many parameter sets per chunk), ids from the database's sequences, each chunk in a savepoint (a duplicate rolls the chunk back
 and its rows are retried one by one, each in its own savepoint, to name the bad lines). The
@@ -84,15 +85,6 @@ class PgImporter(_Importer):
             values = {c: rec[c] for c in L.PAYMENT_FIELDS}
             values["date"] = L.day_of(rec["date"])
             db.execute(sa.insert(Payment).values(**values, unapplied=rec["amount"]))
-
-    def _allocate_new(self) -> None:
-        stmt = (
-            sa.select(L.id_of(Payment))
-            .where(L.id_of(Payment) >= self.first_new_id)
-            .order_by(Payment.date, L.id_of(Payment))  # type: ignore[arg-type]
-        )
-        for pid in sa_of(self.conn).execute(stmt).scalars().all():
-            L.allocate_payment(self.conn, pid)
 
 
 _SAME_REFERENCE = sa.select(sa.literal(1)).where(
