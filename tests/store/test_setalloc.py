@@ -19,6 +19,7 @@ from store_helpers import Book, write_csv
 
 from huikuan.core.allocation import allocate_in_order
 from huikuan.store import setalloc
+from huikuan.store.importer import _Importer
 
 PAY_HEADER = ["customer", "date", "amount", "invoice", "currency", "reference"]
 CURRENCIES = ("CNY", "USD")
@@ -82,10 +83,14 @@ def _import(path: Path, file: Path) -> None:
         book.close()
 
 
-@pytest.mark.parametrize("seed", range(60))
+@pytest.mark.parametrize("writer", ["sqlite", "sqlalchemy"])
+@pytest.mark.parametrize("seed", range(40))
 def test_set_wise_import_allocates_as_the_per_payment_path(
-    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seed: int, writer: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """``sqlalchemy``: the engine-neutral writer PostgreSQL's importer uses, run on SQLite."""
+    if writer == "sqlalchemy":
+        monkeypatch.setattr(_Importer, "ALLOCATION_WRITER", staticmethod(setalloc.write_rows))
     rng = random.Random(seed)
     base = tmp_path / "base.db"
     invoices = _build(base, rng)

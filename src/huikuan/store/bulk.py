@@ -90,3 +90,19 @@ def _insert_sql(width: int, rows: int) -> str:
         for r in range(rows)
     )
     return f"INSERT INTO invoice ({', '.join(INVOICE_FIELDS[:width])}, open_amount) VALUES {values}"
+
+
+def write_allocations(
+    conn: sqlite3.Connection,
+    allocations: list[tuple[int, int, int, Any]],
+    opens: list[tuple[int, int]],
+    unapplied: list[tuple[int, int]],
+) -> None:
+    """SQLite's writer for :func:`huikuan.store.setalloc.allocate_new_payments`: one
+    ``executemany`` each for the allocations, the open amounts and the unapplied amounts."""
+    conn.executemany(
+        "INSERT INTO allocation (payment_id, invoice_id, amount, date) VALUES (?, ?, ?, ?)",
+        [(p, i, a, d.isoformat()) for p, i, a, d in allocations],
+    )
+    conn.executemany("UPDATE invoice SET open_amount = ? WHERE id = ?", opens)
+    conn.executemany("UPDATE payment SET unapplied = ? WHERE id = ?", unapplied)

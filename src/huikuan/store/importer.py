@@ -22,6 +22,7 @@ from huikuan.core.records import (
     REQUIRED,
     Context,
     CustomerRef,
+    InvoiceRef,
     check_customer,
     check_invoice,
     check_payment,
@@ -192,6 +193,7 @@ class _Importer:
     """Checks records of one kind and inserts the clean ones in chunks (SQLite)."""
 
     PARALLEL = True  # big CSV invoice files may be checked in a second process
+    ALLOCATION_WRITER: setalloc.Writer = staticmethod(L.write_allocations)
 
     def __init__(
         self, conn: sqlite3.Connection, label: str, opts: ImportOptions, *, bulk: bool = False
@@ -205,7 +207,7 @@ class _Importer:
             opts.currency,
             opts.calendar,
             customers.get,
-            lambda n: L.invoice_ref(conn, n),
+            self._invoice_ref,
             lambda cid: (
                 currencies[cid]
                 if cid in currencies
@@ -221,6 +223,13 @@ class _Importer:
 
     def _customers(self) -> Any:
         return self.conn.execute("SELECT id, code, terms FROM customer")
+
+    def _invoice_ref(self, number: str) -> InvoiceRef | None:
+        """The invoice a payment names (one indexed lookup, without SQLAlchemy's overhead)."""
+        row = self.conn.execute(
+            "SELECT id, customer_id, currency FROM invoice WHERE number = ?", (number,)
+        ).fetchone()
+        return InvoiceRef(*row) if row else None
 
     def _max_id(self, table: str) -> int:
         return int(self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0])
@@ -335,7 +344,7 @@ class _Importer:
 
     def _allocate_new(self) -> None:
         """Allocate this import's payments set-wise (:mod:`huikuan.store.setalloc`)."""
-        setalloc.allocate_new_payments(self.conn, self.first_new_id)
+        setalloc.allocate_new_payments(self.conn, self.first_new_id, self.ALLOCATION_WRITER)
 
 
 def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:

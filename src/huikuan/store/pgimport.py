@@ -16,8 +16,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from huikuan.core.records import InvoiceRef
 from huikuan.db.models import Customer, Invoice, Payment
 from huikuan.store import ledger as L
+from huikuan.store import setalloc
 from huikuan.store.db import sa_of
 from huikuan.store.importer import Item, _Importer
 
@@ -34,10 +36,14 @@ class PgImporter(_Importer):
     """The importer for a PostgreSQL ledger."""
 
     PARALLEL = False
+    ALLOCATION_WRITER = staticmethod(setalloc.write_rows)
 
     def _customers(self) -> Any:
         stmt = sa.select(L.id_of(Customer), Customer.code, Customer.terms)  # type: ignore[call-overload]
         return sa_of(self.conn).execute(stmt)
+
+    def _invoice_ref(self, number: str) -> InvoiceRef | None:
+        return L.invoice_ref(self.conn, number)
 
     def _max_id(self, table: str) -> int:
         model = TABLES[table]

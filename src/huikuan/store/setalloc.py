@@ -10,7 +10,7 @@ Existing unapplied credit is left as it is, as the per-payment path leaves it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -49,8 +49,38 @@ SET_UNAPPLIED = (
 )
 
 
-def allocate_new_payments(conn: sqlite3.Connection, first_id: int) -> int:
-    """Allocate every payment with id ≥ ``first_id`` (this import's); return allocations made."""
+AllocationRow = tuple[int, int, int, date]  # (payment id, invoice id, amount, date)
+Writer = Callable[[Any, list[AllocationRow], list[tuple[int, int]], list[tuple[int, int]]], None]
+
+
+def write_rows(
+    conn: sqlite3.Connection,
+    allocations: list[AllocationRow],
+    opens: list[tuple[int, int]],
+    unapplied: list[tuple[int, int]],
+) -> None:
+    """Insert ``allocations``; set ``(open amount, invoice id)`` and ``(unapplied, payment id)``.
+
+    SQLAlchemy statements, many parameter sets per batch (any engine); SQLite's importer
+    passes the leaner :func:`huikuan.store.bulk.write_allocations`.
+    """
+    db = sa_of(conn)
+    keys = ("payment_id", "invoice_id", "amount", "date")
+    for batch in _batches(allocations, BATCH):
+        db.execute(sa.insert(Allocation), [dict(zip(keys, row)) for row in batch])
+    for batch in _batches(opens, BATCH):
+        db.execute(SET_OPEN, [{"open": v, "iid": i} for v, i in batch])
+    for batch in _batches(unapplied, BATCH):
+        db.execute(SET_UNAPPLIED, [{"left": v, "pid": p} for v, p in batch])
+
+
+def allocate_new_payments(
+    conn: sqlite3.Connection, first_id: int, write: Writer = write_rows
+) -> int:
+    """Allocate every payment with id ≥ ``first_id`` (this import's); return allocations made.
+
+    ``write`` puts the result in the database (:func:`write_rows`, or an engine's bulk writer).
+    """
     db = sa_of(conn)
     rows = db.execute(NEW_PAYMENTS, {"first": first_id}).all()
     if not rows:
@@ -60,7 +90,15 @@ def allocate_new_payments(conn: sqlite3.Connection, first_id: int) -> int:
     queues, opens = _open_invoices(db, {key for _, key, _, _ in payments})
     opens.update(_named_opens(db, {inv for *_, inv in payments if inv is not None} - opens.keys()))
     parts, unapplied = allocate_in_order(payments, queues, opens)
-    _write(db, parts, days, unapplied, opens)
+    left = dict(opens)
+    for _, inv, amt in parts:
+        left[inv] -= amt
+    write(
+        conn,
+        [(p, i, a, days[p]) for p, i, a in parts],
+        [(v, i) for i, v in left.items() if v != opens[i]],
+        [(v, p) for p, v in unapplied.items()],
+    )
     return len(parts)
 
 
@@ -100,37 +138,16 @@ def _named_opens(db: sa.Connection, ids: set[int]) -> dict[int, int]:
     return out
 
 
-def _write(
-    db: sa.Connection,
-    parts: list[tuple[int, int, int]],
-    days: dict[int, date],
-    unapplied: dict[int, int],
-    opens: dict[int, int],
-) -> None:
-    """Insert the allocations, then set the open and unapplied amounts they leave."""
-    rows = [{"payment_id": p, "invoice_id": i, "amount": a, "date": days[p]} for p, i, a in parts]
-    for batch in _batches(rows, BATCH):
-        db.execute(sa.insert(Allocation), batch)
-    left = dict(opens)
-    for _, inv, amt in parts:
-        left[inv] -= amt
-    changed = [{"iid": i, "open": v} for i, v in left.items() if v != opens[i]]
-    for batch in _batches(changed, BATCH):
-        db.execute(SET_OPEN, batch)
-    credit = [{"pid": p, "left": v} for p, v in unapplied.items()]
-    for batch in _batches(credit, BATCH):
-        db.execute(SET_UNAPPLIED, batch)
-
-
 def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def allocate_each(conn: sqlite3.Connection, first_id: int) -> int:
+def allocate_each(conn: sqlite3.Connection, first_id: int, write: Writer | None = None) -> int:
     """The per-payment path: :func:`ledger.allocate_payment` for each new payment in order.
 
-    Kept as the reference the set-wise path is tested against; returns payments allocated.
+    Kept as the reference the set-wise path is tested against (``write`` is not used: each
+    payment writes its own rows); returns payments allocated.
     """
     from huikuan.store.ledger import allocate_payment
 
