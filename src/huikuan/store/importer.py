@@ -329,18 +329,7 @@ class _Importer:
         return f"{col}: duplicate {value!r} ({where})"
 
     def _insert_payments(self, conn: sqlite3.Connection, recs: list[dict[str, Any]]) -> None:
-        fields = L.PAYMENT_FIELDS
-        sql = f"INSERT INTO payment ({', '.join(fields)}, unapplied) VALUES ({', '.join('?' for _ in fields)}, ?)"
-        for rec in recs:
-            if (
-                rec["reference"]
-                and conn.execute(
-                    "SELECT 1 FROM payment WHERE customer_id = ? AND reference = ? AND kind = 'payment'",
-                    (rec["customer_id"], rec["reference"]),
-                ).fetchone()
-            ):
-                raise sqlite3.IntegrityError("duplicate reference")
-            conn.execute(sql, [rec[c] for c in fields] + [rec["amount"]])
+        L.insert_payment_rows(conn, [tuple(rec[c] for c in L.PAYMENT_FIELDS) for rec in recs])
 
     def _allocate_new(self) -> None:
         """Allocate this import's payments set-wise (:mod:`huikuan.store.setalloc`)."""
