@@ -1,10 +1,12 @@
 """Allocation of an import's new payments computed set-wise (DESIGN §3), written in bulk.
 
 Same result as calling :func:`huikuan.store.ledger.allocate_payment` for each new payment in
-date order (then id): the new payments, the open invoices of the (customer, currency) pairs
-they touch and the invoices they name are read once, :func:`allocate_in_order` computes the
-allocations, and they are written with one multi-row insert per batch and bulk UPDATEs.
-Existing unapplied credit is left as it is, as the per-payment path leaves it.
+date order (then id): for a batch of customers, their new payments, their open invoices and
+the invoices the payments name are read once, :func:`allocate_in_order` computes the
+allocations, and they are written with one executemany per table and batch. Existing
+unapplied credit is left as it is, as the per-payment path leaves it. The one difference:
+allocation ids follow the customer batches, not the global date order (each payment's
+allocations still get increasing ids in the order they were made).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from huikuan.store.ledger import id_of
 
 BATCH = 5000  # rows per executemany / multi-row statement
 IN_BATCH = 500  # ids or customers per IN (…) list
+CUSTOMERS = 500  # customers allocated together (their new payments and open invoices in memory)
 
 NEW_PAYMENTS = (
     sa.select(
@@ -36,6 +39,12 @@ NEW_PAYMENTS = (
     )
     .where(id_of(Payment) >= sa.bindparam("first"))
     .order_by(col(Payment.date), id_of(Payment))
+)
+NEW_CUSTOMERS = (
+    sa.select(col(Payment.customer_id))
+    .distinct()
+    .where(id_of(Payment) >= sa.bindparam("first"))
+    .order_by(col(Payment.customer_id))
 )
 SET_OPEN = (
     sa.update(Invoice)
@@ -79,14 +88,27 @@ def allocate_new_payments(
 ) -> int:
     """Allocate every payment with id ≥ ``first_id`` (this import's); return allocations made.
 
-    ``write`` puts the result in the database (:func:`write_rows`, or an engine's bulk writer).
+    Customers are taken :data:`CUSTOMERS` at a time (payments of different customers never
+    meet an invoice in common), which bounds memory; ``write`` puts each batch's result in
+    the database (:func:`write_rows`, or an engine's bulk writer).
     """
     db = sa_of(conn)
-    rows = db.execute(NEW_PAYMENTS, {"first": first_id}).all()
-    if not rows:
-        return 0
-    payments: list[NewPayment] = [(p, (c, cur), amt, inv) for p, c, cur, amt, inv, _ in rows]
-    days = {p: day for p, *_, day in rows}
+    customers = list(db.execute(NEW_CUSTOMERS, {"first": first_id}).scalars())
+    return sum(
+        _allocate_batch(conn, first_id, batch, write) for batch in _batches(customers, CUSTOMERS)
+    )
+
+
+def _allocate_batch(
+    conn: sqlite3.Connection, first_id: int, customers: Sequence[int], write: Writer
+) -> int:
+    db = sa_of(conn)
+    stmt = NEW_PAYMENTS.where(col(Payment.customer_id).in_(customers))
+    payments: list[NewPayment] = []
+    days: dict[int, date] = {}
+    for p, c, cur, amt, inv, day in db.execute(stmt, {"first": first_id}):
+        payments.append((p, (c, cur), amt, inv))
+        days[p] = day
     queues, opens = _open_invoices(db, {key for _, key, _, _ in payments})
     opens.update(_named_opens(db, {inv for *_, inv in payments if inv is not None} - opens.keys()))
     parts, unapplied = allocate_in_order(payments, queues, opens)
