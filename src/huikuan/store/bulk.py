@@ -90,3 +90,41 @@ def _insert_sql(width: int, rows: int) -> str:
         for r in range(rows)
     )
     return f"INSERT INTO invoice ({', '.join(INVOICE_FIELDS[:width])}, open_amount) VALUES {values}"
+
+
+def write_allocations(
+    conn: sqlite3.Connection,
+    allocations: list[tuple[int, int, int, Any]],
+    opens: list[tuple[int, int]],
+    unapplied: list[tuple[int, int]],
+) -> None:
+    """SQLite's writer for :func:`huikuan.store.setalloc.allocate_new_payments`: one
+    ``executemany`` each for the allocations, the open amounts and the unapplied amounts."""
+    conn.executemany(
+        "INSERT INTO allocation (payment_id, invoice_id, amount, date) VALUES (?, ?, ?, ?)",
+        [(p, i, a, d.isoformat()) for p, i, a, d in allocations],
+    )
+    conn.executemany("UPDATE invoice SET open_amount = ? WHERE id = ?", opens)
+    conn.executemany("UPDATE payment SET unapplied = ? WHERE id = ?", unapplied)
+
+
+PAYMENT_INSERT = (
+    "INSERT INTO payment (customer_id, date, amount, currency, invoice_id, reference, method,"
+    " unapplied) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+SAME_REFERENCE = (
+    "SELECT 1 FROM payment WHERE customer_id = ? AND reference = ? AND kind = 'payment'"
+)
+
+
+def insert_payment_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert payment tuples (``ledger.PAYMENT_FIELDS`` order, unapplied = amount) in one
+    ``executemany``; :class:`sqlite3.IntegrityError` when a customer's reference repeats,
+    within ``rows`` or in the ledger (the importer then finds the line)."""
+    seen: set[tuple[Any, Any]] = set()
+    for row in rows:
+        pair = (row[0], row[5])
+        if row[5] and (pair in seen or conn.execute(SAME_REFERENCE, pair).fetchone()):
+            raise sqlite3.IntegrityError("duplicate reference")
+        seen.add(pair)
+    conn.executemany(PAYMENT_INSERT, [(*r, r[2]) for r in rows])

@@ -22,13 +22,14 @@ from huikuan.core.records import (
     REQUIRED,
     Context,
     CustomerRef,
+    InvoiceRef,
     check_customer,
     check_invoice,
     check_payment,
 )
 from huikuan.core.text import printable
 from huikuan.store import ledger as L
-from huikuan.store import pipeline
+from huikuan.store import pipeline, setalloc
 from huikuan.store.db import Ledger
 from huikuan.store.sources import (
     FORMATS,
@@ -192,6 +193,7 @@ class _Importer:
     """Checks records of one kind and inserts the clean ones in chunks (SQLite)."""
 
     PARALLEL = True  # big CSV invoice files may be checked in a second process
+    ALLOCATION_WRITER: setalloc.Writer = staticmethod(L.write_allocations)
 
     def __init__(
         self, conn: sqlite3.Connection, label: str, opts: ImportOptions, *, bulk: bool = False
@@ -205,7 +207,7 @@ class _Importer:
             opts.currency,
             opts.calendar,
             customers.get,
-            lambda n: L.invoice_ref(conn, n),
+            self._invoice_ref,
             lambda cid: (
                 currencies[cid]
                 if cid in currencies
@@ -221,6 +223,13 @@ class _Importer:
 
     def _customers(self) -> Any:
         return self.conn.execute("SELECT id, code, terms FROM customer")
+
+    def _invoice_ref(self, number: str) -> InvoiceRef | None:
+        """The invoice a payment names (one indexed lookup, without SQLAlchemy's overhead)."""
+        row = self.conn.execute(
+            "SELECT id, customer_id, currency FROM invoice WHERE number = ?", (number,)
+        ).fetchone()
+        return InvoiceRef(*row) if row else None
 
     def _max_id(self, table: str) -> int:
         return int(self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0])
@@ -320,28 +329,11 @@ class _Importer:
         return f"{col}: duplicate {value!r} ({where})"
 
     def _insert_payments(self, conn: sqlite3.Connection, recs: list[dict[str, Any]]) -> None:
-        fields = L.PAYMENT_FIELDS
-        sql = f"INSERT INTO payment ({', '.join(fields)}, unapplied) VALUES ({', '.join('?' for _ in fields)}, ?)"
-        for rec in recs:
-            if (
-                rec["reference"]
-                and conn.execute(
-                    "SELECT 1 FROM payment WHERE customer_id = ? AND reference = ? AND kind = 'payment'",
-                    (rec["customer_id"], rec["reference"]),
-                ).fetchone()
-            ):
-                raise sqlite3.IntegrityError("duplicate reference")
-            conn.execute(sql, [rec[c] for c in fields] + [rec["amount"]])
+        L.insert_payment_rows(conn, [tuple(rec[c] for c in L.PAYMENT_FIELDS) for rec in recs])
 
     def _allocate_new(self) -> None:
-        ids = [
-            pid
-            for (pid,) in self.conn.execute(
-                "SELECT id FROM payment WHERE id >= ? ORDER BY date, id", (self.first_new_id,)
-            )
-        ]
-        for pid in ids:
-            L.allocate_payment(self.conn, pid)
+        """Allocate this import's payments set-wise (:mod:`huikuan.store.setalloc`)."""
+        setalloc.allocate_new_payments(self.conn, self.first_new_id, self.ALLOCATION_WRITER)
 
 
 def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:

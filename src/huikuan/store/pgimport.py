@@ -1,6 +1,7 @@
 """Imports into a PostgreSQL ledger: the SQLite importer's checks, PostgreSQL's inserts.
 
-Rows are checked and allocated exactly as on SQLite (:class:`importer._Importer`); what
+Rows are checked and allocated exactly as on SQLite (:class:`importer._Importer`,
+:mod:`setalloc`); what
 differs is how they go in: invoices by ``COPY … FROM STDIN``, customers and payments by
 SQLAlchemy ``insert()`` (many parameter sets per chunk), ids from the database's sequences, each chunk in a savepoint (a duplicate rolls the chunk back
 and its rows are retried one by one, each in its own savepoint, to name the bad lines). The
@@ -15,8 +16,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from huikuan.core.records import InvoiceRef
 from huikuan.db.models import Customer, Invoice, Payment
 from huikuan.store import ledger as L
+from huikuan.store import setalloc
 from huikuan.store.db import sa_of
 from huikuan.store.importer import Item, _Importer
 
@@ -33,10 +36,14 @@ class PgImporter(_Importer):
     """The importer for a PostgreSQL ledger."""
 
     PARALLEL = False
+    ALLOCATION_WRITER = staticmethod(setalloc.write_rows)
 
     def _customers(self) -> Any:
         stmt = sa.select(L.id_of(Customer), Customer.code, Customer.terms)  # type: ignore[call-overload]
         return sa_of(self.conn).execute(stmt)
+
+    def _invoice_ref(self, number: str) -> InvoiceRef | None:
+        return L.invoice_ref(self.conn, number)
 
     def _max_id(self, table: str) -> int:
         model = TABLES[table]
@@ -84,15 +91,6 @@ class PgImporter(_Importer):
             values = {c: rec[c] for c in L.PAYMENT_FIELDS}
             values["date"] = L.day_of(rec["date"])
             db.execute(sa.insert(Payment).values(**values, unapplied=rec["amount"]))
-
-    def _allocate_new(self) -> None:
-        stmt = (
-            sa.select(L.id_of(Payment))
-            .where(L.id_of(Payment) >= self.first_new_id)
-            .order_by(Payment.date, L.id_of(Payment))  # type: ignore[arg-type]
-        )
-        for pid in sa_of(self.conn).execute(stmt).scalars().all():
-            L.allocate_payment(self.conn, pid)
 
 
 _SAME_REFERENCE = sa.select(sa.literal(1)).where(
