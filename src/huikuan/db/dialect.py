@@ -56,24 +56,24 @@ def _days_pg(element: days_between, compiler: Any, **kw: Any) -> str:
     return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
 
 
-@compiles(greatest, "sqlite")
-def _greatest_sqlite(element: greatest, compiler: Any, **kw: Any) -> str:
-    return f"MAX({', '.join(_args(element, compiler, **kw))})"
+# The larger/smaller of two values, spelt per engine (SQLite's scalar MAX/MIN take two args).
+_SPELLINGS = {
+    (greatest, "sqlite"): "MAX",
+    (least, "sqlite"): "MIN",
+    (greatest, "postgresql"): "GREATEST",
+    (least, "postgresql"): "LEAST",
+}
 
 
-@compiles(least, "sqlite")
-def _least_sqlite(element: least, compiler: Any, **kw: Any) -> str:
-    return f"MIN({', '.join(_args(element, compiler, **kw))})"
+def _spelt(name: str) -> Any:
+    def compile_call(element: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
+        return f"{name}({', '.join(_args(element, compiler, **kw))})"
+
+    return compile_call
 
 
-@compiles(greatest, "postgresql")
-def _greatest_pg(element: greatest, compiler: Any, **kw: Any) -> str:
-    return f"GREATEST({', '.join(_args(element, compiler, **kw))})"
-
-
-@compiles(least, "postgresql")
-def _least_pg(element: least, compiler: Any, **kw: Any) -> str:
-    return f"LEAST({', '.join(_args(element, compiler, **kw))})"
+for (_construct, _dialect), _name in _SPELLINGS.items():
+    compiles(_construct, _dialect)(_spelt(_name))
 
 
 def as_date(value: Any) -> ColumnElement[Any]:
