@@ -165,7 +165,7 @@ def test_json_format_by_option_and_bad_json(ledger: Book, tmp_path: Path) -> Non
     obj.write_text('{"number": "O3"}', encoding="utf-8")
     assert "expected a JSON array" in _fail(ledger, "invoices", obj).messages[0]
     with pytest.raises(HuikuanError, match="unknown input format"):
-        ledger.import_("invoices", f, input_format="xlsx")
+        ledger.import_("invoices", f, input_format="ods")
 
 
 def test_stdin_via_sys_stdin(ledger: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -305,11 +305,11 @@ def test_missing_required_column(ledger: Book, tmp_path: Path) -> None:
 
 
 def test_unknown_column_and_ignore_extra(ledger: Book, tmp_path: Path) -> None:
-    header = ["Number", " customer ", "issue_date", "amount", "备注"]  # names are trimmed/lowered
+    header = ["Number", " customer ", "issue_date", "amount", "部门"]  # names are trimmed/lowered
     f = write_csv(tmp_path / "inv.csv", header, [["A", "C001", "2026-01-01", "1", "x"]])
     err = _fail(ledger, "invoices", f)
     assert len(err.messages) == 1
-    assert err.messages[0].startswith(f"{f}:1: 备注: unknown column")
+    assert err.messages[0].startswith(f"{f}:1: 部门: unknown column")
     assert ledger.import_("invoices", f, ignore_extra=True).rows == 1
     assert ledger.open() == {"A": 100}
 

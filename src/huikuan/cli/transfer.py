@@ -9,24 +9,28 @@ from typing import Annotated
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, one_of, state
+from huikuan.cli.common import App, FormatOpt, done, emit, one_of, parse_day
+from huikuan.cli.context import service_context
 from huikuan.output import Result
 
 import_app = App(
-    help="Import CSV (UTF-8/BOM/GBK), JSON or JSONL; all-or-nothing. FILE may be - for stdin.\n\n"
-    "Example: huikuan import invoices invoices.csv"
+    help="Import CSV (UTF-8/BOM/GBK), JSON, JSONL or Excel (.xlsx/.xls); all-or-nothing. "
+    "Chinese headers (客户编码, 发票号, 金额, …) are understood; --map names others. "
+    "FILE may be - for stdin.\n\n"
+    "Example: huikuan import invoices 应收明细.xlsx --sheet 应收 --ignore-extra"
 )
 export_app = App(
-    help="Export with the import columns (re-importable).\n\nExample: huikuan export invoices --format csv > invoices.csv"
+    help="Export with the import columns (re-importable, also as .xlsx).\n\n"
+    "Example: huikuan export invoices --format xlsx -o invoices.xlsx"
 )
 
-File = Annotated[str, typer.Argument(help="CSV, JSON or JSONL file, or - for stdin.")]
+File = Annotated[str, typer.Argument(help="CSV, JSON, JSONL, .xlsx or .xls file, or - for stdin.")]
 InputFormat = Annotated[
     str | None,
     typer.Option(
         "--input-format",
-        help="csv, json or jsonl [from the extension].",
-        callback=one_of("csv", "json", "jsonl"),
+        help="csv, json, jsonl, xlsx or xls [from the extension].",
+        callback=one_of("csv", "json", "jsonl", "xlsx", "xls"),
     ),
 ]
 Encoding = Annotated[
@@ -35,27 +39,41 @@ Encoding = Annotated[
 IgnoreExtra = Annotated[
     bool, typer.Option("--ignore-extra", help="Skip unknown columns instead of failing.")
 ]
+Sheet = Annotated[
+    str | None, typer.Option("--sheet", help="The workbook's sheet to read [the first].")
+]
+Map = Annotated[
+    str | None,
+    typer.Option(
+        "--map",
+        help="Headers of other names: 'column=表头,…', e.g. 'number=单据编号,amount=应收金额'.",
+    ),
+]
 
 
 def _import(
-    kind: str, file: str, input_format: str | None, encoding: str | None, ignore_extra: bool
+    kind: str,
+    file: str,
+    input_format: str | None,
+    encoding: str | None,
+    ignore_extra: bool,
+    sheet: str | None,
+    mapping: str | None,
 ) -> None:
-    from huikuan.store.importer import ImportOptions, import_file
+    from huikuan.services.transfer import ImportRequest, import_rows
 
-    st = state()
-    with ledger() as led, _progress(file) as progress:
-        opts = ImportOptions(
-            kind,
-            file,
-            st.config.currency,
-            st.calendar,
-            input_format,
-            encoding,
-            ignore_extra,
-            progress,
+    with service_context(parse_day(None)) as ctx, _progress(file) as progress:
+        req = ImportRequest(
+            kind, file, input_format, encoding, ignore_extra, sheet, mapping, progress
         )
-        result = import_file(led, opts)
-    done(f"Imported {result.rows:,} {kind} from {result.file} ({result.encoding})")
+        result = import_rows(ctx, req)
+    if result.sheet is None:
+        done(f"Imported {result.rows:,} {kind} from {result.file} ({result.encoding})")
+        return
+    done(f"Imported {result.rows:,} {kind} from sheet {result.sheet} of {result.file}")
+    if result.skipped:
+        rows = ", ".join(map(str, result.skipped))
+        done(f"Left out the totals row(s) {rows} (合计) of sheet {result.sheet}")
 
 
 @contextmanager
@@ -81,12 +99,14 @@ def import_customers(
     input_format: InputFormat = None,
     encoding: Encoding = None,
     ignore_extra: IgnoreExtra = False,
+    sheet: Sheet = None,
+    mapping: Map = None,
 ) -> None:
     """Import customers: code,name[,segment,region,salesperson,email,phone,language,credit_limit,terms].
 
     Example: huikuan import customers customers.csv
     """
-    _import("customers", file, input_format, encoding, ignore_extra)
+    _import("customers", file, input_format, encoding, ignore_extra, sheet, mapping)
 
 
 @import_app.command("invoices")
@@ -95,12 +115,14 @@ def import_invoices(
     input_format: InputFormat = None,
     encoding: Encoding = None,
     ignore_extra: IgnoreExtra = False,
+    sheet: Sheet = None,
+    mapping: Map = None,
 ) -> None:
     """Import invoices: number,customer,issue_date,amount[,due_date,terms,currency,contract,salesperson,description,milestone].
 
     Example: huikuan import invoices invoices.csv --encoding gb18030
     """
-    _import("invoices", file, input_format, encoding, ignore_extra)
+    _import("invoices", file, input_format, encoding, ignore_extra, sheet, mapping)
 
 
 @import_app.command("payments")
@@ -109,6 +131,8 @@ def import_payments(
     input_format: InputFormat = None,
     encoding: Encoding = None,
     ignore_extra: IgnoreExtra = False,
+    sheet: Sheet = None,
+    mapping: Map = None,
 ) -> None:
     """Import payments: customer,date,amount[,invoice,currency,reference,method]; allocated by date.
 
@@ -117,15 +141,15 @@ def import_payments(
 
     Example: cat bank.jsonl | huikuan import payments - --input-format jsonl
     """
-    _import("payments", file, input_format, encoding, ignore_extra)
+    _import("payments", file, input_format, encoding, ignore_extra, sheet, mapping)
 
 
 def _export(kind: str, fmt: str) -> None:
-    from huikuan.store import queries as Q
+    from huikuan.services.transfer import export_rows
 
-    with ledger() as led:
-        money = {"credit_limit"} if kind == "customers" else {"amount"}
-        emit(Result(Q.EXPORT_COLUMNS[kind], Q.export(led.conn, kind), money=money), fmt)
+    with service_context(parse_day(None)) as ctx:
+        found = export_rows(ctx, kind)
+        emit(Result(found.columns, found.rows, money=found.money), fmt)
 
 
 @export_app.command("customers")

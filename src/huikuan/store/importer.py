@@ -16,6 +16,7 @@ from typing import Any
 
 from huikuan.core.calendar import WorkCalendar
 from huikuan.core.errors import HuikuanError, ImportFailed
+from huikuan.core.headers import map_header, named_currencies
 from huikuan.core.quick import QuickInvoice
 from huikuan.core.records import (
     COLUMNS,
@@ -29,7 +30,7 @@ from huikuan.core.records import (
 )
 from huikuan.core.text import printable
 from huikuan.store import ledger as L
-from huikuan.store import pipeline, setalloc
+from huikuan.store import pipeline, setalloc, sheets
 from huikuan.store.db import Ledger
 from huikuan.store.sources import (
     FORMATS,
@@ -43,6 +44,7 @@ from huikuan.store.sources import (
     read_json,
 )
 
+WORKBOOKS = ("xlsx", "xls")
 CHUNK = 5000
 BULK_BYTES = 8 << 20  # invoice files from this size may rebuild secondary indexes afterwards
 PARALLEL_BYTES = 8 << 20  # CSV invoice files from this size are checked in a second process
@@ -63,6 +65,8 @@ class ImportOptions:
     ignore_extra: bool = False
     progress: Callable[[int], None] | None = None
     stdin: Any = None
+    sheet: str | None = None  # a workbook's sheet [the first]
+    mapping: dict[str, str] = field(default_factory=dict)  # header -> column (--map)
 
 
 @dataclass
@@ -74,21 +78,25 @@ class ImportResult:
     rows: int
     encoding: str | None = None
     problems: list[str] = field(default_factory=list)
+    sheet: str | None = None  # the sheet a workbook was read from
+    skipped: list[int] = field(default_factory=list)  # its totals rows, left out
 
 
 def import_file(led: Ledger, opts: ImportOptions) -> ImportResult:
     """Import ``opts.file`` into the ledger; raise :class:`ImportFailed` listing every problem."""
     src = Source(opts.file, opts.stdin)
     try:
-        fmt = opts.input_format or (src.suffix if src.suffix in FORMATS else "csv")
-        if fmt not in FORMATS:
-            raise HuikuanError(f"unknown input format {fmt!r} (use csv, json or jsonl)")
-        try:
-            text = src.text(opts.encoding, opts.progress)
-        except LookupError:
-            raise HuikuanError(
-                f"unknown encoding {opts.encoding!r} (try utf-8 or gb18030)"
-            ) from None
+        fmt = input_format(opts.input_format, src.suffix)
+        _check_options(fmt, opts)
+        if fmt in WORKBOOKS:
+            text: Any = sheets.read_rows(src.read(), src.label, opts.kind, opts.sheet, opts.mapping)
+        else:
+            try:
+                text = src.text(opts.encoding, opts.progress)
+            except LookupError:
+                raise HuikuanError(
+                    f"unknown encoding {opts.encoding!r} (try utf-8 or gb18030)"
+                ) from None
         with _unchecked_keys(led, opts.kind), led.transaction() as conn:
             result = _run(conn, led.user, src, text, fmt, opts)
         led.optimize()
@@ -100,12 +108,14 @@ def import_file(led: Ledger, opts: ImportOptions) -> ImportResult:
 def _run(
     conn: sqlite3.Connection, user: str, src: Source, text: Any, fmt: str, opts: ImportOptions
 ) -> ImportResult:
+    label, at = (text.label, text.header_row) if fmt in WORKBOOKS else (src.label, 1)
     try:
-        header, records = _records(src, text, fmt, opts.kind)
-        problems = _header_problems(src.label, opts.kind, header, opts.ignore_extra)
+        header, records, problems = _records(src, text, fmt, opts)
+        problems = [f"{label}:{at}: {p}" for p in problems]
+        problems += _header_problems(label, opts.kind, header, opts.ignore_extra, at)
         if problems:
             raise ImportFailed(*problems, summary="nothing imported")
-        importer = _importer(conn, src.label, opts, src.size)
+        importer = _importer(conn, label, opts, src.size)
         importer.cols = header
         parallel = importer.PARALLEL and _parallel(fmt, opts.kind, src.size)
         importer.source = src if parallel else None
@@ -119,7 +129,11 @@ def _run(
             summary=f"nothing imported: {len(importer.problems)} problem(s) in {bad} row(s)",
         )
     if count == 0:
-        raise ImportFailed(f"{src.label}: no rows to import", summary="nothing imported")
+        raise ImportFailed(f"{label}: no rows to import", summary="nothing imported")
+    if fmt in WORKBOOKS:
+        detail: dict[str, Any] = {"rows": count, "sheet": text.sheet, "skipped": text.skipped}
+        L.audit(conn, user, "import", opts.kind, src.label, detail)
+        return ImportResult(opts.kind, src.label, count, None, [], text.sheet, text.skipped)
     L.audit(conn, user, "import", opts.kind, src.label, {"rows": count, "encoding": src.encoding})
     return ImportResult(opts.kind, src.label, count, src.encoding)
 
@@ -141,29 +155,59 @@ def _unchecked_keys(led: Ledger, kind: str) -> Iterator[None]:
         led.conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _records(src: Source, text: Any, fmt: str, kind: str) -> tuple[list[str], Any]:
-    """Header and records; CSV invoices stay field lists (the quick path reads them so)."""
-    if fmt != "csv":
-        return read_json(src, text, fmt == "jsonl")
-    header, rows = read_csv_rows(src, text)
-    return header, (rows if kind == "invoices" else as_records(header, rows))
+def input_format(given: str | None, suffix: str) -> str:
+    """The file's format: ``--input-format``, else by its extension, else CSV."""
+    fmt = given or {"xlsm": "xlsx"}.get(suffix, suffix)
+    if given is None and fmt not in FORMATS + WORKBOOKS:
+        return "csv"
+    if fmt not in FORMATS + WORKBOOKS:
+        raise HuikuanError(f"unknown input format {fmt!r} (use csv, json, jsonl, xlsx or xls)")
+    return fmt
 
 
-def _header_problems(label: str, kind: str, header: list[str], ignore_extra: bool) -> list[str]:
+def _check_options(fmt: str, opts: ImportOptions) -> None:
+    if opts.sheet is not None and fmt not in WORKBOOKS:
+        raise HuikuanError(f"--sheet is for Excel workbooks (.xlsx, .xls), not {fmt.upper()}")
+    if opts.mapping and fmt not in ("csv", *WORKBOOKS):
+        raise HuikuanError(f"--map is for CSV and Excel files, not {fmt.upper()}")
+
+
+def _records(
+    src: Source, text: Any, fmt: str, opts: ImportOptions
+) -> tuple[list[str], Any, list[str]]:
+    """Header (as columns), records and header problems; CSV and sheet invoices stay field
+    lists (the quick path reads them so)."""
+    if fmt in WORKBOOKS:
+        header, rows, problems = text.header, text.rows, text.problems
+    elif fmt != "csv":
+        return (*read_json(src, text, fmt == "jsonl"), [])
+    else:
+        cells, rows = read_csv_rows(src, text)
+        mapped = map_header(opts.kind, cells, opts.mapping)
+        header, problems = mapped.columns, mapped.problems
+    rows = named_currencies(rows, header)
+    return header, (rows if opts.kind == "invoices" else as_records(header, rows)), problems
+
+
+def _header_problems(
+    label: str, kind: str, header: list[str], ignore_extra: bool, at: int = 1
+) -> list[str]:
     if not header:  # JSON: columns are checked record by record
         return []
     known = COLUMNS[kind]
     out = [
-        f"{label}:1: {col}: missing required column" for col in REQUIRED[kind] if col not in header
+        f"{label}:{at}: {col}: missing required column"
+        for col in REQUIRED[kind]
+        if col not in header
     ]
     if not ignore_extra:
         out += [
-            f"{label}:1: {printable(col) or '(blank)'}: unknown column (known: {', '.join(known)}; or pass --ignore-extra)"
+            f"{label}:{at}: {printable(col) or '(blank)'}: unknown column (known: {', '.join(known)}; or pass --ignore-extra)"
             for col in header
             if col not in known
         ]
     dupes = sorted(c for c, n in Counter(header).items() if n > 1 and c)  # linear: wide headers
-    out += [f"{label}:1: {col}: column appears more than once" for col in dupes]
+    out += [f"{label}:{at}: {col}: column appears more than once" for col in dupes]
     return out
 
 

@@ -64,6 +64,11 @@ class Source:
             os.fstat(self._raw.fileno()).st_size if name != "-" and self._raw.seekable() else 0
         )
         self.suffix = Path(name).suffix.lower().lstrip(".")
+        self.encoding: str | None = None
+
+    def read(self) -> bytes:
+        """The whole file (a workbook is read at once)."""
+        return self._raw.read()
 
     def text(
         self, encoding: str | None, progress: Callable[[int], None] | None
