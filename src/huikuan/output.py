@@ -19,7 +19,7 @@ from huikuan.core.text import neutralise
 from huikuan.i18n import label as i18n_label
 from huikuan.i18n import translate
 
-FORMATS = ("table", "json", "jsonl", "csv")
+FORMATS = ("table", "json", "jsonl", "csv", "xlsx")
 BAR_WIDTH = 30
 
 

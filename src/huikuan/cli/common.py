@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import getpass
+import inspect
+import io
 import os
 import sqlite3
 import sys
@@ -41,6 +43,7 @@ class State:
     _calendar: WorkCalendar | None = None
     _language: str | None = None
     warned: set[int] = field(default_factory=set)
+    output: Path | None = None  # -o/--output of a command with --format
 
     @property
     def config(self) -> Config:
@@ -212,7 +215,9 @@ class App(typer.Typer):
         register = super().command(*args, **kwargs)
 
         def decorator(fn: F) -> F:
-            register(guard(fn))
+            fmt = inspect.signature(fn).parameters.get("fmt")
+            formatted = fmt is not None and fmt.annotation in ("FormatOpt", FormatOpt)
+            register(_with_output(guard(fn)) if formatted else guard(fn))
             return fn
 
         return decorator
@@ -227,9 +232,39 @@ def _check_format(value: str) -> str:
 FormatOpt = Annotated[
     str,
     typer.Option(
-        "--format", "-f", help="Output: table, json, jsonl or csv.", callback=_check_format
+        "--format",
+        "-f",
+        help="Output: table, json, jsonl, csv or xlsx (xlsx: with -o FILE, or stdout redirected).",
+        callback=_check_format,
     ),
 ]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", dir_okay=False, help="Write the output to this file [stdout]."),
+]
+
+
+def _with_output(fn: F) -> F:
+    """``fn`` with an ``-o/--output FILE`` option (every command that takes ``--format``)."""
+    sig = inspect.signature(fn, eval_str=True)  # Typer reads the options from the signature
+    output = inspect.Parameter(
+        "output", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutputOpt
+    )
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, output: Path | None = None, **kwargs: Any) -> Any:
+        fmt = kwargs.get("fmt")
+        if fmt == "xlsx" and output is None and sys.stdout.isatty():
+            raise typer.BadParameter(
+                "--format xlsx writes a workbook: give -o FILE (or redirect stdout to a file)",
+                param_hint="'--output'",
+            )
+        STATE.output = output
+        return fn(*args, **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=[*sig.parameters.values(), output])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {**fn.__annotations__, "output": OutputOpt}
+    return wrapper  # type: ignore[return-value]
 
 
 def one_of(*allowed: str) -> Callable[[str | None], str | None]:
@@ -273,8 +308,33 @@ def parse_day(value: str | None, what: str = "date") -> date:
 
 
 def emit(result: Result, fmt: str) -> None:
-    """Render a result to stdout (tables in the UI language; JSON/CSV keys stay English)."""
-    render(result, fmt, lang=STATE.language if fmt == "table" else "en")
+    """Render a result to stdout, or to ``-o FILE`` (tables in the UI language; JSON/CSV keys
+    stay English; xlsx is a workbook)."""
+    lang = STATE.language if fmt == "table" else "en"
+    target = STATE.output
+    if fmt == "xlsx":
+        _workbook(result, target)
+    elif target is not None:
+        with open(target, "w", encoding="utf-8", newline="") as out:
+            render(result, fmt, out, lang)
+    else:
+        render(result, fmt, lang=lang)
+    if target is not None:
+        done(f"Wrote {target}")
+
+
+def _workbook(result: Result, target: Path | None) -> None:
+    """The result as a workbook in ``target``, else on stdout (made in memory first)."""
+    from huikuan.output_xlsx import write_xlsx
+
+    if target is not None:
+        write_xlsx(result, str(target))
+        return
+    data = io.BytesIO()
+    write_xlsx(result, data)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data.getvalue())
+    sys.stdout.buffer.flush()
 
 
 def now() -> str:

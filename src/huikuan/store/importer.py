@@ -111,8 +111,9 @@ def _run(
     label, at = (text.label, text.header_row) if fmt in WORKBOOKS else (src.label, 1)
     try:
         header, records, problems = _records(src, text, fmt, opts)
-        problems = [f"{label}:{at}: {p}" for p in problems]
-        problems += _header_problems(label, opts.kind, header, opts.ignore_extra, at)
+        problems = [f"{label}:{at}: {p}" for p in problems] + _header_problems(
+            label, opts.kind, header, opts.ignore_extra, at, problems
+        )
         if problems:
             raise ImportFailed(*problems, summary="nothing imported")
         importer = _importer(conn, label, opts, src.size)
@@ -190,8 +191,14 @@ def _records(
 
 
 def _header_problems(
-    label: str, kind: str, header: list[str], ignore_extra: bool, at: int = 1
+    label: str,
+    kind: str,
+    header: list[str],
+    ignore_extra: bool,
+    at: int = 1,
+    reported: list[str] = (),  # type: ignore[assignment]
 ) -> list[str]:
+    """Missing, unknown and repeated columns (``reported``: the header's own problems)."""
     if not header:  # JSON: columns are checked record by record
         return []
     known = COLUMNS[kind]
@@ -207,6 +214,7 @@ def _header_problems(
             if col not in known
         ]
     dupes = sorted(c for c, n in Counter(header).items() if n > 1 and c)  # linear: wide headers
+    dupes = [c for c in dupes if not any(p.startswith(f"{c}: the headers ") for p in reported)]
     out += [f"{label}:{at}: {col}: column appears more than once" for col in dupes]
     return out
 
