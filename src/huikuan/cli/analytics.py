@@ -21,6 +21,7 @@ from huikuan.cli.common import (
     parse_day,
     state,
     warn,
+    with_output,
 )
 from huikuan.core.errors import InvalidValue
 from huikuan.core.money import format_fen, parse_fen, to_decimal
@@ -86,7 +87,7 @@ def provision(
     emit(_provision_result(day, rows, earlier), fmt)
 
 
-provision_app.callback(invoke_without_command=True)(guard(provision))
+provision_app.callback(invoke_without_command=True)(with_output(guard(provision)))
 
 
 @provision_app.command("book")

@@ -217,7 +217,7 @@ class App(typer.Typer):
         def decorator(fn: F) -> F:
             fmt = inspect.signature(fn).parameters.get("fmt")
             formatted = fmt is not None and fmt.annotation in ("FormatOpt", FormatOpt)
-            register(_with_output(guard(fn)) if formatted else guard(fn))
+            register(with_output(guard(fn)) if formatted else guard(fn))
             return fn
 
         return decorator
@@ -244,7 +244,11 @@ OutputOpt = Annotated[
 ]
 
 
-def _with_output(fn: F) -> F:
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def with_output(fn: F) -> F:
     """``fn`` with an ``-o/--output FILE`` option (every command that takes ``--format``)."""
     sig = inspect.signature(fn, eval_str=True)  # Typer reads the options from the signature
     output = inspect.Parameter(
@@ -254,7 +258,7 @@ def _with_output(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, output: Path | None = None, **kwargs: Any) -> Any:
         fmt = kwargs.get("fmt")
-        if fmt == "xlsx" and output is None and sys.stdout.isatty():
+        if fmt == "xlsx" and output is None and _stdout_is_terminal():
             raise typer.BadParameter(
                 "--format xlsx writes a workbook: give -o FILE (or redirect stdout to a file)",
                 param_hint="'--output'",

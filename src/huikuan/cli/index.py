@@ -34,9 +34,13 @@ INDEX: dict[str, tuple[str, str, str]] = {
     "import": (
         "transfer",
         "group",
-        "Import CSV (UTF-8/BOM/GBK), JSON or JSONL; all-or-nothing. FILE may be - for stdin.",
+        "Import CSV (UTF-8/BOM/GBK), JSON, JSONL or Excel (.xlsx/.xls); all-or-nothing. Chinese headers (客户编码, 发票号, 金额, …) are understood; --map names others. FILE may be - for stdin.",
     ),
-    "export": ("transfer", "group", "Export with the import columns (re-importable)."),
+    "export": (
+        "transfer",
+        "group",
+        "Export with the import columns (re-importable, also as .xlsx).",
+    ),
     "credit": (
         "credit",
         "group",
