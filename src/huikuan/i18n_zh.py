@@ -188,6 +188,11 @@ MESSAGES = {
     "Imported {rows} customers from {file} ({encoding})": "已从 {file}（{encoding}）导入 {rows} 个客户",
     "Imported {rows} invoices from {file} ({encoding})": "已从 {file}（{encoding}）导入 {rows} 张应收单",
     "Imported {rows} payments from {file} ({encoding})": "已从 {file}（{encoding}）导入 {rows} 笔回款",
+    "Imported {rows} customers from sheet {sheet} of {file}": "已从 {file} 的工作表 {sheet} 导入 {rows} 个客户",
+    "Imported {rows} invoices from sheet {sheet} of {file}": "已从 {file} 的工作表 {sheet} 导入 {rows} 张应收单",
+    "Imported {rows} payments from sheet {sheet} of {file}": "已从 {file} 的工作表 {sheet} 导入 {rows} 笔回款",
+    "Left out the totals row(s) {rows} (合计) of sheet {sheet}": "未导入工作表 {sheet} 的合计行：第 {rows} 行",
+    "Wrote {file}": "已写入 {file}",
     "Logged {channel} contact with {code} on {day}; follow up on {follow} "
     "(mark the invoice with `huikuan invoice dispute` to pause dunning)": (
         "已记录 {day} 与 {code} 的 {channel} 联系；{follow} 跟进"

@@ -82,7 +82,8 @@ def _progress(file: str) -> Iterator[Callable[[int], None] | None]:
     import os
 
     size = os.path.getsize(file) if file != "-" and os.path.isfile(file) else 0
-    if not sys.stderr.isatty() or size < 1 << 20:
+    workbook = file.lower().endswith((".xlsx", ".xlsm", ".xls"))  # read at once: no bar
+    if not sys.stderr.isatty() or size < 1 << 20 or workbook:
         yield None
         return
     from rich.console import Console
@@ -104,7 +105,9 @@ def import_customers(
 ) -> None:
     """Import customers: code,name[,segment,region,salesperson,email,phone,language,credit_limit,terms].
 
-    Example: huikuan import customers customers.csv
+    Chinese headers (客户编码, 客户名称, 信用额度, 付款条件, …) are understood.
+
+    Example: huikuan import customers 客户.xlsx --sheet 客户
     """
     _import("customers", file, input_format, encoding, ignore_extra, sheet, mapping)
 
@@ -120,7 +123,11 @@ def import_invoices(
 ) -> None:
     """Import invoices: number,customer,issue_date,amount[,due_date,terms,currency,contract,salesperson,description,milestone].
 
-    Example: huikuan import invoices invoices.csv --encoding gb18030
+    Chinese headers (单据编号, 客户编码, 单据日期, 价税合计, 币别, …) are understood; in a
+    workbook the header may sit below title rows, and a 合计 row without a number is left out.
+
+    Examples: huikuan import invoices invoices.csv --encoding gb18030;
+    huikuan import invoices 应收明细.xlsx --ignore-extra --map 'number=应收单号'
     """
     _import("invoices", file, input_format, encoding, ignore_extra, sheet, mapping)
 
@@ -139,7 +146,10 @@ def import_payments(
     A row without a currency takes its invoice's, else the one currency the customer is
     invoiced in (a customer invoiced in several needs it), else the ledger's default.
 
-    Example: cat bank.jsonl | huikuan import payments - --input-format jsonl
+    Chinese headers (客户编码, 收款日期, 收款金额, 银行流水号, …) are understood.
+
+    Examples: cat bank.jsonl | huikuan import payments - --input-format jsonl;
+    huikuan import payments 收款.xls
     """
     _import("payments", file, input_format, encoding, ignore_extra, sheet, mapping)
 
@@ -160,7 +170,7 @@ def export_customers(fmt: FormatOpt = "csv") -> None:
 
 @export_app.command("invoices")
 def export_invoices(fmt: FormatOpt = "csv") -> None:
-    """Export invoices (default CSV). Example: huikuan export invoices --format jsonl"""
+    """Export invoices (default CSV). Example: huikuan export invoices --format xlsx -o 应收.xlsx"""
     _export("invoices", fmt)
 
 
