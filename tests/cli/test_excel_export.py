@@ -142,6 +142,7 @@ def test_xlsx_to_a_pipe_and_the_terminal_rule(
 ) -> None:
     r = cli("export", "customers", "--format", "xlsx")  # stdout is not a terminal here
     assert r.stdout_bytes.startswith(b"PK") and _sheets(r.stdout_bytes)["Sheet1"][0][0] == "code"
+    assert cli("export", "customers", "--format", "xlsx", "-o", "-").stdout_bytes.startswith(b"PK")
     import huikuan.cli.common as common
 
     monkeypatch.setattr(common, "_stdout_is_terminal", lambda: True)

@@ -258,6 +258,7 @@ def with_output(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, output: Path | None = None, **kwargs: Any) -> Any:
         fmt = kwargs.get("fmt")
+        output = None if output is not None and str(output) == "-" else output  # - is stdout
         if fmt == "xlsx" and output is None and _stdout_is_terminal():
             raise typer.BadParameter(
                 "--format xlsx writes a workbook: give -o FILE (or redirect stdout to a file)",

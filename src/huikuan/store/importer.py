@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,7 +196,7 @@ def _header_problems(
     header: list[str],
     ignore_extra: bool,
     at: int = 1,
-    reported: list[str] = (),  # type: ignore[assignment]
+    reported: Sequence[str] = (),
 ) -> list[str]:
     """Missing, unknown and repeated columns (``reported``: the header's own problems)."""
     if not header:  # JSON: columns are checked record by record
