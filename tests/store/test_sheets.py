@@ -54,6 +54,7 @@ def test_rows_below_the_title_with_dates_and_totals() -> None:
             ["A-1", 1001.0, dt.datetime(2026, 1, 2), 46400, 12.5, None, "销售一部"],
             [None, None, None, None, None],
             ["A-2", "C1", "20260103", dt.datetime(2026, 2, 3, 15, 30), 7, None, None],
+            ["A-3", "C1", "2026.1.4", "2026.02.30", 1.25, None, None],
             ["合计", None, None, None, 19.5],
         ]
     )
@@ -63,8 +64,9 @@ def test_rows_below_the_title_with_dates_and_totals() -> None:
     assert list(got.rows) == [
         (4, ["A-1", "1001", "2026-01-02", "2027-01-13", "12.5", "销售一部"]),
         (6, ["A-2", "C1", "2026-01-03", "2026-02-03", "7", ""]),
+        (7, ["A-3", "C1", "2026-1-4", "2026-02-30", "1.25", ""]),  # the check finds 02-30
     ]
-    assert got.skipped == [7]
+    assert got.skipped == [8]
 
 
 def test_no_header_and_bad_files() -> None:

@@ -9,7 +9,8 @@ rows are skipped. Each data row becomes a list of texts, numbered by its row in 
   numbers without ``.0`` (a code typed as a number ``1001.0`` -> ``"1001"``, ``20261012.0``
   -> ``"20261012"``);
 - date cells as ISO dates (a date-time keeps its day); in a date column, a plain number in
-  Excel's serial range (``46307``) is read as the serial date it is;
+  Excel's serial range (``46307``) is read as the serial date it is, and ``20261012`` or
+  ``2026.10.12`` (number or text) as 2026-10-12;
 - empty cells as ``""``; fully empty rows are skipped.
 
 A totals row (its first non-empty cell is 合计/总计/小计/Total and the key column — number,
@@ -19,6 +20,7 @@ code, date — holds nothing else) is skipped and reported, never imported.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -44,6 +46,7 @@ TOTALS = {
 }
 _EPOCH = dt.date(1899, 12, 30)  # Excel's serial day 0 (1900 date system)
 SERIAL_END = 100_000  # serial day numbers below this are dates (1900-01-01 … 2173)
+_DOTTED = re.compile(r"\d{4}\.\d{1,2}\.\d{1,2}")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -165,13 +168,15 @@ def _text(cell: Cell) -> str:
 
 
 def _date_text(cell: Cell) -> str:
-    """A date column's cell: a number in Excel's serial range is that serial date, and
-    ``20261012`` (number or text) is 2026-10-12."""
+    """A date column's cell: a number in Excel's serial range is that serial date;
+    ``20261012`` (number or text) and ``2026.10.12`` are 2026-10-12."""
     if isinstance(cell, int | float) and not isinstance(cell, bool) and 1 <= cell < SERIAL_END:
         return (_EPOCH + dt.timedelta(days=int(cell))).isoformat()
     text = _text(cell).strip()
     if len(text) == 8 and text.isdigit() and text[0] in "12":
         return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    if _DOTTED.fullmatch(text):  # 2026.10.15, as Chinese spreadsheets often write dates
+        return text.replace(".", "-")
     return text
 
 
