@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from huikuan.core.errors import NotFound
 from huikuan.db.models_contract import Contract, ContractEvent, ContractMilestone
 from huikuan.db.tables import allocation, customer, invoice, table_of
+from huikuan.store.collections import fen_total
 from huikuan.store.db import sa_of
 
 CONTRACT = table_of(Contract)
@@ -125,7 +126,7 @@ def milestones(conn: sqlite3.Connection, contract_id: int, as_of: date) -> list[
     """The contract's milestones in order, each with its invoice's state as of ``as_of``."""
     m, i, a = MILESTONE.c, invoice.c, allocation.c
     applied = (
-        sa.select(sa.func.coalesce(sa.func.sum(a.amount), 0))
+        sa.select(fen_total(a.amount))
         .where(a.invoice_id == i.id, a.date <= as_of)
         .scalar_subquery()
     )
