@@ -165,6 +165,12 @@ LABELS = {
     "wechat": "微信",
     "weight": "权重",
     "written_off": "核销额",
+    # contracts
+    "seq": "序号",
+    "share": "比例%",
+    "event": "节点",
+    "to_come": "待开票",
+    "retention": "质保金",
 }
 
 MESSAGES = {
@@ -441,4 +447,19 @@ MESSAGES = {
     "Excuse {code} on {day}. {points}": "{day} 的借口 {code}。{points}",
     "{response} Verify: {verify}": "{response}核实：{verify}",
     "Follow up.": "跟进。",
+    # contracts
+    "Added contract {number} with {n} milestones": "已添加合同 {number}，共 {n} 个付款节点",
+    "Recorded {event} of contract {number} on {day}": "已记录合同 {number} 的{event}：{day}",
+    "No milestone falls due on this event": "该事件没有对应的付款节点",
+    "Invoiced {number} ({milestone}) {amount}, due {due}": "已开应收单 {number}（{milestone}）{amount}，到期日 {due}",
+    "Contract {number}: {customer}, {currency} {amount}": "合同 {number}：{customer}，{currency} {amount}",
+    "Invoiced {a}, paid {b}, due {c}, to come {d}": "已开票 {a}，已收 {b}，已到期未收 {c}，待开票 {d}",
+    "Retention (质保金) held: {amount}": "质保金未收：{amount}",
+    "unknown contract {number} (see `huikuan contract list`)": "没有合同 {number}（见 `huikuan contract list`）",
+    "contract {number} already exists": "合同 {number} 已存在",
+    "contract {number}: {event} was already recorded on {day}": "合同 {number}：{event}已于 {day} 记录",
+    "contract {number}: invoice {inv} already exists": "合同 {number}：应收单 {inv} 已存在",
+    "the schedule's shares add up to {p}, not 100%": "付款节点比例合计为 {p}，不是 100%",
+    "the schedule has no milestones": "付款计划没有节点",
+    "give the schedule with --schedule or --schedule-file (one of them)": "请用 --schedule 或 --schedule-file（二选一）给出付款计划",
 }

@@ -202,6 +202,9 @@ DATE_OPTIONS: dict[tuple[str, str], tuple[list[str], bool]] = {
     ("promise list", "--as-of"): ([], False),
     ("cost bad-debt", "--as-of"): (["--margin", "5%"], False),
     ("cost bad-debt", "--from"): (["--margin", "5%"], False),
+    ("contract event", "--date"): (["HT-1", "签约"], True),
+    ("contract show", "--as-of"): (["HT-1"], False),
+    ("contract list", "--as-of"): ([], False),
 }
 
 

@@ -28,6 +28,7 @@ MODULES = (
     "kpi",
     "interest",
     "letter",
+    "contracts",
 )
 GLOBAL_WITH_VALUE = ("--db", "--config", "--user")
 

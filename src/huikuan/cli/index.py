@@ -68,6 +68,11 @@ INDEX: dict[str, tuple[str, str, str]] = {
         "What delay and bad debt cost: months of delay that eat the profit, sales to earn back a bad debt.",
     ),
     "target": ("kpi", "group", "Collection targets (回款任务) per salesperson and period."),
+    "contract": (
+        "contracts",
+        "group",
+        "Contracts with milestone schedules (预付/验收/质保金): add, event, show, list.",
+    ),
     "init": ("setup", "command", "Create the ledger (or bring an existing one up to date)."),
     "backup": (
         "setup",

@@ -398,4 +398,6 @@ class ProvisionLine(SQLModel, table=True):
     rate_source: str
 
 
+from huikuan.db import models_contract as models_contract  # noqa: E402  (registers its tables)
+
 LEDGER_TABLES = tuple(SQLModel.metadata.sorted_tables)
