@@ -7,7 +7,7 @@ imported inside the functions: ``credit check`` starts quickly.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -216,8 +216,10 @@ def apply(ctx: Context, code: str, assessment: int | None = None) -> StoredAsses
     return the assessment adopted."""
     from huikuan.store import credit as S
 
+    at = ctx.clock()
     with ctx.ledger.transaction() as conn:
-        return _stored(S.apply(conn, ctx.user, code, assessment, ctx.clock()))
+        adopted = _stored(S.apply(conn, ctx.user, code, assessment, at))
+    return replace(adopted, applied_at=at)
 
 
 def check(ctx: Context, code: str, amount: Decimal) -> CreditCheck:
