@@ -296,7 +296,7 @@ def limitation(
     """
     with service_context(parse_day(as_of, "--as-of")) as ctx:
         found = collect.limitation(ctx, within, lang)
-    day, rows = found.as_of, [_limitation_row(line) for line in found.lines]
+    day = found.as_of
     notes = []
     if found.missing_years:
         years = ", ".join(str(y) for y in found.missing_years)
@@ -314,11 +314,12 @@ def limitation(
         "restarted_by",
         "action",
     ]
-    shown = [{**r, "restarted_by": _restart_text(r["restarted_by"])} for r in rows]
+    rows = map(_limitation_row, found.lines)  # streamed: rows of a big ledger are not held twice
+    shown = ({**r, "restarted_by": _restart_text(r["restarted_by"])} for r in rows)
     emit(
         Result(
             cols,
-            shown if fmt in ("table", "csv") else rows,
+            list(shown) if fmt == "table" else shown if fmt == "csv" else rows,
             title=f"诉讼时效 as of {day}",
             notes=notes,
             money={"open"},

@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from huikuan.core.errors import InvalidValue
+from huikuan.core.limitation import Restart, advice
 from huikuan.core.money import from_decimal
 
 if TYPE_CHECKING:
-    from huikuan.core.limitation import Restart
     from huikuan.core.playbook import Excuse
     from huikuan.services.context import Context
 
@@ -169,7 +169,8 @@ def log_contact(ctx: Context, code: str, new: NewContact) -> Logged:
         rec |= {"excuse": found.code, "follow_up": follow_up.isoformat()}
     with ctx.ledger.transaction() as conn:
         new_id = S.add_log(conn, ctx.user, code, rec, ctx.clock())
-    return Logged(new_id, code, new.day, rec["channel"], rec["outcome"], rec.get("excuse"), follow_up)  # fmt: skip
+    channel, outcome, excuse = rec["channel"], rec["outcome"], rec.get("excuse")
+    return Logged(new_id, code, new.day, channel, outcome, excuse, follow_up)
 
 
 def contact_log(
@@ -248,12 +249,10 @@ def limitation(ctx: Context, within: int | None = None, lang: str | None = None)
 
 
 def _limitation_line(row: dict[str, Any], lang: str) -> LimitationLine:
-    from huikuan.core.limitation import Restart, advice
-
-    by = row["restarted_by"]
+    by, left = row["restarted_by"], row["days_left"]
+    restart = None if by is None else Restart(by["kind"], date.fromisoformat(by["date"]), by["detail"])  # fmt: skip
     return LimitationLine(
         row["invoice"], row["customer"], row["name"], date.fromisoformat(row["due_date"]),
-        Decimal(row["open"]), row["currency"], date.fromisoformat(row["expires"]),
-        row["days_left"], None if by is None else Restart(by["kind"], date.fromisoformat(by["date"]), by["detail"]),
-        advice(row["days_left"], lang),
+        Decimal(row["open"]), row["currency"], date.fromisoformat(row["expires"]), left,
+        restart, advice(left, lang),
     )  # fmt: skip
