@@ -7,6 +7,8 @@ overdue, past the 60-day credit hold); NEW has no invoices and no limit.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 
@@ -147,3 +149,11 @@ def test_inputs_from_json_names_the_source_of_a_problem() -> None:
         credit.inputs_from_json('{\n  "quick_ratio": }', "in.json")
     with pytest.raises(HuikuanError, match="expected a JSON object of inputs"):
         credit.inputs_from_json("[1, 2]", "-")
+
+
+@pytest.mark.parametrize("module", ["huikuan.services.credit", "huikuan.services.collect"])
+def test_importing_the_service_leaves_the_database_layer_unloaded(module: str) -> None:
+    """``credit check`` starts quickly: the CLI imports these services before it needs SQL."""
+    code = f"import sys, {module}; print(sorted({{'sqlalchemy', 'sqlmodel'}} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
