@@ -1,4 +1,5 @@
-"""The dunning slice's statements (store/dunning.py, delivery.py, letters.py) on both engines.
+"""The dunning slice's statements (store/dunning.py, dunning_messages.py, delivery.py, letters.py)
+on both engines.
 
 Every statement the functions run is recorded and compiled for SQLite and PostgreSQL, so
 SQLite-only SQL cannot creep back; the functions run on a real SQLite file, and on
@@ -24,6 +25,7 @@ from huikuan.db.engine import make_engine, parse_ledger_url
 from huikuan.db.models import ContactLog, Customer, Invoice, Letter
 from huikuan.store import delivery as D
 from huikuan.store import dunning as S
+from huikuan.store import dunning_messages as SM
 from huikuan.store import letters as L
 
 PG_URL = os.environ.get("HUIKUAN_TEST_DATABASE_URL")
@@ -60,7 +62,7 @@ def db(
                 conn = conn.execution_options(schema_translate_map={None: schema})
             SQLModel.metadata.create_all(conn)
             rec = Recording(conn)
-            for module in (S, D, L):
+            for module in (S, SM, D, L):
                 monkeypatch.setattr(module, "sa_of", lambda _conn: rec)
             _seed(conn)
             yield rec

@@ -8,27 +8,25 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from huikuan.cli.booking import Earlier, earlier_figures
 from huikuan.cli.common import (
     App,
     FormatOpt,
     done,
     emit,
     guard,
-    ledger,
-    now,
     one_of,
     parse_day,
     state,
     warn,
     with_output,
 )
+from huikuan.cli.context import service_context
 from huikuan.core.errors import InvalidValue
-from huikuan.core.money import format_fen, parse_fen, to_decimal
+from huikuan.core.money import parse_fen, to_decimal
 from huikuan.output import Result, grouped
 
 if TYPE_CHECKING:
-    from huikuan.core.provision import ProvisionRow
+    from huikuan.services.provision import Earlier, Provision, ProvisionLine, ProvisionTotal
 
 cost_app = App(
     help="What delay and bad debt cost: months of delay that eat the profit, sales to earn "
@@ -77,14 +75,12 @@ def provision(
                 f"give the options after the subcommand: huikuan provision {ctx.invoked_subcommand} …"
             )
         return
-    day = parse_day(as_of, "--as-of")
+    from huikuan.services.provision import provision as compute
+
     before = parse_day(since, "--since") if since is not None else None
-    if before is not None and before > day:
-        raise InvalidValue(f"--since {before} is after --as-of {day}")
-    with ledger() as led:
-        rows = _rows(led.conn, day, by)
-        earlier = earlier_figures(led.conn, before, by) if before is not None else None
-    emit(_provision_result(day, rows, earlier), fmt)
+    with service_context(parse_day(as_of, "--as-of")) as sctx:
+        found = compute(sctx, by, before)
+    emit(_provision_result(found), fmt)
 
 
 provision_app.callback(invoke_without_command=True)(with_output(guard(provision)))
@@ -112,95 +108,82 @@ def provision_book(
 
     Example: huikuan provision book --as-of 2026-12-31
     """
+    from huikuan.services.provision import book
+
     if replace and not (reason or "").strip():
         raise typer.BadParameter("--replace needs --reason (why the date is booked again)")
     day = parse_day(as_of, "--as-of")
     if day > parse_day(None):
         warn(f"booking as of {day}, after today: entries made until then are not in it")
-    rows, booked = _book(day, (replace, reason))
-    result = _provision_result(day, rows, None)
+    with service_context(day) as ctx:
+        booked = book(ctx, replace, reason)
+    result = _provision_result(booked.provision)
     assert result.document is not None
-    result.document |= booked
+    result.document |= {
+        "run": booked.run,
+        "booked_at": booked.booked_at,
+        "booked_by": booked.booked_by,
+    }
     emit(result, fmt)
     totals = _amounts(result.document["totals"])
-    done(f"Booked the provision as of {day} (run {booked['run']}): {totals}")
-
-
-def _book(day: date, replace: tuple[bool, str | None]) -> tuple[list[ProvisionRow], dict[str, Any]]:
-    """Compute and record the provision as of ``day`` in one transaction."""
-    from huikuan.store.analytics import provision_rows
-    from huikuan.store.provision import book
-
-    policy, at = state().config.provision, now()
-    with ledger() as led, led.transaction() as conn:
-        rows = provision_rows(conn, policy, day)
-        run = book(conn, led.user, (day, at), policy, rows, replace)
-        return rows, {"run": run, "booked_at": at, "booked_by": led.user}
+    done(f"Booked the provision as of {day} (run {booked.run}): {totals}")
 
 
 def _amounts(totals: list[dict[str, str]]) -> str:
     return ", ".join(f"{t['currency']} {grouped(t['provision'])}" for t in totals) or "nothing open"
 
 
-def _rows(conn: Any, day: date, by: str) -> list[ProvisionRow]:
-    from huikuan.core.provision import merge
-    from huikuan.store.analytics import provision_rows, segments
-
-    rows = provision_rows(conn, state().config.provision, day)
-    return merge(rows, segments(conn)) if by == "segment" else rows
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
 
 
-def _provision_result(day: date, rows: list[ProvisionRow], earlier: Earlier | None) -> Result:
-    from huikuan.core.provision import with_reversals
-
-    labels = state().config.provision.labels
-    old = earlier.rows if earlier is not None else None
-    prior = None if old is None else {(r.key, r.currency): r.provision for r in old}
-    if old is not None:
-        rows = with_reversals(rows, old, len(labels))
-    rows.sort(key=lambda r: (-r.provision, -r.open, r.key, r.currency))
-    out = [_row(r, labels, prior) for r in rows]
-    totals = _totals(rows, prior)
-    dated = earlier.document() if earlier is not None else {}
-    doc: dict[str, Any] = {"as_of": day.isoformat(), **dated, "rows": out, "totals": totals}
-    extra = ["previous_provision", "change"] if prior is not None else []
+def _provision_result(found: Provision) -> Result:
+    labels, earlier = found.labels, found.earlier
+    out = [_row(line, labels) for line in found.lines]
+    totals = [_total(t) for t in found.totals]
+    dated = _earlier_document(earlier) if earlier is not None else {}
+    doc: dict[str, Any] = {"as_of": found.as_of.isoformat(), **dated, "rows": out, "totals": totals}
+    extra = ["previous_provision", "change"] if earlier is not None else []
     cols = ["key", "name", "currency", *labels, "open", "provision", *extra, "rate_source"]
     notes = earlier.notes + _booking_notes(totals) if earlier is not None else []
     return Result(
         cols,
         out,
         document=doc | ({"notes": notes} if earlier is not None else {}),
-        title=f"Bad-debt provision (坏账准备) as of {day}",
+        title=f"Bad-debt provision (坏账准备) as of {found.as_of}",
         money={*labels, "open", "provision", *extra},
         totals=[{"key": "Total", **t} for t in totals],
         notes=notes,
     )
 
 
-def _row(r: ProvisionRow, labels: list[str], before: dict[Any, int] | None) -> dict[str, Any]:
-    row: dict[str, Any] = {"key": r.key, "name": r.name, "currency": r.currency}
-    row |= {lab: format_fen(f) for lab, f in zip(labels, r.bands)}
-    row |= {"open": format_fen(r.open), "provision": format_fen(r.provision)}
-    if before is not None:
-        prev = before.get((r.key, r.currency), 0)
-        row |= {"previous_provision": format_fen(prev), "change": format_fen(r.provision - prev)}
-    return row | {"rate_source": r.source}
+def _earlier_document(earlier: Earlier) -> dict[str, Any]:
+    """``since``, ``since_source`` and ``compared_with`` for the JSON document."""
+    run = earlier.run
+    compared = None
+    if run is not None:
+        compared = {"run": run.id, "as_of": run.as_of.isoformat(), "booked_at": run.booked_at,
+                    "booked_by": run.booked_by}  # fmt: skip
+    return {
+        "since": earlier.since.isoformat(),
+        "since_source": "rebuilt" if run is None else "booked",
+        "compared_with": compared,
+    }
 
 
-def _totals(rows: list[ProvisionRow], before: dict[Any, int] | None) -> list[dict[str, str]]:
-    sums: dict[str, list[int]] = {}
-    for r in rows:
-        s = sums.setdefault(r.currency, [0, 0, 0])
-        s[0] += r.open
-        s[1] += r.provision
-        s[2] += before.get((r.key, r.currency), 0) if before is not None else 0
-    out = []
-    for cur in sorted(sums):
-        opened, provided, prev = sums[cur]
-        t = {"currency": cur, "open": format_fen(opened), "provision": format_fen(provided)}
-        if before is not None:
-            t |= {"previous_provision": format_fen(prev), "change": format_fen(provided - prev)}
-        out.append(t)
+def _row(line: ProvisionLine, labels: list[str]) -> dict[str, Any]:
+    row: dict[str, Any] = {"key": line.key, "name": line.name, "currency": line.currency}
+    row |= {lab: _money(v) for lab, v in zip(labels, line.bands)}
+    row |= {"open": _money(line.open), "provision": _money(line.provision)}
+    if line.previous is not None and line.change is not None:
+        row |= {"previous_provision": _money(line.previous), "change": _money(line.change)}
+    return row | {"rate_source": line.source}
+
+
+def _total(t: ProvisionTotal) -> dict[str, str]:
+    out = {"currency": t.currency, "open": _money(t.open), "provision": _money(t.provision)}
+    if t.previous is not None and t.change is not None:
+        out |= {"previous_provision": _money(t.previous), "change": _money(t.change)}
     return out
 
 
@@ -328,21 +311,14 @@ def _margin_or_default(margins: list[Decimal]) -> Decimal:
 
 def _ledger_bad_debt(m: Decimal, day: date, start: str | None) -> Result:
     from huikuan.core.cost import bad_debt_row
-    from huikuan.store.analytics import written_off
+    from huikuan.services.cost import bad_debt
 
     first = parse_day(start, "--from") if start is not None else None
-    with ledger() as led:
-        offs = written_off(led.conn, first, day)
-        prov = _rows(led.conn, day, "customer")
-    provided: dict[str, int] = {}
-    for r in prov:
-        provided[r.currency] = provided.get(r.currency, 0) + r.provision
-    found = [("written_off", c, f) for c, f in offs]
-    found += [("provision", c, f) for c, f in sorted(provided.items())]
+    with service_context(day) as ctx:
+        found = bad_debt(ctx, m, first)
     out = [
-        {"source": src, "currency": cur, **bad_debt_row(to_decimal(fen), m)}
-        for src, cur, fen in found
-        if fen > 0
+        {"source": b.source, "currency": b.currency, **bad_debt_row(b.amount, b.margin)}
+        for b in found
     ]
     cols = ["source", "currency", "amount", "margin", "extra_sales"]
     note = [] if out else ["No write-offs and no provision in the ledger."]

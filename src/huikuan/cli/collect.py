@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated, Any
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from huikuan.cli.common import (
-    App,
-    FormatOpt,
-    checked_by,
-    done,
-    emit,
-    ledger,
-    now,
-    parse_day,
-    state,
-)
+from huikuan.cli.common import App, FormatOpt, checked_by, done, emit, parse_day, state
+from huikuan.cli.context import service_context
 from huikuan.core.errors import InvalidValue
 from huikuan.core.text import optional_line, optional_text
 from huikuan.output import Result
+from huikuan.services import collect
+
+if TYPE_CHECKING:
+    from huikuan.core.limitation import Restart
+    from huikuan.services.collect import LimitationLine, LogEntry, PromiseLine
 
 log_app = App(
     help="The contact log: every call, visit, letter and what came of it.\n\nExample: huikuan log add C001 --channel phone --outcome promised"
@@ -31,27 +28,16 @@ promise_app = App(
 Code = Annotated[str, typer.Argument(help="Customer code, e.g. C001.")]
 
 
-def _choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
-    if value is None:
-        return None
-    norm = value.strip().lower().replace("_", "-").replace(" ", "-")
-    if norm not in allowed:
-        raise InvalidValue(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
-    return norm
-
-
-def _choices(what: str, known: str | tuple[str, ...]) -> Any:
+def _choices(what: str, known: tuple[str, ...] | Callable[[], tuple[str, ...]]) -> Any:
     """Callback for a choice option (case, ``_`` and spaces as ``-`` are forgiven): exit 2.
 
-    ``known``: the allowed values, or the name of their tuple in :mod:`huikuan.store.collections`.
+    ``known``: the allowed values, or the service function that gives them.
     """
 
     def check(value: str | None) -> str | None:
-        from huikuan.store import collections as S
-
-        allowed: tuple[str, ...] = getattr(S, known) if isinstance(known, str) else known
+        allowed = known if isinstance(known, tuple) else known()
         try:
-            return _choice(value, allowed, what)
+            return collect.choice(value, allowed, what)
         except InvalidValue:
             raise typer.BadParameter(
                 f"must be one of {', '.join(allowed)}, not {value!r}"
@@ -65,9 +51,6 @@ def _excuse(code: str) -> Any:
     from huikuan.core.playbook import excuse
 
     return excuse(code)
-
-
-PROMISE_STATUS = ("open", "kept", "broken")
 
 
 def _currency(text: str) -> str:
@@ -86,7 +69,7 @@ def log_add(
         str,
         typer.Option(
             help="phone, email, letter, visit, sms, wechat or legal.",
-            callback=_choices("--channel", "LOG_CHANNELS"),
+            callback=_choices("--channel", collect.channels),
         ),
     ],
     invoice: Annotated[str | None, typer.Option(help="Invoice the contact was about.")] = None,
@@ -95,7 +78,7 @@ def log_add(
         str | None,
         typer.Option(
             help="reached, no-answer, promised, disputed, paid-claimed or refused.",
-            callback=_choices("--outcome", "OUTCOMES"),
+            callback=_choices("--outcome", collect.outcomes),
         ),
     ] = None,
     excuse: Annotated[
@@ -118,32 +101,20 @@ def log_add(
 
     Example: huikuan log add C001 --channel phone --outcome reached --excuse paid-already
     """
-    from huikuan.core.playbook import excuse as find_excuse
-    from huikuan.store import collections as S
-
     when = parse_day(day, "--date")
-    rec: dict[str, Any] = {
-        "date": when.isoformat(),
-        "channel": _choice(channel, S.LOG_CHANNELS, "--channel"),
-        "outcome": _choice(outcome, S.OUTCOMES, "--outcome"),
-        "invoice": optional_line(invoice, "--invoice"),
-        "note": optional_text(note, "--note"),
-        "evidence": optional_line(evidence, "--evidence"),
-        "acknowledged": acknowledged,
-    }
-    if excuse is not None:
-        found = find_excuse(excuse)
-        rec["excuse"] = found.code
-        rec["follow_up"] = (when + timedelta(days=found.follow_up_days)).isoformat()
-    with ledger() as led, led.transaction() as conn:
-        S.add_log(conn, led.user, code, rec, now())
-    follow = f"; follow up on {rec['follow_up']}" if rec.get("follow_up") else ""
+    new = collect.NewContact(
+        when, channel, outcome, optional_line(invoice, "--invoice"), excuse,
+        optional_text(note, "--note"), optional_line(evidence, "--evidence"), acknowledged,
+    )  # fmt: skip
+    with service_context(parse_day(None)) as ctx:
+        logged = collect.log_contact(ctx, code, new)
+    follow = f"; follow up on {logged.follow_up}" if logged.follow_up else ""
     hint = (
         " (mark the invoice with `huikuan invoice dispute` to pause dunning)"
-        if rec["outcome"] == "disputed"
+        if logged.outcome == "disputed"
         else ""
     )
-    done(f"Logged {rec['channel']} contact with {code} on {when}{follow}{hint}")
+    done(f"Logged {logged.channel} contact with {code} on {when}{follow}{hint}")
 
 
 @log_app.command("list")
@@ -157,8 +128,6 @@ def log_list(
 
     Example: huikuan log list C001 --from 2026-11-01 --format csv
     """
-    from huikuan.store import collections as S
-
     start = parse_day(since, "--from") if since is not None else None
     end = parse_day(until, "--to") if until is not None else None
     cols = [
@@ -176,9 +145,22 @@ def log_list(
         "note",
         "user",
     ]
-    with ledger() as led:
-        rows = list(S.logs(led.conn, code, start, end))
-    emit(Result(cols, rows, title="Contact log"), fmt)
+    with service_context(parse_day(None)) as ctx:
+        entries = collect.contact_log(ctx, code, start, end)
+    emit(Result(cols, [_log_row(e) for e in entries], title="Contact log"), fmt)
+
+
+def _log_row(e: LogEntry) -> dict[str, Any]:
+    return {
+        "id": e.id, "date": e.day.isoformat(), "customer": e.customer, "invoice": e.invoice,
+        "channel": e.channel, "outcome": e.outcome, "excuse": e.excuse,
+        "follow_up": _iso(e.follow_up), "acknowledged": e.acknowledged, "evidence": e.evidence,
+        "reference": e.reference, "note": e.note, "user": e.user,
+    }  # fmt: skip
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 @promise_app.command("add")
@@ -195,26 +177,19 @@ def promise_add(
 
     Example: huikuan promise add C001 --amount 20000 --date 2026-11-30 --invoice INV-2026-101
     """
-    from huikuan.core.money import parse_fen
-    from huikuan.store import collections as S
+    from huikuan.core.money import parse_fen, to_decimal
 
     try:
         fen = parse_fen(amount)
     except InvalidValue as exc:
         raise InvalidValue(f"--amount: {exc}") from None
     promised, made_on = parse_day(day, "--date"), parse_day(made, "--made")
-    if promised < made_on:
-        raise InvalidValue(f"--date {promised} is before the promise was made ({made_on})")
-    rec = {
-        "amount": fen,
-        "promised_date": promised.isoformat(),
-        "made_on": made_on.isoformat(),
-        "invoice": optional_line(invoice, "--invoice"),
-        "note": optional_text(note, "--note"),
-        "currency": _currency(currency) if currency is not None else state().config.currency,
-    }
-    with ledger() as led, led.transaction() as conn:
-        S.add_promise(conn, led.user, code, rec, now())
+    new = collect.NewPromise(
+        to_decimal(fen), promised, made_on, optional_line(invoice, "--invoice"),
+        _currency(currency) if currency is not None else None, optional_text(note, "--note"),
+    )  # fmt: skip
+    with service_context(parse_day(None)) as ctx:
+        collect.add_promise(ctx, code, new)
     done(f"Promise recorded: {code} to pay {amount} by {promised}")
 
 
@@ -223,7 +198,9 @@ def promise_list(
     code: Annotated[str | None, typer.Argument(help="Only this customer.")] = None,
     status: Annotated[
         str | None,
-        typer.Option(help="open, kept or broken.", callback=_choices("--status", PROMISE_STATUS)),
+        typer.Option(
+            help="open, kept or broken.", callback=_choices("--status", collect.PROMISE_STATUS)
+        ),
     ] = None,
     as_of: Annotated[str | None, typer.Option(help="Status as of [today].")] = None,
     fmt: FormatOpt = "table",
@@ -232,12 +209,9 @@ def promise_list(
 
     Example: huikuan promise list --status broken
     """
-    from huikuan.store import collections as S
-
-    wanted = _choice(status, PROMISE_STATUS, "--status")
-    day = parse_day(as_of, "--as-of")
-    with ledger() as led:
-        rows = [p for p in S.promises(led.conn, day, code) if wanted in (None, p["status"])]
+    with service_context(parse_day(as_of, "--as-of")) as ctx:
+        day, found = ctx.as_of, collect.promises(ctx, code, status)
+    rows = [_promise_row(p) for p in found]
     cols = [
         "id",
         "customer",
@@ -251,6 +225,15 @@ def promise_list(
         "note",
     ]
     emit(Result(cols, rows, title=f"Promises as of {day}", money={"amount", "paid"}), fmt)
+
+
+def _promise_row(p: PromiseLine) -> dict[str, Any]:
+    return {
+        "id": p.id, "customer": p.customer, "invoice": p.invoice,
+        "made_on": p.made_on.isoformat(), "promised_date": p.promised_date.isoformat(),
+        "currency": p.currency, "amount": f"{p.amount:.2f}", "paid": f"{p.paid:.2f}",
+        "status": p.status, "note": p.note,
+    }  # fmt: skip
 
 
 def _lang(value: str | None) -> str | None:
@@ -281,10 +264,8 @@ def playbook(
 
     Examples: huikuan playbook;  huikuan playbook will-pay --lang en;  huikuan playbook 没钱
     """
-    from huikuan.core.playbook import EXCUSES, excuse
-
     lang = lang or state().language
-    chosen = [excuse(code)] if code else list(EXCUSES)
+    chosen = collect.playbook(code)
     rows = [e.text(lang) for e in chosen]
     cols = ["code", "says", "response", "verify", "follow_up_days"]
     if code and fmt == "table":
@@ -313,24 +294,12 @@ def limitation(
 
     Example: huikuan limitation --within 180 --format json
     """
-    from huikuan.core.limitation import advice
-    from huikuan.store.collections import limitation_rows
-
-    day = parse_day(as_of, "--as-of")
-    lang = lang or state().language
-    cal = state().config.make_calendar()  # years ahead lack holiday data: noted, not warned
-    with ledger() as led:
-        rows = [
-            r
-            for r in limitation_rows(led.conn, day, cal)
-            if within is None or r["days_left"] <= within
-        ]
-    rows.sort(key=lambda r: (r["expires"], r["invoice"]))
-    for r in rows:
-        r["action"] = advice(r["days_left"], lang)
+    with service_context(parse_day(as_of, "--as-of")) as ctx:
+        found = collect.limitation(ctx, within, lang)
+    day = found.as_of
     notes = []
-    if cal.missing_years:
-        years = ", ".join(str(y) for y in sorted(cal.missing_years))
+    if found.missing_years:
+        years = ", ".join(str(y) for y in found.missing_years)
         notes.append(
             f"No CN holiday data for {years}: end dates in those years count weekends only."
         )
@@ -345,11 +314,12 @@ def limitation(
         "restarted_by",
         "action",
     ]
-    shown = [{**r, "restarted_by": _restart_text(r["restarted_by"])} for r in rows]
+    rows = map(_limitation_row, found.lines)  # streamed: rows of a big ledger are not held twice
+    shown = ({**r, "restarted_by": _restart_text(r["restarted_by"])} for r in rows)
     emit(
         Result(
             cols,
-            shown if fmt in ("table", "csv") else rows,
+            list(shown) if fmt == "table" else shown if fmt == "csv" else rows,
             title=f"诉讼时效 as of {day}",
             notes=notes,
             money={"open"},
@@ -358,6 +328,17 @@ def limitation(
         ),
         fmt,
     )
+
+
+def _limitation_row(line: LimitationLine) -> dict[str, Any]:
+    by: Restart | None = line.restarted_by
+    return {
+        "invoice": line.invoice, "customer": line.customer, "name": line.name,
+        "due_date": line.due_date.isoformat(), "open": f"{line.open:.2f}",
+        "currency": line.currency, "expires": line.expires.isoformat(),
+        "days_left": line.days_left, "restarted_by": by.as_json() if by else None,
+        "action": line.action,
+    }  # fmt: skip
 
 
 def _restart_text(r: dict[str, str] | None) -> str | None:

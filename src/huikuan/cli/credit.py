@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import fields
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, now, one_of, parse_day, state
+from huikuan.cli.common import App, FormatOpt, done, emit, one_of, parse_day
+from huikuan.cli.context import service_context
 from huikuan.core.errors import HuikuanError, InvalidValue
-from huikuan.core.money import format_fen, parse_fen
+from huikuan.core.money import parse_fen, to_decimal
 from huikuan.output import Result
+
+if TYPE_CHECKING:
+    from huikuan.services.credit import CreditLine, RatingGroup, Scored, StoredAssessment
 
 credit_app = App(
     help="5C credit scoring, credit limits and the credit check (credit hold).\n\nExample: huikuan credit check C001 --amount 50000"
@@ -23,6 +29,11 @@ AsOf = Annotated[str | None, typer.Option(help="Assess as of this date [today]."
 Num = Annotated[str | None, typer.Option()]
 
 
+def _money(value: Decimal | None) -> str | None:
+    """``Decimal`` yuan -> ``"1234.50"`` (JSON/CSV form); None stays None."""
+    return None if value is None else f"{value:.2f}"
+
+
 def _read_inputs(source: str) -> dict[str, Any]:
     """A JSON object of inputs from FILE or ``-`` (stdin)."""
     try:
@@ -31,17 +42,9 @@ def _read_inputs(source: str) -> dict[str, Any]:
         raise HuikuanError(f"{source}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise HuikuanError(f"{source}: not UTF-8 text") from None
-    from huikuan.store.sources import BadJson, JsonObject, loads
+    from huikuan.services.credit import inputs_from_json
 
-    try:
-        data = loads(text)
-    except BadJson as exc:
-        raise HuikuanError(f"{source}:{exc.line}: not valid JSON: {exc.msg}") from None
-    if not isinstance(data, dict):
-        raise HuikuanError(f"{source}: expected a JSON object of inputs")
-    if isinstance(data, JsonObject) and data.problem:
-        raise HuikuanError(f"{source}: {data.problem}")
-    return data
+    return inputs_from_json(text, source)
 
 
 @credit_app.command("score")
@@ -77,31 +80,23 @@ def score(
     given = {
         k: v for k, v in locals().items() if k not in ("code", "from_", "as_of", "dry_run", "fmt")
     }
-    from huikuan.core.credit import assess
-    from huikuan.core.creditpolicy import parse_inputs
-    from huikuan.store import credit as S
-    from huikuan.store.ledger import require_customer
+    from huikuan.services import credit
 
     raw = {
         **(_read_inputs(from_) if from_ else {}),
         **{k: v for k, v in given.items() if v is not None},
     }
-    inputs = parse_inputs(raw)
-    day = parse_day(as_of, "--as-of")
-    cfg = state().config
-    with ledger() as led, led.transaction() as conn:
-        cid = require_customer(conn, code).id
-        currency = S.limit_currency(conn, cid, cfg.currency)
-        result = assess(
-            code, day, inputs, S.history(conn, cid, currency, day), cfg.credit, currency
+    with service_context(parse_day(as_of, "--as-of")) as ctx:
+        scored = credit.score(ctx, code, raw, store=not dry_run)
+    emit(_score_result(scored), fmt)
+    if scored.id:
+        done(
+            f"Stored assessment {scored.id} for {code}; adopt it with `huikuan credit apply {code}`"
         )
-        saved = None if dry_run else S.save(conn, led.user, cid, result, inputs, now())
-    emit(_score_result(result, saved), fmt)
-    if saved:
-        done(f"Stored assessment {saved} for {code}; adopt it with `huikuan credit apply {code}`")
 
 
-def _score_result(a: Any, saved: int | None) -> Result:
+def _score_result(scored: Scored) -> Result:
+    a, limit = scored.assessment, _money(scored.recommended_limit)
     doc = {
         "customer": a.customer,
         "date": a.date.isoformat(),
@@ -109,17 +104,17 @@ def _score_result(a: Any, saved: int | None) -> Result:
         "weights": {k: str(v) for k, v in a.weights.items()},
         "total": a.total,
         "rating": a.rating,
-        "recommended_limit": format_fen(a.recommended_limit),
+        "recommended_limit": limit,
         "recommended_terms": a.recommended_terms,
         "currency": a.currency,
         "reasons": a.reasons,
         "missing": a.missing,
-        "id": saved,
+        "id": scored.id,
     }
     rows = [{"component": k, "score": v, "weight": str(a.weights[k])} for k, v in a.scores.items()]
     notes = [
         f"Total {a.total}/100, rating {a.rating}: limit {a.currency} "
-        f"{format_fen(a.recommended_limit)}, terms {a.recommended_terms}"
+        f"{limit}, terms {a.recommended_terms}"
     ]
     notes += [f"- {r}" for r in a.reasons]
     if a.missing:
@@ -133,17 +128,23 @@ def _score_result(a: Any, saved: int | None) -> Result:
     )
 
 
+def _assessment_row(a: StoredAssessment) -> dict[str, Any]:
+    """An assessment as an output row (the keys and order of the JSON contract)."""
+    row = {f.name: getattr(a, f.name) for f in fields(a)}
+    return row | {"date": a.date.isoformat(), "recommended_limit": _money(a.recommended_limit)}
+
+
 @credit_app.command("show")
 def show(code: Code, fmt: FormatOpt = "table") -> None:
     """A customer's latest assessment and its history.
 
     Example: huikuan credit show C001 --format json | jq .latest.rating
     """
-    from huikuan.store import credit as S
-    from huikuan.store.ledger import require_customer
+    from huikuan.services import credit
 
-    with ledger() as led:
-        rows = S.assessments(led.conn, require_customer(led.conn, code).id)
+    with service_context(parse_day(None)) as ctx:
+        found = credit.assessments(ctx, code)
+    rows = [_assessment_row(a) for a in found]
     cols = [
         "id",
         "date",
@@ -183,6 +184,7 @@ LIST_COLUMNS = [
     "exposure",
     "available",
 ]
+MONEY = ("credit_limit", "exposure", "available")
 
 
 @credit_app.command("list")
@@ -200,16 +202,18 @@ def list_(
 
     Examples: huikuan credit list --stale 365;  huikuan credit list --by rating --format json
     """
+    from huikuan.services import credit
+
     day = parse_day(as_of, "--as-of")
-    with ledger() as led:
-        rows = list(_list_rows(led.conn, day, stale))
+    with service_context(day) as ctx:
+        lines = list(credit.credit_lines(ctx, stale))
     if by == "rating":
-        emit(_by_rating(rows, day), fmt)
+        emit(_by_rating(credit.by_rating(lines), day), fmt)
         return
     emit(
         Result(
             LIST_COLUMNS,
-            [_formatted(r) for r in rows],
+            [_line_row(line) for line in lines],
             title=f"Credit as of {day}",
             money=set(MONEY),
         ),
@@ -217,61 +221,28 @@ def list_(
     )
 
 
-def _list_rows(conn: Any, day: date, stale: int | None) -> Any:
-    """One row per customer; money as 分 (formatted by the caller)."""
-    from huikuan.store import credit as S
-
-    cfg = state().config
-    for cid, code, name in S.customer_ids(conn):
-        last = S.latest(conn, cid, day)
-        if stale is not None and last and (day - date.fromisoformat(last["date"])).days < stale:
-            continue
-        st = S.standing(conn, code, day, cfg.currency)
-        yield {
-            "code": code,
-            "name": name,
-            "rating": last["rating"] if last else None,
-            "total": last["total"] if last else None,
-            "last_assessed": last["date"] if last else None,
-            "credit_limit": st.limit,
-            "terms": S.terms(conn, cid),
-            "currency": st.currency,
-            "exposure": st.exposure,
-            "available": None if st.limit is None else st.limit - st.exposure,
-        }
+def _line_row(line: CreditLine) -> dict[str, Any]:
+    assessed = line.last_assessed
+    return {
+        "code": line.code,
+        "name": line.name,
+        "rating": line.rating,
+        "total": line.total,
+        "last_assessed": assessed.isoformat() if assessed else None,
+        "credit_limit": _money(line.credit_limit),
+        "terms": line.terms,
+        "currency": line.currency,
+        "exposure": _money(line.exposure),
+        "available": _money(line.available),
+    }
 
 
-MONEY = ("credit_limit", "exposure", "available")
-
-
-def _formatted(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (format_fen(v) if k in MONEY and v is not None else v) for k, v in row.items()}
-
-
-def _by_rating(rows: list[dict[str, Any]], day: date) -> Result:
-    from huikuan.core.creditpolicy import RATINGS
-
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in rows:
-        key = (row["rating"] or "unrated", row["currency"])
-        g = groups.setdefault(
-            key,
-            {
-                "rating": key[0],
-                "currency": key[1],
-                "customers": 0,
-                "credit_limit": 0,
-                "exposure": 0,
-                "available": 0,
-            },
-        )
-        g["customers"] += 1
-        for col in MONEY:
-            g[col] += row[col] or 0
-    order = {r: n for n, r in enumerate((*RATINGS, "unrated"))}
+def _by_rating(groups: list[RatingGroup], day: date) -> Result:
     out = [
-        _formatted(g) for _, g in sorted(groups.items(), key=lambda kv: (order[kv[0][0]], kv[0][1]))
-    ]
+        {"rating": g.rating, "currency": g.currency, "customers": g.customers,
+         **{col: _money(getattr(g, col)) for col in MONEY}}
+        for g in groups
+    ]  # fmt: skip
     return Result(
         ["rating", "currency", "customers", *MONEY],
         out,
@@ -291,13 +262,13 @@ def apply(
 
     Example: huikuan credit apply C001
     """
-    from huikuan.store import credit as S
+    from huikuan.services import credit
 
-    with ledger() as led, led.transaction() as conn:
-        row = S.apply(conn, led.user, code, assessment, now())
+    with service_context(parse_day(None)) as ctx:
+        a = credit.apply(ctx, code, assessment)
     done(
-        f"{code}: credit limit {row['currency']} {row['recommended_limit']}, terms"
-        f" {row['recommended_terms']} (assessment {row['id']} of {row['date']}, rating {row['rating']})"
+        f"{code}: credit limit {a.currency} {_money(a.recommended_limit)}, terms"
+        f" {a.recommended_terms} (assessment {a.id} of {a.date}, rating {a.rating})"
     )
 
 
@@ -312,27 +283,24 @@ def check(
 
     Example: huikuan credit check C001 --amount 50000 --format json && echo ship it
     """
-    from huikuan.core.creditcheck import check_credit
-    from huikuan.store import credit as S
+    from huikuan.services import credit
 
     try:
         fen = parse_fen(amount)
     except InvalidValue as exc:
         raise InvalidValue(f"--amount: {exc}") from None
     day = parse_day(as_of, "--as-of")
-    cfg = state().config
-    with ledger() as led:
-        st = S.standing(led.conn, code, day, cfg.currency)
-    res = check_credit(st, fen, cfg.credit.hold_days)
+    with service_context(day) as ctx:
+        res = credit.check(ctx, code, to_decimal(fen))
     doc = {
         "customer": code,
         "allowed": res.allowed,
-        "limit": None if st.limit is None else format_fen(st.limit),
-        "exposure": format_fen(st.exposure),
-        "available": format_fen(res.available),
+        "limit": _money(res.limit),
+        "exposure": _money(res.exposure),
+        "available": _money(res.available),
         "reasons": res.reasons,
-        "amount": format_fen(fen),
-        "currency": st.currency,
+        "amount": _money(res.amount),
+        "currency": res.currency,
         "as_of": day.isoformat(),
     }
     verdict = "YES: the sale may go ahead" if res.allowed else "NO: hold this credit sale"
@@ -357,37 +325,25 @@ def matrix(as_of: AsOf = None, fmt: FormatOpt = "table") -> None:
 
     Example: huikuan credit matrix --as-of 2026-12-31
     """
-    from huikuan.core.aging import Buckets
-    from huikuan.core.creditpolicy import RATINGS
-    from huikuan.store import credit as S
+    from huikuan.services import credit
 
     day = parse_day(as_of, "--as-of")
-    buckets = Buckets(state().config.buckets)
-    cells: dict[tuple[str, str], list[int]] = {}
-    with ledger() as led:
-        ratings = {
-            code: (S.latest(led.conn, cid, day) or {}).get("rating") or "unrated"
-            for cid, code, _ in S.customer_ids(led.conn)
-        }
-        for code, currency, b, fen in S.risk_cells(led.conn, day, buckets):
-            cells.setdefault((ratings[code], currency), [0] * len(buckets.labels))[b] += fen
-    order = {r: n for n, r in enumerate((*RATINGS, "unrated"))}
-    rows = []
-    for (rating, currency), amounts in sorted(
-        cells.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])
-    ):
-        row: dict[str, Any] = {"rating": rating, "currency": currency}
-        row.update({label: format_fen(v) for label, v in zip(buckets.labels, amounts)})
-        row["total"] = format_fen(sum(amounts))
-        rows.append(row)
-    cols = ["rating", "currency", *buckets.labels, "total"]
+    with service_context(day) as ctx:
+        found = credit.matrix(ctx)
+    labels = found.buckets
+    rows = [
+        {"rating": r.rating, "currency": r.currency,
+         **{label: _money(v) for label, v in zip(labels, r.amounts)}, "total": _money(r.total)}
+        for r in found.rows
+    ]  # fmt: skip
+    cols = ["rating", "currency", *labels, "total"]
     emit(
         Result(
             cols,
             rows,
             title=f"Risk matrix as of {day}: rating × days overdue",
-            money={*buckets.labels, "total"},
-            document={"as_of": day.isoformat(), "buckets": list(buckets.labels), "rows": rows},
+            money={*labels, "total"},
+            document={"as_of": day.isoformat(), "buckets": list(labels), "rows": rows},
         ),
         fmt,
     )
