@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from huikuan.cli.booking import Earlier, earlier_figures
 from huikuan.cli.common import (
     App,
     FormatOpt,
@@ -25,6 +24,7 @@ from huikuan.cli.common import (
 from huikuan.core.errors import InvalidValue
 from huikuan.core.money import format_fen, parse_fen, to_decimal
 from huikuan.output import Result, grouped
+from huikuan.services.booking import Earlier, earlier_figures
 
 if TYPE_CHECKING:
     from huikuan.core.provision import ProvisionRow
@@ -82,7 +82,11 @@ def provision(
         raise InvalidValue(f"--since {before} is after --as-of {day}")
     with ledger() as led:
         rows = _rows(led.conn, day, by)
-        earlier = earlier_figures(led.conn, before, by) if before is not None else None
+        earlier = (
+            earlier_figures(led.conn, state().config.provision, before, by)
+            if before is not None
+            else None
+        )
     emit(_provision_result(day, rows, earlier), fmt)
 
 

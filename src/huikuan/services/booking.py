@@ -8,14 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from huikuan.cli.common import state
-
 if TYPE_CHECKING:
-    from huikuan.core.provision import FlagChange, ProvisionRow
+    from huikuan.core.provision import FlagChange, ProvisionPolicy, ProvisionRow
     from huikuan.store.provision import BookedRun
 
 
-@dataclass
+@dataclass(frozen=True)
 class Earlier:
     """The earlier figures, where they come from, and the notes that say so."""
 
@@ -38,13 +36,18 @@ class Earlier:
         }
 
 
-def earlier_figures(conn: sqlite3.Connection, since: date, by: str) -> Earlier:
-    """The booked run as of ``since`` or the last before it; else the figures rebuilt."""
+def earlier_figures(
+    conn: sqlite3.Connection, policy: ProvisionPolicy, since: date, by: str
+) -> Earlier:
+    """The booked run as of ``since`` or the last before it; else the figures rebuilt with
+    ``policy`` (the current ``[provision]`` settings). Rows per customer or ``segment``.
+
+    ``conn``: the ledger connection of the provision service's context (read only)."""
     from huikuan.store.provision import run_on_or_before, run_rows
 
     run = run_on_or_before(conn, since)
     if run is None:
-        return _rebuilt(conn, since, by)
+        return _rebuilt(conn, policy, since, by)
     return Earlier(since, _grouped(conn, run_rows(conn, run), by), run, [_booked_note(run, since)])
 
 
@@ -67,14 +70,14 @@ def _booked_note(run: BookedRun, since: date) -> str:
     return f"No provision booked as of {since}: compared with the last one before it, {what}."
 
 
-def _rebuilt(conn: sqlite3.Connection, since: date, by: str) -> Earlier:
+def _rebuilt(conn: sqlite3.Connection, policy: ProvisionPolicy, since: date, by: str) -> Earlier:
     from huikuan.core.provision import flags_on
     from huikuan.store.analytics import provision_rows
     from huikuan.store.provision import legal_changes, legal_now
 
     now = legal_now(conn)
     flags, guessed = flags_on(now, legal_changes(conn), since)
-    rows = provision_rows(conn, state().config.provision, since, flags)
+    rows = provision_rows(conn, policy, since, flags)
     codes = {r.key for r in rows}
     notes = [
         f"No provision booked on or before {since}: its figures are rebuilt from the ledger, "
