@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from huikuan.store.admin import Check
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CopyTotals:
     """One currency's aging totals, equal on both sides of a copy."""
 
@@ -24,7 +24,7 @@ class CopyTotals:
     unapplied: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CopyReport:
     """What ``db copy`` did: the target (no password), rows per table, the checked totals."""
 
@@ -38,7 +38,7 @@ class CopyReport:
         return sum(self.rows.values())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DoctorReport:
     """The doctor's checks, in order; ``failed`` when any says ``fail``."""
 

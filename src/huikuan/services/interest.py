@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from huikuan.services.context import Context
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InterestTotal:
     """One currency's open amount and interest over the listed invoices."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from huikuan.core.money import to_decimal
 
@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 Periods = list[tuple[str, date, date]]
 
 
-@dataclass(frozen=True)
-class KpiLine:
-    """One group's figures in one currency and period (``period`` None when not split)."""
+class KpiLine(NamedTuple):
+    """One group's figures in one currency and period (``period`` None when not split).
+
+    A named tuple: a report by customer and month has many, made fast."""
 
     period: str | None
     key: str
@@ -41,7 +42,7 @@ class KpiLine:
         return None if self.target is None else self.collections >= self.target
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KpiReport:
     """The KPIs from ``first`` to ``last``: rows by period label (when split), key, currency."""
 
@@ -102,7 +103,7 @@ def _line(
     )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """A salesperson's collection target for a period, and who set it when (UTC ISO time)."""
 
@@ -114,7 +115,7 @@ class Target:
     set_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TargetSet:
     """A target just set, and the amount it replaced (None: there was none)."""
 
