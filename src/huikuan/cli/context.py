@@ -26,13 +26,14 @@ def outbox_dir() -> Path:
 
 
 @contextmanager
-def service_context(as_of: date) -> Iterator[Context]:
-    """Load the configuration, open the ledger and hand the services their context."""
+def service_context(as_of: date, *, create: bool = False) -> Iterator[Context]:
+    """Load the configuration, open the ledger (``create``: make it if missing) and hand the
+    services their context."""
     from huikuan.services.context import Context
 
     st = state()
     config, calendar = st.config, st.calendar
-    with ledger() as led:
+    with ledger(create=create) as led:
         yield Context(
             ledger=led, config=config, calendar=calendar, as_of=as_of, user=led.user,
             outbox=outbox_dir(), language=st.language, clock=now,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import FormatOpt, emit, ledger, parse_day, state
-from huikuan.core.money import format_fen, from_decimal
+from huikuan.cli.common import FormatOpt, emit, parse_day
+from huikuan.cli.context import service_context
+from huikuan.core.interest import InvoiceInterest
 from huikuan.output import Result
+from huikuan.services.interest import InterestReport, late_interest
 
 COLUMNS = [
     "customer",
@@ -44,16 +46,9 @@ def interest(
 
     Example: huikuan interest C001 --as-of 2026-11-30 --format json
     """
-    from huikuan.store.interest import invoice_interest
-    from huikuan.store.ledger import require_customer
-
     day = parse_day(as_of, "--as-of")
-    with ledger() as led:
-        if customer is not None:
-            require_customer(led.conn, customer)
-        found = invoice_interest(
-            led.conn, state().config.interest, day, customer, include_paid=include_paid
-        )
+    with service_context(day) as ctx:
+        found = late_interest(ctx, customer, include_paid=include_paid)
         totals: list[dict[str, str]] = []  # both filled once the rows have streamed out
         shown: list[dict[str, str]] = []
         rows = _rows(found, totals, shown)
@@ -66,21 +61,16 @@ def interest(
 
 
 def _rows(
-    found: Iterable[Any], totals: list[dict[str, str]], shown: list[dict[str, str]]
+    found: InterestReport, totals: list[dict[str, str]], shown: list[dict[str, str]]
 ) -> Iterator[dict[str, Any]]:
     """Each invoice's row; at the end one line per currency in ``totals`` and ``shown``."""
-    sums: dict[str, list[int]] = {}
-    for i in found:
-        s = sums.setdefault(i.currency, [0, 0])
-        s[0] += from_decimal(i.open)
-        s[1] += from_decimal(i.interest)
-        yield _row(i)
-    for c, (o, f) in sorted(sums.items()):
-        totals.append({"currency": c, "open": format_fen(o), "interest": format_fen(f)})
+    yield from (_row(i) for i in found)
+    for t in found.totals():
+        totals.append({"currency": t.currency, "open": str(t.open), "interest": str(t.interest)})
         shown.append({"customer": "Total", **totals[-1]})
 
 
-def _row(i: Any) -> dict[str, Any]:
+def _row(i: InvoiceInterest) -> dict[str, Any]:
     return {
         "customer": i.customer,
         "number": i.number,

@@ -9,11 +9,14 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, now, one_of, parse_day, state
-from huikuan.core.errors import InvalidValue, NotFound
+from huikuan.cli.common import App, FormatOpt, done, emit, one_of, parse_day, state
+from huikuan.cli.context import service_context
+from huikuan.core.errors import InvalidValue
 from huikuan.core.kpi import UNITS
-from huikuan.core.money import format_fen, format_grouped, parse_currency, parse_fen
+from huikuan.core.money import format_grouped, from_decimal, parse_currency, parse_fen, to_decimal
 from huikuan.output import Result
+from huikuan.services import kpi as kpis
+from huikuan.services.kpi import KpiLine, KpiReport
 
 T = TypeVar("T")
 BY = ("salesperson", "segment", "customer")
@@ -32,6 +35,7 @@ COLUMNS = [
     "target",
     "target_met",
 ]
+MEASURES = ("collection_rate", "dso", "cei", "overdue_ratio", "avg_days_to_pay")
 MONEY = {"credit_sales", "collections", "opening", "closing", "target"}
 target_app = App(
     help="Collection targets (回款任务) per salesperson and period.\n\n"
@@ -64,69 +68,38 @@ def kpi(
 
     Example: huikuan kpi --from 2026-07-01 --to 2026-12-31 --by salesperson --period quarter
     """
-    from huikuan.core.kpi import split
-    from huikuan.store.kpi import kpi_sums, targets
-
     last = parse_day(end, "--to")
     first = parse_day(start, "--from") if start is not None else date(last.year, 1, 1)
-    periods = split(first, last, period)
-    with ledger() as led:
-        sums = kpi_sums(led.conn, by or "all", periods)
-        goals = {(t[0], t[1], t[2]): t[3] for t in targets(led.conn)} if by == "salesperson" else {}
-    rows = _kpi_rows(sums, goals, periods, bool(period))
-    emit(_kpi_result(first, last, rows, period, _bars(sums, period)), fmt)
+    with service_context(last) as ctx:
+        report = kpis.kpi(ctx, first, by, period)
+    emit(_kpi_result(report), fmt)
 
 
-def _kpi_rows(
-    sums: dict[tuple[str, str, str], Any], goals: dict[Any, int], periods: Any, split_up: bool
-) -> list[dict[str, Any]]:
-    from huikuan.core.kpi import label_of, measures
-
-    bounds = {label: (a, b) for label, a, b in periods}
-    rows = []
-    for (key, cur, label), s in sorted(sums.items(), key=lambda kv: kv[0]):
-        a, b = bounds[label]
-        goal = goals.get((key, label_of(a, b) or "", cur))
-        row: dict[str, Any] = {"period": label} if split_up else {}
-        row |= {"key": key, "currency": cur}
-        row |= {
-            f: format_fen(getattr(s, f))
-            for f in ("credit_sales", "collections", "opening", "closing")
-        }
-        row |= {k: _text(v) for k, v in measures(s, (b - a).days + 1).items()}
-        row |= {
-            "target": format_fen(goal) if goal is not None else None,
-            "target_met": (s.collections >= goal) if goal is not None else None,
-        }
-        rows.append(row)
-    return rows
+def _kpi_row(r: KpiLine) -> dict[str, Any]:
+    row: dict[str, Any] = {"period": r.period} if r.period is not None else {}
+    row |= {"key": r.key, "currency": r.currency}
+    row |= {f: str(getattr(r, f)) for f in ("credit_sales", "collections", "opening", "closing")}
+    row |= {k: _text(getattr(r, k)) for k in MEASURES}
+    return row | {"target": _text(r.target), "target_met": r.target_met}
 
 
 def _text(value: Decimal | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def _bars(sums: dict[tuple[str, str, str], Any], period: str | None) -> dict[str, Any]:
-    """With ``--period``: collections per period, one chart per currency."""
-    if not period:
-        return {}
-    per: dict[str, dict[str, int]] = {}
-    for (_, cur, label), s in sums.items():
-        per.setdefault(cur, {})[label] = per.get(cur, {}).get(label, 0) + s.collections
-    return {
-        f"{cur} collections by {period}": [(p, format_fen(f)) for p, f in sorted(v.items())]
-        for cur, v in sorted(per.items())
+def _kpi_result(report: KpiReport) -> Result:
+    first, last, period = report.first, report.last, report.period
+    rows = (_kpi_row(r) for r in report.rows)  # made while written: one line of text at a time
+    doc_rows = (_kpi_row(r) for r in report.rows)
+    bars = {
+        f"{cur} collections by {period}": [(p, str(f)) for p, f in per]
+        for cur, per in report.collections_by_period().items()
     }
-
-
-def _kpi_result(
-    first: date, last: date, rows: list[dict[str, Any]], period: str | None, bars: dict[str, Any]
-) -> Result:
     cols = (["period"] if period else []) + COLUMNS
     return Result(
         cols,
         rows,
-        document={"from": first.isoformat(), "to": last.isoformat(), "rows": rows},
+        document={"from": first.isoformat(), "to": last.isoformat(), "rows": doc_rows},
         title=f"Collections KPIs {first} .. {last}",
         money=MONEY,
         bars=bars,
@@ -146,26 +119,15 @@ def target_set(
     Example: huikuan target set 王丽 --period 2026-Q4 --amount 500,000
     """
     from huikuan.core.kpi import normal_period
-    from huikuan.store import kpi as S
-    from huikuan.store.ledger import audit
 
     label = _named("--period", normal_period, period)
     fen = _named("--amount", parse_fen, amount)
     default = state().config.currency
     cur = _named("--currency", parse_currency, currency) if currency is not None else default
-    with ledger() as led, led.transaction() as conn:
-        if not S.salesperson_known(conn, salesperson):
-            raise NotFound(f"no customer or invoice has salesperson {salesperson!r}")
-        old = S.set_target(conn, salesperson, label, cur, fen, led.user, now())
-        audit(
-            conn,
-            led.user,
-            "set",
-            "target",
-            salesperson,
-            {"period": label, "currency": cur, "amount": fen, "replaced": old},
-        )
-    was = f" (was {format_grouped(old)})" if old is not None else ""
+    with service_context(parse_day(None)) as ctx:
+        made = kpis.set_target(ctx, salesperson, label, to_decimal(fen), cur)
+    old = made.replaced
+    was = f" (was {format_grouped(from_decimal(old))})" if old is not None else ""
     done(f"Target for {salesperson} in {label}: {cur} {format_grouped(fen)}{was}")
 
 
@@ -179,13 +141,12 @@ def target_list(
     Example: huikuan target list --period 2026-Q4 --format csv
     """
     from huikuan.core.kpi import normal_period
-    from huikuan.store.kpi import targets
 
     label = _named("--period", normal_period, period) if period is not None else None
-    with ledger() as led:
-        found = targets(led.conn, label)
+    with service_context(parse_day(None)) as ctx:
+        found = kpis.targets(ctx, label)
     cols = ["salesperson", "period", "currency", "amount", "set_by", "set_at"]
-    rows = [dict(zip(cols, (*t[:3], format_fen(t[3]), *t[4:]))) for t in found]
+    rows = [{k: getattr(t, k) for k in cols} | {"amount": str(t.amount)} for t in found]
     emit(Result(cols, rows, title="Collection targets (回款任务)", money={"amount"}), fmt)
 
 

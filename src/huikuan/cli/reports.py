@@ -8,11 +8,21 @@ from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import FormatOpt, emit, ledger, one_of, parse_day, state
-from huikuan.core.aging import BASES, AgingRow, Buckets, parse_limits, summarize
+from huikuan.cli.common import FormatOpt, emit, one_of, parse_day, state
+from huikuan.cli.context import service_context
+from huikuan.core.aging import BASES, Buckets, parse_limits
 from huikuan.core.errors import InvalidValue
-from huikuan.core.money import format_fen
+from huikuan.core.money import from_decimal
 from huikuan.output import Result
+from huikuan.services import reports
+from huikuan.services.reports import (
+    AgingLine,
+    AgingQuery,
+    AgingReport,
+    OpenInvoice,
+    StatementBalance,
+    StatementLine,
+)
 
 BY = ("customer", "salesperson", "segment", "region")
 DETAIL_COLUMNS = [
@@ -63,11 +73,12 @@ def aging(
     """
     day = parse_day(as_of, "--as-of")
     spec = Buckets(_limits(buckets) if buckets is not None else state().config.buckets, basis)
-    with ledger() as led:
+    query = AgingQuery(spec, by, overdue_only, top)
+    with service_context(day) as ctx:
         if detail:
-            emit(_detail(led.conn, day, spec, overdue_only, top), fmt)
+            emit(_detail(day, reports.open_invoices(ctx, query)), fmt)
         else:
-            emit(_summary(led.conn, day, spec, by, overdue_only, top), fmt)
+            emit(_summary(reports.aging(ctx, query)), fmt)
 
 
 def _limits(text: str) -> tuple[int, ...]:
@@ -77,24 +88,14 @@ def _limits(text: str) -> tuple[int, ...]:
         raise InvalidValue(f"--buckets: {exc}") from None
 
 
-def _summary(
-    conn: Any, day: date, spec: Buckets, by: str, overdue_only: bool, top: int | None
-) -> Result:
-    from huikuan.store.reports import aging_cells, unapplied_as_of
-
-    labels = spec.labels
-    cells = aging_cells(conn, day, spec, by, overdue_only)
-    rows, totals = summarize(cells, unapplied_as_of(conn, day, by), len(labels))
-    if overdue_only:  # rows without overdue amounts go, and so does their credit in the totals
-        rows = [r for r in rows if r.total]
-        for t in totals:
-            t.unapplied = sum(r.unapplied for r in rows if r.currency == t.currency)
-    shown = [_row(r, labels) for r in rows[:top]]
-    total_rows = [_row(t, labels) for t in totals]
+def _summary(report: AgingReport) -> Result:
+    labels, q, day = report.labels, report.query, report.as_of
+    shown = [_row(r, labels) for r in report.rows]
+    total_rows = [_row(t, labels) for t in report.totals]
     doc = {
         "as_of": day.isoformat(),
-        "basis": spec.basis,
-        "by": by,
+        "basis": q.buckets.basis,
+        "by": q.by,
         "buckets": labels,
         "rows": shown,
         "totals": [{k: v for k, v in t.items() if k not in ("key", "name")} for t in total_rows],
@@ -102,14 +103,14 @@ def _summary(
     cols = ["key", "name", "currency", *labels, "total", "unapplied"]
     table_totals = [{**t, "key": "Total", "name": ""} for t in total_rows]
     table_totals += [
-        {"key": "%", "currency": t.currency, **_percentages(t, labels)} for t in totals
+        {"key": "%", "currency": t.currency, **_percentages(t, labels)} for t in report.totals
     ]
     bars = {
-        f"{t.currency} by bucket": [(lab, format_fen(a)) for lab, a in zip(labels, t.amounts)]
-        for t in totals
+        f"{t.currency} by bucket": [(lab, str(a)) for lab, a in zip(labels, t.amounts)]
+        for t in report.totals
     }
-    title = f"Aging as of {day} ({spec.basis} basis, by {by}" + (
-        f", top {top} of {len(rows)})" if top else ")"
+    title = f"Aging as of {day} ({q.buckets.basis} basis, by {q.by}" + (
+        f", top {q.top} of {report.count})" if q.top else ")"
     )
     return Result(
         cols,
@@ -123,51 +124,40 @@ def _summary(
     )
 
 
-def _row(r: AgingRow, labels: list[str]) -> dict[str, Any]:
-    amounts = {lab: format_fen(a) for lab, a in zip(labels, r.amounts)}
+def _row(r: AgingLine, labels: list[str]) -> dict[str, Any]:
+    amounts = {lab: str(a) for lab, a in zip(labels, r.amounts)}
     return {
         "key": r.key,
         "name": r.name,
         "currency": r.currency,
         **amounts,
-        "total": format_fen(r.total),
-        "unapplied": format_fen(r.unapplied),
+        "total": str(r.total),
+        "unapplied": str(r.unapplied),
     }
 
 
-def _percentages(t: AgingRow, labels: list[str]) -> dict[str, str]:
-    total = t.total or 1
-    return {lab: f"{a * 100 / total:.1f}%" for lab, a in zip(labels, t.amounts)} | {
+def _percentages(t: AgingLine, labels: list[str]) -> dict[str, str]:
+    total = from_decimal(t.total) or 1
+    return {lab: f"{from_decimal(a) * 100 / total:.1f}%" for lab, a in zip(labels, t.amounts)} | {
         "total": "100.0%"
     }
 
 
-def _detail(conn: Any, day: date, spec: Buckets, overdue_only: bool, top: int | None) -> Result:
-    from huikuan.store.reports import aging_invoices
-
-    labels = spec.labels
-
-    def rows() -> Iterator[dict[str, Any]]:
-        for n, (number, code, _name, issue, due, amount, currency) in enumerate(
-            aging_invoices(conn, day, overdue_only)
-        ):
-            if top is not None and n >= top:
-                return
-            ref = date.fromisoformat(due if spec.basis == "due" else issue)
-            overdue = (day - date.fromisoformat(due)).days
-            yield {
-                "number": number,
-                "customer": code,
-                "issue_date": issue,
-                "due_date": due,
-                "days_overdue": max(overdue, 0),
-                "open": format_fen(amount),
-                "bucket": labels[spec.index((day - ref).days)],
-                "currency": currency,
-            }
-
-    doc_rows = rows()
-    return Result(DETAIL_COLUMNS, doc_rows, title=f"Open invoices as of {day}", money={"open"})
+def _detail(day: date, found: Iterator[OpenInvoice]) -> Result:
+    rows = (
+        {
+            "number": i.number,
+            "customer": i.customer,
+            "issue_date": i.issue_date.isoformat(),
+            "due_date": i.due_date.isoformat(),
+            "days_overdue": i.days_overdue,
+            "open": str(i.open),
+            "bucket": i.bucket,
+            "currency": i.currency,
+        }
+        for i in found
+    )
+    return Result(DETAIL_COLUMNS, rows, title=f"Open invoices as of {day}", money={"open"})
 
 
 def statement(
@@ -182,18 +172,16 @@ def statement(
 
     Example: huikuan statement C001 --from 2026-01-01 --format csv > C001.csv
     """
-    from huikuan.store.queries import customer as get_customer
-    from huikuan.store.statement import statement as build
-
     day = parse_day(as_of, "--as-of")
     start = parse_day(since, "--from") if since is not None else None
-    with ledger() as led:
-        info = get_customer(led.conn, customer)
-        lines, sums = build(led.conn, customer, day, start)
+    with service_context(day) as ctx:
+        found = reports.statement(ctx, customer, start)
+    lines = [_line(x) for x in found.lines]
+    sums = [_sum(b) for b in found.balances]
     cols = ["date", "type", "reference", "due_date", "currency", "debit", "credit", "balance"]
     doc = {
         "customer": customer,
-        "name": info["name"],
+        "name": found.name,
         "as_of": day.isoformat(),
         "from": start.isoformat() if start else None,
         "lines": lines,
@@ -211,12 +199,30 @@ def statement(
             cols,
             lines,
             document=doc,
-            title=f"对账单 Statement {customer} {info['name']} to {day}",
+            title=f"对账单 Statement {customer} {found.name} to {day}",
             money=money,
             sections=[summary],
         ),
         fmt,
     )
+
+
+def _line(x: StatementLine) -> dict[str, Any]:
+    return {
+        "date": x.day.isoformat(),
+        "type": x.type,
+        "reference": x.reference,
+        "due_date": x.due_date.isoformat() if x.due_date else None,
+        "currency": x.currency,
+        "debit": str(x.debit),
+        "credit": str(x.credit),
+        "balance": str(x.balance),
+    }
+
+
+def _sum(b: StatementBalance) -> dict[str, str]:
+    keys = ("opening", "invoiced", "paid", "credited", "written_off", "balance")
+    return {"currency": b.currency} | {k: str(getattr(b, k)) for k in keys}
 
 
 def register(app: typer.Typer) -> None:

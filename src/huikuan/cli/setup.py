@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, state
-from huikuan.core.money import format_grouped
+from huikuan.cli.common import App, FormatOpt, done, emit, parse_day, state
+from huikuan.cli.context import service_context
+from huikuan.core.money import format_grouped, from_decimal
 from huikuan.output import Result
+from huikuan.services import admin
 
 db_app = App(help="The ledger's database: copy it to another file or PostgreSQL database.")
 terms_app = App(
@@ -27,15 +28,11 @@ def init(
 
     Example: huikuan init --demo && huikuan aging
     """
-    from huikuan.resources import resource_dir
-    from huikuan.store.admin import load_demo
-
-    st = state()
-    with ledger(create=True) as led:
+    with service_context(parse_day(None), create=True) as ctx:
         if demo:
-            counts = load_demo(led, resource_dir("examples"), st.config.currency, st.calendar)
+            counts = admin.load_demo(ctx)
             done("Demo loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
-    done(f"Ledger ready: {st.db_name()}")
+    done(f"Ledger ready: {state().db_name()}")
 
 
 def backup(
@@ -51,10 +48,8 @@ def backup(
 
     Example: huikuan backup ~/backups/ledger-$(date +%F).db
     """
-    from huikuan.store.admin import backup as run_backup
-
-    with ledger() as led:
-        size = run_backup(led, file, force, date.today())
+    with service_context(parse_day(None)) as ctx:
+        size = admin.backup(ctx, file, force)
     done(f"Backed up {size:,} bytes to {file}")
 
 
@@ -70,15 +65,11 @@ def doctor(fmt: FormatOpt = "table") -> None:
 
     Example: huikuan doctor || echo "ledger needs attention"
     """
-    from huikuan.store.admin import doctor as run_doctor
-
-    with ledger() as led:
-        checks = run_doctor(led, date.today(), state().calendar)
-    emit(
-        Result(["check", "status", "detail"], [vars(c) for c in checks], title="huikuan doctor"),
-        fmt,
-    )
-    if any(c.status == "fail" for c in checks):
+    with service_context(parse_day(None)) as ctx:
+        report = admin.doctor(ctx)
+    rows = [{"check": c.check, "status": c.status, "detail": c.detail} for c in report.checks]
+    emit(Result(["check", "status", "detail"], rows, title="huikuan doctor"), fmt)
+    if report.failed:
         raise typer.Exit(1)
 
 
@@ -104,16 +95,15 @@ def db_copy(
 
     Example: huikuan db copy --to postgresql://ar@db.example.cn/ledger
     """
-    from huikuan.store.copy import copy_to
-
-    with ledger() as source:
-        name, result = copy_to(source, to, state().username(), date.today())
+    with service_context(parse_day(None)) as ctx:
+        result = admin.copy_ledger(ctx, to)
     totals = "; ".join(
-        f"{cur} open {format_grouped(o)}, unapplied {format_grouped(u)}"
-        for cur, (o, u) in result.totals.items()
+        f"{t.currency} open {format_grouped(from_decimal(t.open))}, "
+        f"unapplied {format_grouped(from_decimal(t.unapplied))}"
+        for t in result.totals
     )
     done(
-        f"Copied {len(result.rows)} tables, {result.total_rows:,} rows to {name}; "
+        f"Copied {len(result.rows)} tables, {result.total_rows:,} rows to {result.target}; "
         f"checked: rows per table and aging totals ({totals or 'none'}) equal"
     )
 
@@ -128,12 +118,9 @@ def terms_due(
 
     Example: huikuan terms due NET30 2026-09-01   # -> 2026-10-08 (国庆)
     """
-    from huikuan.core.terms import due_date, parse_terms
-
-    terms = parse_terms(code)
     when = parse_day(issue, "DATE")
     deliver = parse_day(delivery, "--delivery") if delivery is not None else None
-    typer.echo(due_date(terms, when, state().calendar, deliver).isoformat())
+    typer.echo(admin.due_date(state().calendar, code, when, deliver).isoformat())
 
 
 def register(app: typer.Typer) -> None:

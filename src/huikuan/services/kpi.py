@@ -1,0 +1,154 @@
+"""Collections KPIs (回款率, DSO, CEI, overdue ratio, days to pay) per group and period, and
+the salespeople's collection targets (回款任务). Definitions: :mod:`huikuan.core.kpi`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, NamedTuple
+
+from huikuan.core.money import to_decimal
+
+if TYPE_CHECKING:
+    from huikuan.core.kpi import Sums
+    from huikuan.services.context import Context
+
+Periods = list[tuple[str, date, date]]
+
+
+class KpiLine(NamedTuple):
+    """One group's figures in one currency and period (``period`` None when not split).
+
+    A named tuple: a report by customer and month has many, made fast."""
+
+    period: str | None
+    key: str
+    currency: str
+    credit_sales: Decimal
+    collections: Decimal
+    opening: Decimal
+    closing: Decimal
+    collection_rate: Decimal | None
+    dso: Decimal | None
+    cei: Decimal | None
+    overdue_ratio: Decimal | None
+    avg_days_to_pay: Decimal | None
+    target: Decimal | None = None
+
+    @property
+    def target_met(self) -> bool | None:
+        """Whether the collections reached the target (None: no target)."""
+        return None if self.target is None else self.collections >= self.target
+
+
+@dataclass(frozen=True, slots=True)
+class KpiReport:
+    """The KPIs from ``first`` to ``last``: rows by period label (when split), key, currency."""
+
+    first: date
+    last: date
+    period: str | None
+    rows: list[KpiLine]
+
+    def collections_by_period(self) -> dict[str, list[tuple[str, Decimal]]]:
+        """Per currency (sorted), the collections of each period (sorted); empty unsplit."""
+        if not self.period:
+            return {}
+        per: dict[str, dict[str, Decimal]] = {}
+        for r in self.rows:
+            label = r.period or ""
+            cur = per.setdefault(r.currency, {})
+            cur[label] = cur.get(label, Decimal("0.00")) + r.collections
+        return {c: sorted(v.items()) for c, v in sorted(per.items())}
+
+
+def kpi(ctx: Context, first: date, by: str | None = None, period: str | None = None) -> KpiReport:
+    """The KPIs from ``first`` to ``ctx.as_of``, overall or per salesperson, segment or
+    customer, in one period or split by month or quarter; per salesperson with the target
+    set for exactly that period (a month, quarter or year), if any."""
+    from huikuan.core.kpi import split
+    from huikuan.store.kpi import kpi_sums, targets
+
+    last = ctx.as_of
+    periods = split(first, last, period)
+    conn = ctx.ledger.conn
+    sums = kpi_sums(conn, by or "all", periods)
+    goals = {(t[0], t[1], t[2]): t[3] for t in targets(conn)} if by == "salesperson" else {}
+    bounds = {label: (a, b) for label, a, b in periods}
+    rows = [
+        _line(key, cur, label if period else None, s, bounds[label], goals)
+        for (key, cur, label), s in sorted(sums.items(), key=lambda kv: kv[0])
+    ]
+    return KpiReport(first, last, period, rows)
+
+
+def _line(
+    key: str,
+    cur: str,
+    label: str | None,
+    s: Sums,
+    bounds: tuple[date, date],
+    goals: dict[tuple[str, str, str], int],
+) -> KpiLine:
+    from huikuan.core.kpi import label_of, measures
+
+    a, b = bounds
+    goal = goals.get((key, label_of(a, b) or "", cur))
+    m = measures(s, (b - a).days + 1)
+    return KpiLine(
+        label, key, cur, to_decimal(s.credit_sales), to_decimal(s.collections),
+        to_decimal(s.opening), to_decimal(s.closing), m["collection_rate"], m["dso"], m["cei"],
+        m["overdue_ratio"], m["avg_days_to_pay"], to_decimal(goal) if goal is not None else None,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A salesperson's collection target for a period, and who set it when (UTC ISO time)."""
+
+    salesperson: str
+    period: str
+    currency: str
+    amount: Decimal
+    set_by: str
+    set_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSet:
+    """A target just set, and the amount it replaced (None: there was none)."""
+
+    target: Target
+    replaced: Decimal | None
+
+
+def set_target(
+    ctx: Context, salesperson: str, period: str, amount: Decimal, currency: str
+) -> TargetSet:
+    """Set (or replace) ``salesperson``'s target for ``period`` (a checked label such as
+    ``2026-Q4``) in one audited change; a salesperson no customer or invoice has is an error."""
+    from huikuan.core.errors import NotFound
+    from huikuan.core.money import from_decimal
+    from huikuan.store import kpi as S
+    from huikuan.store.ledger import audit
+
+    fen, at = from_decimal(amount), ctx.clock()
+    with ctx.ledger.transaction() as conn:
+        if not S.salesperson_known(conn, salesperson):
+            raise NotFound(f"no customer or invoice has salesperson {salesperson!r}")
+        old = S.set_target(conn, salesperson, period, currency, fen, ctx.user, at)
+        change = {"period": period, "currency": currency, "amount": fen, "replaced": old}
+        audit(conn, ctx.user, "set", "target", salesperson, change)
+    made = Target(salesperson, period, currency, to_decimal(fen), ctx.user, at)
+    return TargetSet(made, to_decimal(old) if old is not None else None)
+
+
+def targets(ctx: Context, period: str | None = None) -> list[Target]:
+    """The targets by period, salesperson and currency (of one period label, if given)."""
+    from huikuan.store.kpi import targets as stored
+
+    return [
+        Target(who, label, cur, to_decimal(fen), by, at)
+        for who, label, cur, fen, by, at in stored(ctx.ledger.conn, period)
+    ]
