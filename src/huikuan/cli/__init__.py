@@ -28,6 +28,7 @@ MODULES = (
     "kpi",
     "interest",
     "letter",
+    "bank",
 )
 GLOBAL_WITH_VALUE = ("--db", "--config", "--user")
 

@@ -64,6 +64,11 @@ INDEX: dict[str, tuple[str, str, str]] = {
         "What delay and bad debt cost: months of delay that eat the profit, sales to earn back a bad debt.",
     ),
     "target": ("kpi", "group", "Collection targets (回款任务) per salesperson and period."),
+    "bank": (
+        "bank",
+        "group",
+        "Bank statements (银行流水核销): import, match to invoices, claim what is left.",
+    ),
     "init": ("setup", "command", "Create the ledger (or bring an existing one up to date)."),
     "backup": (
         "setup",

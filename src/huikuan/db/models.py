@@ -398,4 +398,6 @@ class ProvisionLine(SQLModel, table=True):
     rate_source: str
 
 
+import huikuan.db.models_bank  # noqa: E402,F401  (bank statements: registers its tables)
+
 LEDGER_TABLES = tuple(SQLModel.metadata.sorted_tables)

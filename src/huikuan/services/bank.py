@@ -1,0 +1,622 @@
+"""Bank statements (银行流水核销): import, match, the 认领 queue, claim, unclaim, ignore.
+
+``import_statement`` stores a statement's new lines (debit lines as ``ignored``: money out is
+never matched) and matches its credit lines at once; ``match`` matches the lines still waiting
+(after new invoices, customers or aliases). Lines scoring at least ``[bank] auto_match_score``
+become payments (reference = the bank serial) allocated by the ledger's rule; the others wait
+with their best guess. Every decision goes to the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from huikuan.core.bankmatch import LineFacts, Matcher, allocate_one, make_directory, memo_tokens
+from huikuan.core.bankmatch import normalise_name as normalise_name
+from huikuan.core.errors import Conflict, ImportFailed, InvalidValue
+from huikuan.core.money import format_fen, parse_currency
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from huikuan.services.context import Context
+    from huikuan.store.bankfile import Statement
+
+STATUSES = ("unmatched", "matched", "ignored")
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """``bank import FILE``'s options."""
+
+    path: str
+    bank: str | None = None
+    account: str | None = None
+    mapping: str | None = None
+    sheet: str | None = None
+    encoding: str | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did (the JSON of ``bank import``)."""
+
+    file: str
+    account: str
+    lines: int
+    new: int
+    duplicates: int
+    matched: int
+    unmatched: int
+    layout: str
+
+    def row(self) -> dict[str, Any]:
+        keys = ("file", "account", "lines", "new", "duplicates", "matched", "unmatched")
+        return {k: getattr(self, k) for k in keys}
+
+
+@dataclass(frozen=True)
+class LineView:
+    """A bank line as ``bank list`` shows it."""
+
+    line: int
+    date: str
+    amount: str
+    currency: str
+    direction: str
+    counterparty: str | None
+    counterparty_account: str | None
+    memo: str | None
+    serial: str | None
+    status: str
+    customer: str | None
+    invoices: list[str]
+    reason: str | None
+    score: int | None
+
+    def row(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """What ``bank match`` did (or, with ``dry_run``, would do) to the waiting lines."""
+
+    lines: list[LineView]
+    matched: int
+    unmatched: int
+    dry_run: bool
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed line, where its payment went, and the aliases learnt."""
+
+    line: LineView
+    applied: list[dict[str, Any]]
+    learnt: list[str] = field(default_factory=list)
+
+
+def view(row: dict[str, Any]) -> LineView:
+    """A stored line (``store.bank.lines`` row) as a :class:`LineView`."""
+    day = row["date"]
+    return LineView(
+        line=row["line"],
+        date=day.isoformat() if isinstance(day, date) else str(day),
+        amount=format_fen(row["amount"]),
+        currency=row["currency"],
+        direction=row["direction"],
+        counterparty=row["counterparty"],
+        counterparty_account=row["counterparty_account"],
+        memo=row["memo"],
+        serial=row["serial"],
+        status=row["status"],
+        customer=row["customer"],
+        invoices=(row["invoices"] or "").split(),
+        reason=row["reason"],
+        score=row["score"],
+    )
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+def import_statement(ctx: Context, req: ImportRequest) -> ImportSummary:
+    """Read, store (new lines only) and match one statement, all or nothing."""
+    from huikuan.store import bank as S
+    from huikuan.store.bank_layouts import layout_for, parse_map
+    from huikuan.store.bankfile import read_statement
+
+    mapping = parse_map(req.mapping)
+    layout = layout_for(req.bank, mapping)
+    stmt = read_statement(req.path, layout, mapping, sheet=req.sheet, encoding=req.encoding)
+    with ctx.ledger.transaction() as conn:
+        rows = _line_rows(conn, ctx, req, stmt)
+        accounts = sorted({r["account"] for r in rows})
+        fresh = _fresh(conn, rows)
+        batch = S.add_import(
+            conn,
+            {
+                "file": req.path,
+                "layout": stmt.layout,
+                "account": ", ".join(accounts),
+                "lines": len(rows),
+                "new": len(fresh),
+                "username": ctx.user,
+            },
+        )
+        ids = S.insert_lines(conn, [{**r, "import_id": batch} for r in fresh])
+        credit = [i for i, r in zip(ids, fresh) if r["direction"] == "credit"]
+        matched = _match(conn, ctx, list(S.lines(conn, ids=credit)) if credit else [])
+        summary = ImportSummary(
+            req.path,
+            ", ".join(accounts),
+            len(rows),
+            len(fresh),
+            len(rows) - len(fresh),
+            matched,
+            len(credit) - matched,
+            stmt.layout,
+        )
+        _audit_import(conn, ctx.user, batch, summary)
+    return summary
+
+
+def _audit_import(conn: sqlite3.Connection, user: str, batch: int, summary: ImportSummary) -> None:
+    from huikuan.store.ledger import audit
+
+    audit(
+        conn, user, "import", "bank_import", str(batch), {**summary.row(), "layout": summary.layout}
+    )
+
+
+def _line_rows(
+    conn: sqlite3.Connection, ctx: Context, req: ImportRequest, stmt: Statement
+) -> list[dict[str, Any]]:
+    """The statement's lines as rows to store, with account and currency settled."""
+    from huikuan.store import bank as S
+
+    account = _account(req, stmt)
+    currency = _currency(req, stmt, ctx.config.currency)
+    known = {ctx.config.currency} | S.ledger_currencies(conn)
+    rows = []
+    for line in stmt.lines:
+        cur = line.currency or currency
+        if cur not in known:
+            raise ImportFailed(
+                f"{req.path}: the statement is in {cur}, but the ledger has no {cur} invoices"
+                f" (its currency is {ctx.config.currency})",
+                summary="nothing imported",
+            )
+        acct = account or line.account
+        if not acct:
+            raise ImportFailed(
+                f"{req.path}: the statement does not say its account: give --account"
+            )
+        rows.append(
+            {
+                "account": acct,
+                "date": line.date,
+                "amount": line.amount,
+                "currency": cur,
+                "direction": line.direction,
+                "counterparty": line.counterparty,
+                "counterparty_account": line.counterparty_account,
+                "memo": line.memo,
+                "serial": line.serial,
+                "dedup_key": line.dedup_key(),
+                **_initial(line.direction),
+            }
+        )
+    return rows
+
+
+def _initial(direction: str) -> dict[str, Any]:
+    status, reason = ("unmatched", None) if direction == "credit" else ("ignored", "debit")
+    return {
+        "status": status,
+        "reason": reason,
+        "customer_id": None,
+        "payment_id": None,
+        "invoices": None,
+        "score": None,
+    }
+
+
+def _account(req: ImportRequest, stmt: Statement) -> str | None:
+    given = req.account.strip() if req.account else None
+    if given and stmt.account and given != stmt.account:
+        raise ImportFailed(f"{req.path}: the statement is for account {stmt.account}, not {given}")
+    return given or stmt.account
+
+
+def _currency(req: ImportRequest, stmt: Statement, default: str) -> str:
+    given = parse_currency(req.currency) if req.currency else None
+    if given and stmt.currency and given != stmt.currency:
+        raise ImportFailed(f"{req.path}: the statement is in {stmt.currency}, not {given}")
+    return given or stmt.currency or default
+
+
+def _fresh(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows not stored yet (per account), each once."""
+    from huikuan.store import bank as S
+
+    out, seen = [], set()
+    for account in sorted({r["account"] for r in rows}):
+        mine = [r for r in rows if r["account"] == account]
+        stored = S.existing_keys(conn, account, [r["dedup_key"] for r in mine])
+        for r in mine:
+            if r["dedup_key"] not in stored and (account, r["dedup_key"]) not in seen:
+                seen.add((account, r["dedup_key"]))
+                out.append(r)
+    return out
+
+
+# --- matching -------------------------------------------------------------------------------
+
+
+def match(ctx: Context, dry_run: bool = False) -> MatchResult:
+    """Match the credit lines waiting in the queue; ``dry_run``: say what would match."""
+    from huikuan.store import bank as S
+
+    with ctx.ledger.transaction() as conn:
+        waiting = list(S.lines(conn, "unmatched", credit_only=True))
+        if dry_run:
+            decided, _ = _decide(conn, ctx, waiting)
+            views = [_dry_view(w, d) for w, d in zip(waiting, decided)]
+            matched = sum(v.status == "matched" for v in views)
+            return MatchResult(views, matched, len(views) - matched, True)
+        matched = _match(conn, ctx, waiting)
+        views = (
+            [view(r) for r in S.lines(conn, ids=[w["line"] for w in waiting])] if waiting else []
+        )
+    return MatchResult(views, matched, len(waiting) - matched, False)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    customer: int | None
+    code: str | None
+    named: list[str]
+    reason: str
+    score: int
+    parts: list[tuple[int, int]]
+    rest: int
+    matched: bool
+
+
+def _decide(
+    conn: sqlite3.Connection, ctx: Context, waiting: list[dict[str, Any]]
+) -> tuple[list[_Decision], dict[int, int]]:
+    """The matcher's verdict on each waiting line, in date order, over shared open amounts;
+    and the open amounts after the lines that match (by invoice id)."""
+    from huikuan.store import bank as S
+
+    facts = [_facts(w) for w in waiting]
+    tokens = {t for f in facts for t in memo_tokens(f.memo)}
+    directory = make_directory(S.customers(conn), S.aliases(conn), S.seen_accounts(conn))
+    m = Matcher(directory, S.invoice_owners(conn, tokens), threshold=ctx.config.auto_match_score)
+    found = {c[0] for c in (m.customer_of(f) for f in facts) if c is not None}
+    m.queues = S.open_invoices(conn, found)
+    m.references = S.known_references(conn, [f.serial for f in facts if f.serial])
+    numbers = {i.id: i.number for q in m.queues.values() for i in q}
+    codes = S.customer_codes(conn, found)
+    out = []
+    for f in facts:
+        v, parts, rest = m.decide(f)
+        named = [numbers[i] for i, _ in parts] if parts else [numbers[i] for i in v.named]
+        ok = v.customer is not None and v.score >= m.threshold and "exists" not in v.reason
+        code = codes.get(v.customer) if v.customer is not None else None
+        out.append(_Decision(v.customer, code, named, v.reason, v.score, parts, rest, ok))
+    return out, m.left
+
+
+def _facts(row: dict[str, Any]) -> LineFacts:
+    return LineFacts(
+        row["amount"],
+        row["currency"],
+        row["counterparty"],
+        row["counterparty_account"],
+        row["memo"],
+        row["serial"],
+    )
+
+
+def _dry_view(row: dict[str, Any], d: _Decision) -> LineView:
+    return view(
+        {
+            **row,
+            "status": "matched" if d.matched else "unmatched",
+            "customer": d.code,
+            "invoices": " ".join(d.named),
+            "reason": d.reason,
+            "score": d.score,
+        }
+    )
+
+
+def _match(conn: sqlite3.Connection, ctx: Context, waiting: list[dict[str, Any]]) -> int:
+    """Decide the waiting lines and write the outcome; return how many became payments."""
+    from huikuan.store import bank as S
+
+    decided, left = _decide(conn, ctx, waiting)
+    paid = [(w, d) for w, d in zip(waiting, decided) if d.matched]
+    pids = S.insert_payments(conn, [_payment(w, d) for w, d in paid])
+    _allocate(conn, [(pid, w["date"], d) for pid, (w, d) in zip(pids, paid)], left)
+    payment_of = {w["line"]: pid for pid, (w, _) in zip(pids, paid)}
+    S.set_lines(
+        conn, [_outcome(w["line"], d, payment_of.get(w["line"])) for w, d in zip(waiting, decided)]
+    )
+    S.audit_many(
+        conn,
+        ctx.user,
+        [
+            (
+                "match",
+                str(w["line"]),
+                {
+                    "customer": d.code,
+                    "payment": payment_of[w["line"]],
+                    "invoices": d.named,
+                    "reason": d.reason,
+                    "score": d.score,
+                },
+            )
+            for w, d in paid
+        ],
+    )
+    return len(paid)
+
+
+def _payment(row: dict[str, Any], d: _Decision) -> dict[str, Any]:
+    first = d.parts[0][0] if d.parts and d.reason.split("; ")[-1] in NAMING else None
+    return {
+        "customer_id": d.customer,
+        "date": row["date"],
+        "amount": row["amount"],
+        "currency": row["currency"],
+        "invoice_id": first,
+        "reference": row["serial"],
+    }
+
+
+NAMING = ("invoice in memo", "contract in memo", "amount equals an open invoice")
+
+
+def _allocate(
+    conn: sqlite3.Connection, paid: Iterable[tuple[int, date, _Decision]], left: dict[int, int]
+) -> None:
+    """Write the payments' allocations, the invoices' open amounts ``left`` and the rests."""
+    from huikuan.store import bank as S
+
+    parts: list[tuple[int, int, int, date]] = []
+    unapplied: dict[int, int] = {}
+    for pid, day, d in paid:
+        parts.extend((pid, inv, amt, day) for inv, amt in d.parts)
+        if d.parts:
+            unapplied[pid] = d.rest
+    opens = {inv: left[inv] for _, inv, _, _ in parts}
+    S.write_allocations(conn, parts, opens, unapplied)
+
+
+def _outcome(line: int, d: _Decision, payment: int | None) -> dict[str, Any]:
+    return {
+        "line": line,
+        "status": "matched" if payment else "unmatched",
+        "customer_id": d.customer,
+        "payment_id": payment,
+        "invoices": " ".join(d.named) or None,
+        "reason": d.reason,
+        "score": d.score,
+    }
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+def list_lines(ctx: Context, status: str | None = None) -> Iterator[LineView]:
+    """Stored lines by date (``status``: only those)."""
+    from huikuan.store import bank as S
+
+    if status is not None and status not in STATUSES:
+        raise InvalidValue(f"--status must be one of {', '.join(STATUSES)}, not {status!r}")
+    return (view(r) for r in S.lines(ctx.ledger.conn, status))
+
+
+def _one(conn: sqlite3.Connection, line_id: int) -> dict[str, Any]:
+    from huikuan.store import bank as S
+
+    return S.line(conn, line_id)
+
+
+def claim(ctx: Context, line_id: int, code: str, invoices: list[str]) -> Claimed:
+    """Record the line as the customer's payment (to ``invoices`` first, then by the ledger's
+    rule) and learn its counterparty's name and account as the customer's."""
+    from huikuan.store import bank as S
+    from huikuan.store import ledger as L
+    from huikuan.store import queries as Q
+
+    with ctx.ledger.transaction() as conn:
+        row = _claimable(conn, line_id)
+        cust = L.require_customer(conn, code)
+        named = _named(conn, row, cust.id, invoices)
+        if row["serial"] and (cust.id, row["serial"]) in S.known_references(conn, [row["serial"]]):
+            raise Conflict(
+                f"{code} already has a payment with reference {row['serial']}"
+                f" (see `huikuan payment list`); `huikuan bank ignore {line_id}` if it is that one"
+            )
+        queue = S.open_invoices(conn, [cust.id]).get((cust.id, row["currency"]), [])
+        left: dict[int, int] = {}
+        parts, rest = allocate_one(row["amount"], [i for i, _ in named], queue, left)
+        first = named[0][0] if named else None
+        pid = S.insert_payments(
+            conn,
+            [
+                {
+                    "customer_id": cust.id,
+                    "date": row["date"],
+                    "amount": row["amount"],
+                    "currency": row["currency"],
+                    "invoice_id": first,
+                    "reference": row["serial"],
+                }
+            ],
+        )[0]
+        S.write_allocations(
+            conn,
+            [(pid, i, a, row["date"]) for i, a in parts],
+            {i: left[i] for i, _ in parts},
+            {pid: rest} if parts else {},
+        )
+        numbers = {i.id: i.number for i in queue} | dict(named)
+        decision = {
+            "line": line_id,
+            "status": "matched",
+            "customer_id": cust.id,
+            "payment_id": pid,
+            "invoices": " ".join(numbers[i] for i, _ in parts) or None,
+            "reason": "claimed",
+            "score": 100,
+        }
+        S.set_lines(conn, [decision])
+        learnt = _learn(conn, ctx.user, row, cust.id)
+        S.audit_many(
+            conn,
+            ctx.user,
+            [
+                (
+                    "claim",
+                    str(line_id),
+                    {
+                        "customer": code,
+                        "payment": pid,
+                        "invoices": decision["invoices"],
+                        "was": row["status"],
+                        "learnt": learnt,
+                    },
+                )
+            ],
+        )
+        return Claimed(view(S.line(conn, line_id)), Q.applied(conn, pid), learnt)
+
+
+def _claimable(conn: sqlite3.Connection, line_id: int) -> dict[str, Any]:
+    row = _one(conn, line_id)
+    if row["direction"] != "credit":
+        raise Conflict(f"bank line {line_id} is a debit (money out): only credit lines are claimed")
+    if row["status"] == "matched":
+        raise Conflict(
+            f"bank line {line_id} is matched to {row['customer']} already"
+            f" (`huikuan bank unclaim {line_id}` first)"
+        )
+    return row
+
+
+def _named(
+    conn: sqlite3.Connection, row: dict[str, Any], cid: int, numbers: list[str]
+) -> list[tuple[int, str]]:
+    """The ``--invoice`` invoices as ``(id, number)``: the customer's, in the line's currency."""
+    from huikuan.store import ledger as L
+
+    out = []
+    for number in dict.fromkeys(numbers):
+        inv = L.require_invoice(conn, number)
+        if inv.customer_id != cid:
+            raise Conflict(f"invoice {number} is not this customer's")
+        if inv.currency != row["currency"]:
+            raise Conflict(f"invoice {number} is in {inv.currency}, the line in {row['currency']}")
+        out.append((inv.id, number))
+    return out
+
+
+def _learn(conn: sqlite3.Connection, user: str, row: dict[str, Any], cid: int) -> list[str]:
+    """Remember the line's counterparty name (unless it is the customer's own) and account."""
+    from huikuan.store import bank as S
+
+    learnt = []
+    name, account = row["counterparty"], row["counterparty_account"]
+    if name and normalise_name(name) != normalise_name(S.customer_name(conn, cid)):
+        S.learn(conn, user, "name", normalise_name(name), cid)
+        learnt.append(f"name {name}")
+    if account:
+        S.learn(conn, user, "account", account, cid)
+        learnt.append(f"account {account}")
+    return learnt
+
+
+def unclaim(ctx: Context, line_id: int) -> LineView:
+    """Undo a matched line: its payment is reversed, the aliases it taught forgotten, and the
+    line waits in the queue again."""
+    from huikuan.store import bank as S
+
+    with ctx.ledger.transaction() as conn:
+        row = _one(conn, line_id)
+        if row["status"] != "matched" or row["payment_id"] is None:
+            raise Conflict(f"bank line {line_id} is {row['status']}, not matched: nothing to undo")
+        reversed_ = S.reverse_payment(conn, row["payment_id"])
+        forgot = S.forget(
+            conn,
+            row["customer_id"],
+            normalise_name(row["counterparty"] or ""),
+            row["counterparty_account"],
+        )
+        S.set_lines(
+            conn,
+            [
+                {
+                    "line": line_id,
+                    "status": "unmatched",
+                    "customer_id": None,
+                    "payment_id": None,
+                    "invoices": None,
+                    "reason": "unclaimed",
+                    "score": None,
+                }
+            ],
+        )
+        S.audit_many(
+            conn,
+            ctx.user,
+            [
+                (
+                    "unclaim",
+                    str(line_id),
+                    {"customer": row["customer"], "payment": reversed_, "forgot": forgot},
+                )
+            ],
+        )
+        return view(S.line(conn, line_id))
+
+
+def ignore(ctx: Context, line_id: int, reason: str) -> LineView:
+    """Take a waiting line out of the queue (a loan, a refund, a transfer) with a reason."""
+    from huikuan.store import bank as S
+
+    with ctx.ledger.transaction() as conn:
+        row = _one(conn, line_id)
+        if row["status"] == "matched":
+            raise Conflict(
+                f"bank line {line_id} is matched (`huikuan bank unclaim {line_id}` first)"
+            )
+        S.set_lines(
+            conn,
+            [
+                {
+                    "line": line_id,
+                    "status": "ignored",
+                    "customer_id": None,
+                    "payment_id": None,
+                    "invoices": None,
+                    "reason": reason,
+                    "score": None,
+                }
+            ],
+        )
+        S.audit_many(
+            conn, ctx.user, [("ignore", str(line_id), {"reason": reason, "was": row["status"]})]
+        )
+        return view(S.line(conn, line_id))
