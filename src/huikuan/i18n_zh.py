@@ -437,3 +437,9 @@ MESSAGES = {
     "{response} Verify: {verify}": "{response}核实：{verify}",
     "Follow up.": "跟进。",
 }
+
+from huikuan.i18n_zh_bank import LABELS as _BANK_LABELS  # noqa: E402
+from huikuan.i18n_zh_bank import MESSAGES as _BANK_MESSAGES  # noqa: E402
+
+MESSAGES.update(_BANK_MESSAGES)
+LABELS.update({k: v for k, v in _BANK_LABELS.items() if k not in LABELS})

@@ -40,7 +40,7 @@ def test_copy_to_a_new_file(cli: Any, small: Path, tmp_path: Path) -> None:
     result = cli("db", "copy", "--to", str(target))
     rows = sum(len(r) for r in _tables(small).values())
     assert result.stderr == (
-        f"Copied 15 tables, {rows} rows to {target}; checked: rows per table and aging totals "
+        f"Copied 18 tables, {rows} rows to {target}; checked: rows per table and aging totals "
         "(CNY open 8,700.00, unapplied 100.00; USD open 1,250.00, unapplied 0.00) equal\n"
     )
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
