@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 CUSTOMER_SCORES = {
     "exact name": 100,
@@ -110,7 +110,7 @@ def find_customer(d: Directory, name: str | None, account: str | None) -> tuple[
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpenInvoice:
     """An open invoice of a customer (oldest first in a customer's list)."""
 
@@ -133,23 +133,51 @@ class Pick:
         return INVOICE_SCORES[self.reason]
 
 
-def pick_invoices(amount: int, tokens: Sequence[str], invoices: Sequence[OpenInvoice]) -> Pick:
-    """Which of the customer's open invoices (one currency, oldest first) a line pays."""
-    if not invoices:
+def pick_invoices(
+    amount: int,
+    tokens: Sequence[str],
+    invoices: Sequence[OpenInvoice],
+    left: dict[int, int] | None = None,
+    index: dict[str, list[OpenInvoice]] | None = None,
+) -> Pick:
+    """Which of the customer's open invoices (one currency, oldest first) a line pays;
+    ``left`` holds their open amounts when they changed since they were read (by id);
+    ``index`` (optional) maps case-folded invoice numbers to the invoices, for speed."""
+
+    def open_of(inv: OpenInvoice) -> int:
+        return left.get(inv.id, inv.open) if left is not None else inv.open
+
+    if tokens and index is not None:
+        hits = tuple(
+            dict.fromkeys(
+                i.id for t in tokens for i in index.get(t.casefold(), ()) if open_of(i) > 0
+            )
+        )
+        if hits:
+            return Pick(hits, "invoice in memo")
+    if tokens:
+        wanted = {t.casefold() for t in tokens}
+        for attr, why in (("number", "invoice in memo"), ("contract", "contract in memo")):
+            if attr == "number" and index is not None:
+                continue
+            hits = tuple(
+                i.id
+                for i in invoices
+                if (getattr(i, attr) or "").casefold() in wanted and open_of(i) > 0
+            )
+            if hits:
+                return Pick(hits, why)
+    total, equal = 0, []
+    for inv in invoices:
+        current = open_of(inv)
+        total += current
+        if current == amount:
+            equal.append(inv.id)
+    if total <= 0:
         return Pick((), "no open invoice")
-    wanted = {t.casefold() for t in tokens}
-    by_number = tuple(i.id for i in invoices if i.number.casefold() in wanted)
-    if by_number:
-        return Pick(by_number, "invoice in memo")
-    by_contract = tuple(i.id for i in invoices if i.contract and i.contract.casefold() in wanted)
-    if by_contract:
-        return Pick(by_contract, "contract in memo")
-    equal = [i.id for i in invoices if i.open == amount]
     if len(equal) == 1:
         return Pick((equal[0],), "amount equals an open invoice")
-    if sum(i.open for i in invoices) == amount:
-        return Pick((), "amount equals the open balance")
-    return Pick((), "allocation rule")
+    return Pick((), "amount equals the open balance" if total == amount else "allocation rule")
 
 
 @dataclass(frozen=True)
@@ -203,6 +231,11 @@ class Matcher:
     threshold: int = DEFAULT_THRESHOLD
     left: dict[int, int] = field(default_factory=dict)
     references: set[tuple[int, str]] = field(default_factory=set)  # (customer, reference) paid
+    _index: dict[Key, dict[str, list[OpenInvoice]]] = field(default_factory=dict)  # queues read
+
+    def use(self, queues: dict[Key, list[OpenInvoice]]) -> None:
+        """Match against these open invoices from now on (a new batch of customers)."""
+        self.queues, self.left, self._index = queues, {}, {}
 
     def customer_of(self, line: LineFacts) -> tuple[int, str] | None:
         """The line's customer and why (name, alias, account), else the memo's invoices'."""
@@ -220,28 +253,46 @@ class Matcher:
             return Verdict(None), [], line.amount
         if line.serial and (customer[0], line.serial) in self.references:
             return Verdict(customer[0], (), "a payment with this reference exists"), [], line.amount
-        queue = self.queues.get((customer[0], line.currency), [])
-        current = [replace(i, open=self.left.get(i.id, i.open)) for i in queue]
-        pick = pick_invoices(line.amount, memo_tokens(line.memo), [i for i in current if i.open])
+        key = (customer[0], line.currency)
+        queue = self.queues.get(key, [])
+        if key not in self._index:
+            self._index[key] = by_number(queue)
+            self.left.update((i.id, i.open) for i in queue)
+        pick = pick_invoices(
+            line.amount, memo_tokens(line.memo), queue, self.left, self._index[key]
+        )
         found = verdict(customer, pick)
         if found.score < self.threshold:
             return found, [], line.amount
         if line.serial:
             self.references.add((customer[0], line.serial))
-        parts, rest = allocate_one(line.amount, found.named, current, self.left)
+        parts, rest = allocate_one(line.amount, found.named, queue, self.left, ready=True)
         return found, parts, rest
 
 
+def by_number(invoices: Sequence[OpenInvoice]) -> dict[str, list[OpenInvoice]]:
+    """The invoices by case-folded number (for :func:`pick_invoices`)."""
+    out: dict[str, list[OpenInvoice]] = {}
+    for inv in invoices:
+        out.setdefault(inv.number.casefold(), []).append(inv)
+    return out
+
+
 def allocate_one(
-    amount: int, named: Sequence[int], queue: Sequence[OpenInvoice], left: dict[int, int]
+    amount: int,
+    named: Sequence[int],
+    queue: Sequence[OpenInvoice],
+    left: dict[int, int],
+    *,
+    ready: bool = False,
 ) -> tuple[list[tuple[int, int]], int]:
     """Allocate ``amount`` to the ``named`` invoices in order, then to ``queue`` oldest first
     (DESIGN §3), reducing ``left`` (open amounts by invoice id, the queue's as default);
     returns the allocations ``(invoice id, amount)`` and the rest (unapplied credit)."""
-    for inv in queue:
-        left.setdefault(inv.id, inv.open)
+    if not ready:  # ready: the caller has put every queued invoice's open amount in ``left``
+        left.update((inv.id, inv.open) for inv in queue if inv.id not in left)
     rest, parts = amount, []
-    for inv_id in _targets(named, [i.id for i in queue], left):
+    for inv_id in _targets(named, queue, left):
         take = min(rest, left[inv_id])
         parts.append((inv_id, take))
         left[inv_id] -= take
@@ -251,9 +302,12 @@ def allocate_one(
     return parts, rest
 
 
-def _targets(named: Sequence[int], queue: list[int], left: dict[int, int]) -> Iterator[int]:
-    seen: set[int] = set()
-    for inv in [*named, *queue]:
-        if inv not in seen and left.get(inv, 0) > 0:
-            seen.add(inv)
+def _targets(
+    named: Sequence[int], queue: Sequence[OpenInvoice], left: dict[int, int]
+) -> Iterator[int]:
+    for inv in named:
+        if left.get(inv, 0) > 0:
             yield inv
+    for item in queue:
+        if item.id not in named and left[item.id] > 0:
+            yield item.id

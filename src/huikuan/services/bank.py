@@ -9,12 +9,12 @@ with their best guess. Every decision goes to the audit log.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from huikuan.core.bankmatch import LineFacts, Matcher, allocate_one, make_directory, memo_tokens
+from huikuan.core.bankmatch import allocate_one
 from huikuan.core.bankmatch import normalise_name as normalise_name
 from huikuan.core.errors import Conflict, ImportFailed, InvalidValue
 from huikuan.core.money import format_fen, parse_currency
@@ -127,6 +127,7 @@ def view(row: dict[str, Any]) -> LineView:
 
 def import_statement(ctx: Context, req: ImportRequest) -> ImportSummary:
     """Read, store (new lines only) and match one statement, all or nothing."""
+    from huikuan.services import bank_matching as M
     from huikuan.store import bank as S
     from huikuan.store.bank_layouts import layout_for, parse_map
     from huikuan.store.bankfile import read_statement
@@ -149,9 +150,15 @@ def import_statement(ctx: Context, req: ImportRequest) -> ImportSummary:
                 "username": ctx.user,
             },
         )
+        credit = [r for r in fresh if r["direction"] == "credit"]
+        decided, opens = M.decide(conn, ctx.config.auto_match_score, [M.facts(r) for r in credit])
+        payments = M.record(conn, credit, decided, opens)
+        for r, d, pid in zip(credit, decided, payments):
+            r.update(d.fields(pid))
         ids = S.insert_lines(conn, [{**r, "import_id": batch} for r in fresh])
-        credit = [i for i, r in zip(ids, fresh) if r["direction"] == "credit"]
-        matched = _match(conn, ctx, list(S.lines(conn, ids=credit)) if credit else [])
+        line_of = {id(r): i for r, i in zip(fresh, ids)}
+        M.audit(conn, ctx.user, [line_of[id(r)] for r in credit], decided, payments)
+        matched = sum(p is not None for p in payments)
         summary = ImportSummary(
             req.path,
             ", ".join(accounts),
@@ -253,7 +260,7 @@ def _fresh(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict[st
             if r["dedup_key"] not in stored and (account, r["dedup_key"]) not in seen:
                 seen.add((account, r["dedup_key"]))
                 out.append(r)
-    return out
+    return sorted(out, key=lambda r: r["date"])
 
 
 # --- matching -------------------------------------------------------------------------------
@@ -261,158 +268,33 @@ def _fresh(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict[st
 
 def match(ctx: Context, dry_run: bool = False) -> MatchResult:
     """Match the credit lines waiting in the queue; ``dry_run``: say what would match."""
+    from huikuan.services import bank_matching as M
     from huikuan.store import bank as S
 
     with ctx.ledger.transaction() as conn:
         waiting = list(S.lines(conn, "unmatched", credit_only=True))
+        decided, opens = M.decide(conn, ctx.config.auto_match_score, [M.facts(w) for w in waiting])
         if dry_run:
-            decided, _ = _decide(conn, ctx, waiting)
             views = [_dry_view(w, d) for w, d in zip(waiting, decided)]
             matched = sum(v.status == "matched" for v in views)
             return MatchResult(views, matched, len(views) - matched, True)
-        matched = _match(conn, ctx, waiting)
-        views = (
-            [view(r) for r in S.lines(conn, ids=[w["line"] for w in waiting])] if waiting else []
+        payments = M.record(conn, waiting, decided, opens)
+        S.set_lines(
+            conn,
+            [{"line": w["line"], **d.fields(p)} for w, d, p in zip(waiting, decided, payments)],
         )
+        M.audit(conn, ctx.user, [w["line"] for w in waiting], decided, payments)
+        matched = sum(p is not None for p in payments)
+        views = [
+            view({**w, **d.fields(p), "customer": d.code})
+            for w, d, p in zip(waiting, decided, payments)
+        ]
     return MatchResult(views, matched, len(waiting) - matched, False)
 
 
-@dataclass(frozen=True)
-class _Decision:
-    customer: int | None
-    code: str | None
-    named: list[str]
-    reason: str
-    score: int
-    parts: list[tuple[int, int]]
-    rest: int
-    matched: bool
-
-
-def _decide(
-    conn: sqlite3.Connection, ctx: Context, waiting: list[dict[str, Any]]
-) -> tuple[list[_Decision], dict[int, int]]:
-    """The matcher's verdict on each waiting line, in date order, over shared open amounts;
-    and the open amounts after the lines that match (by invoice id)."""
-    from huikuan.store import bank as S
-
-    facts = [_facts(w) for w in waiting]
-    tokens = {t for f in facts for t in memo_tokens(f.memo)}
-    directory = make_directory(S.customers(conn), S.aliases(conn), S.seen_accounts(conn))
-    m = Matcher(directory, S.invoice_owners(conn, tokens), threshold=ctx.config.auto_match_score)
-    found = {c[0] for c in (m.customer_of(f) for f in facts) if c is not None}
-    m.queues = S.open_invoices(conn, found)
-    m.references = S.known_references(conn, [f.serial for f in facts if f.serial])
-    numbers = {i.id: i.number for q in m.queues.values() for i in q}
-    codes = S.customer_codes(conn, found)
-    out = []
-    for f in facts:
-        v, parts, rest = m.decide(f)
-        named = [numbers[i] for i, _ in parts] if parts else [numbers[i] for i in v.named]
-        ok = v.customer is not None and v.score >= m.threshold and "exists" not in v.reason
-        code = codes.get(v.customer) if v.customer is not None else None
-        out.append(_Decision(v.customer, code, named, v.reason, v.score, parts, rest, ok))
-    return out, m.left
-
-
-def _facts(row: dict[str, Any]) -> LineFacts:
-    return LineFacts(
-        row["amount"],
-        row["currency"],
-        row["counterparty"],
-        row["counterparty_account"],
-        row["memo"],
-        row["serial"],
-    )
-
-
-def _dry_view(row: dict[str, Any], d: _Decision) -> LineView:
-    return view(
-        {
-            **row,
-            "status": "matched" if d.matched else "unmatched",
-            "customer": d.code,
-            "invoices": " ".join(d.named),
-            "reason": d.reason,
-            "score": d.score,
-        }
-    )
-
-
-def _match(conn: sqlite3.Connection, ctx: Context, waiting: list[dict[str, Any]]) -> int:
-    """Decide the waiting lines and write the outcome; return how many became payments."""
-    from huikuan.store import bank as S
-
-    decided, left = _decide(conn, ctx, waiting)
-    paid = [(w, d) for w, d in zip(waiting, decided) if d.matched]
-    pids = S.insert_payments(conn, [_payment(w, d) for w, d in paid])
-    _allocate(conn, [(pid, w["date"], d) for pid, (w, d) in zip(pids, paid)], left)
-    payment_of = {w["line"]: pid for pid, (w, _) in zip(pids, paid)}
-    S.set_lines(
-        conn, [_outcome(w["line"], d, payment_of.get(w["line"])) for w, d in zip(waiting, decided)]
-    )
-    S.audit_many(
-        conn,
-        ctx.user,
-        [
-            (
-                "match",
-                str(w["line"]),
-                {
-                    "customer": d.code,
-                    "payment": payment_of[w["line"]],
-                    "invoices": d.named,
-                    "reason": d.reason,
-                    "score": d.score,
-                },
-            )
-            for w, d in paid
-        ],
-    )
-    return len(paid)
-
-
-def _payment(row: dict[str, Any], d: _Decision) -> dict[str, Any]:
-    first = d.parts[0][0] if d.parts and d.reason.split("; ")[-1] in NAMING else None
-    return {
-        "customer_id": d.customer,
-        "date": row["date"],
-        "amount": row["amount"],
-        "currency": row["currency"],
-        "invoice_id": first,
-        "reference": row["serial"],
-    }
-
-
-NAMING = ("invoice in memo", "contract in memo", "amount equals an open invoice")
-
-
-def _allocate(
-    conn: sqlite3.Connection, paid: Iterable[tuple[int, date, _Decision]], left: dict[int, int]
-) -> None:
-    """Write the payments' allocations, the invoices' open amounts ``left`` and the rests."""
-    from huikuan.store import bank as S
-
-    parts: list[tuple[int, int, int, date]] = []
-    unapplied: dict[int, int] = {}
-    for pid, day, d in paid:
-        parts.extend((pid, inv, amt, day) for inv, amt in d.parts)
-        if d.parts:
-            unapplied[pid] = d.rest
-    opens = {inv: left[inv] for _, inv, _, _ in parts}
-    S.write_allocations(conn, parts, opens, unapplied)
-
-
-def _outcome(line: int, d: _Decision, payment: int | None) -> dict[str, Any]:
-    return {
-        "line": line,
-        "status": "matched" if payment else "unmatched",
-        "customer_id": d.customer,
-        "payment_id": payment,
-        "invoices": " ".join(d.named) or None,
-        "reason": d.reason,
-        "score": d.score,
-    }
+def _dry_view(row: dict[str, Any], d: Any) -> LineView:
+    fields = {**d.fields(None), "status": "matched" if d.matched else "unmatched"}
+    return view({**row, **fields, "customer": d.code, "invoices": " ".join(d.named)})
 
 
 # --- the queue ------------------------------------------------------------------------------

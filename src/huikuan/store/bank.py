@@ -71,10 +71,20 @@ def add_import(conn: sqlite3.Connection, rec: dict[str, Any]) -> int:
 
 def insert_lines(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert line rows (every :class:`BankLine` field but ``id``); return their ids in order."""
-    db, ids = sa_of(conn), list[int]()
-    stmt = sa.insert(BankLine).returning(id_of(BankLine), sort_by_parameter_order=True)
+    return _insert_many(conn, BankLine, rows)
+
+
+def _insert_many(conn: sqlite3.Connection, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` with plain executemany; return their ids in order. The ids are read
+    back as those above the largest before: the write lock keeps other writers out."""
+    db = sa_of(conn)
+    before = db.execute(sa.select(sa.func.coalesce(sa.func.max(id_of(model)), 0))).scalar_one()
     for batch in _batches(rows, ROWS):
-        ids.extend(db.execute(stmt, list(batch)).scalars())
+        db.execute(sa.insert(model), list(batch))
+    found = db.execute(sa.select(id_of(model)).where(id_of(model) > before).order_by(id_of(model)))
+    ids = list(found.scalars())
+    if len(ids) != len(rows):
+        raise RuntimeError(f"{model.__tablename__}: {len(ids)} new rows, expected {len(rows)}")
     return ids
 
 
@@ -168,14 +178,8 @@ def ledger_currencies(conn: sqlite3.Connection) -> set[str]:
 
 def insert_payments(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert payments (customer_id, date, amount, currency, invoice_id, reference); ids in order."""
-    db, ids = sa_of(conn), list[int]()
-    stmt = sa.insert(Payment).returning(id_of(Payment), sort_by_parameter_order=True)
-    for batch in _batches(rows, ROWS):
-        values = [
-            {**r, "kind": "payment", "method": "bank", "unapplied": r["amount"]} for r in batch
-        ]
-        ids.extend(db.execute(stmt, values).scalars())
-    return ids
+    extra = {"kind": "payment", "method": "bank", "note": None}
+    return _insert_many(conn, Payment, [{**r, **extra, "unapplied": r["amount"]} for r in rows])
 
 
 def write_allocations(

@@ -201,6 +201,11 @@ class Found:
     row: int
     positions: dict[str, tuple[int, ...]]
 
+    @property
+    def width(self) -> int:
+        """The columns a line must have (shorter rows are padded)."""
+        return max((i for at in self.positions.values() for i in at), default=0) + 1
+
 
 def locate(layout: Layout, rows: Sequence[Sequence[object]]) -> Found | None:
     """The first row (of the first :data:`HEADER_ROWS`) holding the layout's columns."""

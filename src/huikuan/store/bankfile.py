@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from huikuan.core.dates import in_range, parse_date
 from huikuan.core.errors import ImportFailed, InvalidValue
 from huikuan.core.money import parse_currency, parse_fen
-from huikuan.core.text import printable, shorten
+from huikuan.core.text import NOT_LINE, printable, shorten
 from huikuan.store.bank_layouts import Found, Layout, detect, head, locate
 from huikuan.store.sources import detect_encoding
 from huikuan.store.workbook import is_workbook, read_sheet
@@ -196,8 +197,8 @@ class _Bad(Exception):
 
 
 def _cell(found: Found, row: Sequence[object], key: str) -> object:
-    at = found.positions.get(key, ())
-    return row[at[0]] if at and at[0] < len(row) else None
+    at = found.positions.get(key)
+    return row[at[0]] if at else None
 
 
 def _text(value: object) -> str | None:
@@ -205,17 +206,30 @@ def _text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = printable(str(value).strip())
-    return text or None
+    text = value.strip() if isinstance(value, str) else str(value).strip()
+    if not text:
+        return None
+    return printable(text) if NOT_LINE.search(text) else text
+
+
+def _blank_or_total(row: Sequence[object]) -> bool:
+    """An empty row, or a totals row (合计, 总计, Total …) below the lines."""
+    for cell in row:
+        if cell is not None and cell != "":
+            text = cell.strip() if isinstance(cell, str) else str(cell)
+            if text:
+                return bool(TOTAL_ROW.match(text))
+    return True
 
 
 def _line(
     found: Found, row: Sequence[object], n: int, currency: str | None
 ) -> StatementLine | None:
     """One checked line, or None for an empty or totals row."""
-    texts = [t for t in (_text(c) for c in row) if t]
-    if not texts or TOTAL_ROW.match(texts[0]):
+    if _blank_or_total(row):
         return None
+    if len(row) < found.width:
+        row = [*row, *([None] * (found.width - len(row)))]
     day = _checked("date", lambda: to_date(_cell(found, row, "date")))
     amount, direction = _amount(found, row)
     party, account = _party(found, row, direction)
@@ -301,7 +315,12 @@ def to_date(value: object) -> date:
         return in_range(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _number_date(value)
-    text = (str(value).strip() if value is not None else "").split(" ")[0].split("T")[0]
+    return _text_date(str(value).strip() if value is not None else "")
+
+
+@lru_cache(maxsize=4096)
+def _text_date(text: str) -> date:
+    text = text.split(" ")[0].split("T")[0]
     if len(text) == 8 and text.isdigit():
         return _number_date(int(text))
     return parse_date(text)
@@ -333,6 +352,8 @@ def _party(found: Found, row: Sequence[object], direction: str) -> tuple[str | N
 
 
 def _memo(found: Found, row: Sequence[object]) -> str | None:
-    parts = [_text(row[i]) for i in found.positions.get("memo", ()) if i < len(row)]
+    parts = [_text(row[i]) for i in found.positions.get("memo", ())]
+    if len(parts) < 2:
+        return parts[0] if parts else None
     joined = " / ".join(dict.fromkeys(p for p in parts if p))
     return shorten(joined, 500) if joined else None
