@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from huikuan.core.bankmatch import allocate_one
 from huikuan.core.bankmatch import normalise_name as normalise_name
-from huikuan.core.errors import Conflict, ImportFailed, InvalidValue
-from huikuan.core.money import format_fen, parse_currency
+from huikuan.core.errors import Conflict, InvalidValue
+from huikuan.core.money import format_fen
 
 if TYPE_CHECKING:
     import sqlite3
 
     from huikuan.services.context import Context
-    from huikuan.store.bankfile import Statement
 
 STATUSES = ("unmatched", "matched", "ignored")
 
@@ -127,140 +126,49 @@ def view(row: dict[str, Any]) -> LineView:
 
 def import_statement(ctx: Context, req: ImportRequest) -> ImportSummary:
     """Read, store (new lines only) and match one statement, all or nothing."""
-    from huikuan.services import bank_matching as M
+    from huikuan.services import bank_import as B
     from huikuan.store import bank as S
     from huikuan.store.bank_layouts import layout_for, parse_map
     from huikuan.store.bankfile import read_statement
+    from huikuan.store.ledger import audit
 
     mapping = parse_map(req.mapping)
     layout = layout_for(req.bank, mapping)
     stmt = read_statement(req.path, layout, mapping, sheet=req.sheet, encoding=req.encoding)
     with ctx.ledger.transaction() as conn:
-        rows = _line_rows(conn, ctx, req, stmt)
-        accounts = sorted({r["account"] for r in rows})
-        fresh = _fresh(conn, rows)
+        account, currency = B.settle(ctx, conn, stmt, req.account, req.currency)
         batch = S.add_import(
             conn,
             {
                 "file": req.path,
                 "layout": stmt.layout,
-                "account": ", ".join(accounts),
-                "lines": len(rows),
-                "new": len(fresh),
+                "account": "",
+                "lines": len(stmt.lines),
+                "new": 0,
                 "username": ctx.user,
             },
         )
-        credit = [r for r in fresh if r["direction"] == "credit"]
-        decided, opens = M.decide(conn, ctx.config.auto_match_score, [M.facts(r) for r in credit])
-        payments = M.record(conn, credit, decided, opens)
-        for r, d, pid in zip(credit, decided, payments):
-            r.update(d.fields(pid))
-        ids = S.insert_lines(conn, [{**r, "import_id": batch} for r in fresh])
-        line_of = {id(r): i for r, i in zip(fresh, ids)}
-        M.audit(conn, ctx.user, [line_of[id(r)] for r in credit], decided, payments)
-        matched = sum(p is not None for p in payments)
+        got = B.store(ctx, conn, stmt, batch, account, currency)
         summary = ImportSummary(
             req.path,
-            ", ".join(accounts),
-            len(rows),
-            len(fresh),
-            len(rows) - len(fresh),
-            matched,
-            len(credit) - matched,
+            ", ".join(got.accounts),
+            got.lines,
+            got.new,
+            got.lines - got.new,
+            got.matched,
+            got.unmatched,
             stmt.layout,
         )
-        _audit_import(conn, ctx.user, batch, summary)
-    return summary
-
-
-def _audit_import(conn: sqlite3.Connection, user: str, batch: int, summary: ImportSummary) -> None:
-    from huikuan.store.ledger import audit
-
-    audit(
-        conn, user, "import", "bank_import", str(batch), {**summary.row(), "layout": summary.layout}
-    )
-
-
-def _line_rows(
-    conn: sqlite3.Connection, ctx: Context, req: ImportRequest, stmt: Statement
-) -> list[dict[str, Any]]:
-    """The statement's lines as rows to store, with account and currency settled."""
-    from huikuan.store import bank as S
-
-    account = _account(req, stmt)
-    currency = _currency(req, stmt, ctx.config.currency)
-    known = {ctx.config.currency} | S.ledger_currencies(conn)
-    rows = []
-    for line in stmt.lines:
-        cur = line.currency or currency
-        if cur not in known:
-            raise ImportFailed(
-                f"{req.path}: the statement is in {cur}, but the ledger has no {cur} invoices"
-                f" (its currency is {ctx.config.currency})",
-                summary="nothing imported",
-            )
-        acct = account or line.account
-        if not acct:
-            raise ImportFailed(
-                f"{req.path}: the statement does not say its account: give --account"
-            )
-        rows.append(
-            {
-                "account": acct,
-                "date": line.date,
-                "amount": line.amount,
-                "currency": cur,
-                "direction": line.direction,
-                "counterparty": line.counterparty,
-                "counterparty_account": line.counterparty_account,
-                "memo": line.memo,
-                "serial": line.serial,
-                "dedup_key": line.dedup_key(),
-                **_initial(line.direction),
-            }
+        S.finish_import(conn, batch, summary.account, got.new)
+        audit(
+            conn,
+            ctx.user,
+            "import",
+            "bank_import",
+            str(batch),
+            {**summary.row(), "layout": summary.layout},
         )
-    return rows
-
-
-def _initial(direction: str) -> dict[str, Any]:
-    status, reason = ("unmatched", None) if direction == "credit" else ("ignored", "debit")
-    return {
-        "status": status,
-        "reason": reason,
-        "customer_id": None,
-        "payment_id": None,
-        "invoices": None,
-        "score": None,
-    }
-
-
-def _account(req: ImportRequest, stmt: Statement) -> str | None:
-    given = req.account.strip() if req.account else None
-    if given and stmt.account and given != stmt.account:
-        raise ImportFailed(f"{req.path}: the statement is for account {stmt.account}, not {given}")
-    return given or stmt.account
-
-
-def _currency(req: ImportRequest, stmt: Statement, default: str) -> str:
-    given = parse_currency(req.currency) if req.currency else None
-    if given and stmt.currency and given != stmt.currency:
-        raise ImportFailed(f"{req.path}: the statement is in {stmt.currency}, not {given}")
-    return given or stmt.currency or default
-
-
-def _fresh(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows not stored yet (per account), each once."""
-    from huikuan.store import bank as S
-
-    out, seen = [], set()
-    for account in sorted({r["account"] for r in rows}):
-        mine = [r for r in rows if r["account"] == account]
-        stored = S.existing_keys(conn, account, [r["dedup_key"] for r in mine])
-        for r in mine:
-            if r["dedup_key"] not in stored and (account, r["dedup_key"]) not in seen:
-                seen.add((account, r["dedup_key"]))
-                out.append(r)
-    return sorted(out, key=lambda r: r["date"])
+    return summary
 
 
 # --- matching -------------------------------------------------------------------------------

@@ -69,6 +69,12 @@ def add_import(conn: sqlite3.Connection, rec: dict[str, Any]) -> int:
     return result
 
 
+def finish_import(conn: sqlite3.Connection, batch: int, account: str, new: int) -> None:
+    """Record what an import stored."""
+    stmt = sa.update(BankImport).where(id_of(BankImport) == batch).values(account=account, new=new)
+    sa_of(conn).execute(stmt)
+
+
 def insert_lines(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert line rows (every :class:`BankLine` field but ``id``); return their ids in order."""
     return _insert_many(conn, BankLine, rows)

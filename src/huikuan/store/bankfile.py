@@ -7,10 +7,12 @@ workbook) and nothing is returned then: an import is all-or-nothing.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -21,7 +23,7 @@ from huikuan.core.dates import in_range, parse_date
 from huikuan.core.errors import ImportFailed, InvalidValue
 from huikuan.core.money import parse_currency, parse_fen
 from huikuan.core.text import NOT_LINE, printable, shorten
-from huikuan.store.bank_layouts import Found, Layout, detect, head, locate
+from huikuan.store.bank_layouts import HEADER_ROWS, Found, Layout, detect, head, locate
 from huikuan.store.sources import detect_encoding
 from huikuan.store.workbook import is_workbook, read_sheet
 
@@ -40,7 +42,7 @@ EXCEL_EPOCH = date(1899, 12, 30)
 MAX_BYTES = 512 << 20
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatementLine:
     """One checked line of a statement."""
 
@@ -90,14 +92,14 @@ def read_statement(
 ) -> Statement:
     """Read and check the statement at ``path`` (``layout`` None: detect it)."""
     rows, where = _rows(path, sheet, encoding)
-    found = _find(path, rows, layout, mapping)
-    title = rows[: found.row]
-    account, currency = (
-        _title_value(title, ("账号", "帐号", "账户", "account")),
-        _title_currency(title),
-    )
+    head = list(itertools.islice(rows, HEADER_ROWS))
+    found = _find(path, head, layout, mapping)
+    title = head[: found.row]
+    account = _title_value(title, ("账号", "帐号", "账户", "account"))
+    currency = _title_currency(title)
     lines, problems = [], []
-    for n, row in enumerate(rows[found.row + 1 :], found.row + 2):
+    body = itertools.chain(head[found.row + 1 :], rows)
+    for n, row in enumerate(body, found.row + 2):
         try:
             line = _line(found, row, n, currency)
         except _Bad as bad:
@@ -112,7 +114,9 @@ def read_statement(
     return Statement(path, found.layout.name, account, currency, lines)
 
 
-def _rows(path: str, sheet: str | None, encoding: str | None) -> tuple[list[list[object]], str]:
+def _rows(
+    path: str, sheet: str | None, encoding: str | None
+) -> tuple[Iterator[Sequence[object]], str]:
     """The file's rows as cells, and its label for messages (with the sheet's name)."""
     try:
         data = Path(path).read_bytes() if path != "-" else _stdin()
@@ -122,7 +126,7 @@ def _rows(path: str, sheet: str | None, encoding: str | None) -> tuple[list[list
         raise ImportFailed(f"{path}: larger than {MAX_BYTES >> 20} MB")
     if is_workbook(path) or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
         got = read_sheet(data, path, sheet)
-        return [list(r) for r in got.rows], f"{path}:{got.name}"
+        return iter(got.rows), f"{path}:{got.name}"
     if sheet is not None:
         raise ImportFailed(f"{path}: --sheet is for .xlsx/.xls workbooks")
     return _csv_rows(path, data, encoding), path
@@ -134,27 +138,34 @@ def _stdin() -> bytes:
     return sys.stdin.buffer.read()
 
 
-def _csv_rows(path: str, data: bytes, encoding: str | None) -> list[list[object]]:
+def _csv_rows(path: str, data: bytes, encoding: str | None) -> Iterator[Sequence[object]]:
+    """The rows of a CSV file, decoded as they are read (a bad byte anywhere: an error)."""
     enc = encoding or detect_encoding(data[: 1 << 20])
     try:
-        text = data.decode(enc)
+        codecs.lookup(enc)
     except LookupError:
         raise ImportFailed(f"--encoding: unknown encoding {encoding!r}") from None
+    if b"\0" in data[:4096]:
+        raise ImportFailed(f"{path}: not a CSV text file (binary data)")
+    bom = "utf-8-sig" if enc.replace("_", "-").lower() in ("utf-8", "utf8") else enc
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=bom, newline="")
+    return _decoded(path, enc, csv.reader(text))
+
+
+def _decoded(path: str, enc: str, reader: Iterator[list[str]]) -> Iterator[Sequence[object]]:
+    try:
+        yield from reader
     except UnicodeDecodeError as exc:
         raise ImportFailed(
             f"{path}: not valid {enc} text ({exc.reason}); try --encoding gb18030 or utf-8",
             summary="nothing imported",
         ) from None
-    if "\0" in text[:4096]:
-        raise ImportFailed(f"{path}: not a CSV text file (binary data)")
-    try:
-        return [list(r) for r in csv.reader(io.StringIO(text.lstrip("\ufeff")))]
     except csv.Error as exc:
         raise ImportFailed(f"{path}: cannot read the CSV: {exc}") from None
 
 
 def _find(
-    path: str, rows: list[list[object]], layout: Layout | None, mapping: dict[str, str]
+    path: str, rows: Sequence[Sequence[object]], layout: Layout | None, mapping: dict[str, str]
 ) -> Found:
     found = detect(rows, mapping) if layout is None else locate(layout, rows)
     if found is not None:
