@@ -214,7 +214,7 @@ def list_lines(ctx: Context, status: str | None = None) -> Iterator[LineView]:
 
     if status is not None and status not in STATUSES:
         raise InvalidValue(f"--status must be one of {', '.join(STATUSES)}, not {status!r}")
-    return (view(r) for r in S.lines(ctx.ledger.conn, status))
+    return (view(r) for r in S.lines(ctx.ledger.conn, status, stream=True))
 
 
 def _one(conn: sqlite3.Connection, line_id: int) -> dict[str, Any]:

@@ -257,6 +257,7 @@ def lines(
     *,
     credit_only: bool = False,
     ids: Sequence[int] | None = None,
+    stream: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Lines by date then id (with the customer's code), optionally of one status."""
     stmt = sa.select(*LIST_COLUMNS).outerjoin(
@@ -268,11 +269,8 @@ def lines(
         stmt = stmt.where(col(BankLine.direction) == "credit")
     if ids is not None:
         stmt = stmt.where(id_of(BankLine).in_(ids))
-    result = (
-        sa_of(conn)
-        .execution_options(yield_per=2000)
-        .execute(stmt.order_by(col(BankLine.date), id_of(BankLine)))
-    )
+    stmt = stmt.order_by(col(BankLine.date), id_of(BankLine))
+    result = sa_of(conn).execute(stmt.execution_options(yield_per=2000) if stream else stmt)
     keys = list(result.keys())
     return (dict(zip(keys, row)) for row in result)
 
