@@ -437,3 +437,11 @@ MESSAGES = {
     "{response} Verify: {verify}": "{response}核实：{verify}",
     "Follow up.": "跟进。",
 }
+
+from huikuan.i18n_zh_corrections import LABELS as _CORRECTION_LABELS  # noqa: E402
+from huikuan.i18n_zh_corrections import MESSAGES as _CORRECTION_MESSAGES  # noqa: E402
+from huikuan.i18n_zh_corrections import WORDS as _CORRECTION_WORDS  # noqa: E402
+
+LABELS |= _CORRECTION_LABELS
+MESSAGES |= _CORRECTION_MESSAGES
+WORDS |= {k: v for k, v in _CORRECTION_WORDS.items() if k not in WORDS}
