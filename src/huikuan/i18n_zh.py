@@ -438,6 +438,14 @@ MESSAGES = {
     "Follow up.": "跟进。",
 }
 
+from huikuan.i18n_zh_corrections import LABELS as _CORRECTION_LABELS  # noqa: E402
+from huikuan.i18n_zh_corrections import MESSAGES as _CORRECTION_MESSAGES  # noqa: E402
+from huikuan.i18n_zh_corrections import WORDS as _CORRECTION_WORDS  # noqa: E402
+
+LABELS |= _CORRECTION_LABELS
+MESSAGES |= _CORRECTION_MESSAGES
+WORDS |= {k: v for k, v in _CORRECTION_WORDS.items() if k not in WORDS}
+
 from huikuan.i18n_zh_bank import LABELS as _BANK_LABELS  # noqa: E402
 from huikuan.i18n_zh_bank import MESSAGES as _BANK_MESSAGES  # noqa: E402
 

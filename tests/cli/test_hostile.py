@@ -202,6 +202,10 @@ DATE_OPTIONS: dict[tuple[str, str], tuple[list[str], bool]] = {
     ("promise list", "--as-of"): ([], False),
     ("cost bad-debt", "--as-of"): (["--margin", "5%"], False),
     ("cost bad-debt", "--from"): (["--margin", "5%"], False),
+    ("invoice edit", "--due-date"): (["INV-101", "--reason", "x"], True),
+    ("invoice void", "--date"): (["INV-101", "--reason", "x"], True),
+    ("payment reverse", "--date"): (["1", "--reason", "x"], True),
+    ("audit", "--since"): ([], False),
 }
 
 

@@ -286,9 +286,12 @@ def test_unclaim_reverses_the_payment_and_forgets_the_alias(
         "unclaimed",
         None,
     )
-    assert [(p[1], p[2], p[3]) for p in _payments(ledger)] == [
-        (5000, None, 0)
-    ]  # the bank payment is gone
+    reversed_on = (
+        sa_of(ledger.conn)
+        .execute(sa.select(Payment.reversed_on).where(Payment.reference == "S1"))
+        .scalar_one()
+    )  # type: ignore[arg-type]
+    assert str(reversed_on) == "2026-11-22"  # the bank payment is reversed (退票) as of the day
     assert (
         _open(ledger)["INV-401"] == 75000
     )  # the other payment's credit applied to the freed invoice

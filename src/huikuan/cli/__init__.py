@@ -28,6 +28,7 @@ MODULES = (
     "kpi",
     "interest",
     "letter",
+    "audit",
     "bank",
 )
 GLOBAL_WITH_VALUE = ("--db", "--config", "--user")

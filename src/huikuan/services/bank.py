@@ -339,15 +339,22 @@ def _learn(conn: sqlite3.Connection, user: str, row: dict[str, Any], cid: int) -
 
 
 def unclaim(ctx: Context, line_id: int) -> LineView:
-    """Undo a matched line: its payment is reversed, the aliases it taught forgotten, and the
-    line waits in the queue again."""
+    """Undo a matched line: its payment is reversed as of the day (``payment reverse``), the
+    aliases it taught forgotten, and the line waits in the queue again."""
     from huikuan.store import bank as S
+    from huikuan.store.corrections import reverse_payment
 
     with ctx.ledger.transaction() as conn:
         row = _one(conn, line_id)
         if row["status"] != "matched" or row["payment_id"] is None:
             raise Conflict(f"bank line {line_id} is {row['status']}, not matched: nothing to undo")
-        reversed_ = S.reverse_payment(conn, row["payment_id"])
+        reversal = reverse_payment(
+            conn,
+            row["payment_id"],
+            on=ctx.as_of,
+            user=ctx.user,
+            reason=f"bank unclaim of line {line_id}",
+        )
         forgot = S.forget(
             conn,
             row["customer_id"],
@@ -375,7 +382,12 @@ def unclaim(ctx: Context, line_id: int) -> LineView:
                 (
                     "unclaim",
                     str(line_id),
-                    {"customer": row["customer"], "payment": reversed_, "forgot": forgot},
+                    {
+                        "customer": row["customer"],
+                        "payment": row["payment_id"],
+                        "freed": [[a.invoice, a.amount] for a in reversal.freed],
+                        "forgot": forgot,
+                    },
                 )
             ],
         )

@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from huikuan.core.bankmatch import Key, OpenInvoice
-from huikuan.core.errors import Conflict, NotFound
-from huikuan.db.models import Allocation, Audit, Customer, Invoice, Payment
+from huikuan.core.errors import NotFound
+from huikuan.db.models import Audit, Customer, Invoice, Payment
 from huikuan.db.models_bank import BankAlias, BankImport, BankLine
 from huikuan.store.db import sa_of
-from huikuan.store.ledger import apply_credit, id_of
+from huikuan.store.ledger import id_of
 from huikuan.store.setalloc import write_rows
 
 BATCH = 500  # keys per IN (…) list
@@ -163,11 +163,14 @@ def open_invoices(
 
 
 def known_references(conn: sqlite3.Connection, serials: Iterable[str]) -> set[tuple[int, str]]:
-    """``(customer id, reference)`` of the payments whose reference is among ``serials``."""
+    """``(customer id, reference)`` of the payments (not reversed) whose reference is among
+    ``serials``."""
     db, out = sa_of(conn), set[tuple[int, str]]()
     for batch in _batches(sorted(set(serials))):
         stmt = sa.select(col(Payment.customer_id), col(Payment.reference)).where(
-            col(Payment.kind) == "payment", col(Payment.reference).in_(batch)
+            col(Payment.kind) == "payment",
+            col(Payment.reference).in_(batch),
+            col(Payment.reversed_on).is_(None),
         )
         out.update((c, r) for c, r in db.execute(stmt) if r is not None)
     return out
@@ -334,50 +337,3 @@ def customer_name(conn: sqlite3.Connection, cid: int) -> str:
     stmt = sa.select(col(Customer.name)).where(id_of(Customer) == cid)
     name: str = sa_of(conn).execute(stmt).scalar_one()
     return name
-
-
-# --- undoing a payment ----------------------------------------------------------------------
-
-
-PAYMENT_COLUMNS = tuple(
-    col(getattr(Payment, f))
-    for f in (
-        "id",
-        "customer_id",
-        "date",
-        "amount",
-        "currency",
-        "invoice_id",
-        "reference",
-        "unapplied",
-    )
-)
-
-
-def reverse_payment(conn: sqlite3.Connection, payment_id: int) -> dict[str, Any]:
-    """Undo a bank payment: its allocations go back to the invoices' open amounts, the payment
-    is removed (its full record is returned for the audit log) and the customer's other
-    unapplied credit is applied again by the ledger's rule."""
-    db = sa_of(conn)
-    found = db.execute(sa.select(*PAYMENT_COLUMNS).where(id_of(Payment) == payment_id)).first()
-    if found is None:
-        raise Conflict(f"payment {payment_id} is no longer in the ledger")
-    allocs = db.execute(
-        sa.select(col(Allocation.invoice_id), col(Allocation.amount)).where(
-            col(Allocation.payment_id) == payment_id
-        )
-    ).all()
-    for inv, amt in allocs:
-        db.execute(
-            sa.update(Invoice)
-            .where(id_of(Invoice) == inv)
-            .values(open_amount=col(Invoice.open_amount) + amt)
-        )
-    db.execute(sa.delete(Allocation).where(col(Allocation.payment_id) == payment_id))
-    db.execute(
-        sa.update(BankLine).where(col(BankLine.payment_id) == payment_id).values(payment_id=None)
-    )
-    db.execute(sa.delete(Payment).where(id_of(Payment) == payment_id))
-    record = dict(found._mapping)
-    apply_credit(conn, record["customer_id"], record["currency"])
-    return {**record, "allocations": [[i, a] for i, a in allocs]}
