@@ -313,3 +313,24 @@ def test_ignore_takes_a_line_out_of_the_queue(ledger: Book, make_ctx: Any) -> No
         make_ctx("2026-11-22"), 5, "C003", []
     )  # an ignored line can still be claimed
     assert claimed.line.status == "matched"
+
+
+def test_chunks_find_duplicates_and_share_open_amounts(
+    ledger: Book, make_ctx: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huikuan.services import bank_import
+
+    monkeypatch.setattr(bank_import, "CHUNK", 2)
+    path = _write(
+        tmp_path,
+        "日期,收入,支出,对方户名,摘要,流水号\n"
+        "2026-11-01,700.00,,上海明达机械有限公司,INV-102,S1\n"
+        "2026-11-02,1.00,,x,,S2\n2026-11-03,2.00,,y,,S3\n"
+        "2026-11-04,500.00,,上海明达机械有限公司,INV-102,S4\n"
+        "2026-11-05,700.00,,上海明达机械有限公司,INV-102,S1\n",
+    )
+    got = bank.import_statement(make_ctx("2026-11-22"), ImportRequest(path, account="A"))
+    assert (got.lines, got.new, got.duplicates, got.matched, got.unmatched) == (5, 4, 1, 2, 2)
+    assert _open(ledger)["INV-102"] == 0  # 700 then 500 of its 1200, across two chunks
+    # the second S1 (dated 11-05, so in the third chunk) is the first one again: a duplicate
+    assert [(p[1], p[2]) for p in _payments(ledger)] == [(70000, "S1"), (50000, "S4")]

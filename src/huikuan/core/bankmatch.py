@@ -204,7 +204,7 @@ def verdict(customer: tuple[int, str] | None, pick: Pick | None) -> Verdict:
 Key = tuple[int, str]  # (customer id, currency)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineFacts:
     """What matching reads of a bank line."""
 
@@ -231,11 +231,12 @@ class Matcher:
     threshold: int = DEFAULT_THRESHOLD
     left: dict[int, int] = field(default_factory=dict)
     references: set[tuple[int, str]] = field(default_factory=set)  # (customer, reference) paid
-    _index: dict[Key, dict[str, list[OpenInvoice]]] = field(default_factory=dict)  # queues read
+    _index: dict[Key, dict[str, list[OpenInvoice]]] = field(default_factory=dict)
+    _ready: set[Key] = field(default_factory=set)  # queues whose open amounts are in ``left``
 
     def use(self, queues: dict[Key, list[OpenInvoice]]) -> None:
         """Match against these open invoices from now on (a new batch of customers)."""
-        self.queues, self.left, self._index = queues, {}, {}
+        self.queues, self.left, self._index, self._ready = queues, {}, {}, set()
 
     def customer_of(self, line: LineFacts) -> tuple[int, str] | None:
         """The line's customer and why (name, alias, account), else the memo's invoices'."""
@@ -255,12 +256,13 @@ class Matcher:
             return Verdict(customer[0], (), "a payment with this reference exists"), [], line.amount
         key = (customer[0], line.currency)
         queue = self.queues.get(key, [])
-        if key not in self._index:
-            self._index[key] = by_number(queue)
+        if key not in self._ready:
+            self._ready.add(key)
             self.left.update((i.id, i.open) for i in queue)
-        pick = pick_invoices(
-            line.amount, memo_tokens(line.memo), queue, self.left, self._index[key]
-        )
+        tokens = memo_tokens(line.memo)
+        if tokens and key not in self._index:
+            self._index[key] = by_number(queue)
+        pick = pick_invoices(line.amount, tokens, queue, self.left, self._index.get(key))
         found = verdict(customer, pick)
         if found.score < self.threshold:
             return found, [], line.amount

@@ -76,15 +76,39 @@ def store(
     account: str | None,
     currency: str,
 ) -> Counts:
-    """Store and match the statement's new lines, chunk by chunk."""
+    """Store and match the statement's new lines: all new credit lines are decided at once
+    (each customer's open invoices read once), then written chunk by chunk."""
+    from huikuan.services import bank_matching as M
+
     lines = sorted(stmt.lines, key=lambda line: line.date)
-    new = matched = waiting = 0
-    for start in range(0, len(lines), CHUNK):
-        rows = [_row(line, account, currency, batch) for line in lines[start : start + CHUNK]]
-        got = _chunk(ctx, conn, _fresh(conn, rows))
-        new, matched, waiting = new + got[0], matched + got[1], waiting + got[2]
+    seen: set[tuple[str, str]] = set()
+    fresh = [
+        line
+        for start in range(0, len(lines), CHUNK)
+        for line in _fresh(conn, lines[start : start + CHUNK], account, seen)
+    ]
+    credit = [line for line in fresh if line.direction == "credit"]
+    facts = [
+        M.LineFacts(
+            x.amount,
+            x.currency or currency,
+            x.counterparty,
+            x.counterparty_account,
+            x.memo,
+            x.serial,
+        )
+        for x in credit
+    ]
+    decided, opens = M.decide(conn, ctx.config.auto_match_score, facts)
+    outcome = {id(line): d for line, d in zip(credit, decided)}
+    matched = 0
+    for start in range(0, len(fresh), CHUNK):
+        rows = [_row(line, account, currency, batch) for line in fresh[start : start + CHUNK]]
+        matched += _write(
+            ctx, conn, rows, [outcome.get(id(x)) for x in fresh[start : start + CHUNK]], opens
+        )
     accounts = sorted({account or line.account or "" for line in lines})
-    return Counts(accounts, len(lines), new, matched, waiting)
+    return Counts(accounts, len(lines), len(fresh), matched, len(credit) - matched)
 
 
 def _row(line: StatementLine, account: str | None, currency: str, batch: int) -> dict[str, Any]:
@@ -110,35 +134,44 @@ def _row(line: StatementLine, account: str | None, currency: str, batch: int) ->
     }
 
 
-def _fresh(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows not stored yet (per account), each once."""
+def _fresh(
+    conn: sqlite3.Connection,
+    lines: Sequence[StatementLine],
+    account: str | None,
+    seen: set[tuple[str, str]],
+) -> list[StatementLine]:
+    """The lines not stored yet (per account) nor ``seen`` earlier in the file, each once."""
     from huikuan.store import bank as S
 
-    out, seen = [], set()
-    for account in sorted({r["account"] for r in rows}):
-        mine = [r for r in rows if r["account"] == account]
-        stored = S.existing_keys(conn, account, [r["dedup_key"] for r in mine])
-        for r in mine:
-            if r["dedup_key"] not in stored and r["dedup_key"] not in seen:
-                seen.add(r["dedup_key"])
-                out.append(r)
-    return sorted(out, key=lambda r: r["date"])
+    out = []
+    for acct in sorted({account or x.account or "" for x in lines}):
+        mine = [x for x in lines if (account or x.account or "") == acct]
+        stored = S.existing_keys(conn, acct, [x.dedup_key() for x in mine])
+        for x in mine:
+            key = x.dedup_key()
+            if key not in stored and (acct, key) not in seen:
+                seen.add((acct, key))
+                out.append(x)
+    return out
 
 
-def _chunk(
-    ctx: Context, conn: sqlite3.Connection, fresh: Sequence[dict[str, Any]]
-) -> tuple[int, int, int]:
-    """Decide, record and insert new rows; return (new, matched, waiting)."""
+def _write(
+    ctx: Context,
+    conn: sqlite3.Connection,
+    rows: list[dict[str, Any]],
+    decided: Sequence[Any],
+    opens: dict[int, int],
+) -> int:
+    """Record the payments of a chunk's matched rows, insert the rows with their outcome,
+    audit the matches; return how many matched."""
     from huikuan.services import bank_matching as M
     from huikuan.store import bank as S
 
-    credit = [r for r in fresh if r["direction"] == "credit"]
-    decided, opens = M.decide(conn, ctx.config.auto_match_score, [M.facts(r) for r in credit])
-    payments = M.record(conn, credit, decided, opens)
-    for r, d, pid in zip(credit, decided, payments):
+    credit = [(r, d) for r, d in zip(rows, decided) if d is not None]
+    payments = M.record(conn, [r for r, _ in credit], [d for _, d in credit], opens)
+    for (r, d), pid in zip(credit, payments):
         r.update(d.fields(pid))
-    ids = S.insert_lines(conn, list(fresh))
-    line_of = {id(r): i for r, i in zip(fresh, ids)}
-    M.audit(conn, ctx.user, [line_of[id(r)] for r in credit], decided, payments)
-    matched = sum(p is not None for p in payments)
-    return len(fresh), matched, len(credit) - matched
+    ids = S.insert_lines(conn, rows)
+    line_of = {id(r): i for r, i in zip(rows, ids)}
+    M.audit(conn, ctx.user, [line_of[id(r)] for r, _ in credit], [d for _, d in credit], payments)
+    return sum(p is not None for p in payments)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from huikuan.core.bankmatch import LineFacts, Matcher, make_directory, memo_tokens
+from huikuan.core.bankmatch import LineFacts as LineFacts
+from huikuan.core.bankmatch import Matcher, make_directory, memo_tokens
 
 if TYPE_CHECKING:
     import sqlite3

@@ -155,7 +155,7 @@ def open_invoices(
                 col(Invoice.number),
             )
         )
-        for iid, cid, cur, number, open_amount, contract in db.execute(stmt):
+        for iid, cid, cur, number, open_amount, contract in db.execute(stmt).all():
             out.setdefault((cid, cur), []).append(
                 OpenInvoice(iid, number, cur, open_amount, contract)
             )
