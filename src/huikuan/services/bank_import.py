@@ -1,10 +1,11 @@
-"""Storing a statement's lines and matching them, :data:`CHUNK` lines at a time (used by
-``services.bank.import_statement``; one transaction: a failure anywhere stores nothing).
+"""Storing a statement's lines and matching them (used by ``services.bank.import_statement``;
+one transaction: a failure anywhere stores nothing).
 
-Lines go in date order; each chunk's new lines (per account, by serial or by date, amount,
-direction, counterparty and memo) are decided, their payments recorded and the lines inserted
-with their outcome before the next chunk is read, so memory stays bounded and later lines
-see the invoices earlier ones paid.
+Lines go in date order. The new ones (per account, by serial, else by date, amount, direction,
+counterparty and memo) are found :data:`CHUNK` lines at a time; the new credit lines are then
+decided together (each customer's open invoices are read once, see ``bank_matching``), and
+written :data:`CHUNK` at a time: payments and allocations, the lines with their outcome, the
+audit entries.
 """
 
 from __future__ import annotations
@@ -100,12 +101,20 @@ def store(
         for x in credit
     ]
     decided, opens = M.decide(conn, ctx.config.auto_match_score, facts)
-    outcome = {id(line): d for line, d in zip(credit, decided)}
+    del facts
+    turns = iter(decided)  # the credit lines' decisions, in the order of ``fresh``
     matched = 0
     for start in range(0, len(fresh), CHUNK):
         rows = [_row(line, account, currency, batch) for line in fresh[start : start + CHUNK]]
         matched += _write(
-            ctx, conn, rows, [outcome.get(id(x)) for x in fresh[start : start + CHUNK]], opens
+            ctx,
+            conn,
+            rows,
+            [
+                next(turns) if x.direction == "credit" else None
+                for x in fresh[start : start + CHUNK]
+            ],
+            opens,
         )
     accounts = sorted({account or line.account or "" for line in lines})
     return Counts(accounts, len(lines), len(fresh), matched, len(credit) - matched)

@@ -24,7 +24,7 @@ CUSTOMERS = 500  # customers whose open invoices are in memory at once
 NAMING = ("invoice in memo", "contract in memo", "amount equals an open invoice")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     """What matching decided for one line (``matched``: it becomes a payment)."""
 
