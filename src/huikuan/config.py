@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from huikuan.core.aging import DEFAULT_LIMITS, Buckets
+from huikuan.core.bankmatch import DEFAULT_THRESHOLD
 from huikuan.core.calendar import CALENDARS, WorkCalendar, make_calendar
 from huikuan.core.cost import CostPolicy, make_cost
 from huikuan.core.creditpolicy import CreditPolicy, make_policy
@@ -37,6 +38,7 @@ SECTIONS = {
     "cost",
     "ui",
     "database",
+    "bank",
 }
 
 
@@ -71,6 +73,9 @@ class Config:
     smtp: SmtpSettings | None = None
     language: str | None = None  # [ui] language; None: HUIKUAN_LANG, then the locale
     database_url: str | None = None  # [database] url: the ledger when --db/HUIKUAN_DB are not set
+    auto_match_score: int = (
+        DEFAULT_THRESHOLD  # [bank] auto_match_score: bank lines at or above are paid
+    )
     raw: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 
@@ -130,6 +135,7 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
         if not isinstance(database["url"], str) or not database["url"].strip():
             raise HuikuanError("database.url must be a ledger file or postgresql://user@host/db")
         cfg.database_url = database["url"].strip()
+    cfg.auto_match_score = _auto_match(_table(raw, "bank", {"auto_match_score"}))
     delivery = _table(raw, "delivery", {"outbox"})
     if "outbox" in delivery:
         cfg.outbox = Path(str(delivery["outbox"])).expanduser()
@@ -151,6 +157,15 @@ def _letters(table: dict[str, Any], path: Path) -> LetterSettings:
     if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 90:
         raise HuikuanError("letters.deadline_days must be a whole number from 0 to 90")
     return replace(out, reference_prefix=prefix, deadline_days=days)
+
+
+def _auto_match(table: dict[str, Any]) -> int:
+    value = table.get("auto_match_score", DEFAULT_THRESHOLD)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 101:
+        raise HuikuanError(
+            "bank.auto_match_score must be a whole number from 1 to 101 (101: never)"
+        )
+    return value
 
 
 def _language(value: Any) -> str:

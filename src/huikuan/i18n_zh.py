@@ -463,3 +463,17 @@ MESSAGES = {
     "the schedule has no milestones": "付款计划没有节点",
     "give the schedule with --schedule or --schedule-file (one of them)": "请用 --schedule 或 --schedule-file（二选一）给出付款计划",
 }
+
+from huikuan.i18n_zh_corrections import LABELS as _CORRECTION_LABELS  # noqa: E402
+from huikuan.i18n_zh_corrections import MESSAGES as _CORRECTION_MESSAGES  # noqa: E402
+from huikuan.i18n_zh_corrections import WORDS as _CORRECTION_WORDS  # noqa: E402
+
+LABELS |= _CORRECTION_LABELS
+MESSAGES |= _CORRECTION_MESSAGES
+WORDS |= {k: v for k, v in _CORRECTION_WORDS.items() if k not in WORDS}
+
+from huikuan.i18n_zh_bank import LABELS as _BANK_LABELS  # noqa: E402
+from huikuan.i18n_zh_bank import MESSAGES as _BANK_MESSAGES  # noqa: E402
+
+MESSAGES.update(_BANK_MESSAGES)
+LABELS.update({k: v for k, v in _BANK_LABELS.items() if k not in LABELS})

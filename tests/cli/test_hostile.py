@@ -205,6 +205,10 @@ DATE_OPTIONS: dict[tuple[str, str], tuple[list[str], bool]] = {
     ("contract event", "--date"): (["HT-1", "签约"], True),
     ("contract show", "--as-of"): (["HT-1"], False),
     ("contract list", "--as-of"): ([], False),
+    ("invoice edit", "--due-date"): (["INV-101", "--reason", "x"], True),
+    ("invoice void", "--date"): (["INV-101", "--reason", "x"], True),
+    ("payment reverse", "--date"): (["1", "--reason", "x"], True),
+    ("audit", "--since"): ([], False),
 }
 
 

@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-PAYMENTS_HEADER = "date,customer,kind,amount,currency,invoice,reference,method,unapplied"
+PAYMENTS_HEADER = (
+    "id,date,customer,kind,amount,currency,invoice,reference,method,unapplied,reversed_on"
+)
 
 
 def _open(cli, number):
@@ -42,6 +44,7 @@ def test_payment_named_invoice_first_then_oldest_due(cli, small):
     assert [_open(cli, n) for n in ("INV-101", "INV-102", "INV-103")] == ["0.00"] * 3
     rows = json.loads(cli("payment", "list", "--customer", "C001", "-f", "json").stdout)
     assert rows[-1] == {
+        "id": 6,
         "date": "2026-11-20",
         "customer": "C001",
         "kind": "payment",
@@ -51,6 +54,7 @@ def test_payment_named_invoice_first_then_oldest_due(cli, small):
         "reference": "2026112000017",
         "method": "bank",
         "unapplied": "900.00",
+        "reversed_on": None,
     }
 
 
@@ -93,17 +97,17 @@ def test_payment_in_usd_stays_in_usd(cli, small):
 def test_payment_list(cli, small):
     assert cli("payment", "list", "--format", "csv").stdout == (
         f"{PAYMENTS_HEADER}\n"
-        "2025-08-01,C001,payment,500.00,CNY,INV-103,B2025080100001,bank,0.00\n"
-        "2026-08-01,C002,payment,50.00,USD,INV-201,W-77,,0.00\n"
-        "2026-09-15,C003,payment,100.00,CNY,,,,100.00\n"
+        "1,2025-08-01,C001,payment,500.00,CNY,INV-103,B2025080100001,bank,0.00,\n"
+        "2,2026-08-01,C002,payment,50.00,USD,INV-201,W-77,,0.00,\n"
+        "3,2026-09-15,C003,payment,100.00,CNY,,,,100.00,\n"
     )
     assert cli("payment", "list", "--all", "--format", "csv").stdout == (
         f"{PAYMENTS_HEADER}\n"
-        "2025-08-01,C001,payment,500.00,CNY,INV-103,B2025080100001,bank,0.00\n"
-        "2026-08-01,C002,payment,50.00,USD,INV-201,W-77,,0.00\n"
-        "2026-09-10,C004,credit_note,100.00,CNY,INV-401,CN-1,,0.00\n"
-        "2026-09-15,C003,payment,100.00,CNY,,,,100.00\n"
-        "2026-11-01,C005,write_off,600.00,CNY,INV-502,,,0.00\n"
+        "1,2025-08-01,C001,payment,500.00,CNY,INV-103,B2025080100001,bank,0.00,\n"
+        "2,2026-08-01,C002,payment,50.00,USD,INV-201,W-77,,0.00,\n"
+        "4,2026-09-10,C004,credit_note,100.00,CNY,INV-401,CN-1,,0.00,\n"
+        "3,2026-09-15,C003,payment,100.00,CNY,,,,100.00,\n"
+        "5,2026-11-01,C005,write_off,600.00,CNY,INV-502,,,0.00,\n"
     )
     rows = json.loads(cli("payment", "list", "--format", "json").stdout)
     lines = cli("payment", "list", "--format", "jsonl").stdout.splitlines()

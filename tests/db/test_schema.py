@@ -29,6 +29,7 @@ def _columns(engine: sa.Engine) -> dict[str, set[str]]:
 def _counts(path: Path) -> dict[str, int]:
     conn = sqlite3.connect(path)
     names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    names = [n for n in names if not n.startswith("sqlite_stat")]  # planner statistics, not rows
     out = {n: conn.execute(f"SELECT COUNT(*) FROM {n}").fetchone()[0] for n in names}
     conn.close()
     return out

@@ -29,6 +29,8 @@ MODULES = (
     "interest",
     "letter",
     "contracts",
+    "audit",
+    "bank",
 )
 GLOBAL_WITH_VALUE = ("--db", "--config", "--user")
 

@@ -1,13 +1,13 @@
-"""``customer add|list|show|edit|block|unblock`` and ``contact add|list``."""
+"""``customer add|list|show|edit|block|unblock`` and ``contact add|list|edit|remove``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, checked_by, done, emit, ledger, parse_day
-from huikuan.core.errors import HuikuanError
+from huikuan.cli.common import App, FormatOpt, checked_by, done, emit, parse_day
+from huikuan.cli.context import service_context
 from huikuan.core.text import required_line
 from huikuan.output import Result
 
@@ -15,7 +15,7 @@ customer_app = App(
     help="Customers: add, list, show, edit, block, unblock.\n\nExample: huikuan customer list --format csv"
 )
 contact_app = App(
-    help="Contacts of a customer (decision maker, finance, …).\n\nExample: huikuan contact list C001"
+    help="Contacts of a customer (decision maker, finance, …): add, list, edit, remove.\n\nExample: huikuan contact list C001"
 )
 
 Code = Annotated[str, typer.Argument(help="Customer code, e.g. C001.")]
@@ -67,9 +67,7 @@ def add(
 
     Example: huikuan customer add C001 上海明达机械有限公司 --terms 月结30天 --salesperson 王丽
     """
-    from huikuan.core.errors import Conflict
-    from huikuan.core.records import check_customer, raise_problems
-    from huikuan.store import ledger as L
+    from huikuan.services.customers import add_customer
 
     row = {
         "code": code,
@@ -83,13 +81,8 @@ def add(
         "credit_limit": credit_limit,
         "terms": terms,
     }
-    rec, problems = check_customer(row)
-    raise_problems(problems)
-    with ledger() as led, led.transaction() as conn:
-        if L.customer_ref(conn, code):
-            raise Conflict(f"customer {code} already exists (use `huikuan customer edit`)")
-        L.insert_customers(conn, [rec])
-        L.audit(conn, led.user, "add", "customer", code, rec)
+    with service_context(parse_day(None)) as ctx:
+        add_customer(ctx, row)
     done(f"Added customer {code}")
 
 
@@ -106,17 +99,11 @@ def list_(
 
     Example: huikuan customer list --salesperson 王丽 --format csv
     """
-    from huikuan.store import queries as Q
+    from huikuan.services.customers import list_customers
 
-    with ledger() as led:
-        emit(
-            Result(
-                LIST_COLUMNS,
-                Q.customers(led.conn, segment, salesperson, blocked),
-                money={"credit_limit"},
-            ),
-            fmt,
-        )
+    with service_context(parse_day(None)) as ctx:
+        rows = list_customers(ctx, segment, salesperson, blocked)
+        emit(Result(LIST_COLUMNS, rows, money={"credit_limit"}), fmt)
 
 
 @customer_app.command("show")
@@ -129,13 +116,12 @@ def show(
 
     Example: huikuan customer show C001 --format json
     """
-    from huikuan.store import queries as Q
+    from huikuan.services.customers import show_customer
 
     day = parse_day(as_of, "--as-of")
-    with ledger() as led:
-        info = Q.customer(led.conn, code)
-        people = list(Q.contacts(led.conn, code))
-        bals = Q.balances(led.conn, code, day)
+    with service_context(day) as ctx:
+        detail = show_customer(ctx, code)
+    info, people, bals = detail.info, detail.contacts, detail.balances
     doc = {**info, "contacts": people, "balances": bals}
     fields = [{"field": k, "value": v} for k, v in info.items()]
     emit(
@@ -183,36 +169,15 @@ def edit(
 
     Example: huikuan customer edit C001 --credit-limit 300000 --terms NET45
     """
-    from huikuan.core.errors import HuikuanError
-    from huikuan.core.records import CUSTOMER_COLUMNS, check_customer, raise_problems
-    from huikuan.store import ledger as L
-    from huikuan.store import queries as Q
+    from huikuan.core.records import CUSTOMER_COLUMNS
+    from huikuan.services.customers import edit_customer
 
     given = {
         k: v for k, v in locals().items() if k in CUSTOMER_COLUMNS and k != "code" and v is not None
     }
-    if not given and legal is None and dunning_policy is None:
-        raise HuikuanError("nothing to change (give at least one option, see --help)")
-    with ledger() as led, led.transaction() as conn:
-        current = {k: v for k, v in Q.customer(conn, code).items() if k in CUSTOMER_COLUMNS}
-        rec, problems = check_customer({**current, **given})
-        raise_problems(problems)
-        changes: dict[str, Any] = {k: rec[k] for k in given}
-        if legal is not None:
-            changes["legal"] = int(legal)
-        if dunning_policy is not None:
-            changes["dunning_policy"] = _policy(dunning_policy)
-        L.update_customer(conn, led.user, code, changes)
+    with service_context(parse_day(None)) as ctx:
+        edit_customer(ctx, code, given, legal, dunning_policy)
     done(f"Updated customer {code}")
-
-
-def _policy(name: str) -> str | None:
-    from huikuan.cli.common import state
-
-    policies = state().config.dunning.policies
-    if name and name not in policies:
-        raise HuikuanError(f"unknown dunning policy {name!r} (known: {', '.join(policies)})")
-    return name or None
 
 
 @customer_app.command("block")
@@ -236,10 +201,10 @@ def unblock(code: Code) -> None:
 
 
 def _set_block(code: str, blocked: bool, reason: str | None) -> None:
-    from huikuan.store import ledger as L
+    from huikuan.services.customers import set_blocked
 
-    with ledger() as led, led.transaction() as conn:
-        L.set_blocked(conn, led.user, code, blocked, reason)
+    with service_context(parse_day(None)) as ctx:
+        set_blocked(ctx, code, blocked, reason)
     done(f"{'Blocked' if blocked else 'Unblocked'} customer {code}")
 
 
@@ -265,23 +230,19 @@ def contact_add(
 
     Example: huikuan contact add C001 李会计 --role 财务 --phone 13800000000
     """
-    from huikuan.core.records import check_contact, raise_problems
-    from huikuan.store import ledger as L
+    from huikuan.services.customers import add_contact
 
-    rec, problems = check_contact(
-        {
-            "name": name,
-            "role": role,
-            "title": title,
-            "phone": phone,
-            "email": email,
-            "wechat": wechat,
-            "note": note,
-        }
-    )
-    raise_problems(problems)
-    with ledger() as led, led.transaction() as conn:
-        L.add_contact(conn, led.user, code, rec)
+    row = {
+        "name": name,
+        "role": role,
+        "title": title,
+        "phone": phone,
+        "email": email,
+        "wechat": wechat,
+        "note": note,
+    }
+    with service_context(parse_day(None)) as ctx:
+        rec = add_contact(ctx, code, row)
     done(f"Added contact {name} ({rec['role']}) to {code}")
 
 
@@ -294,11 +255,69 @@ def contact_list(
 
     Example: huikuan contact list C001
     """
-    from huikuan.store import queries as Q
+    from huikuan.services.customers import list_contacts
 
     cols = ["customer", "name", "role", "title", "phone", "email", "wechat", "note"]
-    with ledger() as led:
-        emit(Result(cols, Q.contacts(led.conn, code)), fmt)
+    with service_context(parse_day(None)) as ctx:
+        emit(Result(cols, list_contacts(ctx, code)), fmt)
+
+
+ContactName = Annotated[str, typer.Argument(help="The contact's name as listed.")]
+Reason = Annotated[str, typer.Option(help="Why (kept in the audit log; required).")]
+CurrentRole = Annotated[
+    str | None,
+    typer.Option(help="The contact's role now, when two contacts share the name.", callback=_role),
+]
+
+
+@contact_app.command("edit")
+def contact_edit(
+    code: Code,
+    contact: ContactName,
+    reason: Reason,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    role: Annotated[
+        str | None, typer.Option(help="New role (or 财务, 决策人, …).", callback=_role)
+    ] = None,
+    title: Opt = None,
+    phone: Opt = None,
+    email: Opt = None,
+    wechat: Opt = None,
+    note: Opt = None,
+    current_role: CurrentRole = None,
+) -> None:
+    """Correct a contact's fields (only those given; "" clears one).
+
+    Example: huikuan contact edit C001 李会计 --phone 13900000000 --reason "new mobile number"
+    """
+    from huikuan.services.corrections import edit_contact
+
+    why = required_line(reason, "--reason")
+    fields = {"name": name, "role": role, "title": title, "phone": phone, "email": email}
+    fields |= {"wechat": wechat, "note": note}
+    given = {k: v for k, v in fields.items() if v is not None}
+    with service_context(parse_day(None)) as ctx:
+        edited = edit_contact(ctx, code, contact, given, why, current_role)
+    done(f"Updated contact {contact} of {code}: {', '.join(edited.after)}")
+
+
+@contact_app.command("remove")
+def contact_remove(
+    code: Code,
+    contact: ContactName,
+    reason: Reason,
+    current_role: CurrentRole = None,
+) -> None:
+    """Remove a contact: kept in the audit log, no longer listed nor used as addressee.
+
+    Example: huikuan contact remove C001 王经理 --reason "left the company"
+    """
+    from huikuan.services.corrections import remove_contact
+
+    why = required_line(reason, "--reason")
+    with service_context(parse_day(None)) as ctx:
+        remove_contact(ctx, code, contact, why, current_role)
+    done(f"Removed contact {contact} of {code}")
 
 
 def register(app: typer.Typer) -> None:

@@ -18,12 +18,20 @@ INDEX: dict[str, tuple[str, str, str]] = {
         "Payment terms: NET<n>/账期<n>天, EOM<n>/月结<n>天, PREPAID/款到发货, COD/货到付款.",
     ),
     "customer": ("customers", "group", "Customers: add, list, show, edit, block, unblock."),
-    "contact": ("customers", "group", "Contacts of a customer (decision maker, finance, …)."),
-    "invoice": ("invoices", "group", "Invoices (应收单): add, list, show, dispute, undispute."),
+    "contact": (
+        "customers",
+        "group",
+        "Contacts of a customer (decision maker, finance, …): add, list, edit, remove.",
+    ),
+    "invoice": (
+        "invoices",
+        "group",
+        "Invoices (应收单): add, list, show, dispute, undispute, void, edit.",
+    ),
     "payment": (
         "payments",
         "group",
-        "Payments (回款): add and list. Allocation: named invoice, then oldest due first.",
+        "Payments (回款): add, list, reverse (退票). Allocation: named invoice, then oldest due first.",
     ),
     "credit-note": (
         "payments",
@@ -73,6 +81,11 @@ INDEX: dict[str, tuple[str, str, str]] = {
         "group",
         "Contracts with milestone schedules (预付/验收/质保金): add, event, show, list.",
     ),
+    "bank": (
+        "bank",
+        "group",
+        "Bank statements (银行流水核销): import, match to invoices, claim what is left.",
+    ),
     "init": ("setup", "command", "Create the ledger (or bring an existing one up to date)."),
     "backup": (
         "setup",
@@ -118,5 +131,10 @@ INDEX: dict[str, tuple[str, str, str]] = {
         "letter",
         "command",
         "Render a letter (HTML for print, text for email, or PDF) with a stored reference number.",
+    ),
+    "audit": (
+        "audit",
+        "command",
+        "List the audit log, oldest first: every change with who, when, what and why.",
     ),
 }

@@ -1,4 +1,4 @@
-"""``invoice add|list|show|dispute|undispute``."""
+"""``invoice add|list|show|dispute|undispute|void|edit``."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from typing import Annotated
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, one_of, parse_day, state
+from huikuan.cli.common import App, FormatOpt, done, emit, one_of, parse_day
+from huikuan.cli.context import service_context
+from huikuan.core.money import format_fen
 from huikuan.core.text import required_line
 from huikuan.output import Result
 
 invoice_app = App(
-    help="Invoices (应收单): add, list, show, dispute, undispute.\n\nExample: huikuan invoice list --status overdue"
+    help="Invoices (应收单): add, list, show, dispute, undispute, void, edit.\n\nExample: huikuan invoice list --status overdue"
 )
 Number = Annotated[str, typer.Argument(help="Invoice number.")]
 Opt = Annotated[str | None, typer.Option()]
@@ -51,34 +53,24 @@ def add(
 
     Example: huikuan invoice add INV-2026-101 C001 12000 --issue-date 2026-11-01 --terms NET30
     """
-    from huikuan.core.errors import Conflict
-    from huikuan.core.records import Context, check_invoice, raise_problems
-    from huikuan.store import ledger as L
+    from huikuan.services.invoices import add_invoice
 
-    st = state()
     row = {
         "number": number,
         "customer": customer,
         "amount": amount,
         "due_date": due_date,
         "terms": terms,
-        "issue_date": parse_day(None).isoformat() if issue_date is None else issue_date,
+        "issue_date": issue_date,
         "currency": currency,
         "contract": contract,
         "salesperson": salesperson,
         "description": description,
         "milestone": milestone,
     }
-    with ledger() as led, led.transaction() as conn:
-        ctx = Context(st.config.currency, st.calendar, lambda code: L.customer_ref(conn, code))
-        rec, problems = check_invoice(row, ctx)
-        raise_problems(problems)
-        if L.invoice_ref(conn, number):
-            raise Conflict(f"invoice {number} already exists")
-        L.insert_invoices(conn, [rec])
-        L.apply_credit(conn, rec["customer_id"], rec["currency"])
-        L.audit(conn, led.user, "add", "invoice", number, rec)
-    done(f"Added invoice {number}, due {rec['due_date']}")
+    with service_context(parse_day(None)) as ctx:
+        added = add_invoice(ctx, row)
+    done(f"Added invoice {number}, due {added.due_date}")
 
 
 @invoice_app.command("list")
@@ -94,16 +86,11 @@ def list_(
 
     Example: huikuan invoice list --customer C001 --status overdue
     """
-    from huikuan.store import queries as Q
+    from huikuan.services.invoices import list_invoices
 
-    day = parse_day(as_of, "--as-of")
-    with ledger() as led:
-        emit(
-            Result(
-                LIST_COLUMNS, Q.invoices(led.conn, customer, status, day), money={"amount", "open"}
-            ),
-            fmt,
-        )
+    with service_context(parse_day(as_of, "--as-of")) as ctx:
+        rows = list_invoices(ctx, customer, status)
+        emit(Result(LIST_COLUMNS, rows, money={"amount", "open"}), fmt)
 
 
 @invoice_app.command("show")
@@ -112,10 +99,11 @@ def show(number: Number, fmt: FormatOpt = "table") -> None:
 
     Example: huikuan invoice show INV-2026-101
     """
-    from huikuan.store import queries as Q
+    from huikuan.services.invoices import show_invoice
 
-    with ledger() as led:
-        info, allocs = Q.invoice(led.conn, number)
+    with service_context(parse_day(None)) as ctx:
+        detail = show_invoice(ctx, number)
+    info, allocs = detail.info, detail.allocations
     fields = [{"field": k, "value": v} for k, v in info.items()]
     emit(
         Result(
@@ -157,11 +145,82 @@ def undispute(number: Number) -> None:
 
 
 def _set(number: str, disputed: bool, reason: str | None) -> None:
-    from huikuan.store import ledger as L
+    from huikuan.services.invoices import set_dispute
 
-    with ledger() as led, led.transaction() as conn:
-        L.set_disputed(conn, led.user, number, disputed, reason)
+    with service_context(parse_day(None)) as ctx:
+        set_dispute(ctx, number, disputed, reason)
     done(f"Invoice {number} {'disputed' if disputed else 'no longer disputed'}")
+
+
+Reason = Annotated[
+    str, typer.Option(help="Why (kept in the audit log; required).", show_default=False)
+]
+OnDate = Annotated[str | None, typer.Option("--date", help="Date of the correction [today].")]
+
+
+@invoice_app.command("void")
+def void(
+    number: Number,
+    reason: Reason,
+    reverse_allocations: Annotated[
+        bool,
+        typer.Option(
+            "--reverse-allocations",
+            help="Free what was applied to it as credit, re-applied to the customer's other"
+            " open invoices (oldest due first), else kept as unapplied credit.",
+        ),
+    ] = False,
+    date: OnDate = None,
+) -> None:
+    """Void an invoice (作废): nothing is deleted; from the void date on it is no longer open.
+
+    Refused while payments or credit notes are applied to it, unless --reverse-allocations.
+    Reports as of an earlier date still show it as it was.
+
+    Example: huikuan invoice void INV-2026-101 --reason "issued to the wrong customer" --reverse-allocations
+    """
+    from huikuan.services.corrections import void_invoice
+
+    why = required_line(reason, "--reason")
+    with service_context(parse_day(date, "--date")) as ctx:
+        result = void_invoice(ctx, number, why, reverse_allocations)
+    done(f"Voided invoice {number} ({result.currency} {format_fen(result.amount)})")
+    for a in result.freed:
+        done(f"Freed {format_fen(a.amount)} of payment {a.payment_id} as credit")
+    for a in result.reapplied:
+        done(f"Applied {format_fen(a.amount)} of payment {a.payment_id} to invoice {a.invoice}")
+
+
+@invoice_app.command("edit")
+def edit(
+    number: Number,
+    reason: Reason,
+    due_date: Annotated[str | None, typer.Option(help="New due date.")] = None,
+    salesperson: Opt = None,
+    contract: Opt = None,
+    description: Opt = None,
+    amount: Annotated[
+        str | None, typer.Option(help="New amount (only while nothing is applied to it).")
+    ] = None,
+) -> None:
+    """Correct an invoice's fields (only those given; "" clears a text field).
+
+    Example: huikuan invoice edit INV-2026-101 --due-date 2026-12-31 --reason "per contract §4"
+    """
+    from huikuan.services.corrections import edit_invoice
+
+    why = required_line(reason, "--reason")
+    fields = {
+        "due_date": due_date,
+        "salesperson": salesperson,
+        "contract": contract,
+        "description": description,
+        "amount": amount,
+    }
+    given = {k: v for k, v in fields.items() if v is not None}
+    with service_context(parse_day(None)) as ctx:
+        edited = edit_invoice(ctx, number, given, why)
+    done(f"Updated invoice {number}: {', '.join(edited.after)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,4 @@
-"""``payment add|list``, ``credit-note add``, ``write-off add``."""
+"""``payment add|list|reverse``, ``credit-note add``, ``write-off add``."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, ledger, parse_day, state
+from huikuan.cli.common import App, FormatOpt, done, emit, parse_day
+from huikuan.cli.context import service_context
 from huikuan.core.errors import InvalidValue
 from huikuan.core.text import optional_line, required_line
 from huikuan.output import Result
 
 payment_app = App(
-    help="Payments (回款): add and list. Allocation: named invoice, then oldest due first."
+    help="Payments (回款): add, list, reverse (退票). Allocation: named invoice, then oldest due"
+    " first.\n\nExample: huikuan payment list --customer C001"
 )
 credit_app = App(
     help="Credit notes and discounts: reduce open invoices like payments do.\n\nExample: huikuan credit-note add C001 500 --invoice INV-2026-101"
@@ -33,6 +35,7 @@ CurrencyOpt = Annotated[
     ),
 ]
 LIST_COLUMNS = [
+    "id",
     "date",
     "customer",
     "kind",
@@ -42,6 +45,7 @@ LIST_COLUMNS = [
     "reference",
     "method",
     "unapplied",
+    "reversed_on",
 ]
 
 
@@ -57,37 +61,19 @@ def _record(
     note: str | None,
     to_credit: bool = False,
 ) -> list[dict[str, Any]]:
-    from huikuan.core.records import Context, check_payment, raise_problems
-    from huikuan.store import guards as G
-    from huikuan.store import ledger as L
-    from huikuan.store import queries as Q
+    from huikuan.services.payments import record_payment
 
-    st = state()
     row = {
         "customer": customer,
         "amount": amount,
-        "date": parse_day(None).isoformat() if day is None else day,
+        "date": day,
         "invoice": invoice,
         "currency": currency,
         "reference": reference,
         "method": method,
     }
-    with ledger() as led, led.transaction() as conn:
-        ctx = Context(
-            st.config.currency,
-            st.calendar,
-            lambda c: L.customer_ref(conn, c),
-            lambda n: L.invoice_ref(conn, n),
-            lambda cid: L.customer_currencies(conn, cid),
-        )
-        rec, problems = check_payment(row, ctx)
-        raise_problems(problems)
-        G.refuse_duplicate_reference(conn, rec, kind)
-        if kind == "credit_note" and not to_credit:
-            G.refuse_credit_excess(conn, rec)
-        pid = L.insert_payment(conn, rec, kind, note)
-        L.audit(conn, led.user, "add", kind, customer, {**rec, "id": pid})
-        return Q.applied(conn, pid)
+    with service_context(parse_day(None)) as ctx:
+        return record_payment(ctx, kind, row, note, to_credit).applied
 
 
 def _report(kind: str, customer: str, allocs: list[dict[str, Any]], fmt: str) -> None:
@@ -140,12 +126,12 @@ def list_(
 
     Example: huikuan payment list --customer C001 --from 2026-01-01 --format csv
     """
-    from huikuan.store import queries as Q
+    from huikuan.services.payments import list_payments
 
     start = parse_day(since, "--from") if since is not None else None
     end = parse_day(until, "--to") if until is not None else None
-    with ledger() as led:
-        rows = Q.payments(led.conn, customer, None if all_kinds else "payment", start, end)
+    with service_context(parse_day(None)) as ctx:
+        rows = list_payments(ctx, customer, all_kinds, start, end)
         emit(Result(LIST_COLUMNS, rows, money={"amount", "unapplied"}), fmt)
 
 
@@ -199,21 +185,49 @@ def writeoff_add(
     Example: huikuan write-off add INV-2022-003 --reason "debtor deregistered, court ruling 2026-10"
     """
     from huikuan.core.money import format_fen, parse_fen
-    from huikuan.store import ledger as L
+    from huikuan.services.payments import write_off
 
     reason = required_line(reason, "--reason")
     try:
         cents = parse_fen(amount) if amount is not None else None
     except InvalidValue as exc:
         raise InvalidValue(f"--amount: {exc}") from None
-    day = parse_day(date, "--date").isoformat()
-    with ledger() as led, led.transaction() as conn:
-        inv = L.require_invoice(conn, invoice)
-        pid, written = L.write_off(conn, inv.id, cents, day, reason)
-        L.audit(
-            conn, led.user, "add", "write_off", invoice, {"amount": written, "date": day, "id": pid}
-        )
-    done(f"Wrote off {format_fen(written)} of invoice {invoice}")
+    with service_context(parse_day(None)) as ctx:
+        written = write_off(ctx, invoice, cents, parse_day(date, "--date"), reason)
+    done(f"Wrote off {format_fen(written.amount)} of invoice {invoice}")
+
+
+@payment_app.command("reverse")
+def reverse(
+    payment: Annotated[
+        str, typer.Argument(help="Payment id (see `payment list`) or reference (bank serial).")
+    ],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit log; required).")],
+    date: Annotated[
+        str | None, typer.Option("--date", help="Date of the reversal [today].")
+    ] = None,
+) -> None:
+    """Reverse a payment (退票, a bounced or returned payment): nothing is deleted.
+
+    From the reversal date its invoices are open again and the customer's waiting credit is
+    re-applied to them (oldest due first); reports as of an earlier date are unchanged.
+
+    Example: huikuan payment reverse 2026112000017 --reason "退票: 账户冻结" --date 2026-11-25
+    """
+    from huikuan.core.money import format_fen
+    from huikuan.services.corrections import reverse_payment
+
+    why = required_line(reason, "--reason")
+    with service_context(parse_day(date, "--date")) as ctx:
+        result = reverse_payment(ctx, payment, why)
+    done(
+        f"Reversed payment {result.payment_id} of {result.customer}"
+        f" ({result.currency} {format_fen(result.amount)})"
+    )
+    for a in result.freed:
+        done(f"Invoice {a.invoice} open again by {format_fen(a.amount)}")
+    for a in result.reapplied:
+        done(f"Applied {format_fen(a.amount)} of payment {a.payment_id} to invoice {a.invoice}")
 
 
 def register(app: typer.Typer) -> None:

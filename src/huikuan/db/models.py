@@ -17,7 +17,7 @@ from sqlmodel import Field, SQLModel
 from huikuan.db.types import Timestamp
 
 ROLES = ("decision_maker", "finance", "purchasing", "legal_rep", "other")
-PAYMENT_KINDS = ("payment", "credit_note", "write_off")
+PAYMENT_KINDS = ("payment", "credit_note", "write_off", "void")
 LOG_CHANNELS = ("phone", "email", "letter", "visit", "sms", "wechat", "legal")
 MESSAGE_STATUSES = ("pending", "sending", "sent", "failed", "open", "dropped")
 ACTION_STATUSES = ("done", "skipped")
@@ -88,6 +88,8 @@ class Contact(SQLModel, table=True):
     email: str | None = None
     wechat: str | None = None
     note: str | None = None
+    removed_on: dt.date | None = None
+    removal_reason: str | None = None
 
 
 class Invoice(SQLModel, table=True):
@@ -128,10 +130,14 @@ class Invoice(SQLModel, table=True):
     disputed: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     dispute_reason: str | None = None
     open_amount: int = money()
+    voided_on: dt.date | None = None
+    void_reason: str | None = None
 
 
 class Payment(SQLModel, table=True):
-    """Money in (回款), a credit note or a write-off; ``unapplied`` is credit not yet used."""
+    """Money in (回款), a credit note, a write-off or the void of an invoice (``void``: an
+    adjustment, never cash); ``unapplied`` is credit not yet used. A reversed payment (退票)
+    keeps its row, with ``reversed_on`` and counter-allocations dated that day."""
 
     __tablename__ = "payment"
     __table_args__ = (
@@ -148,6 +154,12 @@ class Payment(SQLModel, table=True):
             sqlite_where=sa.text("unapplied > 0"),
             postgresql_where=sa.text("unapplied > 0"),
         ),
+        sa.Index(
+            "payment_reversed",
+            "reversed_on",
+            sqlite_where=sa.text("reversed_on IS NOT NULL"),
+            postgresql_where=sa.text("reversed_on IS NOT NULL"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(default="payment", sa_column_kwargs={"server_default": "payment"})
@@ -160,14 +172,17 @@ class Payment(SQLModel, table=True):
     method: str | None = None
     note: str | None = None
     unapplied: int = money()
+    reversed_on: dt.date | None = None
+    reversal_reason: str | None = None
 
 
 class Allocation(SQLModel, table=True):
-    """Part of a payment applied to an invoice, dated with the payment's date."""
+    """Part of a payment applied to an invoice, dated with the payment's date; a negative
+    amount undoes an earlier one (a correction), dated the day of the correction."""
 
     __tablename__ = "allocation"
     __table_args__ = (
-        sa.CheckConstraint("amount > 0", name="allocation_amount"),
+        sa.CheckConstraint("amount <> 0", name="allocation_amount"),
         sa.Index("allocation_invoice", "invoice_id"),
         sa.Index("allocation_payment", "payment_id"),
         sa.Index("allocation_date", "date"),
@@ -398,6 +413,7 @@ class ProvisionLine(SQLModel, table=True):
     rate_source: str
 
 
+import huikuan.db.models_bank  # noqa: E402,F401  (bank statements: registers its tables)
 from huikuan.db import models_contract as models_contract  # noqa: E402  (registers its tables)
 
 LEDGER_TABLES = tuple(SQLModel.metadata.sorted_tables)

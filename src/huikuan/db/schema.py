@@ -11,6 +11,9 @@ lock, so two processes opening an old ledger at once upgrade it once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 
 from huikuan.core.errors import HuikuanError
@@ -40,18 +43,47 @@ def ensure_schema(engine: sa.Engine) -> list[str]:
     if engine.dialect.name == "sqlite":
         _finish_legacy_chain(engine)
     done: list[str] = []
-    with engine.connect().execution_options(huikuan_write=True) as conn, conn.begin():
-        if is_legacy(conn):
-            _adopt_legacy(conn)
-            done.append("adopted a huikuan 0.1 ledger")
-        revision = current_revision(conn)
-        if revision is None:
-            _create(conn)
-            done.append(f"created at {HEAD}")
-        elif revision != HEAD:
-            _upgrade(conn)
-            done.append(f"upgraded to {HEAD}")
+    conn = engine.connect().execution_options(huikuan_write=True)
+    with conn, _rebuilds_allowed(conn), conn.begin():
+        _bring_to_head(conn, done)
     return done
+
+
+@contextmanager
+def _rebuilds_allowed(conn: sa.Connection) -> Iterator[None]:
+    """On SQLite, foreign keys off while migrating: a batch rebuild drops and renames a table
+    other tables point at. The references are checked before the commit, then keys are on again.
+    """
+    raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+    if raw is None:
+        yield
+        return
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_references(conn: sa.Connection) -> None:
+    """A migration must leave no row pointing at a missing row (SQLite, keys off)."""
+    if conn.dialect.name == "sqlite" and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+        raise HuikuanError("the schema upgrade would break references between rows; nothing done")
+
+
+def _bring_to_head(conn: sa.Connection, done: list[str]) -> None:
+    """Adopt a 0.1 ledger, create a new one or upgrade an older one (inside the transaction)."""
+    if is_legacy(conn):
+        _adopt_legacy(conn)
+        done.append("adopted a huikuan 0.1 ledger")
+    revision = current_revision(conn)
+    if revision is None:
+        _create(conn)
+        done.append(f"created at {HEAD}")
+    elif revision != HEAD:
+        _upgrade(conn)
+        _check_references(conn)
+        done.append(f"upgraded to {HEAD}")
 
 
 def _create(conn: sa.Connection) -> None:

@@ -87,10 +87,14 @@ class Check:
 
 
 def _unallocated(table: sa.Table, key: str, rest: str) -> sa.Select[Any]:
-    """Rows whose ``rest`` column differs from amount minus their allocations (via ``key``)."""
+    """Rows whose ``rest`` column differs from amount minus their allocations (via ``key``);
+    a reversed payment (退票) has nothing left: its allocations net to zero, ``rest`` is 0."""
     a = ALLOC.alias("a")
     used = sa.select(sa.func.sum(a.c.amount)).where(a.c[key] == table.c.id).scalar_subquery()
-    wrong = table.c[rest] != table.c.amount - sa.func.coalesce(used, ZERO)
+    expected: sa.ColumnElement[Any] = table.c.amount - sa.func.coalesce(used, ZERO)
+    if "reversed_on" in table.c:
+        expected = sa.case((table.c.reversed_on.is_not(None), ZERO), else_=expected)
+    wrong = table.c[rest] != expected
     return sa.select(sa.func.count()).select_from(table).where(wrong)
 
 

@@ -44,6 +44,19 @@ def _real(value: Any) -> sa.ColumnElement[float]:
     return sa.cast(value, sa.Float)
 
 
+CREDITS = ("payment", "credit_note")  # not write-offs, nor the adjustment of a void
+
+
+def _standing(p: Any) -> sa.ColumnElement[bool]:
+    """A payment not reversed (退票) by ``as_of``: one reversed later still counted then."""
+    return sa.or_(p.reversed_on.is_(None), p.reversed_on > _AS_OF)
+
+
+def _valid(i: Any) -> sa.ColumnElement[bool]:
+    """An invoice not void by ``as_of`` (a voided invoice was never owed)."""
+    return sa.or_(i.voided_on.is_(None), i.voided_on > _AS_OF)
+
+
 @cache
 def due_query() -> sa.Select[Any]:
     """Invoices due before ``as_of``: count, paid on time, worst and 分-days late, open 分."""
@@ -52,7 +65,7 @@ def due_query() -> sa.Select[Any]:
     by_due = (
         sa.select(_total(a.amount))
         .join(payment, p.id == a.payment_id)
-        .where(a.invoice_id == i.id, a.date <= i.due_date, p.kind != "write_off")
+        .where(a.invoice_id == i.id, a.date <= i.due_date, p.kind.in_(CREDITS), _standing(p))
     )
     rows = (
         sa.select(
@@ -61,7 +74,7 @@ def due_query() -> sa.Select[Any]:
             paid.scalar_subquery().label("paid"),
             by_due.scalar_subquery().label("paid_by_due"),
         )
-        .where(i.customer_id == _CID, i.issue_date <= _AS_OF, i.due_date < _AS_OF)
+        .where(i.customer_id == _CID, i.issue_date <= _AS_OF, i.due_date < _AS_OF, _valid(i))
         .subquery("r")
     )
     r = rows.c
@@ -92,6 +105,8 @@ def late_paid_query() -> sa.Select[Any]:
             i.due_date < _AS_OF,
             a.date <= _AS_OF,
             p.kind == "payment",
+            _standing(p),
+            _valid(i),
         )
     )
 
@@ -115,7 +130,11 @@ def unapplied_query() -> sa.Select[Any]:
     """Credit received by ``as_of`` less what was applied to invoices issued by then."""
     p, a, i = payment.c, allocation.c, invoice.c
     received = sa.select(_total(p.amount)).where(
-        p.customer_id == _CID, p.currency == _CUR, p.date <= _AS_OF, p.kind != "write_off"
+        p.customer_id == _CID,
+        p.currency == _CUR,
+        p.date <= _AS_OF,
+        p.kind.in_(CREDITS),
+        _standing(p),
     )
     applied = (
         sa.select(_total(a.amount))
@@ -125,7 +144,9 @@ def unapplied_query() -> sa.Select[Any]:
             p.customer_id == _CID,
             p.currency == _CUR,
             p.date <= _AS_OF,
-            p.kind != "write_off",
+            p.kind.in_(CREDITS),
+            _standing(p),
+            a.date <= _AS_OF,
             i.issue_date <= _AS_OF,
         )
     )

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from huikuan.core.interest import InterestPolicy, InvoiceInterest, accrue, rule_for
 from huikuan.core.money import to_decimal
-from huikuan.db.tables import allocation, customer, invoice
+from huikuan.db.tables import allocation, customer, invoice, payment
 from huikuan.store.db import sa_of
 
 _BATCH = 500  # invoices per allocation query
@@ -33,6 +33,7 @@ def candidates(as_of: date, code: str | None, include_paid: bool) -> sa.Select[A
         )
         .join(customer, customer.c.id == i.customer_id)
         .where(i.issue_date <= as_of, i.due_date < as_of)
+        .where(sa.or_(i.voided_on.is_(None), i.voided_on > as_of))  # a void owes nothing
         .order_by(customer.c.code, i.due_date, i.number)
     )
     if code is not None:
@@ -44,9 +45,18 @@ def candidates(as_of: date, code: str | None, include_paid: bool) -> sa.Select[A
 
 
 def allocations(ids: Sequence[int], as_of: date) -> sa.Select[Any]:
-    """``(invoice_id, date, amount)`` applied by ``as_of`` to the invoices ``ids``."""
-    a = allocation.c
-    return sa.select(a.invoice_id, a.date, a.amount).where(a.date <= as_of, a.invoice_id.in_(ids))
+    """``(invoice_id, date, amount)`` applied by ``as_of`` to the invoices ``ids``.
+
+    A payment reversed (退票) by ``as_of`` never paid anything: its allocations and their
+    counter-entries are left out, so interest runs as if it had not been made.
+    """
+    a, p = allocation.c, payment.c
+    bounced = sa.and_(p.reversed_on.is_not(None), p.reversed_on <= as_of)
+    return (
+        sa.select(a.invoice_id, a.date, a.amount)
+        .join(payment, p.id == a.payment_id)
+        .where(a.date <= as_of, a.invoice_id.in_(ids), sa.not_(bounced))
+    )
 
 
 def invoice_interest(

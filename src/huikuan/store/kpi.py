@@ -83,6 +83,7 @@ def balances(by: str, periods: Periods) -> sa.Select[Any]:
             i.issue_date,
             i.due_date,
             i.amount,
+            i.voided_on,
             *(sa.func.coalesce(al.c[f"p{k}"], 0).label(f"p{k}") for k in range(len(bounds))),
         )
         .join(customer, customer.c.id == i.customer_id)
@@ -96,8 +97,9 @@ def balances(by: str, periods: Periods) -> sa.Select[Any]:
         open_k = r.amount - r[f"p{k}"]
         cols.append(_sum_if(r.issue_date <= b, open_k))
         cols.append(_sum_if(sa.and_(r.issue_date <= b, r.due_date >= b), open_k))
-    for k, p in enumerate(periods):
-        cols.append(_sum_if(r.issue_date.between(p[1], bounds[k + 1]), r.amount))
+    for k, p in enumerate(periods):  # a void cancels the sale in its own period (红冲)
+        sold = _sum_if(r.issue_date.between(p[1], bounds[k + 1]), r.amount)
+        cols.append(sold - _sum_if(r.voided_on.between(p[1], bounds[k + 1]), r.amount))
     return sa.select(r.k, r.currency, *cols).group_by(r.k, r.currency)
 
 
@@ -120,7 +122,9 @@ def collections(by: str, periods: Periods) -> sa.Select[Any]:
     a, i = allocation.c, invoice.c
     when = greatest(a.date, i.issue_date)
     which = sa.case(*((when <= p[2], j) for j, p in enumerate(periods)))
-    days = greatest(sa.literal_column("0"), days_between(i.issue_date, a.date))
+    # a counter-entry (payment reversed) takes back the days of the payment it undoes
+    paid_on = sa.case((a.amount < 0, payment.c.date), else_=a.date)
+    days = greatest(sa.literal_column("0"), days_between(i.issue_date, paid_on))
     rows = (
         sa.select(
             group_key(by).label("k"),

@@ -242,8 +242,14 @@ def allocate_payment(conn: sqlite3.Connection, payment_id: int) -> int:
     return left
 
 
-def apply_credit(conn: sqlite3.Connection, customer_id: int, currency: str) -> None:
-    """Apply the customer's unapplied credit (oldest first) to its open invoices (oldest first)."""
+def apply_credit(
+    conn: sqlite3.Connection, customer_id: int, currency: str, on: date | None = None
+) -> None:
+    """Apply the customer's unapplied credit (oldest first) to its open invoices (oldest first).
+
+    The allocations carry the payment's date; after a correction made on ``on`` they carry
+    ``on`` when the payment is older, so reports as of an earlier date are unchanged.
+    """
     params = {"cid": customer_id, "cur": currency}
     credits = sa_of(conn).execute(UNAPPLIED_CREDITS, params).all()
     for pid, day, rest in credits:
@@ -251,7 +257,7 @@ def apply_credit(conn: sqlite3.Connection, customer_id: int, currency: str) -> N
         if not invoices:
             return
         parts, left = allocate(rest, invoices)
-        _apply(conn, pid, day, parts, left, rest)
+        _apply(conn, pid, max(day, on) if on is not None else day, parts, left, rest)
 
 
 def apply_all_credit(conn: sqlite3.Connection) -> None:

@@ -18,7 +18,7 @@ from huikuan.core.money import format_fen
 from huikuan.core.records import CUSTOMER_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS
 from huikuan.db.models import Allocation, Contact, Customer, Invoice, Payment
 from huikuan.store.db import sa_of
-from huikuan.store.ledger import require_customer, require_invoice
+from huikuan.store.ledger import id_of, require_customer, require_invoice
 
 Row = dict[str, Any]
 STREAM = {"yield_per": 2000}  # big lists and exports are read in batches, not all at once
@@ -90,6 +90,7 @@ def contacts(conn: sqlite3.Connection, code: str | None = None) -> Iterator[Row]
         col(Contact.wechat),
         col(Contact.note),
     ).join(Customer, col(Customer.id) == col(Contact.customer_id))
+    stmt = stmt.where(col(Contact.removed_on).is_(None))  # removed ones stay in the audit log
     if code:
         require_customer(conn, code)
         stmt = stmt.where(col(Customer.code) == code)
@@ -218,6 +219,7 @@ def invoice(conn: sqlite3.Connection, number: str) -> tuple[Row, list[Row]]:
 
 PAYMENT_LIST: Any = (
     sa.select(
+        id_of(Payment).label("id"),
         col(Payment.date),
         col(Customer.code).label("customer"),
         col(Payment.kind),
@@ -228,6 +230,7 @@ PAYMENT_LIST: Any = (
         col(Payment.method),
         col(Payment.unapplied),
         col(Payment.note),
+        col(Payment.reversed_on),
     )
     .join(Customer, col(Customer.id) == col(Payment.customer_id))
     .outerjoin(Invoice, col(Invoice.id) == col(Payment.invoice_id))

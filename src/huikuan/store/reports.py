@@ -94,6 +94,7 @@ def as_of_source() -> sa.Subquery:
     open_inv = sa.union_all(still, paid).cte("open_inv")
     v = INV.alias("v")
     both = sa.select(*v.c, open_inv.c.open).join_from(open_inv, v, v.c.id == open_inv.c.id)
+    both = both.where(open_inv.c.open > ZERO)  # paid by D, reopened by a correction after D
     return both.subquery("i")
 
 
@@ -162,12 +163,26 @@ def unapplied_statement(by: str) -> sa.Select[Any]:
     moved = sa.select(p.c.customer_id, p.c.currency, a.c.amount)
     moved = moved.join_from(new_inv, a, a.c.invoice_id == new_inv.c.id)
     moved = moved.join(p, p.c.id == a.c.payment_id).where(p.c.date <= DAY)
-    credit = sa.union_all(held, moved).cte("credit")
+    credit = sa.union_all(held, moved, *_corrected_after()).cte("credit")
     key = _customer_key(by)
     name = CUST.c.name if by == "customer" else key
     stmt = sa.select(key.label("k"), name.label("n"), credit.c.currency, _total(credit.c.amt))
     stmt = stmt.join_from(credit, CUST, CUST.c.id == credit.c.customer_id)
     return stmt.group_by(key, name, credit.c.currency)
+
+
+def _corrected_after() -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """Credit as of D that corrections dated after D changed (:mod:`huikuan.store.corrections`):
+    allocations dated after D to invoices issued by D (counter-entries, credit re-applied
+    then), and the whole amount of a payment reversed after D (it had not bounced yet)."""
+    p, a = PAY, ALLOC.alias("a")
+    late = sa.select(p.c.customer_id, p.c.currency, a.c.amount)
+    late = late.join_from(a, p, p.c.id == a.c.payment_id)
+    late = late.join(INV, INV.c.id == a.c.invoice_id)
+    late = late.where(a.c.date > DAY, p.c.date <= DAY, INV.c.issue_date <= DAY)
+    bounced = sa.select(p.c.customer_id, p.c.currency, p.c.amount)
+    bounced = bounced.where(p.c.reversed_on > DAY, p.c.date <= DAY)
+    return late, bounced
 
 
 def unapplied_as_of(

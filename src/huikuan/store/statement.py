@@ -1,4 +1,6 @@
-"""对账单: a customer's invoices and payments in date order with a running balance."""
+"""对账单: a customer's invoices and payments in date order with a running balance; a voided
+invoice shows as a `void` credit line and a reversed payment (退票) as a `reversal` debit line,
+each on its date (in the summary they net out of invoiced and paid)."""
 
 from __future__ import annotations
 
@@ -53,7 +55,21 @@ def _lines() -> sa.Select[Any]:
         .select_from(sa.outerjoin(Payment, Invoice, col(Invoice.id) == col(Payment.invoice_id)))
         .where(col(Payment.customer_id) == cid, col(Payment.date).between(start, end))
     )
-    both = sa.union_all(invoices, payments).subquery("line")
+    reversals = (
+        sa.select(
+            col(Payment.reversed_on),
+            _const("2", sa.Integer),
+            _const("'reversal'", sa.String),
+            sa.func.coalesce(col(Payment.reference), col(Invoice.number), ""),
+            col(Payment.currency),
+            col(Payment.amount),
+            _const("0", sa.BigInteger),
+            sa.cast(sa.null(), sa.Date),
+        )
+        .select_from(sa.outerjoin(Payment, Invoice, col(Invoice.id) == col(Payment.invoice_id)))
+        .where(col(Payment.customer_id) == cid, col(Payment.reversed_on).between(start, end))
+    )
+    both = sa.union_all(invoices, payments, reversals).subquery("line")
     return sa.select(*both.c).order_by(both.c.date, both.c.ord, both.c.ref)
 
 
@@ -66,6 +82,9 @@ def _opening() -> sa.Select[Any]:
         ),
         sa.select(col(Payment.currency), -col(Payment.amount)).where(
             col(Payment.customer_id) == cid, col(Payment.date) <= end
+        ),
+        sa.select(col(Payment.currency), col(Payment.amount)).where(  # 退票: owed again
+            col(Payment.customer_id) == cid, col(Payment.reversed_on) <= end
         ),
     ).subquery("move")
     total = sa.cast(sa.func.sum(moves.c.amt), sa.BigInteger)
@@ -99,8 +118,18 @@ def statement(
         iso_due = due.isoformat() if due else None
         lines.append(_line(day.isoformat(), kind, ref, cur, debit, credit, running[cur], iso_due))
         t = totals.setdefault(cur, {"invoiced": 0, "payment": 0, "credit_note": 0, "write_off": 0})
-        t["invoiced" if kind == "invoice" else kind] += debit + credit
+        _count(t, kind, debit, credit)
     return lines, list(_summaries(opening, totals, running))
+
+
+# A void nets out of what was invoiced, a reversal (退票) out of what was paid (红冲).
+_NETTED = {"invoice": ("invoiced", 1), "void": ("invoiced", -1), "reversal": ("payment", -1)}
+
+
+def _count(totals: dict[str, int], kind: str, debit: int, credit: int) -> None:
+    """Add a line to the summary of its currency."""
+    key, sign = _NETTED.get(kind, (kind, 1))
+    totals[key] += sign * (debit + credit)
 
 
 def _line(

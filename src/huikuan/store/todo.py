@@ -45,7 +45,7 @@ def contacts(conn: sqlite3.Connection, code: str) -> list[Row]:
     stmt = (
         sa.select(k.name, k.role, k.title, k.phone, k.email, k.wechat)
         .join(customer, customer.c.id == k.customer_id)
-        .where(customer.c.code == code)
+        .where(customer.c.code == code, k.removed_on.is_(None))
         .order_by(k.id)
     )
     rows = [dict(r) for r in sa_of(conn).execute(stmt).mappings()]

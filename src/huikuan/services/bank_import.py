@@ -1,0 +1,186 @@
+"""Storing a statement's lines and matching them (used by ``services.bank.import_statement``;
+one transaction: a failure anywhere stores nothing).
+
+Lines go in date order. The new ones (per account, by serial, else by date, amount, direction,
+counterparty and memo) are found :data:`CHUNK` lines at a time; the new credit lines are then
+decided together (each customer's open invoices are read once, see ``bank_matching``), and
+written :data:`CHUNK` at a time: payments and allocations, the lines with their outcome, the
+audit entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from huikuan.core.errors import ImportFailed
+from huikuan.core.money import parse_currency
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from huikuan.services.context import Context
+    from huikuan.store.bankfile import Statement, StatementLine
+
+CHUNK = 10_000
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What storing the lines did."""
+
+    accounts: list[str]
+    lines: int
+    new: int
+    matched: int
+    unmatched: int
+
+
+def settle(
+    ctx: Context,
+    conn: sqlite3.Connection,
+    stmt: Statement,
+    account: str | None,
+    currency: str | None,
+) -> tuple[str | None, str]:
+    """The statement's account and currency (the options', checked against the file's), and
+    every line's currency checked against what the ledger knows."""
+    from huikuan.store import bank as S
+
+    given = account.strip() if account else None
+    if given and stmt.account and given != stmt.account:
+        raise ImportFailed(
+            f"{stmt.label}: the statement is for account {stmt.account}, not {given}"
+        )
+    cur = parse_currency(currency) if currency else None
+    if cur and stmt.currency and cur != stmt.currency:
+        raise ImportFailed(f"{stmt.label}: the statement is in {stmt.currency}, not {cur}")
+    default = cur or stmt.currency or ctx.config.currency
+    known = {ctx.config.currency} | S.ledger_currencies(conn)
+    for used in sorted({line.currency or default for line in stmt.lines} - known):
+        raise ImportFailed(
+            f"{stmt.label}: the statement is in {used}, but the ledger has no {used} invoices"
+            f" (its currency is {ctx.config.currency})",
+            summary="nothing imported",
+        )
+    if not (given or stmt.account) and any(not line.account for line in stmt.lines):
+        raise ImportFailed(f"{stmt.label}: the statement does not say its account: give --account")
+    return given or stmt.account, default
+
+
+def store(
+    ctx: Context,
+    conn: sqlite3.Connection,
+    stmt: Statement,
+    batch: int,
+    account: str | None,
+    currency: str,
+) -> Counts:
+    """Store and match the statement's new lines: all new credit lines are decided at once
+    (each customer's open invoices read once), then written chunk by chunk."""
+    from huikuan.services import bank_matching as M
+
+    lines = sorted(stmt.lines, key=lambda line: line.date)
+    seen: set[tuple[str, str]] = set()
+    fresh = [
+        line
+        for start in range(0, len(lines), CHUNK)
+        for line in _fresh(conn, lines[start : start + CHUNK], account, seen)
+    ]
+    credit = [line for line in fresh if line.direction == "credit"]
+    facts = [
+        M.LineFacts(
+            x.amount,
+            x.currency or currency,
+            x.counterparty,
+            x.counterparty_account,
+            x.memo,
+            x.serial,
+        )
+        for x in credit
+    ]
+    decided, opens = M.decide(conn, ctx.config.auto_match_score, facts)
+    del facts
+    turns = iter(decided)  # the credit lines' decisions, in the order of ``fresh``
+    matched = 0
+    for start in range(0, len(fresh), CHUNK):
+        rows = [_row(line, account, currency, batch) for line in fresh[start : start + CHUNK]]
+        matched += _write(
+            ctx,
+            conn,
+            rows,
+            [
+                next(turns) if x.direction == "credit" else None
+                for x in fresh[start : start + CHUNK]
+            ],
+            opens,
+        )
+    accounts = sorted({account or line.account or "" for line in lines})
+    return Counts(accounts, len(lines), len(fresh), matched, len(credit) - matched)
+
+
+def _row(line: StatementLine, account: str | None, currency: str, batch: int) -> dict[str, Any]:
+    credit = line.direction == "credit"
+    return {
+        "import_id": batch,
+        "account": account or line.account,
+        "date": line.date,
+        "amount": line.amount,
+        "currency": line.currency or currency,
+        "direction": line.direction,
+        "counterparty": line.counterparty,
+        "counterparty_account": line.counterparty_account,
+        "memo": line.memo,
+        "serial": line.serial,
+        "dedup_key": line.dedup_key(),
+        "status": "unmatched" if credit else "ignored",
+        "reason": None if credit else "debit",
+        "customer_id": None,
+        "payment_id": None,
+        "invoices": None,
+        "score": None,
+    }
+
+
+def _fresh(
+    conn: sqlite3.Connection,
+    lines: Sequence[StatementLine],
+    account: str | None,
+    seen: set[tuple[str, str]],
+) -> list[StatementLine]:
+    """The lines not stored yet (per account) nor ``seen`` earlier in the file, each once."""
+    from huikuan.store import bank as S
+
+    out = []
+    for acct in sorted({account or x.account or "" for x in lines}):
+        mine = [x for x in lines if (account or x.account or "") == acct]
+        stored = S.existing_keys(conn, acct, [x.dedup_key() for x in mine])
+        for x in mine:
+            key = x.dedup_key()
+            if key not in stored and (acct, key) not in seen:
+                seen.add((acct, key))
+                out.append(x)
+    return out
+
+
+def _write(
+    ctx: Context,
+    conn: sqlite3.Connection,
+    rows: list[dict[str, Any]],
+    decided: Sequence[Any],
+    opens: dict[int, int],
+) -> int:
+    """Record the payments of a chunk's matched rows, insert the rows with their outcome,
+    audit the matches; return how many matched."""
+    from huikuan.services import bank_matching as M
+    from huikuan.store import bank as S
+
+    credit = [(r, d) for r, d in zip(rows, decided) if d is not None]
+    payments = M.record(conn, [r for r, _ in credit], [d for _, d in credit], opens)
+    for (r, d), pid in zip(credit, payments):
+        r.update(d.fields(pid))
+    ids = S.insert_lines(conn, rows)
+    line_of = {id(r): i for r, i in zip(rows, ids)}
+    M.audit(conn, ctx.user, [line_of[id(r)] for r, _ in credit], [d for _, d in credit], payments)
+    return sum(p is not None for p in payments)

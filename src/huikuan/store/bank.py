@@ -1,0 +1,339 @@
+"""Bank statement lines in the ledger: storing, reading for matching, recording payments.
+
+Everything runs in the caller's transaction, as SQLAlchemy statements over the models, and
+set-wise: keys, customers, aliases, invoice numbers and open invoices are read in batches,
+payments and allocations written with one executemany per batch.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+from huikuan.core.bankmatch import Key, OpenInvoice
+from huikuan.core.errors import NotFound
+from huikuan.db.models import Audit, Customer, Invoice, Payment
+from huikuan.db.models_bank import BankAlias, BankImport, BankLine
+from huikuan.store.db import sa_of
+from huikuan.store.ledger import id_of
+from huikuan.store.setalloc import write_rows
+
+BATCH = 500  # keys per IN (…) list
+ROWS = 5000  # rows per executemany
+LINE_FIELDS = (
+    "account",
+    "date",
+    "amount",
+    "currency",
+    "direction",
+    "counterparty",
+    "counterparty_account",
+    "memo",
+    "serial",
+)
+
+
+def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+def existing_keys(conn: sqlite3.Connection, account: str, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` the account's stored lines already have."""
+    db, found = sa_of(conn), set[str]()
+    for batch in _batches(keys):
+        stmt = sa.select(col(BankLine.dedup_key)).where(
+            col(BankLine.account) == account, col(BankLine.dedup_key).in_(batch)
+        )
+        found.update(db.execute(stmt).scalars())
+    return found
+
+
+def add_import(conn: sqlite3.Connection, rec: dict[str, Any]) -> int:
+    """Record one ``bank import``; return its id."""
+    stmt = sa.insert(BankImport).values(**rec, imported_at=now()).returning(id_of(BankImport))
+    result: int = sa_of(conn).execute(stmt).scalar_one()
+    return result
+
+
+def finish_import(conn: sqlite3.Connection, batch: int, account: str, new: int) -> None:
+    """Record what an import stored."""
+    stmt = sa.update(BankImport).where(id_of(BankImport) == batch).values(account=account, new=new)
+    sa_of(conn).execute(stmt)
+
+
+def insert_lines(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert line rows (every :class:`BankLine` field but ``id``); return their ids in order."""
+    return _insert_many(conn, BankLine, rows)
+
+
+def _insert_many(conn: sqlite3.Connection, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` with plain executemany; return their ids in order. The ids are read
+    back as those above the largest before: the write lock keeps other writers out."""
+    db = sa_of(conn)
+    before = db.execute(sa.select(sa.func.coalesce(sa.func.max(id_of(model)), 0))).scalar_one()
+    for batch in _batches(rows, ROWS):
+        db.execute(sa.insert(model), list(batch))
+    found = db.execute(sa.select(id_of(model)).where(id_of(model) > before).order_by(id_of(model)))
+    ids = list(found.scalars())
+    if len(ids) != len(rows):
+        raise RuntimeError(f"{model.__tablename__}: {len(ids)} new rows, expected {len(rows)}")
+    return ids
+
+
+# --- what matching reads --------------------------------------------------------------------
+
+
+def customers(conn: sqlite3.Connection) -> Iterator[tuple[int, str]]:
+    """Every customer's ``(id, name)``."""
+    rows = sa_of(conn).execute(sa.select(id_of(Customer), col(Customer.name)))
+    return ((cid, name) for cid, name in rows)
+
+
+def aliases(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
+    """Learnt ``(kind, value, customer id)`` aliases."""
+    stmt = sa.select(col(BankAlias.kind), col(BankAlias.value), col(BankAlias.customer_id))
+    return [(k, v, c) for k, v, c in sa_of(conn).execute(stmt)]
+
+
+def seen_accounts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """``(counterparty account, customer)`` of the lines matched so far."""
+    stmt = (
+        sa.select(col(BankLine.counterparty_account), col(BankLine.customer_id))
+        .distinct()
+        .where(col(BankLine.status) == "matched", col(BankLine.counterparty_account).is_not(None))
+    )
+    return [(a, c) for a, c in sa_of(conn).execute(stmt) if c is not None and a is not None]
+
+
+def invoice_owners(conn: sqlite3.Connection, numbers: Iterable[str]) -> dict[str, int]:
+    """``number -> customer id`` of the invoices among ``numbers``."""
+    db, out = sa_of(conn), dict[str, int]()
+    for batch in _batches(sorted(set(numbers))):
+        stmt = sa.select(col(Invoice.number), col(Invoice.customer_id)).where(
+            col(Invoice.number).in_(batch)
+        )
+        out.update({n: c for n, c in db.execute(stmt)})
+    return out
+
+
+def open_invoices(
+    conn: sqlite3.Connection, customer_ids: Iterable[int]
+) -> dict[Key, list[OpenInvoice]]:
+    """The open invoices of the customers, oldest first per (customer, currency)."""
+    db, out = sa_of(conn), dict[Key, list[OpenInvoice]]()
+    cols = (
+        id_of(Invoice),
+        col(Invoice.customer_id),
+        col(Invoice.currency),
+        col(Invoice.number),
+        col(Invoice.open_amount),
+        col(Invoice.contract),
+    )
+    for batch in _batches(sorted(set(customer_ids))):
+        stmt = (
+            sa.select(*cols)
+            .where(col(Invoice.open_amount) > 0, col(Invoice.customer_id).in_(batch))
+            .order_by(
+                col(Invoice.customer_id),
+                col(Invoice.currency),
+                col(Invoice.due_date),
+                col(Invoice.issue_date),
+                col(Invoice.number),
+            )
+        )
+        for iid, cid, cur, number, open_amount, contract in db.execute(stmt).all():
+            out.setdefault((cid, cur), []).append(
+                OpenInvoice(iid, number, cur, open_amount, contract)
+            )
+    return out
+
+
+def known_references(conn: sqlite3.Connection, serials: Iterable[str]) -> set[tuple[int, str]]:
+    """``(customer id, reference)`` of the payments (not reversed) whose reference is among
+    ``serials``."""
+    db, out = sa_of(conn), set[tuple[int, str]]()
+    for batch in _batches(sorted(set(serials))):
+        stmt = sa.select(col(Payment.customer_id), col(Payment.reference)).where(
+            col(Payment.kind) == "payment",
+            col(Payment.reference).in_(batch),
+            col(Payment.reversed_on).is_(None),
+        )
+        out.update((c, r) for c, r in db.execute(stmt) if r is not None)
+    return out
+
+
+def ledger_currencies(conn: sqlite3.Connection) -> set[str]:
+    """The currencies of the ledger's invoices."""
+    stmt = sa.select(col(Invoice.currency)).distinct()
+    return set(sa_of(conn).execute(stmt).scalars())
+
+
+# --- payments -------------------------------------------------------------------------------
+
+
+def insert_payments(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert payments (customer_id, date, amount, currency, invoice_id, reference); ids in order."""
+    extra = {"kind": "payment", "method": "bank", "note": None}
+    return _insert_many(conn, Payment, [{**r, **extra, "unapplied": r["amount"]} for r in rows])
+
+
+def write_allocations(
+    conn: sqlite3.Connection,
+    parts: list[tuple[int, int, int, date]],
+    opens: dict[int, int],
+    unapplied: dict[int, int],
+) -> None:
+    """Write allocations ``(payment, invoice, amount, date)``, the invoices' new open amounts
+    and the payments' unapplied amounts."""
+    write_rows(
+        conn, parts, [(v, i) for i, v in opens.items()], [(v, p) for p, v in unapplied.items()]
+    )
+
+
+def set_lines(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
+    """Update lines: ``line`` id -> status, customer_id, payment_id, invoices, reason, score."""
+    stmt = (
+        sa.update(BankLine)
+        .where(id_of(BankLine) == sa.bindparam("line"))
+        .values(
+            {
+                k: sa.bindparam(k)
+                for k in ("status", "customer_id", "payment_id", "invoices", "reason", "score")
+            }
+        )
+    )
+    for batch in _batches(rows, ROWS):
+        sa_of(conn).execute(stmt, list(batch))
+
+
+def audit_many(conn: sqlite3.Connection, user: str, entries: list[tuple[str, str, Any]]) -> None:
+    """Audit ``(action, line id, detail)`` of bank lines in bulk."""
+    at = now()
+    rows = [
+        {
+            "at": at,
+            "username": user,
+            "action": a,
+            "entity": "bank_line",
+            "key": k,
+            "detail": json.dumps(d, ensure_ascii=False, default=str),
+        }
+        for a, k, d in entries
+    ]
+    for batch in _batches(rows, ROWS):
+        sa_of(conn).execute(sa.insert(Audit), list(batch))
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+LIST_COLUMNS = (
+    id_of(BankLine).label("line"),
+    *(col(getattr(BankLine, f)) for f in LINE_FIELDS[1:]),
+    col(BankLine.status),
+    col(Customer.code).label("customer"),
+    col(BankLine.invoices),
+    col(BankLine.reason),
+    col(BankLine.score),
+    col(BankLine.account),
+    col(BankLine.customer_id),
+    col(BankLine.payment_id),
+)
+
+
+def lines(
+    conn: sqlite3.Connection,
+    status: str | None = None,
+    *,
+    credit_only: bool = False,
+    ids: Sequence[int] | None = None,
+    stream: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """Lines by date then id (with the customer's code), optionally of one status."""
+    stmt = sa.select(*LIST_COLUMNS).outerjoin(
+        Customer, col(Customer.id) == col(BankLine.customer_id)
+    )
+    if status is not None:
+        stmt = stmt.where(col(BankLine.status) == status)
+    if credit_only:
+        stmt = stmt.where(col(BankLine.direction) == "credit")
+    if ids is not None:
+        stmt = stmt.where(id_of(BankLine).in_(ids))
+    stmt = stmt.order_by(col(BankLine.date), id_of(BankLine))
+    result = sa_of(conn).execute(stmt.execution_options(yield_per=2000) if stream else stmt)
+    keys = list(result.keys())
+    return (dict(zip(keys, row)) for row in result)
+
+
+def line(conn: sqlite3.Connection, line_id: int) -> dict[str, Any]:
+    """One line; :class:`NotFound` when there is none."""
+    found = next(lines(conn, ids=[line_id]), None)
+    if found is None:
+        raise NotFound(f"no bank line {line_id} (see `huikuan bank list`)")
+    return found
+
+
+def learn(conn: sqlite3.Connection, user: str, kind: str, value: str, cid: int) -> int | None:
+    """Remember ``value`` (a normalised name or an account) as the customer's; return the
+    customer it meant before (None: new, or the same)."""
+    db = sa_of(conn)
+    where = (col(BankAlias.kind) == kind, col(BankAlias.value) == value)
+    before = db.execute(sa.select(col(BankAlias.customer_id)).where(*where)).scalar()
+    if before is None:
+        db.execute(
+            sa.insert(BankAlias).values(
+                kind=kind, value=value, customer_id=cid, username=user, learnt_at=now()
+            )
+        )
+    elif before != cid:
+        db.execute(
+            sa.update(BankAlias)
+            .where(*where)
+            .values(customer_id=cid, username=user, learnt_at=now())
+        )
+    return before if before != cid else None
+
+
+def customer_codes(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
+    """``id -> code`` of the customers."""
+    db, out = sa_of(conn), dict[int, str]()
+    for batch in _batches(sorted(set(ids))):
+        stmt = sa.select(id_of(Customer), col(Customer.code)).where(id_of(Customer).in_(batch))
+        out.update({i: c for i, c in db.execute(stmt)})
+    return out
+
+
+def forget(conn: sqlite3.Connection, cid: int, name: str, account: str | None) -> list[str]:
+    """Drop the aliases of ``name`` (normalised) and ``account`` that point to ``cid``."""
+    db, out = sa_of(conn), []
+    for kind, value in (("name", name), ("account", account)):
+        if value:
+            gone = db.execute(
+                sa.delete(BankAlias).where(
+                    col(BankAlias.kind) == kind,
+                    col(BankAlias.value) == value,
+                    col(BankAlias.customer_id) == cid,
+                )
+            )
+            if gone.rowcount:
+                out.append(f"{kind} {value}")
+    return out
+
+
+def customer_name(conn: sqlite3.Connection, cid: int) -> str:
+    stmt = sa.select(col(Customer.name)).where(id_of(Customer) == cid)
+    name: str = sa_of(conn).execute(stmt).scalar_one()
+    return name
