@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 import sqlalchemy as sa
@@ -132,7 +133,9 @@ def cells_statement(
     i = source
     key = i.c.customer_id if by == "customer" else group_key(by, i)
     col, n = _reference(buckets, i), len(buckets.labels) - 1
-    cums = [_total(sa.case((col >= _cut(k), i.c.open), else_=ZERO)).label(f"c{k}") for k in range(n)]
+    cums = [
+        _total(sa.case((col >= _cut(k), i.c.open), else_=ZERO)).label(f"c{k}") for k in range(n)
+    ]
     inner = sa.select(key.label("k"), i.c.currency.label("cur"), *cums)
     inner = inner.add_columns(_total(i.c.open).label("t"))
     if by != "customer":
@@ -141,7 +144,7 @@ def cells_statement(
         inner = inner.where(i.c.due_date < DAY)
     g = inner.group_by(key, i.c.currency).subquery("g")
     bounds = [g.c[f"c{k}"] for k in range(n)] + [g.c.t]
-    sums = [bounds[0], *(hi - lo for lo, hi in zip(bounds, bounds[1:]))]
+    sums = [bounds[0], *(hi - lo for lo, hi in pairwise(bounds))]
     if by != "customer":  # the key is its own name
         return sa.select(g.c.k, g.c.k.label("n"), g.c.cur, *sums)
     named = sa.select(CUST.c.code, CUST.c.name, g.c.cur, *sums)
