@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from huikuan.core.calendar import make_calendar
 from huikuan.core.interest import InterestPolicy, InterestRule
 from huikuan.db.tables import allocation, customer, invoice, payment
-from huikuan.store import interest
+from huikuan.store import collections, interest
 from huikuan.store.db import Ledger, open_ledger
 
 D = dt.date
@@ -41,6 +42,8 @@ INVOICES: list[tuple[str, int, dt.date, dt.date, int, str | None, list[tuple[dt.
     ("I08", 3, D(2026, 5, 1), D(2026, 6, 30), 30_000, None, []),
     ("I09", 3, D(2026, 6, 1), D(2026, 8, 1), 20_000, None, []),
     ("I10", 1, D(2025, 6, 1), D(2025, 7, 1), 12_345, "HT-1", [(D(2026, 6, 1), 345)]),
+    ("I11", 2, D(2024, 1, 29), D(2024, 2, 29), 9_999, None, []),
+    ("I12", 3, D(2023, 3, 1), D(2023, 3, 31), 8_888, None, [(D(2024, 5, 6), 888)]),
 ]  # fmt: skip
 POLICIES = {
     "default": InterestPolicy(),
@@ -165,3 +168,19 @@ def test_rules_with_different_grace_days_take_the_exact_path(ledger: Ledger) -> 
     assert interest.uniform_grace(policy) is None
     rows = {r.number: r for r in _interest(ledger, policy, D(2026, 3, 3))}
     assert rows["I02"].days == 26 - 10 and rows["I05"].days == 2
+
+
+@pytest.mark.parametrize("within", [0, 30, 180, 400, 800])
+def test_limitation_within_leaves_out_only_periods_ending_later(
+    ledger: Ledger, within: int
+) -> None:
+    cal = make_calendar("CN")
+    for day in (D(2026, 3, 1), D(2026, 9, 1), D(2027, 2, 1), D(2028, 6, 30), D(2029, 1, 1)):
+        every = list(collections.limitation_records(ledger.conn, day, cal))
+        near = list(collections.limitation_records(ledger.conn, day, cal, within))
+        assert near == [r for r in every if (r[0] - day).days <= within]
+    ends = {r[1]: r[0] for r in collections.limitation_records(ledger.conn, D(2027, 1, 4), cal)}
+    assert ends["I11"] == D(2027, 3, 1)  # 2024-02-29 + 3 years: 2027-02-28, a Sunday
+    assert ends["I12"] == D(2027, 5, 6)  # restarted by the partial payment of 2024-05-06
+    rows = collections.limitation_sorted(ledger.conn, D(2027, 1, 4), cal, 125)
+    assert [r[1] for r in rows] == ["I11", "I12"]

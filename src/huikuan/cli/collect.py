@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -313,21 +314,14 @@ def limitation(
 
     Example: huikuan limitation --within 180 --format json
     """
-    from huikuan.core.limitation import advice
-    from huikuan.store.collections import limitation_rows
+    from huikuan.store.collections import limitation_sorted
 
     day = parse_day(as_of, "--as-of")
     lang = lang or state().language
     cal = state().config.make_calendar()  # years ahead lack holiday data: noted, not warned
     with ledger() as led:
-        rows = [
-            r
-            for r in limitation_rows(led.conn, day, cal)
-            if within is None or r["days_left"] <= within
-        ]
-    rows.sort(key=lambda r: (r["expires"], r["invoice"]))
-    for r in rows:
-        r["action"] = advice(r["days_left"], lang)
+        found = limitation_sorted(led.conn, day, cal, within)  # compact tuples, soonest first
+    rows = _limitation_rows(found, day, lang)  # dicts made as they are written
     notes = []
     if cal.missing_years:
         years = ", ".join(str(y) for y in sorted(cal.missing_years))
@@ -345,7 +339,10 @@ def limitation(
         "restarted_by",
         "action",
     ]
-    shown = [{**r, "restarted_by": _restart_text(r["restarted_by"])} for r in rows]
+    shown = (
+        {**r, "restarted_by": _restart_text(r["restarted_by"])}
+        for r in _limitation_rows(found, day, lang)
+    )
     emit(
         Result(
             cols,
@@ -358,6 +355,16 @@ def limitation(
         ),
         fmt,
     )
+
+
+def _limitation_rows(found: list[Any], day: date, lang: str) -> Iterator[dict[str, Any]]:
+    from huikuan.core.limitation import advice
+    from huikuan.store.collections import limitation_row
+
+    for record in found:
+        row = limitation_row(record, day)
+        row["action"] = advice(row["days_left"], lang)
+        yield row
 
 
 def _restart_text(r: dict[str, str] | None) -> str | None:
