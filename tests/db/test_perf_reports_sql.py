@@ -184,3 +184,78 @@ def test_limitation_within_leaves_out_only_periods_ending_later(
     assert ends["I12"] == D(2027, 5, 6)  # restarted by the partial payment of 2024-05-06
     rows = collections.limitation_sorted(ledger.conn, D(2027, 1, 4), cal, 125)
     assert [r[1] for r in rows] == ["I11", "I12"]
+
+
+def _credit_extras(db: sa.Connection) -> None:
+    """Assessments, a second currency, unapplied credit, a write-off and credit applied to an
+    invoice issued later, on top of the seed."""
+    from huikuan.db.tables import credit_assessment
+
+    db.execute(
+        sa.insert(customer).values(
+            id=4, code="C0", name="无发票", credit_limit=5_000, created_at=AT
+        )
+    )
+    db.execute(
+        sa.update(customer).where(customer.c.id == 1).values(credit_limit=200_000, terms="NET30")
+    )
+    db.execute(sa.update(customer).where(customer.c.id == 3).values(credit_limit=1_000))
+    for aid, cid, day, rating, total in (
+        (1, 1, D(2026, 1, 10), "B", 70),
+        (2, 1, D(2026, 5, 1), "A", 85),
+        (3, 1, D(2026, 5, 1), "C", 55),
+        (4, 2, D(2026, 9, 1), "AAA", 95),
+    ):
+        db.execute(sa.insert(credit_assessment).values(
+            id=aid, customer_id=cid, date=day, assessor="t", inputs="{}", weights="{}", scores="{}",
+            total=total, rating=rating, recommended_limit=0, recommended_terms="NET30", currency="CNY",
+            reasons="[]", missing="[]", created_at=AT))  # fmt: skip
+    db.execute(sa.insert(invoice).values(id=50, number="U1", customer_id=2, issue_date=D(2026, 3, 1),
+               due_date=D(2026, 4, 1), amount=5_000, currency="USD", open_amount=5_000))  # fmt: skip
+    db.execute(sa.insert(invoice).values(id=51, number="L1", customer_id=3, issue_date=D(2026, 8, 1),
+               due_date=D(2026, 9, 1), amount=4_000, currency="CNY", open_amount=1_000))  # fmt: skip
+    pays = [(100, "payment", 3, D(2026, 4, 1), 7_000, 4_000), (101, "write_off", 3, D(2026, 4, 2), 500, 500),
+            (102, "credit_note", 1, D(2026, 6, 1), 2_000, 2_000)]  # fmt: skip
+    for pid, kind, cid, day, amount, left in pays:
+        db.execute(sa.insert(payment).values(id=pid, kind=kind, customer_id=cid, date=day, amount=amount,
+                                             currency="CNY", unapplied=left))  # fmt: skip
+    db.execute(
+        sa.insert(allocation).values(
+            payment_id=100, invoice_id=51, amount=3_000, date=D(2026, 4, 1)
+        )
+    )
+
+
+def test_credit_rows_equal_customer_by_customer(ledger: Ledger) -> None:
+    from huikuan.store import credit
+
+    with ledger.transaction() as conn:
+        _credit_extras(conn.sa)  # type: ignore[attr-defined]
+    conn = ledger.conn
+    for day in (D(2026, 2, 1), D(2026, 5, 1), D(2026, 7, 1), D(2026, 11, 22)):
+        for stale in (None, 0, 60):
+            got = list(credit.credit_rows(conn, day, stale, "CNY"))
+            assert got == list(_one_by_one(conn, day, stale)), (day, stale)
+    rows = {r["code"]: r for r in credit.credit_rows(conn, D(2026, 7, 1), None, "CNY")}
+    assert (rows["C1"]["rating"], rows["C1"]["last_assessed"]) == ("C", "2026-05-01")
+    assert rows["C2"]["currency"] == "CNY" and rows["C0"]["exposure"] == 0
+    # open I07 40,000 (paid later), I08 30,000, I09 20,000, I12 8,000, less the 7,000 received
+    # 04-01 (4,000 unapplied, 3,000 applied to L1 issued after the day); the write-off is no credit
+    assert rows["C3"]["exposure"] == 98_000 - 7_000
+
+
+def _one_by_one(conn: Any, day: dt.date, stale: int | None) -> Iterator[dict[str, Any]]:
+    """``credit list`` as it was: a standing, newest assessment and terms per customer."""
+    from huikuan.store import credit as S
+
+    for cid, code, name in S.customer_ids(conn):
+        last = S.latest(conn, cid, day)
+        if stale is not None and last and (day - dt.date.fromisoformat(last["date"])).days < stale:
+            continue
+        st = S.standing(conn, code, day, "CNY")
+        yield {
+            "code": code, "name": name, "rating": last["rating"] if last else None,
+            "total": last["total"] if last else None, "last_assessed": last["date"] if last else None,
+            "credit_limit": st.limit, "terms": S.terms(conn, cid), "currency": st.currency,
+            "exposure": st.exposure, "available": None if st.limit is None else st.limit - st.exposure,
+        }  # fmt: skip

@@ -221,24 +221,7 @@ def _list_rows(conn: Any, day: date, stale: int | None) -> Any:
     """One row per customer; money as 分 (formatted by the caller)."""
     from huikuan.store import credit as S
 
-    cfg = state().config
-    for cid, code, name in S.customer_ids(conn):
-        last = S.latest(conn, cid, day)
-        if stale is not None and last and (day - date.fromisoformat(last["date"])).days < stale:
-            continue
-        st = S.standing(conn, code, day, cfg.currency)
-        yield {
-            "code": code,
-            "name": name,
-            "rating": last["rating"] if last else None,
-            "total": last["total"] if last else None,
-            "last_assessed": last["date"] if last else None,
-            "credit_limit": st.limit,
-            "terms": S.terms(conn, cid),
-            "currency": st.currency,
-            "exposure": st.exposure,
-            "available": None if st.limit is None else st.limit - st.exposure,
-        }
+    return S.credit_rows(conn, day, stale, state().config.currency)
 
 
 MONEY = ("credit_limit", "exposure", "available")

@@ -98,10 +98,13 @@ def as_of_source() -> sa.Subquery:
     return both.subquery("i")
 
 
-def _source(conn: sqlite3.Connection, as_of: date) -> sa.Subquery:
+def source_as_of(conn: sqlite3.Connection, as_of: date) -> sa.Subquery:
     """Stored open amounts when no allocation is dated after D (the partial index does it all)."""
     later = sa.select(sa.exists().where(ALLOC.c.date > DAY))
     return as_of_source() if sa_of(conn).execute(later, {"d": as_of}).scalar() else current_source()
+
+
+_source = source_as_of
 
 
 def bucket_of(buckets: Buckets, inv: sa.FromClause) -> sa.ColumnElement[int]:
