@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
@@ -79,11 +79,11 @@ def kpi(
 
 def _kpi_rows(
     sums: dict[tuple[str, str, str], Any], goals: dict[Any, int], periods: Any, split_up: bool
-) -> list[dict[str, Any]]:
+) -> Iterator[dict[str, Any]]:
+    """The rows in key order, made as they are written (a month by customer is many rows)."""
     from huikuan.core.kpi import label_of, measures
 
     bounds = {label: (a, b) for label, a, b in periods}
-    rows = []
     for (key, cur, label), s in sorted(sums.items(), key=lambda kv: kv[0]):
         a, b = bounds[label]
         goal = goals.get((key, label_of(a, b) or "", cur))
@@ -98,8 +98,7 @@ def _kpi_rows(
             "target": format_fen(goal) if goal is not None else None,
             "target_met": (s.collections >= goal) if goal is not None else None,
         }
-        rows.append(row)
-    return rows
+        yield row
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -120,7 +119,11 @@ def _bars(sums: dict[tuple[str, str, str], Any], period: str | None) -> dict[str
 
 
 def _kpi_result(
-    first: date, last: date, rows: list[dict[str, Any]], period: str | None, bars: dict[str, Any]
+    first: date,
+    last: date,
+    rows: Iterator[dict[str, Any]],
+    period: str | None,
+    bars: dict[str, Any],
 ) -> Result:
     cols = (["period"] if period else []) + COLUMNS
     return Result(
