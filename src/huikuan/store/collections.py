@@ -264,11 +264,14 @@ def limitation_query(as_of: date, horizon: date | None = None) -> sa.Select[Any]
     return stmt.order_by(r.start, r.number)
 
 
-def restart_queries(as_of: date) -> tuple[sa.Select[Any], ...]:
-    """Payments (to invoices that may be open on ``as_of``), promises and proven contacts:
-    the events that may restart an invoice's limitation period, read once for the ledger."""
+def restart_queries(as_of: date, horizon: date | None = None) -> tuple[sa.Select[Any], ...]:
+    """Payments (to invoices that may be open on ``as_of``, due by ``horizon`` if given),
+    promises and proven contacts: the events that may restart an invoice's limitation
+    period, read once for the ledger."""
     a, p, pr, lg, i = allocation.c, payment.c, promise.c, contact_log.c, invoice.c
     candidates = sa.select(i.id).where(i.issue_date <= as_of, _maybe_open(as_of))
+    if horizon is not None:  # as in :func:`limitation_query`
+        candidates = candidates.where(i.due_date <= horizon)
     paid = (
         sa.select(a.invoice_id, a.date, a.amount)
         .join(payment, p.id == a.payment_id)
@@ -295,10 +298,10 @@ def restart_queries(as_of: date) -> tuple[sa.Select[Any], ...]:
 class _Restarts:
     """The restart events of every invoice, read in three queries."""
 
-    def __init__(self, db: sa.Connection, as_of: date) -> None:
-        paid, promised, contacted = restart_queries(as_of)
+    def __init__(self, db: sa.Connection, as_of: date, horizon: date | None = None) -> None:
+        paid, promised, contacted = restart_queries(as_of, horizon)
         self.paid: dict[int, list[tuple[date, int]]] = {}
-        for iid, day, fen in db.execute(paid):
+        for iid, day, fen in db.execute(paid, execution_options={"yield_per": 2000}):
             self.paid.setdefault(iid, []).append((day, fen))
         self.other: dict[int, list[tuple[int | None, Restart]]] = {}
         for cid, iid, day, fen in db.execute(promised):
@@ -335,8 +338,8 @@ def limitation_records(
     ``within`` the query leaves out invoices whose period starts too late to end in time.
     """
     db = sa_of(conn)
-    events = _Restarts(db, as_of)
     horizon = None if within is None else as_of + timedelta(days=within - FIRST_END)
+    events = _Restarts(db, as_of, horizon)
     stmt = limitation_query(as_of, horizon)
     ends: dict[date, date] = {}  # period end by start day, for invoices never restarted
     names: dict[str, str] = {}  # one string per customer code and name
