@@ -259,3 +259,68 @@ def _one_by_one(conn: Any, day: dt.date, stale: int | None) -> Iterator[dict[str
             "credit_limit": st.limit, "terms": S.terms(conn, cid), "currency": st.currency,
             "exposure": st.exposure, "available": None if st.limit is None else st.limit - st.exposure,
         }  # fmt: skip
+
+
+def _balances_invoice_by_invoice(by: str, periods: Any) -> sa.Select[Any]:
+    """The KPI balances as they were computed: every invoice with its allocations summed
+    at every bound (the reference for the three passes of :func:`kpi.balances`)."""
+    from huikuan.store import kpi
+
+    bounds = kpi._bounds(periods)
+    a, i = allocation.c, invoice.c
+    sums = (kpi._sum_if(a.date <= b, a.amount).label(f"p{k}") for k, b in enumerate(bounds))
+    al = (
+        sa.select(a.invoice_id, *sums).where(a.date <= bounds[-1]).group_by(a.invoice_id).subquery()
+    )
+    paid = (sa.func.coalesce(al.c[f"p{k}"], 0).label(f"p{k}") for k in range(len(bounds)))
+    rows = (
+        sa.select(
+            kpi.group_key(by).label("k"), i.currency, i.issue_date, i.due_date, i.amount, *paid
+        )
+        .join(customer, customer.c.id == i.customer_id)
+        .outerjoin(al, al.c.invoice_id == i.id)
+        .where(i.issue_date <= bounds[-1])
+        .subquery("r")
+    ).c
+    cols: list[Any] = []
+    for k, b in enumerate(bounds):
+        cols.append(kpi._sum_if(rows.issue_date <= b, rows.amount - rows[f"p{k}"]))
+        cols.append(
+            kpi._sum_if(
+                sa.and_(rows.issue_date <= b, rows.due_date >= b), rows.amount - rows[f"p{k}"]
+            )
+        )
+    for k, p in enumerate(periods):
+        cols.append(kpi._sum_if(rows.issue_date.between(p[1], bounds[k + 1]), rows.amount))
+    return sa.select(rows.k, rows.currency, *cols).group_by(rows.k, rows.currency)
+
+
+@pytest.mark.parametrize("by", ["customer", "salesperson", "segment", "region", "all"])
+def test_kpi_balances_from_open_amounts_equal_invoice_by_invoice(ledger: Ledger, by: str) -> None:
+    from huikuan.core.kpi import split
+    from huikuan.store import kpi
+
+    with ledger.transaction() as conn:
+        _credit_extras(conn.sa)  # type: ignore[attr-defined]
+        conn.sa.execute(
+            sa.update(customer).where(customer.c.id == 2).values(salesperson="王", segment="A")
+        )  # type: ignore[attr-defined]
+    db = ledger.conn.sa  # type: ignore[attr-defined]
+    for first, last, unit in ((D(2026, 1, 1), D(2026, 6, 30), "month"), (D(2025, 7, 1), D(2026, 11, 22), "quarter"),
+                              (D(2026, 2, 15), D(2026, 3, 20), None)):  # fmt: skip
+        periods = split(first, last, unit)
+        n = len(periods) + 1
+        want: dict[tuple[str, str, str], tuple[int, int, int, int]] = {}
+        for row in db.execute(_balances_invoice_by_invoice(by, periods)):
+            vals = [v or 0 for v in row[2:]]
+            for j, (label, _, _) in enumerate(periods):
+                got = (vals[2 * n + j], vals[2 * j], vals[2 * (j + 1)], vals[2 * (j + 1) + 1])
+                if got[:3] != (0, 0, 0):
+                    want[(row[0], row[1], label)] = got
+        sums = kpi.kpi_sums(ledger.conn, by, periods)
+        have = {
+            key: (s.credit_sales, s.opening, s.closing, s.closing_current)
+            for key, s in sums.items()
+            if (s.credit_sales, s.opening, s.closing) != (0, 0, 0)
+        }
+        assert have == want and len(want) >= len(periods)
