@@ -227,7 +227,7 @@ def _credit_extras(db: sa.Connection) -> None:
 
 
 def test_credit_rows_equal_customer_by_customer(ledger: Ledger) -> None:
-    from huikuan.store import credit
+    from huikuan.store import creditlist as credit
 
     with ledger.transaction() as conn:
         _credit_extras(conn.sa)  # type: ignore[attr-defined]

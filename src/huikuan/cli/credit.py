@@ -219,9 +219,9 @@ def list_(
 
 def _list_rows(conn: Any, day: date, stale: int | None) -> Any:
     """One row per customer; money as 分 (formatted by the caller)."""
-    from huikuan.store import credit as S
+    from huikuan.store.creditlist import credit_rows
 
-    return S.credit_rows(conn, day, stale, state().config.currency)
+    return credit_rows(conn, day, stale, state().config.currency)
 
 
 MONEY = ("credit_limit", "exposure", "available")
