@@ -111,18 +111,19 @@ def test_limitation_lists_open_invoices_soonest_end_first(book: Book, make_ctx: 
     ctx = make_ctx(DAY)
     found = collect.limitation(ctx)
     assert found.as_of == date(2026, 11, 20) and found.missing_years == []
-    assert [(li.invoice, li.expires, li.days_left) for li in found.lines] == [
+    lines = list(found.lines)  # made as they are read
+    assert [(li.invoice, li.expires, li.days_left) for li in lines] == [
         ("OLD", date(2026, 12, 1), 11),
         ("NEW", date(2029, 10, 1), 1046),
     ]
-    old = found.lines[0]
+    old = lines[0]
     assert (old.open, old.due_date, old.restarted_by) == (
         Decimal("5000.00"),
         date(2023, 12, 1),
         None,
     )
     assert old.action.startswith("urgent:")
-    assert collect.limitation(ctx, lang="zh").lines[0].action.startswith("紧急")
+    assert next(iter(collect.limitation(ctx, lang="zh").lines)).action.startswith("紧急")
     assert [li.invoice for li in collect.limitation(ctx, within=30).lines] == ["OLD"]
 
 

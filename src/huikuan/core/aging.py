@@ -103,10 +103,14 @@ def summarize(
     """Group cells into rows (total descending, then key) and per-currency totals."""
     rows: dict[tuple[str, str], AgingRow] = {}
     for key, name, currency, bucket, amount in cells:
-        row = rows.setdefault((key, currency), AgingRow(key, name, currency, [0] * n_buckets))
+        row = rows.get((key, currency))
+        if row is None:
+            row = rows[key, currency] = AgingRow(key, name, currency, [0] * n_buckets)
         row.amounts[bucket] += amount
     for key, name, currency, amount in credits:
-        row = rows.setdefault((key, currency), AgingRow(key, name, currency, [0] * n_buckets))
+        row = rows.get((key, currency))
+        if row is None:
+            row = rows[key, currency] = AgingRow(key, name, currency, [0] * n_buckets)
         row.unapplied += amount
     ordered = sorted(rows.values(), key=lambda r: (-r.total, r.key, r.currency))
     totals: dict[str, AgingRow] = {}

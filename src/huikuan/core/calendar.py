@@ -33,6 +33,9 @@ class WorkCalendar:
         self._holidays, self._workdays, self._years = (
             _cn_data() if self.kind == "CN" else ({}, {}, range(0))
         )
+        # answers already worked out: a dunning run asks the same few thousand days again
+        # and again (``missing_years`` is filled the first time, as without the memo)
+        self._moved: dict[tuple[date, int], date] = {}
 
     @property
     def data_years(self) -> range:
@@ -67,6 +70,12 @@ class WorkCalendar:
 
     def add_workdays(self, day: date, n: int) -> date:
         """Move ``n`` working days forward (n > 0) or back (n < 0) from ``day``."""
+        found = self._moved.get((day, n))
+        if found is None:
+            found = self._moved[day, n] = self._add_workdays(day, n)
+        return found
+
+    def _add_workdays(self, day: date, n: int) -> date:
         step = timedelta(days=1 if n >= 0 else -1)
         for _ in range(abs(n)):
             day += step

@@ -214,20 +214,46 @@ def applies(level: Level, due: date, as_of: date, cal: WorkCalendar) -> bool:
     return level.trigger(due, cal) <= as_of and (level.offset >= 1 or as_of <= due)
 
 
+# (policy, due date) -> (level, levels skipped) of an invoice with no history, or None
+Memo = dict[tuple[str, date], tuple[int, list[int]] | None]
+
+
+def _next_step(
+    inv: OpenInvoice,
+    policy: tuple[str, tuple[Level, ...], Rules],
+    as_of: date,
+    cal: WorkCalendar,
+    memo: Memo,
+) -> Step | None:
+    """:func:`next_level`; for an invoice never dunned it depends on the due date alone,
+    so it is worked out once per policy and due date."""
+    name, levels, rules = policy
+    if inv.done or inv.highest is not None or inv.reached is not None:
+        return next_level(inv, levels, as_of, cal, rules)
+    key = (name, inv.due)
+    if key not in memo:
+        step = next_level(inv, levels, as_of, cal, rules)
+        memo[key] = None if step is None else (step.level, step.skipped)
+    found = memo[key]
+    return None if found is None else Step(inv.number, found[0], list(found[1]))
+
+
 def plan_debtor(
-    d: Debtor, cfg: DunningConfig, as_of: date, cal: WorkCalendar
+    d: Debtor, cfg: DunningConfig, as_of: date, cal: WorkCalendar, memo: Memo | None = None
 ) -> tuple[Plan | None, list[Skip]]:
-    """The round for one customer (or why there is none)."""
+    """The round for one customer (or why there is none); ``memo`` keeps the levels of
+    invoices never dunned across customers (see :func:`plan_run`)."""
     if d.legal or d.blocked:
         return None, [Skip(d.code, None, "in litigation" if d.legal else "blocked")]
     levels, rules = cfg.policies[d.policy], cfg.rules(d.policy)
+    policy, memo = (d.policy, levels, rules), {} if memo is None else memo
     due: list[tuple[OpenInvoice, Step]] = []
     skips = []
     for inv in d.invoices:
         reason = _exempt(inv, cfg, as_of)
         if reason:
             skips.append(Skip(d.code, inv.number, reason))
-        elif step := next_level(inv, levels, as_of, cal, rules):
+        elif step := _next_step(inv, policy, as_of, cal, memo):
             due.append((inv, step))
         elif why := _waiting(inv, levels, as_of, cal, rules):
             skips.append(Skip(d.code, inv.number, why))
@@ -292,8 +318,9 @@ def plan_run(
 ) -> tuple[list[Plan], list[Skip]]:
     """Plans for every customer, in the order given."""
     plans, skips = [], []
+    memo: Memo = {}
     for d in debtors:
-        plan, why = plan_debtor(d, cfg, as_of, cal)
+        plan, why = plan_debtor(d, cfg, as_of, cal, memo)
         skips += why
         if plan:
             plans.append(plan)

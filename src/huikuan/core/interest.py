@@ -198,7 +198,42 @@ def accrue(
     if span > 0 and balance > 0:
         exact += balance * span * rule.daily
         days += span
+    return principal, max(balance, 0), days, _rounded(rule, principal, exact)
+
+
+def _rounded(rule: InterestRule, principal: int, exact: Decimal) -> int:
+    """The interest rounded half-up to the 分, then capped."""
     interest = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if rule.cap is not None:
         interest = min(interest, int((principal * rule.cap).quantize(Decimal(1), ROUND_HALF_UP)))
-    return principal, max(balance, 0), days, interest
+    return interest
+
+
+def accrued(
+    rule: InterestRule,
+    daily: Decimal,
+    dates: tuple[date, date],
+    sums: tuple[int, int, int],
+    last: date | None,
+) -> tuple[int, int, int, int]:
+    """:func:`accrue` from sums over the payments instead of the payments themselves.
+
+    ``dates``: (due date, as-of date); ``sums``: (principal, 分 paid after the due date by
+    the as-of date, 分-days those payments stopped: each 分 paid on day P counts the days
+    from P, or the accrual's first day when later, to the as-of date); ``last``: the day of
+    the last of those payments; ``daily``: ``rule.daily``. The balance never goes below
+    zero, so the balance-days are principal × days less what the payments stopped.
+    """
+    due, as_of = dates
+    principal, late, stopped = sums
+    left = principal - late
+    span = (as_of - due).days - rule.grace_days  # days from the first accruing day to as_of
+    if principal <= 0 or span <= 0:
+        return principal, max(left, 0), 0, _rounded(rule, principal, Decimal(0))
+    if left > 0:
+        days = span
+    else:  # accrued up to the payment that cleared it
+        assert last is not None
+        days = max(0, (last - due).days - rule.grace_days - 1)
+    exact = (principal * span - stopped) * daily
+    return principal, max(left, 0), days, _rounded(rule, principal, exact)

@@ -5,6 +5,7 @@ Money in the results is ``Decimal`` yuan (two places), dates are ``date``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from huikuan.core.errors import InvalidValue
 from huikuan.core.limitation import Restart, advice
-from huikuan.core.money import from_decimal
+from huikuan.core.money import from_decimal, to_decimal
 
 if TYPE_CHECKING:
     from huikuan.core.playbook import Excuse
     from huikuan.services.context import Context
+    from huikuan.store.collections import Limitation as LimitationRecord
 
 PROMISE_STATUS = ("open", "kept", "broken")
 
@@ -143,7 +145,7 @@ class Limitation:
     weekends only (no holiday data)."""
 
     as_of: date
-    lines: list[LimitationLine]
+    lines: Iterable[LimitationLine]
     missing_years: list[int]
 
 
@@ -235,24 +237,20 @@ def playbook(code: str | None = None) -> list[Excuse]:
 
 def limitation(ctx: Context, within: int | None = None, lang: str | None = None) -> Limitation:
     """When each open invoice's limitation period ends as of ``ctx.as_of`` (only those ending
-    within ``within`` days or already ended, when given) with advice in ``lang``."""
-    from huikuan.store.collections import limitation_rows
+    within ``within`` days or already ended, when given) with advice in ``lang``, soonest
+    first. The lines are made as they are read (compact records are held, not rows)."""
+    from huikuan.store.collections import limitation_sorted
 
     cal = ctx.config.make_calendar()  # a calendar of its own: years ahead are noted, not warned
-    lines = [
-        _limitation_line(r, lang or ctx.language)
-        for r in limitation_rows(ctx.ledger.conn, ctx.as_of, cal)
-        if within is None or r["days_left"] <= within
-    ]
-    lines.sort(key=lambda line: (line.expires, line.invoice))
+    found = limitation_sorted(ctx.ledger.conn, ctx.as_of, cal, within)
+    lines = (_limitation_line(rec, ctx.as_of, lang or ctx.language) for rec in found)
     return Limitation(ctx.as_of, lines, sorted(cal.missing_years))
 
 
-def _limitation_line(row: dict[str, Any], lang: str) -> LimitationLine:
-    by, left = row["restarted_by"], row["days_left"]
-    restart = None if by is None else Restart(by["kind"], date.fromisoformat(by["date"]), by["detail"])  # fmt: skip
+def _limitation_line(rec: LimitationRecord, as_of: date, lang: str) -> LimitationLine:
+    end, number, code, name, due, open_fen, currency, restart = rec
+    left = (end - as_of).days
     return LimitationLine(
-        row["invoice"], row["customer"], row["name"], date.fromisoformat(row["due_date"]),
-        Decimal(row["open"]), row["currency"], date.fromisoformat(row["expires"]), left,
-        restart, advice(left, lang),
+        number, code, name, due, to_decimal(open_fen), currency, end, left, restart,
+        advice(left, lang),
     )  # fmt: skip

@@ -175,21 +175,17 @@ def _stored(row: Mapping[str, Any]) -> StoredAssessment:
 def credit_lines(ctx: Context, stale: int | None = None) -> Iterator[CreditLine]:
     """Every customer's rating, limit, exposure and available credit as of ``ctx.as_of``
     (by code); with ``stale``, only those not assessed for that many days, or never."""
-    from huikuan.store import credit as S
+    from huikuan.store.creditlist import credit_rows
 
-    conn, day, currency = ctx.ledger.conn, ctx.as_of, ctx.config.currency
-    for cid, code, name in S.customer_ids(conn):
-        last = S.latest(conn, cid, day)
-        assessed = date.fromisoformat(last["date"]) if last else None
-        if stale is not None and assessed and (day - assessed).days < stale:
-            continue
-        st = S.standing(conn, code, day, currency)
-        limit = None if st.limit is None else to_decimal(st.limit)
-        exposure = to_decimal(st.exposure)
+    rows = credit_rows(ctx.ledger.conn, ctx.as_of, stale, ctx.config.currency)
+    for r in rows:
+        limit = None if r["credit_limit"] is None else to_decimal(r["credit_limit"])
+        exposure = to_decimal(r["exposure"])
+        assessed = r["last_assessed"]
         yield CreditLine(
-            code, name, last["rating"] if last else None, last["total"] if last else None,
-            assessed, limit, S.terms(conn, cid), st.currency, exposure,
-            None if limit is None else limit - exposure,
+            r["code"], r["name"], r["rating"], r["total"],
+            date.fromisoformat(assessed) if assessed else None, limit, r["terms"],
+            r["currency"], exposure, None if limit is None else limit - exposure,
         )  # fmt: skip
 
 

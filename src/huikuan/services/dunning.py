@@ -152,9 +152,9 @@ def _plans(ctx: Context, conn: Any) -> tuple[list[Plan], list[Skip], list[dict[s
     from huikuan.store.collections import limitation_rows
 
     cfg, day = ctx.config.dunning, ctx.as_of
-    plans, skips = plan_run(S.debtors(conn, cfg, day), cfg, day, ctx.calendar)
+    plans, skips = plan_run(S.each_debtor(conn, cfg, day), cfg, day, ctx.calendar)
     ahead = ctx.config.make_calendar()  # years ahead lack holiday data: not warned here
-    near = [r for r in limitation_rows(conn, day, ahead) if 0 <= r["days_left"] <= 180]
+    near = [r for r in limitation_rows(conn, day, ahead, 180) if r["days_left"] >= 0]
     return plans, skips, S.limitation_due(conn, near)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from huikuan.core.calendar import WorkCalendar
-from huikuan.core.limitation import Restart, expiry
+from huikuan.core.limitation import Restart, expiry, period_end
 from huikuan.core.money import format_fen
 from huikuan.db.dialect import as_date, least
 from huikuan.db.tables import allocation, contact_log, customer, invoice, payment, promise
@@ -219,8 +219,9 @@ def _maybe_open(as_of: date) -> sa.ColumnElement[bool]:
     return sa.or_(invoice.c.open_amount > 0, invoice.c.id.in_(paid_later))
 
 
-def limitation_query(as_of: date) -> sa.Select[Any]:
-    """Invoices open on ``as_of``, with the day their limitation period starts."""
+def limitation_query(as_of: date, horizon: date | None = None) -> sa.Select[Any]:
+    """Invoices open on ``as_of``, with the day their limitation period starts (with a
+    ``horizon``, only those starting on or before it)."""
     i, a = invoice.c, allocation.c
     j = invoice.alias("j").c
     applied = (
@@ -252,17 +253,25 @@ def limitation_query(as_of: date) -> sa.Select[Any]:
         )
         .join(customer, customer.c.id == i.customer_id)
         .where(i.issue_date <= as_of, _maybe_open(as_of))
-        .subquery("r")
     )
-    r = rows.c
-    return sa.select(rows).where(r.open > 0).order_by(r.start, r.number)
+    if horizon is not None:  # the period starts on the due date or later (a last milestone)
+        rows = rows.where(i.due_date <= horizon)
+    sub = rows.subquery("r")
+    r = sub.c
+    stmt = sa.select(sub).where(r.open > 0)
+    if horizon is not None:
+        stmt = stmt.where(r.start <= horizon)
+    return stmt.order_by(r.start, r.number)
 
 
-def restart_queries(as_of: date) -> tuple[sa.Select[Any], ...]:
-    """Payments (to invoices that may be open on ``as_of``), promises and proven contacts:
-    the events that may restart an invoice's limitation period, read once for the ledger."""
+def restart_queries(as_of: date, horizon: date | None = None) -> tuple[sa.Select[Any], ...]:
+    """Payments (to invoices that may be open on ``as_of``, due by ``horizon`` if given),
+    promises and proven contacts: the events that may restart an invoice's limitation
+    period, read once for the ledger."""
     a, p, pr, lg, i = allocation.c, payment.c, promise.c, contact_log.c, invoice.c
     candidates = sa.select(i.id).where(i.issue_date <= as_of, _maybe_open(as_of))
+    if horizon is not None:  # as in :func:`limitation_query`
+        candidates = candidates.where(i.due_date <= horizon)
     paid = (
         sa.select(a.invoice_id, a.date, a.amount)
         .join(payment, p.id == a.payment_id)
@@ -289,10 +298,10 @@ def restart_queries(as_of: date) -> tuple[sa.Select[Any], ...]:
 class _Restarts:
     """The restart events of every invoice, read in three queries."""
 
-    def __init__(self, db: sa.Connection, as_of: date) -> None:
-        paid, promised, contacted = restart_queries(as_of)
+    def __init__(self, db: sa.Connection, as_of: date, horizon: date | None = None) -> None:
+        paid, promised, contacted = restart_queries(as_of, horizon)
         self.paid: dict[int, list[tuple[date, int]]] = {}
-        for iid, day, fen in db.execute(paid):
+        for iid, day, fen in db.execute(paid, execution_options={"yield_per": 2000}):
             self.paid.setdefault(iid, []).append((day, fen))
         self.other: dict[int, list[tuple[int | None, Restart]]] = {}
         for cid, iid, day, fen in db.execute(promised):
@@ -314,21 +323,68 @@ class _Restarts:
         ]
 
 
-def limitation_rows(conn: sqlite3.Connection, as_of: date, cal: WorkCalendar) -> Iterator[Row]:
-    """Every open invoice with the end of its limitation period as of ``as_of``."""
+# (expires, invoice number, customer code, name, due date, open 分, currency, restarted by)
+Limitation = tuple[date, str, str, str, date, int, str, Restart | None]
+FIRST_END = 3 * 365  # a period ends at least this many days after it starts
+
+
+def limitation_records(
+    conn: sqlite3.Connection, as_of: date, cal: WorkCalendar, within: int | None = None
+) -> Iterator[Limitation]:
+    """Every open invoice with the end of its limitation period as of ``as_of`` (with
+    ``within``, only those ending at most that many days after ``as_of``), as compact tuples.
+
+    A restart only moves the end later, and a period runs at least three years, so with
+    ``within`` the query leaves out invoices whose period starts too late to end in time.
+    """
     db = sa_of(conn)
-    events = _Restarts(db, as_of)
-    result = db.execute(limitation_query(as_of), execution_options={"yield_per": 1000})
-    for iid, number, code, name, due, open_, currency, cid, start in result:
-        end, by = expiry(start, events.of(iid, cid), cal, as_of)
-        yield {
-            "invoice": number,
-            "customer": code,
-            "name": name,
-            "due_date": due.isoformat(),
-            "open": format_fen(open_),
-            "currency": currency,
-            "expires": end.isoformat(),
-            "days_left": (end - as_of).days,
-            "restarted_by": by.as_json() if by else None,
-        }
+    horizon = None if within is None else as_of + timedelta(days=within - FIRST_END)
+    events = _Restarts(db, as_of, horizon)
+    stmt = limitation_query(as_of, horizon)
+    ends: dict[date, date] = {}  # period end by start day, for invoices never restarted
+    names: dict[str, str] = {}  # one string per customer code and name
+    for iid, number, code, name, due, open_, currency, cid, start in db.execute(
+        stmt, execution_options={"yield_per": 1000}
+    ):
+        restarts = events.of(iid, cid)
+        if restarts:
+            end, by = expiry(start, restarts, cal, as_of)
+        else:
+            end, by = ends.get(start) or ends.setdefault(start, period_end(start, cal)), None
+        if within is None or (end - as_of).days <= within:
+            code, name = names.setdefault(code, code), names.setdefault(name, name)
+            yield end, number, code, name, due, open_, currency, by
+
+
+def limitation_sorted(
+    conn: sqlite3.Connection, as_of: date, cal: WorkCalendar, within: int | None = None
+) -> list[Limitation]:
+    """:func:`limitation_records`, soonest end first (then by invoice number)."""
+    found = list(limitation_records(conn, as_of, cal, within))
+    found.sort()  # (end, number) is unique: the rest of a tuple is never compared
+    return found
+
+
+def limitation_row(found: Limitation, as_of: date) -> Row:
+    """A record of :func:`limitation_records` as the report's row."""
+    end, number, code, name, due, open_, currency, by = found
+    return {
+        "invoice": number,
+        "customer": code,
+        "name": name,
+        "due_date": due.isoformat(),
+        "open": format_fen(open_),
+        "currency": currency,
+        "expires": end.isoformat(),
+        "days_left": (end - as_of).days,
+        "restarted_by": by.as_json() if by else None,
+    }
+
+
+def limitation_rows(
+    conn: sqlite3.Connection, as_of: date, cal: WorkCalendar, within: int | None = None
+) -> Iterator[Row]:
+    """Every open invoice with the end of its limitation period as of ``as_of`` (with
+    ``within``: ending at most that many days after ``as_of``)."""
+    for found in limitation_records(conn, as_of, cal, within):
+        yield limitation_row(found, as_of)

@@ -24,6 +24,7 @@ import os
 import socket
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -114,24 +115,44 @@ _LIMITATION_DONE = (
 
 def debtors(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> list[Debtor]:
     """Customers with open invoices, with what was done and what pauses dunning."""
+    return list(each_debtor(conn, cfg, as_of))
+
+
+NOTHING_DONE: frozenset[int] = frozenset()
+
+
+def each_debtor(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> Iterator[Debtor]:
+    """:func:`debtors`, one customer at a time (the open invoices come ordered by customer,
+    so no more than one customer's invoices are held)."""
     db = sa_of(conn)
     done, reached = _done_levels(conn), _reached(conn)
     pauses = _promise_pauses(conn, cfg, as_of)
     last: dict[int, date] = {cid: day for cid, day in db.execute(_LAST_ROUND)}
-    groups: dict[str, list[Any]] = {}
+    head: list[Any] = [None]
     for iid, number, due, open_, disputed, cid, code, segment, policy, blocked, legal in db.execute(
         _OPEN, {"as_of": as_of}
     ):
-        head = groups.setdefault(code, [cid, cfg.policy_for(policy, segment), blocked, legal, []])
-        paused = max((p for k, p in pauses.items() if k in ((cid, None), (cid, iid))), default=None)
+        if code != head[0]:
+            if head[0] is not None:
+                yield _debtor(head, last)
+            head = [code, cid, cfg.policy_for(policy, segment), blocked, legal, []]
+        paused = _paused(pauses, cid, iid) if pauses else None
         highest, since = reached.get(iid, (None, None))
-        invoice = OpenInvoice(number, due, open_, bool(disputed), frozenset(done.get(iid, ())),
-                              paused, highest, since)  # fmt: skip
-        head[4].append(invoice)
-    return [
-        Debtor(code, policy, tuple(invs), bool(blocked), bool(legal), last.get(cid))
-        for code, (cid, policy, blocked, legal, invs) in groups.items()
-    ]
+        had = frozenset(done[iid]) if iid in done else NOTHING_DONE
+        head[5].append(OpenInvoice(number, due, open_, bool(disputed), had, paused, highest, since))
+    if head[0] is not None:
+        yield _debtor(head, last)
+
+
+def _debtor(head: list[Any], last: dict[int, date]) -> Debtor:
+    code, cid, policy, blocked, legal, invs = head
+    return Debtor(code, policy, tuple(invs), bool(blocked), bool(legal), last.get(cid))
+
+
+def _paused(pauses: dict[tuple[int, int | None], date], cid: int, iid: int) -> date | None:
+    """The later of the customer's and the invoice's promise pauses, if any."""
+    found = [p for p in (pauses.get((cid, None)), pauses.get((cid, iid))) if p is not None]
+    return max(found, default=None)
 
 
 def _done_levels(conn: sqlite3.Connection) -> dict[int, set[int]]:

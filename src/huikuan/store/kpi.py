@@ -48,7 +48,7 @@ def kpi_sums(
     """``(key, currency, period label) -> Sums`` for every group with something to show."""
     out: dict[tuple[str, str, str], Sums] = {}
     db = sa_of(conn)
-    _balances(db, balances(by, periods), periods, out)
+    _balances(db, by, periods, out)
     _collections(db, collections(by, periods), periods, out)
     return out
 
@@ -62,55 +62,60 @@ def _sum_if(cond: sa.ColumnElement[bool], value: Any) -> sa.ColumnElement[Any]:
     return fen_sum(sa.case((cond, value), else_=0))
 
 
-def balances(by: str, periods: Periods) -> sa.Select[Any]:
-    """Per key and currency: open and not-yet-due open at each bound, sales of each period."""
-    bounds = _bounds(periods)
-    a = allocation.c
-    al = (
-        sa.select(
-            a.invoice_id,
-            *(_sum_if(a.date <= b, a.amount).label(f"p{k}") for k, b in enumerate(bounds)),
-        )
-        .where(a.date <= bounds[-1])
-        .group_by(a.invoice_id)
-        .subquery("al")
-    )
+def _at_bounds(bounds: list[date], value: Any, later: Any = None) -> list[sa.ColumnElement[Any]]:
+    """Per bound b: the sum of ``value`` over invoices issued by b, and over those of them
+    not yet due on b (with ``later``, a date column: only rows dated after b)."""
     i = invoice.c
-    rows = (
-        sa.select(
-            group_key(by).label("k"),
-            i.currency,
-            i.issue_date,
-            i.due_date,
-            i.amount,
-            i.voided_on,
-            *(sa.func.coalesce(al.c[f"p{k}"], 0).label(f"p{k}") for k in range(len(bounds))),
+    cols = []
+    for b in bounds:
+        issued = i.issue_date <= b if later is None else sa.and_(later > b, i.issue_date <= b)
+        cols += [_sum_if(issued, value), _sum_if(sa.and_(issued, i.due_date >= b), value)]
+    return cols
+
+
+def balances(by: str, periods: Periods) -> tuple[sa.Select[Any], ...]:
+    """Per key and currency, open and not-yet-due open at each bound, and sales per period,
+    in three grouped passes over what can matter. What was open on b is what is open now plus
+    what was paid after b (an invoice's open amount is its amount less its allocations):
+    the open invoices (the partial index), the allocations dated after the first bound, and
+    the invoices issued in the periods."""
+    bounds = _bounds(periods)
+    i, a, key = invoice.c, allocation.c, group_key(by).label("k")
+    last = bounds[-1]
+    base = sa.select(key, i.currency).join_from(invoice, customer, customer.c.id == i.customer_id)
+    now = base.add_columns(*_at_bounds(bounds, i.open_amount))
+    now = now.where(i.open_amount > sa.literal_column("0"), i.issue_date <= last)
+    paid = sa.select(key, i.currency, *_at_bounds(bounds, a.amount, a.date))
+    paid = paid.select_from(allocation).join(invoice, i.id == a.invoice_id)
+    paid = paid.join(customer, customer.c.id == i.customer_id)
+    paid = paid.where(a.date > bounds[0], i.issue_date <= last)
+    sold = base.add_columns(  # a void cancels the sale in its own period (红冲)
+        *(
+            _sum_if(i.issue_date.between(p[1], bounds[k + 1]), i.amount)
+            - _sum_if(i.voided_on.between(p[1], bounds[k + 1]), i.amount)
+            for k, p in enumerate(periods)
         )
-        .join(customer, customer.c.id == i.customer_id)
-        .outerjoin(al, al.c.invoice_id == i.id)
-        .where(i.issue_date <= bounds[-1])
-        .subquery("r")
     )
-    r = rows.c
-    cols: list[sa.ColumnElement[Any]] = []
-    for k, b in enumerate(bounds):
-        open_k = r.amount - r[f"p{k}"]
-        cols.append(_sum_if(r.issue_date <= b, open_k))
-        cols.append(_sum_if(sa.and_(r.issue_date <= b, r.due_date >= b), open_k))
-    for k, p in enumerate(periods):  # a void cancels the sale in its own period (红冲)
-        sold = _sum_if(r.issue_date.between(p[1], bounds[k + 1]), r.amount)
-        cols.append(sold - _sum_if(r.voided_on.between(p[1], bounds[k + 1]), r.amount))
-    return sa.select(r.k, r.currency, *cols).group_by(r.k, r.currency)
+    first = periods[0][1]
+    sold = sold.where(sa.or_(i.issue_date.between(first, last), i.voided_on.between(first, last)))
+    groups = (i.currency,) if by == "all" else (key, i.currency)  # PostgreSQL: no constant
+    return tuple(q.group_by(*groups) for q in (now, paid, sold))
 
 
-def _balances(
-    db: sa.Connection, stmt: sa.Select[Any], periods: Periods, out: dict[Any, Sums]
-) -> None:
+def _balances(db: sa.Connection, by: str, periods: Periods, out: dict[Any, Sums]) -> None:
     n = len(periods) + 1
-    for row in db.execute(stmt):
-        k, cur, vals = row[0], row[1], row[2:]
+    now, paid, sold = balances(by, periods)
+    at: dict[tuple[str, str], list[int]] = {}
+    for stmt in (now, paid):
+        for row in db.execute(stmt):
+            sums = at.setdefault((row[0], row[1]), [0] * (2 * n))
+            for j, fen in enumerate(row[2:]):
+                sums[j] += fen or 0
+    sales = {(row[0], row[1]): [fen or 0 for fen in row[2:]] for row in db.execute(sold)}
+    for k, cur in sorted(at.keys() | sales.keys()):
+        vals, sold_in = at.get((k, cur), [0] * (2 * n)), sales.get((k, cur), [0] * (n - 1))
         for j, (label, _, _) in enumerate(periods):
-            s = Sums(credit_sales=vals[2 * n + j], opening=vals[2 * j], closing=vals[2 * (j + 1)])
+            s = Sums(credit_sales=sold_in[j], opening=vals[2 * j], closing=vals[2 * (j + 1)])
             s.closing_current = vals[2 * (j + 1) + 1]
             if s.credit_sales or s.opening or s.closing:
                 out[(k, cur, label)] = s

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 import sqlalchemy as sa
@@ -98,40 +99,59 @@ def as_of_source() -> sa.Subquery:
     return both.subquery("i")
 
 
-def _source(conn: sqlite3.Connection, as_of: date) -> sa.Subquery:
+def source_as_of(conn: sqlite3.Connection, as_of: date) -> sa.Subquery:
     """Stored open amounts when no allocation is dated after D (the partial index does it all)."""
     later = sa.select(sa.exists().where(ALLOC.c.date > DAY))
     return as_of_source() if sa_of(conn).execute(later, {"d": as_of}).scalar() else current_source()
 
 
+_source = source_as_of
+
+
 def bucket_of(buckets: Buckets, inv: sa.FromClause) -> sa.ColumnElement[int]:
     """The bucket index of an invoice row; cut-offs are bound as ``b0``, ``b1``, …"""
-    col = inv.c.due_date if buckets.basis == "due" else inv.c.issue_date
+    col = _reference(buckets, inv)
     n = len(buckets.labels) - 1
-    whens = [(col >= sa.bindparam(f"b{k}", type_=sa.Date()), num(k)) for k in range(n)]
+    whens = [(col >= _cut(k), num(k)) for k in range(n)]
     return sa.case(*whens, else_=num(n))
+
+
+def _reference(buckets: Buckets, inv: sa.FromClause) -> sa.ColumnElement[Any]:
+    """The date the days are counted from: due or issue date."""
+    return inv.c.due_date if buckets.basis == "due" else inv.c.issue_date
+
+
+def _cut(k: int) -> sa.BindParameter[Any]:
+    return sa.bindparam(f"b{k}", type_=sa.Date())
 
 
 def cells_statement(
     source: sa.Subquery, buckets: Buckets, by: str, overdue_only: bool
 ) -> sa.Select[Any]:
-    """``(key, name, currency, open per bucket…)`` summed per group and currency."""
+    """``(key, name, currency, open per bucket…)`` summed per group and currency.
+
+    One pass, no bucket expression per row: the grouped query sums the open amounts at or
+    after each cut-off (``c0`` ⊆ ``c1`` ⊆ …) and the total, and the outer one takes the
+    differences (a CASE per bucket column would be evaluated once per bucket and row).
+    """
     i = source
-    where = [i.c.due_date < DAY] if overdue_only else []
     key = i.c.customer_id if by == "customer" else group_key(by, i)
-    inner = sa.select(
-        key.label("k"), i.c.currency.label("cur"), i.c.open, bucket_of(buckets, i).label("b")
-    )
+    col, n = _reference(buckets, i), len(buckets.labels) - 1
+    cums = [
+        _total(sa.case((col >= _cut(k), i.c.open), else_=ZERO)).label(f"c{k}") for k in range(n)
+    ]
+    inner = sa.select(key.label("k"), i.c.currency.label("cur"), *cums)
+    inner = inner.add_columns(_total(i.c.open).label("t"))
     if by != "customer":
         inner = inner.join_from(i, CUST, CUST.c.id == i.c.customer_id)
-    s = inner.where(*where).subquery("s")
-    sums = [
-        _total(sa.case((s.c.b == num(k), s.c.open), else_=ZERO)) for k in range(len(buckets.labels))
-    ]
+    if overdue_only:
+        inner = inner.where(i.c.due_date < DAY)
+    g = inner.group_by(key, i.c.currency).subquery("g")
+    bounds = [g.c[f"c{k}"] for k in range(n)] + [g.c.t]
+    sums = [bounds[0], *(hi - lo for lo, hi in pairwise(bounds))]
     if by != "customer":  # the key is its own name
-        return sa.select(s.c.k, s.c.k.label("n"), s.c.cur, *sums).group_by(s.c.k, s.c.cur)
-    g = sa.select(s.c.k, s.c.cur, *sums).group_by(s.c.k, s.c.cur).subquery("g")
-    named = sa.select(CUST.c.code, CUST.c.name, g.c.cur, *list(g.c)[2:])
+        return sa.select(g.c.k, g.c.k.label("n"), g.c.cur, *sums)
+    named = sa.select(CUST.c.code, CUST.c.name, g.c.cur, *sums)
     return named.join_from(g, CUST, CUST.c.id == g.c.k)
 
 
