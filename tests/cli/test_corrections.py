@@ -200,10 +200,17 @@ def test_interest_runs_as_if_a_reversed_payment_was_never_made(cli, small):
         doc = json.loads(cli("interest", "--as-of", as_of, "-f", "json").stdout)
         return next(r for r in doc["rows"] if r["number"] == "INV-103")["interest"]
 
+    interest_before_reversal = interest("2026-11-22")
+    from datetime import date
+
+    from huikuan.core.interest import InterestPolicy, accrue
+    from huikuan.core.money import format_fen
+
     before = interest("2026-11-30")
     cli("payment", "reverse", "1", "--reason", "退票", "--date", "2026-11-23")
-    after = interest("2026-11-30")
-    assert float(after) > float(before)
+    never_paid = accrue(InterestPolicy().default, date(2025, 7, 1), 200000, [], date(2026, 11, 30))
+    assert interest("2026-11-30") == format_fen(never_paid[3]) != before
+    assert interest("2026-11-22") == interest_before_reversal
     cli("invoice", "void", "INV-102", "--reason", "wrong", "--date", "2026-11-25")
     doc = json.loads(cli("interest", "--as-of", "2026-11-30", "-f", "json").stdout)
     assert all(r["number"] != "INV-102" for r in doc["rows"])
