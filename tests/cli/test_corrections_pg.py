@@ -69,3 +69,23 @@ def test_postgres_gives_the_same_answers(cli: Any, tmp_path: Path, pg_url: str) 
 @pytest.fixture(autouse=True)
 def _no_default_db(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HUIKUAN_DB", raising=False)
+
+
+def _copied(cli: Any, source: str, target: str) -> None:
+    """``db copy`` of the corrected ledger: the same reports on both sides."""
+    cli("--db", source, "db", "copy", "--to", target)
+    for args in REPORTS:
+        assert cli("--db", target, *args).stdout == cli("--db", source, *args).stdout, args
+
+
+def test_db_copy_keeps_the_corrections(cli: Any, tmp_path: Path) -> None:
+    source = str(tmp_path / "c.db")
+    _run(cli, source)
+    _copied(cli, source, str(tmp_path / "copy.db"))
+
+
+@needs_server
+def test_db_copy_to_postgres_keeps_the_corrections(cli: Any, tmp_path: Path, pg_url: str) -> None:
+    source = str(tmp_path / "c.db")
+    _run(cli, source)
+    _copied(cli, source, pg_url)
