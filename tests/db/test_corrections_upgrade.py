@@ -122,3 +122,15 @@ def test_after_0002_a_void_and_a_counter_entry_are_allowed(engine: sa.Engine) ->
             "INSERT INTO payment (id, kind, customer_id, date, amount, currency, unapplied)"
             " VALUES (4, 'refund', 1, '2026-03-01', 1, 'CNY', 0)"
         )
+
+
+def test_a_ledger_from_a_newer_huikuan_is_refused_in_one_line(tmp_path: Path) -> None:
+    engine = make_engine(parse_ledger_url(tmp_path / "new.db"))
+    ensure_schema(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0999'")
+    from huikuan.core.errors import HuikuanError
+
+    with pytest.raises(HuikuanError, match=r"revision 0999 is newer than this huikuan knows"):
+        ensure_schema(engine)
+    engine.dispose()
