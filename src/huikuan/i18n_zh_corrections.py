@@ -63,6 +63,8 @@ MESSAGES = {
     "{code} has {n} contacts named {name} ({roles}): give --current-role": (
         "{code} 有 {n} 位名为 {name} 的联系人（{roles}）：请给出 --current-role"
     ),
+    "the ledger's schema revision {have} is newer than this huikuan knows (it expects {head}):"
+    " upgrade huikuan": "账本的结构版本 {have} 比本程序所知的新（本程序需要 {head}）：请升级 huikuan",
     "the schema upgrade would break references between rows; nothing done": (
         "升级数据库结构会破坏记录之间的引用；未做任何更改"
     ),

@@ -151,3 +151,38 @@ def test_void_refuses_a_written_off_invoice_and_a_date_before_issue(book: Book) 
         _void(book, "A", "2026-07-01", reverse=True)
     with pytest.raises(NotFound, match="unknown invoice 'Z'"):
         _void(book, "Z", "2026-07-01")
+
+
+def test_credit_history_ignores_voids_and_bounced_payments(book: Book, paid: int) -> None:
+    from huikuan.store import credit
+
+    def record(as_of: str) -> tuple[int, int, int]:
+        h = credit.history(book.conn, 1, CUR, date.fromisoformat(as_of))
+        return h.invoices_due, h.worst_overdue, h.late_fen_days
+
+    # A (due 01-31) paid 10 days late; B (due 02-28) 300 open for 4 days
+    assert record("2026-03-04") == (2, 4, fen("1000") * 10 + fen("300") * 4)
+    _reverse(book, paid, "2026-03-05")
+    assert record("2026-03-04") == (2, 4, fen("1000") * 10 + fen("300") * 4)  # unchanged
+    assert record("2026-03-05") == (2, 33, fen("1000") * 33 + fen("500") * 5)  # never paid
+    with book.led.transaction() as conn:
+        assert credit.unapplied(conn, 1, CUR, date(2026, 3, 5)) == 0
+    _void(book, "B", "2026-03-06")
+    assert record("2026-03-06") == (1, 34, fen("1000") * 34)  # a voided invoice was never owed
+
+
+def test_kpi_takes_a_void_out_of_the_sales_of_its_period(book: Book) -> None:
+    from huikuan.store import kpi
+
+    book.customer("C001")
+    book.invoice("A", "C001", "2026-01-05", "1000", due="2026-02-04")
+    _void(book, "A", "2026-02-10")
+    periods = [("2026-01", date(2026, 1, 1), date(2026, 1, 31)),
+               ("2026-02", date(2026, 2, 1), date(2026, 2, 28))]  # fmt: skip
+    sums: dict = {}
+    kpi._balances(book.led.conn.sa, kpi.balances("all", periods), periods, sums)
+    got = {k[2]: (s.credit_sales, s.opening, s.closing) for k, s in sums.items()}
+    assert got == {
+        "2026-01": (fen("1000"), 0, fen("1000")),
+        "2026-02": (-fen("1000"), fen("1000"), 0),
+    }

@@ -132,8 +132,16 @@ def _adopt_legacy(conn: sa.Connection) -> None:
 def _upgrade(conn: sa.Connection) -> None:
     from alembic import command
     from alembic.config import Config
+    from alembic.util import CommandError
 
     cfg = Config()
     cfg.set_main_option("script_location", "huikuan.db:migrations")
     cfg.attributes["connection"] = conn
-    command.upgrade(cfg, "head")
+    try:
+        command.upgrade(cfg, "head")
+    except CommandError:  # a revision this huikuan does not know: made by a newer one
+        have = current_revision(conn)
+        raise HuikuanError(
+            f"the ledger's schema revision {have} is newer than this huikuan knows"
+            f" (it expects {HEAD}): upgrade huikuan"
+        ) from None

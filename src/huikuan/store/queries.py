@@ -193,6 +193,9 @@ def invoices(conn: sqlite3.Connection, code: str | None, status: str, as_of: dat
 INVOICE = INVOICE_LIST.add_columns(
     col(Invoice.contract), col(Invoice.description), col(Invoice.milestone)
 ).where(col(Invoice.id) == sa.bindparam("iid"))
+VOIDED = sa.select(col(Invoice.voided_on), col(Invoice.void_reason)).where(
+    col(Invoice.id) == sa.bindparam("iid")
+)
 ALLOCATIONS = (
     sa.select(
         col(Allocation.date),
@@ -213,6 +216,9 @@ def invoice(conn: sqlite3.Connection, number: str) -> tuple[Row, list[Row]]:
     db = sa_of(conn)
     row = next(_dicts(db.execute(INVOICE, {"iid": inv.id}), ("amount", "open")))
     row["disputed"] = bool(row["disputed"])
+    voided = db.execute(VOIDED, {"iid": inv.id}).one()
+    if voided[0] is not None:  # only a voided invoice carries these two fields
+        row["voided_on"], row["void_reason"] = voided[0].isoformat(), voided[1]
     allocs = db.execute(ALLOCATIONS, {"iid": inv.id})
     return row, list(_dicts(allocs, ("amount",)))
 
@@ -273,6 +279,7 @@ EXPORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
             col(Invoice.milestone),
         )
         .join(Customer, col(Customer.id) == col(Invoice.customer_id))
+        .where(col(Invoice.voided_on).is_(None))  # re-imported, a void would be owed again
         .order_by(col(Invoice.id)),
         ("amount",),
     ),
@@ -281,14 +288,14 @@ EXPORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
             col(Customer.code).label("customer"),
             col(Payment.date),
             col(Payment.amount),
-            col(Invoice.number).label("invoice"),
+            sa.case((col(Invoice.voided_on).is_(None), col(Invoice.number))).label("invoice"),
             col(Payment.currency),
             col(Payment.reference),
             col(Payment.method),
         )
         .join(Customer, col(Customer.id) == col(Payment.customer_id))
         .outerjoin(Invoice, col(Invoice.id) == col(Payment.invoice_id))
-        .where(col(Payment.kind) == "payment")
+        .where(col(Payment.kind) == "payment", col(Payment.reversed_on).is_(None))
         .order_by(col(Payment.id)),
         ("amount",),
     ),

@@ -88,9 +88,11 @@ def as_of_source() -> sa.Subquery:
     a = ALLOC.alias("a")
     later = sa.select(sa.func.coalesce(sa.func.sum(a.c.amount), ZERO))
     later = later.where(a.c.invoice_id == INV.c.id, a.c.date > DAY)
-    still = sa.select(INV.c.id, (INV.c.open_amount + later.scalar_subquery()).label("open"))
+    now_and_later = sa.cast(INV.c.open_amount + later.scalar_subquery(), sa.BigInteger)
+    still = sa.select(INV.c.id, now_and_later.label("open"))  # PostgreSQL sums as numeric
     still = still.where(INV.c.open_amount > ZERO, INV.c.issue_date <= DAY)
-    paid = sa.select(INV.c.id, late.c.amt).join_from(late, INV, INV.c.id == late.c.invoice_id)
+    paid = sa.select(INV.c.id, sa.cast(late.c.amt, sa.BigInteger).label("open"))
+    paid = paid.join_from(late, INV, INV.c.id == late.c.invoice_id)
     paid = paid.where(INV.c.open_amount == ZERO, INV.c.issue_date <= DAY)
     open_inv = sa.union_all(still, paid).cte("open_inv")
     v = INV.alias("v")
