@@ -166,7 +166,9 @@ def accrual_statement(code: str | None, include_paid: bool) -> sa.Select[Any]:
         sa.type_coerce(sa.func.max(sa.case((after, a.date))), sa.Date()).label("last"),
         fen_total(sa.case((after, a.amount * held))).label("held"),
     )
-    join = sa.and_(a.invoice_id == i.id, a.date <= day)
+    p = payment.alias("bounced").c  # a payment reversed by the day never paid anything
+    bounced = sa.exists().where(p.id == a.payment_id, p.reversed_on <= day)
+    join = sa.and_(a.invoice_id == i.id, a.date <= day, sa.not_(bounced))
     return stmt.outerjoin(allocation, join).group_by(i.id, customer.c.code)
 
 
