@@ -2,7 +2,7 @@
 
 Rows are checked and allocated exactly as on SQLite (:class:`importer._Importer`,
 :mod:`setalloc`); what
-differs is how they go in: invoices by ``COPY … FROM STDIN``, customers and payments by
+differs is how they go in: invoices and payments by ``COPY … FROM STDIN``, customers by
 SQLAlchemy ``insert()`` (many parameter sets per chunk), ids from the database's sequences, each chunk in a savepoint (a duplicate rolls the chunk back
 and its rows are retried one by one, each in its own savepoint, to name the bad lines). The
 whole import is one transaction under the ledger's write lock, so ids given out from its
@@ -15,13 +15,16 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from huikuan.core.records import InvoiceRef
 from huikuan.db.models import Customer, Invoice, Payment
 from huikuan.store import ledger as L
 from huikuan.store import setalloc
+from huikuan.store.bulk import PAYMENT_COLUMNS, REPEATED_REFERENCE
 from huikuan.store.db import sa_of
 from huikuan.store.importer import Item, _Importer
+from huikuan.store.paylookup import IN_BATCH
 
 TABLES = {"customer": Customer, "invoice": Invoice, "payment": Payment}
 
@@ -83,20 +86,38 @@ class PgImporter(_Importer):
         where = "earlier in this file" if rid >= self.first_new_id else "already in the ledger"
         return f"{col}: duplicate {value!r} ({where})"
 
-    def _insert_payments(self, conn: Any, recs: list[dict[str, Any]]) -> None:
+    def _insert_payments(self, conn: Any, rows: list[tuple[Any, ...]]) -> None:
+        """Payment tuples (``ledger.PAYMENT_FIELDS`` order) by ``COPY``, then one query for
+        a reference repeated within them or from the ledger (an integrity error, as on SQLite)."""
         db = sa_of(conn)
-        for rec in recs:
-            if rec["reference"] and db.execute(_SAME_REFERENCE, rec).first():
-                raise sa.exc.IntegrityError("duplicate reference", None, Exception())
-            values = {c: rec[c] for c in L.PAYMENT_FIELDS}
-            values["date"] = L.day_of(rec["date"])
-            db.execute(sa.insert(Payment).values(**values, unapplied=rec["amount"]))
+        first = db.execute(
+            sa.select(sa.func.coalesce(sa.func.max(L.id_of(Payment)), 0))
+        ).scalar_one()
+        driver = db.connection.driver_connection
+        sql = f"COPY payment ({PAYMENT_COLUMNS}) FROM STDIN"
+        with driver.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row((row[0], L.day_of(row[1]), *row[2:], row[2]))
+        if db.execute(
+            sa.text(REPEATED_REFERENCE.replace("?", ":first")), {"first": first + 1}
+        ).first():
+            raise sa.exc.IntegrityError("duplicate reference", None, Exception())
+
+    def _fetch_refs(self, numbers: list[str]) -> dict[str, InvoiceRef]:
+        out: dict[str, InvoiceRef] = {}
+        db = sa_of(self.conn)
+        for i in range(0, len(numbers), IN_BATCH):
+            stmt = _REFS.where(col(Invoice.number).in_(numbers[i : i + IN_BATCH]))
+            out.update((n, InvoiceRef(i, c, cur)) for n, i, c, cur in db.execute(stmt))
+        return out
+
+    def _all_currencies(self) -> Any:
+        stmt = sa.select(col(Invoice.customer_id), col(Invoice.currency)).distinct()
+        return sa_of(self.conn).execute(stmt)
 
 
-_SAME_REFERENCE = sa.select(sa.literal(1)).where(
-    Payment.customer_id == sa.bindparam("customer_id"),  # type: ignore[arg-type]
-    Payment.reference == sa.bindparam("reference"),  # type: ignore[arg-type]
-    Payment.kind == "payment",  # type: ignore[arg-type]
+_REFS = sa.select(
+    col(Invoice.number), L.id_of(Invoice), col(Invoice.customer_id), col(Invoice.currency)
 )
 
 
