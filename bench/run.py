@@ -279,6 +279,7 @@ def postgres(args: argparse.Namespace, env: dict[str, str], half: Path) -> None:
 
     for name in names:
         sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    sql(f"CREATE DATABASE {names[0]}")
     sql(f"CREATE DATABASE {names[2]}")
     pg = {**env, "HUIKUAN_DB": urls[0]}
     inv, pays = str(args.data / "invoices.csv"), str(args.data / "payments.csv")

@@ -330,6 +330,8 @@ class _Importer(PaymentLookups):
         except sqlite3.IntegrityError:
             self.conn.execute("ROLLBACK TO chunk")
             self.conn.execute("RELEASE chunk")
+        if self.opts.kind == "payments":
+            return self._insert_unrepeated(chunk, insert)
         count = 0
         for line, rec in chunk:  # find the duplicates one by one
             try:
@@ -354,6 +356,22 @@ class _Importer(PaymentLookups):
 
     def _insert_payments(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
         L.insert_payment_rows(conn, rows, check=not self.bulk)
+
+    def _insert_unrepeated(self, chunk: list[Item], insert: Callable[..., Any]) -> int:
+        """A chunk of payments that repeats a reference: each repeat reported (the ledger's
+        references looked up for the whole chunk at once), the other rows inserted."""
+        seen = self._recorded_references({(rec[0], rec[5]) for _, rec in chunk if rec[5]})
+        keep: list[Item] = []
+        for line, rec in chunk:
+            if rec[5] and (rec[0], rec[5]) in seen:
+                self.problems.append(f"{self.label}:{line}: {self._duplicate(rec)}")
+                continue
+            keep.append((line, rec))
+            seen.add((rec[0], rec[5]))
+        insert(self.conn, [rec for _, rec in keep])
+        if self.bulk:
+            self.lines.extend(line for line, _ in keep)
+        return len(keep)
 
     def _allocate_new(self) -> None:
         """Allocate this import's payments set-wise (:mod:`huikuan.store.setalloc`)."""

@@ -12,9 +12,14 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+import sqlalchemy as sa
+from sqlmodel import col
+
 from huikuan.core.quickpay import QuickPayment
 from huikuan.core.records import Context, InvoiceRef, check_payment
+from huikuan.db.models import Payment
 from huikuan.store import ledger as L
+from huikuan.store.db import sa_of
 
 CHUNK = 5000  # records whose invoices are looked up together
 IN_BATCH = 500  # invoice numbers per IN (…) look-up
@@ -85,3 +90,17 @@ class PaymentLookups:
             return row, []
         rec, probs = check_payment(raw, self.ctx)
         return (rec if probs else tuple(rec[c] for c in L.PAYMENT_FIELDS)), probs
+
+    def _recorded_references(self, pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
+        """Those of the ``(customer id, reference)`` pairs the ledger has payments with."""
+        refs = sorted({ref for _, ref in pairs})
+        found: set[tuple[int, str]] = set()
+        for i in range(0, len(refs), IN_BATCH):
+            stmt = RECORDED.where(col(Payment.reference).in_(refs[i : i + IN_BATCH]))
+            found.update((int(c), str(r)) for c, r in sa_of(self.conn).execute(stmt))
+        return found & pairs
+
+
+RECORDED = sa.select(col(Payment.customer_id), col(Payment.reference)).where(
+    col(Payment.kind) == "payment"
+)

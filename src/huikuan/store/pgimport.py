@@ -39,14 +39,11 @@ class PgImporter(_Importer):
     """The importer for a PostgreSQL ledger."""
 
     PARALLEL = False
-    ALLOCATION_WRITER = staticmethod(setalloc.write_rows)
+    ALLOCATION_WRITER = staticmethod(lambda conn, a, o, u: write_allocations(conn, a, o, u))
 
     def _customers(self) -> Any:
         stmt = sa.select(L.id_of(Customer), Customer.code, Customer.terms)  # type: ignore[call-overload]
         return sa_of(self.conn).execute(stmt)
-
-    def _invoice_ref(self, number: str) -> InvoiceRef | None:
-        return L.invoice_ref(self.conn, number)
 
     def _max_id(self, table: str) -> int:
         model = TABLES[table]
@@ -65,7 +62,8 @@ class PgImporter(_Importer):
                 insert(self.conn, [rec for _, rec in chunk])
             return len(chunk)
         except errors:
-            pass
+            if self.opts.kind == "payments":
+                return self._insert_unrepeated(chunk, insert)
         count = 0
         for line, rec in chunk:  # find the duplicates one by one
             try:
@@ -134,3 +132,35 @@ def _insert_invoices(conn: Any, rows: list[tuple[Any, ...]]) -> int:
             full = row if len(row) > 7 else (*row, *empty)
             copy.write_row((*full[:2], L.day_of(full[2]), L.day_of(full[3]), *full[4:], full[4]))
     return len(rows)
+
+
+def write_allocations(
+    conn: Any,
+    allocations: list[setalloc.AllocationRow],
+    opens: list[tuple[int, int]],
+    unapplied: list[tuple[int, int]],
+) -> None:
+    """PostgreSQL's writer for :func:`setalloc.allocate_new_payments`: the allocations by
+    ``COPY``, the new open and unapplied amounts by ``COPY`` into a temporary table and one
+    ``UPDATE … FROM`` each (not a statement per row)."""
+    driver = sa_of(conn).connection.driver_connection
+    with driver.cursor() as cur:  # type: ignore[union-attr]
+        _copy(cur, "allocation (payment_id, invoice_id, amount, date)", allocations)
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS huikuan_new_amount (id BIGINT, amount BIGINT) ON COMMIT DROP"
+        )
+        for table, column, rows in (
+            ("invoice", "open_amount", opens),
+            ("payment", "unapplied", unapplied),
+        ):
+            cur.execute("TRUNCATE huikuan_new_amount")
+            _copy(cur, "huikuan_new_amount (amount, id)", rows)
+            cur.execute(
+                f"UPDATE {table} t SET {column} = n.amount FROM huikuan_new_amount n WHERE t.id = n.id"
+            )
+
+
+def _copy(cur: Any, target: str, rows: list[Any]) -> None:
+    with cur.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
