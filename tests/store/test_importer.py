@@ -508,14 +508,14 @@ def test_bulk_invoice_import(ledger: Book, tmp_path: Path, monkeypatch: pytest.M
     from huikuan.store import ledger as L
 
     dropped: list[int] = []
-    real_drop = L.drop_invoice_indexes
+    real_drop = L.drop_indexes
 
-    def drop(conn: object) -> list[str]:
-        out = real_drop(conn)  # type: ignore[arg-type]
+    def drop(conn: object, *tables: str) -> list[tuple[str, str]]:
+        out = real_drop(conn, *tables)  # type: ignore[arg-type]
         dropped.append(len(out))
         return out
 
-    monkeypatch.setattr(L, "drop_invoice_indexes", drop)
+    monkeypatch.setattr(L, "drop_indexes", drop)
 
     def indexes() -> list[str]:
         sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invoice'"

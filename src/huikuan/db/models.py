@@ -145,6 +145,7 @@ class Payment(SQLModel, table=True):
         sa.CheckConstraint("amount > 0", name="payment_amount"),
         sa.CheckConstraint("unapplied >= 0 AND unapplied <= amount", name="payment_unapplied"),
         sa.Index("payment_customer", "customer_id", "date"),
+        sa.Index("payment_reference", "customer_id", "reference"),  # the duplicate check
         sa.Index(
             "payment_unapplied",
             "customer_id",

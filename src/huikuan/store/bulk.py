@@ -34,13 +34,22 @@ def drop_invoice_indexes(conn: sqlite3.Connection) -> list[str]:
     is several times cheaper than updating it row by row. The unique index on the invoice
     number stays, so duplicates are still found as rows arrive.
     """
-    rows = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invoice'"
-        " AND sql IS NOT NULL"
-    ).fetchall()
+    return [sql for _, sql in drop_indexes(conn, "invoice")]
+
+
+def drop_indexes(conn: sqlite3.Connection, *tables: str) -> list[tuple[str, str]]:
+    """Drop the secondary indexes of ``tables`` (not those behind UNIQUE constraints);
+    return ``(name, SQL that recreates it)`` for each."""
+    rows: list[tuple[str, str]] = []
+    for table in tables:
+        rows += conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+            " AND sql IS NOT NULL",
+            (table,),
+        ).fetchall()
     for name, _ in rows:
         conn.execute(f'DROP INDEX "{name}"')
-    return [sql for _, sql in rows]
+    return rows
 
 
 def create_indexes(conn: sqlite3.Connection, sqls: list[str]) -> None:
@@ -50,6 +59,8 @@ def create_indexes(conn: sqlite3.Connection, sqls: list[str]) -> None:
     small runs and a helper thread (measured on 1M invoices) it takes about half the time
     it takes with the ledger's big cache and no thread.
     """
+    if not sqls:
+        return
     (cache,) = conn.execute("PRAGMA cache_size").fetchone()
     conn.execute("PRAGMA threads = 2")
     conn.execute("PRAGMA cache_size = -2048")
@@ -108,23 +119,49 @@ def write_allocations(
     conn.executemany("UPDATE payment SET unapplied = ? WHERE id = ?", unapplied)
 
 
-PAYMENT_INSERT = (
-    "INSERT INTO payment (customer_id, date, amount, currency, invoice_id, reference, method,"
-    " unapplied) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
-SAME_REFERENCE = (
-    "SELECT 1 FROM payment WHERE customer_id = ? AND reference = ? AND kind = 'payment'"
+PAYMENT_COLUMNS = "customer_id, date, amount, currency, invoice_id, reference, method, unapplied"
+# A row of this chunk (id >= ?) whose customer already has a payment with its reference, in
+# the ledger or earlier in the file: one probe of the payment_reference index per new row.
+REPEATED_REFERENCE = (
+    "SELECT 1 FROM payment p WHERE p.id >= ? AND p.reference IS NOT NULL AND p.kind = 'payment'"
+    " AND EXISTS (SELECT 1 FROM payment q WHERE q.customer_id = p.customer_id"
+    " AND q.reference = p.reference AND q.kind = 'payment' AND q.id < p.id) LIMIT 1"
 )
 
 
-def insert_payment_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
-    """Insert payment tuples (``ledger.PAYMENT_FIELDS`` order, unapplied = amount) in one
-    ``executemany``; :class:`sqlite3.IntegrityError` when a customer's reference repeats,
-    within ``rows`` or in the ledger (the importer then finds the line)."""
-    seen: set[tuple[Any, Any]] = set()
-    for row in rows:
-        pair = (row[0], row[5])
-        if row[5] and (pair in seen or conn.execute(SAME_REFERENCE, pair).fetchone()):
-            raise sqlite3.IntegrityError("duplicate reference")
-        seen.add(pair)
-    conn.executemany(PAYMENT_INSERT, [(*r, r[2]) for r in rows])
+def insert_payment_rows(
+    conn: sqlite3.Connection, rows: list[tuple[Any, ...]], *, check: bool = True
+) -> None:
+    """Insert payment tuples (``ledger.PAYMENT_FIELDS`` order, unapplied = amount),
+    :data:`BATCH` to a statement; :class:`sqlite3.IntegrityError` when a customer's reference
+    repeats, within ``rows`` or in the ledger (the caller rolls back and finds the line).
+    Without ``check`` the caller looks for repeats once at the end (:func:`repeated_references`).
+    """
+    (first,) = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM payment").fetchone()
+    full = len(rows) - len(rows) % BATCH
+    flat = itertools.chain.from_iterable
+    conn.executemany(
+        _payment_sql(BATCH), (tuple(flat(rows[i : i + BATCH])) for i in range(0, full, BATCH))
+    )
+    conn.executemany(_payment_sql(1), rows[full:])
+    if check and conn.execute(REPEATED_REFERENCE, (first,)).fetchone():
+        raise sqlite3.IntegrityError("duplicate reference")
+
+
+def repeated_references(conn: sqlite3.Connection, first: int) -> list[tuple[int, str]]:
+    """``(id, reference)`` of each payment from id ``first`` on that repeats the reference of
+    an earlier payment of its customer, in id order."""
+    sql = REPEATED_REFERENCE.replace("SELECT 1", "SELECT p.id, p.reference").replace(
+        "LIMIT 1", "ORDER BY p.id"
+    )
+    return conn.execute(sql, (first,)).fetchall()
+
+
+@functools.cache
+def _payment_sql(rows: int) -> str:
+    """``INSERT INTO payment`` of ``rows`` rows of 7 fields each (unapplied = amount)."""
+    values = ", ".join(
+        "(" + ", ".join(f"?{r * 7 + i}" for i in (1, 2, 3, 4, 5, 6, 7, 3)) + ")"
+        for r in range(rows)
+    )
+    return f"INSERT INTO payment ({PAYMENT_COLUMNS}) VALUES {values}"

@@ -7,6 +7,7 @@ holding the file in memory; any problem rolls the whole import back.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import sqlite3
 from collections import Counter
@@ -18,6 +19,7 @@ from huikuan.core.calendar import WorkCalendar
 from huikuan.core.errors import HuikuanError, ImportFailed
 from huikuan.core.headers import map_header, named_currencies
 from huikuan.core.quick import QuickInvoice
+from huikuan.core.quickpay import QuickPayment
 from huikuan.core.records import (
     COLUMNS,
     REQUIRED,
@@ -26,12 +28,12 @@ from huikuan.core.records import (
     InvoiceRef,
     check_customer,
     check_invoice,
-    check_payment,
 )
 from huikuan.core.text import printable
 from huikuan.store import ledger as L
 from huikuan.store import pipeline, setalloc, sheets
 from huikuan.store.db import Ledger
+from huikuan.store.paylookup import PaymentLookups
 from huikuan.store.sources import (
     FORMATS,
     ROW_PROBLEM,
@@ -49,6 +51,9 @@ CHUNK = 5000
 BULK_BYTES = 8 << 20  # invoice files from this size may rebuild secondary indexes afterwards
 PARALLEL_BYTES = 8 << 20  # CSV invoice files from this size are checked in a second process
 Item = tuple[int, Any]
+_REPEATED = (
+    "reference: a payment with reference {reference!r} is already recorded for this customer"
+)
 Check = Callable[[Any], tuple[Any, list[tuple[str, str]]]]
 
 
@@ -141,12 +146,13 @@ def _run(
 
 @contextlib.contextmanager
 def _unchecked_keys(led: Ledger, kind: str) -> Iterator[None]:
-    """For invoice imports, leave SQLite's foreign-key check off (about 10% of the time).
+    """For invoice and payment imports, leave SQLite's foreign-key check off (10-20% of
+    the time).
 
-    Every customer id an imported invoice carries comes from the customer table read inside
+    Every customer and invoice id an imported row carries comes from the tables read inside
     the same write transaction, so the check could never fail.
     """
-    if kind != "invoices" or led.dialect != "sqlite" or led.conn.in_transaction:
+    if kind == "customers" or led.dialect != "sqlite" or led.conn.in_transaction:
         yield
         return
     led.conn.execute("PRAGMA foreign_keys = OFF")
@@ -229,59 +235,56 @@ def _importer(conn: sqlite3.Connection, label: str, opts: ImportOptions, size: i
     if not isinstance(conn, sqlite3.Connection):
         from huikuan.store.pgimport import PgImporter
 
-        return PgImporter(conn, label, opts)
-    return _Importer(conn, label, opts, bulk=_bulk(conn, opts.kind, size))
+        return PgImporter(conn, label, opts, size=size)
+    return _Importer(conn, label, opts, bulk=_bulk(conn, opts.kind, size), size=size)
 
 
 def _bulk(conn: sqlite3.Connection, kind: str, size: int) -> bool:
-    """Whether an invoice file is big enough, next to the ledger, to rebuild indexes after it."""
-    if kind != "invoices" or size < BULK_BYTES:
+    """Whether an invoice or payment file is big enough, next to the ledger, to rebuild
+    indexes after it (its rows, at about 50 bytes each, outnumber the table's)."""
+    if kind == "customers" or size < BULK_BYTES:
         return False
-    (have,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM invoice").fetchone()
+    table = "invoice" if kind == "invoices" else "payment"
+    (have,) = conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()
     return bool(size // 60 > have)
 
 
-class _Importer:
+class _Importer(PaymentLookups):
     """Checks records of one kind and inserts the clean ones in chunks (SQLite)."""
 
     PARALLEL = True  # big CSV invoice files may be checked in a second process
     ALLOCATION_WRITER: setalloc.Writer = staticmethod(L.write_allocations)
 
     def __init__(
-        self, conn: sqlite3.Connection, label: str, opts: ImportOptions, *, bulk: bool = False
+        self,
+        conn: sqlite3.Connection,
+        label: str,
+        opts: ImportOptions,
+        *,
+        bulk: bool = False,
+        size: int = 0,
     ) -> None:
-        self.conn, self.label, self.opts, self.bulk = conn, label, opts, bulk
+        self.conn, self.label, self.opts, self.bulk, self.size = conn, label, opts, bulk, size
         self.problems: list[str] = []
         self.known = set(COLUMNS[opts.kind])
         customers = {code: CustomerRef(cid, code, terms) for cid, code, terms in self._customers()}
-        currencies: dict[int, list[str]] = {}
+        self.refs: dict[str, InvoiceRef | None] = {}  # the invoices this chunk's payments name
+        self.currencies: dict[int, list[str]] = {}  # by customer id, as they are needed
+        self.all_currencies = False  # read for every customer at once (big imports)
         self.ctx = Context(
-            opts.currency,
-            opts.calendar,
-            customers.get,
-            self._invoice_ref,
-            lambda cid: (
-                currencies[cid]
-                if cid in currencies
-                else currencies.setdefault(cid, L.customer_currencies(conn, cid))
-            ),
+            opts.currency, opts.calendar, customers.get, self._invoice_ref, self._currencies_of
         )
         self.quick = QuickInvoice(self.ctx)
+        self.quickpay = QuickPayment(self.ctx)
         self.cols: list[str] = []
         self.quick_fields: Callable[[list[str]], Any] | None = None
         self.source: Source | None = None  # set: check the rows in a second process
         table = {"customers": "customer", "invoices": "invoice", "payments": "payment"}[opts.kind]
         self.first_new_id = self._max_id(table) + 1
+        self.lines = array.array("q")  # bulk: the line of each row inserted, in id order
 
     def _customers(self) -> Any:
         return self.conn.execute("SELECT id, code, terms FROM customer")
-
-    def _invoice_ref(self, number: str) -> InvoiceRef | None:
-        """The invoice a payment names (one indexed lookup, without SQLAlchemy's overhead)."""
-        row = self.conn.execute(
-            "SELECT id, customer_id, currency FROM invoice WHERE number = ?", (number,)
-        ).fetchone()
-        return InvoiceRef(*row) if row else None
 
     def _max_id(self, table: str) -> int:
         return int(self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0])
@@ -290,19 +293,36 @@ class _Importer:
         check = {
             "customers": lambda r: check_customer(r),
             "invoices": self._check_invoice,
-            "payments": lambda r: check_payment(r, self.ctx),
+            "payments": self._check_payment,
         }[self.opts.kind]
+        if self.opts.kind == "payments":
+            records = self._prefetched(records)
         count = 0
-        dropped = L.drop_invoice_indexes(self.conn) if self.bulk else []
+        tables = ("payment", "allocation") if self.opts.kind == "payments" else ("invoice",)
+        dropped = L.drop_indexes(self.conn, *tables) if self.bulk else []
         for chunk in self._checked(records, check, check_columns):
             count += self._insert(chunk)
-        if self.bulk:
-            L.create_indexes(self.conn, dropped)
+        if self.opts.kind == "payments":
+            self._payments_done(dropped)
+            return count
+        L.create_indexes(self.conn, [sql for _, sql in dropped])
         if self.opts.kind == "invoices":
             L.apply_all_credit(self.conn)
-        elif self.opts.kind == "payments":
-            self._allocate_new()
         return count
+
+    def _payments_done(self, dropped: list[tuple[str, str]]) -> None:
+        """After a bulk insert, the repeated references (all at once), then the allocation,
+        then the other indexes (allocating updates fewer of them)."""
+        L.create_indexes(self.conn, [sql for name, sql in dropped if name == "payment_reference"])
+        if self.bulk:
+            self.problems += [
+                f"{self.label}:{self.lines[pid - self.first_new_id]}: "
+                + _REPEATED.format(reference=reference)
+                for pid, reference in L.repeated_references(self.conn, self.first_new_id)
+            ]
+        if not self.problems:
+            self._allocate_new()
+        L.create_indexes(self.conn, [sql for name, sql in dropped if name != "payment_reference"])
 
     def _checked(self, records: Any, check: Check, check_columns: bool) -> Iterator[list[Item]]:
         """Chunks of clean rows, checked here or (``self.source`` set) in a second process."""
@@ -356,22 +376,28 @@ class _Importer:
         try:
             insert(self.conn, [rec for _, rec in chunk])
             self.conn.execute("RELEASE chunk")
+            if self.bulk:
+                self.lines.extend(line for line, _ in chunk)
             return len(chunk)
         except sqlite3.IntegrityError:
             self.conn.execute("ROLLBACK TO chunk")
             self.conn.execute("RELEASE chunk")
+        if self.opts.kind == "payments":
+            return self._insert_unrepeated(chunk, insert)
         count = 0
         for line, rec in chunk:  # find the duplicates one by one
             try:
                 insert(self.conn, [rec])
                 count += 1
+                if self.bulk:
+                    self.lines.append(line)
             except sqlite3.IntegrityError:
                 self.problems.append(f"{self.label}:{line}: {self._duplicate(rec)}")
         return count
 
     def _duplicate(self, rec: Any) -> str:
         if self.opts.kind == "payments":
-            return f"reference: a payment with reference {rec['reference']!r} is already recorded for this customer"
+            return _REPEATED.format(reference=rec[5])
         col, table = (
             ("code", "customer") if self.opts.kind == "customers" else ("number", "invoice")
         )
@@ -380,8 +406,24 @@ class _Importer:
         where = "earlier in this file" if rid >= self.first_new_id else "already in the ledger"
         return f"{col}: duplicate {value!r} ({where})"
 
-    def _insert_payments(self, conn: sqlite3.Connection, recs: list[dict[str, Any]]) -> None:
-        L.insert_payment_rows(conn, [tuple(rec[c] for c in L.PAYMENT_FIELDS) for rec in recs])
+    def _insert_payments(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+        L.insert_payment_rows(conn, rows, check=not self.bulk)
+
+    def _insert_unrepeated(self, chunk: list[Item], insert: Callable[..., Any]) -> int:
+        """A chunk of payments that repeats a reference: each repeat reported (the ledger's
+        references looked up for the whole chunk at once), the other rows inserted."""
+        seen = self._recorded_references({(rec[0], rec[5]) for _, rec in chunk if rec[5]})
+        keep: list[Item] = []
+        for line, rec in chunk:
+            if rec[5] and (rec[0], rec[5]) in seen:
+                self.problems.append(f"{self.label}:{line}: {self._duplicate(rec)}")
+                continue
+            keep.append((line, rec))
+            seen.add((rec[0], rec[5]))
+        insert(self.conn, [rec for _, rec in keep])
+        if self.bulk:
+            self.lines.extend(line for line, _ in keep)
+        return len(keep)
 
     def _allocate_new(self) -> None:
         """Allocate this import's payments set-wise (:mod:`huikuan.store.setalloc`)."""

@@ -25,9 +25,11 @@ from huikuan.db.models import Allocation, Audit, Contact, Customer, Invoice, Pay
 from huikuan.store.bulk import BATCH as BATCH
 from huikuan.store.bulk import INVOICE_FIELDS as INVOICE_FIELDS
 from huikuan.store.bulk import create_indexes as create_indexes
+from huikuan.store.bulk import drop_indexes as drop_indexes
 from huikuan.store.bulk import drop_invoice_indexes as drop_invoice_indexes
 from huikuan.store.bulk import insert_invoice_rows as insert_invoice_rows
 from huikuan.store.bulk import insert_payment_rows as insert_payment_rows
+from huikuan.store.bulk import repeated_references as repeated_references
 from huikuan.store.bulk import write_allocations as write_allocations
 from huikuan.store.db import sa_of
 

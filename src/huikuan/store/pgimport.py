@@ -2,7 +2,7 @@
 
 Rows are checked and allocated exactly as on SQLite (:class:`importer._Importer`,
 :mod:`setalloc`); what
-differs is how they go in: invoices by ``COPY … FROM STDIN``, customers and payments by
+differs is how they go in: invoices and payments by ``COPY … FROM STDIN``, customers by
 SQLAlchemy ``insert()`` (many parameter sets per chunk), ids from the database's sequences, each chunk in a savepoint (a duplicate rolls the chunk back
 and its rows are retried one by one, each in its own savepoint, to name the bad lines). The
 whole import is one transaction under the ledger's write lock, so ids given out from its
@@ -15,13 +15,16 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from huikuan.core.records import InvoiceRef
 from huikuan.db.models import Customer, Invoice, Payment
 from huikuan.store import ledger as L
 from huikuan.store import setalloc
+from huikuan.store.bulk import PAYMENT_COLUMNS, REPEATED_REFERENCE
 from huikuan.store.db import sa_of
 from huikuan.store.importer import Item, _Importer
+from huikuan.store.paylookup import IN_BATCH
 
 TABLES = {"customer": Customer, "invoice": Invoice, "payment": Payment}
 
@@ -36,14 +39,11 @@ class PgImporter(_Importer):
     """The importer for a PostgreSQL ledger."""
 
     PARALLEL = False
-    ALLOCATION_WRITER = staticmethod(setalloc.write_rows)
+    ALLOCATION_WRITER = staticmethod(lambda conn, a, o, u: write_allocations(conn, a, o, u))
 
     def _customers(self) -> Any:
         stmt = sa.select(L.id_of(Customer), Customer.code, Customer.terms)  # type: ignore[call-overload]
         return sa_of(self.conn).execute(stmt)
-
-    def _invoice_ref(self, number: str) -> InvoiceRef | None:
-        return L.invoice_ref(self.conn, number)
 
     def _max_id(self, table: str) -> int:
         model = TABLES[table]
@@ -62,7 +62,8 @@ class PgImporter(_Importer):
                 insert(self.conn, [rec for _, rec in chunk])
             return len(chunk)
         except errors:
-            pass
+            if self.opts.kind == "payments":
+                return self._insert_unrepeated(chunk, insert)
         count = 0
         for line, rec in chunk:  # find the duplicates one by one
             try:
@@ -83,20 +84,38 @@ class PgImporter(_Importer):
         where = "earlier in this file" if rid >= self.first_new_id else "already in the ledger"
         return f"{col}: duplicate {value!r} ({where})"
 
-    def _insert_payments(self, conn: Any, recs: list[dict[str, Any]]) -> None:
+    def _insert_payments(self, conn: Any, rows: list[tuple[Any, ...]]) -> None:
+        """Payment tuples (``ledger.PAYMENT_FIELDS`` order) by ``COPY``, then one query for
+        a reference repeated within them or from the ledger (an integrity error, as on SQLite)."""
         db = sa_of(conn)
-        for rec in recs:
-            if rec["reference"] and db.execute(_SAME_REFERENCE, rec).first():
-                raise sa.exc.IntegrityError("duplicate reference", None, Exception())
-            values = {c: rec[c] for c in L.PAYMENT_FIELDS}
-            values["date"] = L.day_of(rec["date"])
-            db.execute(sa.insert(Payment).values(**values, unapplied=rec["amount"]))
+        first = db.execute(
+            sa.select(sa.func.coalesce(sa.func.max(L.id_of(Payment)), 0))
+        ).scalar_one()
+        driver = db.connection.driver_connection
+        sql = f"COPY payment ({PAYMENT_COLUMNS}) FROM STDIN"
+        with driver.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row((row[0], L.day_of(row[1]), *row[2:], row[2]))
+        if db.execute(
+            sa.text(REPEATED_REFERENCE.replace("?", ":first")), {"first": first + 1}
+        ).first():
+            raise sa.exc.IntegrityError("duplicate reference", None, Exception())
+
+    def _fetch_refs(self, numbers: list[str]) -> dict[str, InvoiceRef]:
+        out: dict[str, InvoiceRef] = {}
+        db = sa_of(self.conn)
+        for i in range(0, len(numbers), IN_BATCH):
+            stmt = _REFS.where(col(Invoice.number).in_(numbers[i : i + IN_BATCH]))
+            out.update((n, InvoiceRef(i, c, cur)) for n, i, c, cur in db.execute(stmt))
+        return out
+
+    def _all_currencies(self) -> Any:
+        stmt = sa.select(col(Invoice.customer_id), col(Invoice.currency)).distinct()
+        return sa_of(self.conn).execute(stmt)
 
 
-_SAME_REFERENCE = sa.select(sa.literal(1)).where(
-    Payment.customer_id == sa.bindparam("customer_id"),  # type: ignore[arg-type]
-    Payment.reference == sa.bindparam("reference"),  # type: ignore[arg-type]
-    Payment.kind == "payment",  # type: ignore[arg-type]
+_REFS = sa.select(
+    col(Invoice.number), L.id_of(Invoice), col(Invoice.customer_id), col(Invoice.currency)
 )
 
 
@@ -113,3 +132,35 @@ def _insert_invoices(conn: Any, rows: list[tuple[Any, ...]]) -> int:
             full = row if len(row) > 7 else (*row, *empty)
             copy.write_row((*full[:2], L.day_of(full[2]), L.day_of(full[3]), *full[4:], full[4]))
     return len(rows)
+
+
+def write_allocations(
+    conn: Any,
+    allocations: list[setalloc.AllocationRow],
+    opens: list[tuple[int, int]],
+    unapplied: list[tuple[int, int]],
+) -> None:
+    """PostgreSQL's writer for :func:`setalloc.allocate_new_payments`: the allocations by
+    ``COPY``, the new open and unapplied amounts by ``COPY`` into a temporary table and one
+    ``UPDATE … FROM`` each (not a statement per row)."""
+    driver = sa_of(conn).connection.driver_connection
+    with driver.cursor() as cur:  # type: ignore[union-attr]
+        _copy(cur, "allocation (payment_id, invoice_id, amount, date)", allocations)
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS huikuan_new_amount (id BIGINT, amount BIGINT) ON COMMIT DROP"
+        )
+        for table, column, rows in (
+            ("invoice", "open_amount", opens),
+            ("payment", "unapplied", unapplied),
+        ):
+            cur.execute("TRUNCATE huikuan_new_amount")
+            _copy(cur, "huikuan_new_amount (amount, id)", rows)
+            cur.execute(
+                f"UPDATE {table} t SET {column} = n.amount FROM huikuan_new_amount n WHERE t.id = n.id"
+            )
+
+
+def _copy(cur: Any, target: str, rows: list[Any]) -> None:
+    with cur.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
