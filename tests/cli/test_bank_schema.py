@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from huikuan.db.revision import HEAD
 from huikuan.store.copy import ledger_tables
 from huikuan.store.db import open_ledger, sa_of
 
@@ -30,7 +31,7 @@ def test_a_0_1_ledger_upgrades_to_the_bank_revision_and_takes_a_statement_sqlite
     assert (got["new"], got["duplicates"]) == (5, 0)
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
         assert conn.execute("SELECT COUNT(*) FROM bank_line").fetchone() == (5,)
     finally:
         conn.close()

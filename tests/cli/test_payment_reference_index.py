@@ -42,13 +42,13 @@ def test_a_new_ledger_has_the_index_at_head(cli: Any) -> None:
     engine.dispose()
 
 
-def test_a_0001_ledger_upgrades_every_row_kept(cli: Any, tmp_path: Path) -> None:
+def test_a_0004_ledger_upgrades_every_row_kept(cli: Any, tmp_path: Path) -> None:
     cli("init", "--demo")
     aging = json.loads(cli("aging", "--as-of", AS_OF, "--format", "json").stdout)
     engine = _engine()
-    with engine.begin() as conn:  # the ledger as huikuan at revision 0001 left it
+    with engine.begin() as conn:  # the ledger as huikuan at revision 0004 left it
         conn.execute(sa.text("DROP INDEX payment_reference"))
-        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0001'"))
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0004'"))
         payments = conn.execute(sa.text("SELECT * FROM payment ORDER BY id")).all()
     assert "payment_reference" not in _payment_indexes(engine)
     assert json.loads(cli("aging", "--as-of", AS_OF, "--format", "json").stdout) == aging
