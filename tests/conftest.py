@@ -3,8 +3,9 @@
 The ledger is a SQLite file in the test's temp dir, or, when ``HUIKUAN_TEST_DATABASE_URL``
 names a PostgreSQL server (``.ci/run``'s second pass), a fresh database of its own on that
 server (dropped afterwards). Either way ``HUIKUAN_DB`` points at it; ``db_path`` is that
-value (a :class:`~pathlib.Path`, or the ``postgresql://`` URL as a string) and ``ledger_rows``
-reads the ledger over SQLAlchemy on both engines.
+value (a :class:`~pathlib.Path`, or the ``postgresql://`` URL as a string). To look into the
+ledger on both engines use ``helpers/ledger_sql.py`` (``ledger_rows``, also a fixture;
+``ledger_db`` in place of ``sqlite3.connect``; ``ledger_exists``), never the file itself.
 
 Markers: ``sqlite_only(reason)`` for tests that are about SQLite itself (files, modes, WAL),
 skipped on the PostgreSQL pass; ``postgres_only(reason)``, skipped on the SQLite pass.
@@ -23,7 +24,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "helpers"))
 
-from ledger_sql import ledger_rows, sa_url
+from ledger_sql import ledger_rows
 from pg_server import PG_SERVER, PgServer
 
 PURE = Path(__file__).parent / "core"  # no ledger needed: no database made for these
@@ -71,8 +72,8 @@ def isolated(
     pg_server: PgServer | None,
 ) -> Iterator[Path]:
     """Point HUIKUAN_DB at this test's ledger and the app dir at a temp dir; unset colour/user
-    vars. On PostgreSQL the ledger is a new database, a clone of the ``small`` ledger's
-    template when the test uses ``small``."""
+    vars. On PostgreSQL the ledger is a new database (dropped afterwards), cloned from a
+    template when the test uses one of :data:`TEMPLATES`' fixtures."""
     monkeypatch.setenv("HUIKUAN_DB", str(tmp_path / "ledger.db"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("HUIKUAN_USER", "tester")
@@ -82,12 +83,12 @@ def isolated(
     if pg_server is None or request.node.path.is_relative_to(PURE):
         yield tmp_path
         return
-    name = pg_server.create(template=_template(request))
+    name = pg_server.clone(_template(request))
     monkeypatch.setenv("HUIKUAN_DB", pg_server.url(name))
     try:
         yield tmp_path
     finally:
-        pg_server.drop(name)
+        pg_server.drop_later(name)
 
 
 def _template(request: pytest.FixtureRequest) -> str | None:
@@ -119,12 +120,6 @@ def db_path(isolated: Path) -> Path:
     """The test's ledger: the file's path, or on PostgreSQL its URL (a ``str``)."""
     value = os.environ["HUIKUAN_DB"]
     return value if "://" in value else Path(value)  # type: ignore[return-value]
-
-
-@pytest.fixture
-def ledger_url(isolated: Path) -> str:
-    """The test's ledger as a SQLAlchemy URL (``sqlite:///…`` or ``postgresql+psycopg://…``)."""
-    return sa_url(os.environ["HUIKUAN_DB"])
 
 
 @pytest.fixture(name="ledger_rows")

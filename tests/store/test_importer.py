@@ -504,7 +504,8 @@ def test_bad_customer_rows(
 
 
 def test_bulk_invoice_import(ledger: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Files of several MB take the bulk path (indexes rebuilt afterwards): same rules."""
+    """Files of several MB take the bulk path (indexes rebuilt afterwards): same rules.
+    (On PostgreSQL the same file through its own importer: the same rows and errors.)"""
     from huikuan.store import ledger as L
 
     dropped: list[int] = []
@@ -536,7 +537,10 @@ def test_bulk_invoice_import(ledger: Book, tmp_path: Path, monkeypatch: pytest.M
     big.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert ledger.import_("invoices", big).rows == n
     assert indexes() == before
-    assert len(dropped) == 2 and dropped[0] > 0  # both imports took the bulk path
+    if ledger.led.dialect == "sqlite":  # both imports took the bulk path
+        assert len(dropped) == 2 and dropped[0] > 0
+    else:  # PostgreSQL's importer keeps the indexes
+        assert dropped == []
     total = sum(i % 5000 + 1 for i in range(n)) * 100 + 50 * n
     assert ledger.execute("SELECT SUM(open_amount) FROM invoice").fetchone() == (total,)
 
