@@ -1,5 +1,5 @@
 """A ledger on PostgreSQL, end to end: the same answers as a SQLite ledger, all-or-nothing
-imports, several processes at once, and clear errors.
+imports and clear errors (several processes at once: test_concurrency.py, on both engines).
 
 The tests that need a server run when ``HUIKUAN_TEST_DATABASE_URL`` names one (a database
 the test user may connect to and create databases from); each makes and drops its own
