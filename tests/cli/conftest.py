@@ -47,6 +47,8 @@ from huikuan.cli import app
 
 sys.path.insert(0, str(Path(__file__).parent / "helpers"))  # mail_helpers
 
+from pg_server import PgServer
+
 AS_OF = "2026-11-22"
 
 SMALL_LEDGER = """
@@ -151,11 +153,17 @@ def ledger(cli: Cli, db_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def small_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small ledger, built once through the CLI and saved with ``huikuan backup``."""
+def small_template(
+    tmp_path_factory: pytest.TempPathFactory, pg_server: PgServer | None
+) -> Path | str:
+    """The small ledger, built once through the CLI: saved with ``huikuan backup`` (SQLite),
+    or on PostgreSQL a template database each test's database is cloned from (its name)."""
     base = tmp_path_factory.mktemp("small")
+    name = pg_server.create() if pg_server else None
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HUIKUAN_DB", str(base / "build.db"))
+        mp.setenv(
+            "HUIKUAN_DB", pg_server.url(name) if pg_server and name else str(base / "build.db")
+        )
         mp.setenv("XDG_CONFIG_HOME", str(base / "config"))
         mp.setenv("HUIKUAN_USER", "tester")
         mp.delenv("HUIKUAN_CONFIG", raising=False)
@@ -163,13 +171,17 @@ def small_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run = Cli()
         for line in SMALL_LEDGER.strip().splitlines():
             run(*shlex.split(line))
+        if name:
+            return name
         run("backup", str(base / "small.db"))
     return base / "small.db"
 
 
 @pytest.fixture
-def small(small_template: Path, db_path: Path) -> Iterator[Path]:
-    """A private copy of the small ledger at this test's HUIKUAN_DB."""
-    shutil.copy2(small_template, db_path)
-    os.chmod(db_path, 0o600)
+def small(small_template: Path | str, db_path: Path) -> Iterator[Path]:
+    """A private copy of the small ledger at this test's HUIKUAN_DB (on PostgreSQL the test's
+    database is already the clone: see ``isolated``)."""
+    if isinstance(small_template, Path):
+        shutil.copy2(small_template, db_path)
+        os.chmod(db_path, 0o600)
     yield db_path

@@ -9,6 +9,8 @@ import sqlite3
 import stat
 from pathlib import Path
 
+import pytest
+
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.lstat().st_mode)
@@ -71,6 +73,7 @@ def _permissions(result) -> dict[str, str]:
     return check
 
 
+@pytest.mark.sqlite_only("file modes of the ledger file and its -wal/-shm")
 def test_doctor_exits_1_when_the_ledger_is_readable_by_others(cli, small, db_path):
     db_path.chmod(0o644)
     check = _permissions(cli("doctor", "-f", "json", code=1))
@@ -81,6 +84,7 @@ def test_doctor_exits_1_when_the_ledger_is_readable_by_others(cli, small, db_pat
     assert _permissions(cli("doctor", "-f", "json"))["status"] == "ok"
 
 
+@pytest.mark.sqlite_only("file modes of the ledger file and its -wal/-shm")
 def test_doctor_checks_the_wal_and_shm_files_too(cli, small, db_path):
     db_path.chmod(0o644)
     other = sqlite3.connect(db_path)  # another process made -wal/-shm while it was 0644

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -240,17 +241,15 @@ def test_check_as_a_shell_gate_prints_reasons_in_table(ledger: None) -> None:
     assert "NO: hold this credit sale" in result.stdout
 
 
-def test_apply_adopts_limit_and_terms_and_is_audited(ledger: None, db_path: Path) -> None:
+def test_apply_adopts_limit_and_terms_and_is_audited(ledger: None, ledger_rows: Any) -> None:
     doc = score("NEW", "--character", "80", "--expected-monthly-sales", "30000")
     result = run("credit", "apply", "NEW")
     assert result.exit_code == 0, result.stderr
     shown = json.loads(run("customer", "show", "NEW", "-f", "json").stdout)
     assert shown["credit_limit"] == doc["recommended_limit"] == "9000.00"
     assert shown["terms"] == "NET15"
-    import sqlite3
-
-    with sqlite3.connect(db_path) as conn:
-        actions = [r[0] for r in conn.execute("SELECT action FROM audit WHERE entity = 'credit'")]
+    rows = ledger_rows("SELECT action FROM audit WHERE entity = 'credit' ORDER BY id")
+    actions = [r[0] for r in rows]
     assert actions == ["assess", "apply"]
 
 

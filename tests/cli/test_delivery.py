@@ -12,8 +12,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import os
-import sqlite3
 from collections.abc import Iterator
 from email.header import decode_header, make_header
 from pathlib import Path
@@ -240,7 +238,7 @@ def test_header_injection_is_refused(letter: Letter, to: str, field: str) -> Non
         build_message(letter, "ar@huikuan.example", to)
 
 
-def test_a_hostile_customer_email_stops_the_run_cleanly(cli: Any, smtp: tuple[Inbox, int], outbox: Path, tmp_path: Path) -> None:  # fmt: skip
+def test_a_hostile_customer_email_stops_the_run_cleanly(cli: Any, smtp: tuple[Inbox, int], outbox: Path, tmp_path: Path, ledger_rows: Any) -> None:  # fmt: skip
     inbox, port = smtp
     cli("init")
     hostile = "Evil\r\nBcc: x@evil.example"
@@ -250,8 +248,8 @@ def test_a_hostile_customer_email_stops_the_run_cleanly(cli: Any, smtp: tuple[In
     assert "name: must be one line" in refused.stderr
     data.write_text(json.dumps([{"code": "C9", "name": "Fine", "email": "a@b.example"}]), "utf-8")
     cli("import", "customers", str(data))
-    with sqlite3.connect(os.environ["HUIKUAN_DB"]) as db:  # a ledger from before that check
-        db.execute("UPDATE customer SET name = ? WHERE code = 'C9'", (hostile,))
+    # a ledger from before that check
+    ledger_rows("UPDATE customer SET name = :name WHERE code = 'C9'", name=hostile)
     cli(
         "invoice",
         "add",

@@ -14,7 +14,6 @@ import email.policy
 import json
 import os
 import socket
-import sqlite3
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ledger_sql import LedgerDB, ledger_db
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller")
 from mail_helpers import Inbox, smtp_server  # noqa: E402
@@ -77,8 +77,8 @@ def _statuses(out: str) -> list[tuple[str, str]]:
     return sorted((a["channel"], a["status"]) for a in json.loads(out)["actions"])
 
 
-def _db() -> sqlite3.Connection:
-    return sqlite3.connect(os.environ["HUIKUAN_DB"])
+def _db() -> LedgerDB:
+    return ledger_db()
 
 
 # --- 3. no recipient ----------------------------------------------------------------------

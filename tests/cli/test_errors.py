@@ -176,6 +176,7 @@ def test_unknown_aging_by(cli, small):
     assert "customer, salesperson, segment, region" in error
 
 
+@pytest.mark.sqlite_only("a ledger file holding something else")
 def test_a_file_that_is_not_a_ledger(cli, db_path):
     db_path.write_bytes(b"this is not sqlite" * 100)
     [error] = cli.error("aging")

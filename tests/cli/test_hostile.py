@@ -7,12 +7,12 @@ Every case ends in one ``Error:`` line (exit 1) or a usage error (exit 2), never
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pytest
 import typer.main
+from ledger_sql import ledger_rows
 
 from huikuan.cli import app
 
@@ -37,8 +37,7 @@ def _commands() -> list[tuple[str, object]]:
 
 
 def _ledger_rows(db: Path, table: str) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    return int(ledger_rows(f"SELECT COUNT(*) FROM {table}")[0][0])
 
 
 # --- 1. amounts ------------------------------------------------------------------------------

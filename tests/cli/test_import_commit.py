@@ -44,6 +44,7 @@ def writer_after_commit(small: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     other.close()
 
 
+@pytest.mark.sqlite_only("PRAGMA optimize after COMMIT under SQLite's write lock")
 def test_a_committed_import_succeeds_while_another_writer_holds_the_lock(
     cli, small, tmp_path, writer_after_commit
 ):

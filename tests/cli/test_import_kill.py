@@ -19,10 +19,13 @@ import pytest
 import huikuan
 from huikuan.store import pipeline
 
-pytestmark = pytest.mark.skipif(
-    not pipeline.available() or not Path("/proc/self/stat").exists(),
-    reason="needs fork, two cores and /proc",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not pipeline.available() or not Path("/proc/self/stat").exists(),
+        reason="needs fork, two cores and /proc",
+    ),
+    pytest.mark.sqlite_only("the forked checker runs for SQLite ledgers' imports"),
+]
 
 RUN_SLOW_IMPORT = """
 import sys, time

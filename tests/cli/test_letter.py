@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ledger_sql import ledger_rows
 
 GOLDEN = Path(__file__).parent / "golden"
 AS_OF = "2026-11-22"
@@ -86,10 +86,7 @@ def test_references_are_unique_and_stored(
     assert "Letter HK-2026-000002 (statement, en) for C002" in second.stderr  # C002 writes en
     draft = cli("--config", str(config), "letter", "demand", "C001", "--draft", "-f", "txt")
     assert "编号：DRAFT" in draft.stdout
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute(
-            "SELECT reference, kind, lang, as_of, totals FROM letter ORDER BY id"
-        ).fetchall()
+    rows = ledger_rows("SELECT reference, kind, lang, as_of, totals FROM letter ORDER BY id")
     assert rows == [
         ("HK-2026-000001", "reminder", "zh", AS_OF, json.dumps({"CNY": "7100.00"})),
         ("HK-2026-000002", "statement", "en", AS_OF, json.dumps({"USD": "1250.00"})),
@@ -142,8 +139,7 @@ def test_the_sandbox_refuses_a_hostile_user_template(cli: Any, small: Path, tmp_
         "--config", str(cfg), "letter", "demand", "C001", "--as-of", AS_OF, "-f", "txt"
     )
     assert len(errors) == 1 and "refused by the sandbox" in errors[0]
-    with sqlite3.connect(tmp_path / "ledger.db") as conn:  # nothing was numbered
-        assert conn.execute("SELECT COUNT(*) FROM letter").fetchone() == (0,)
+    assert ledger_rows("SELECT COUNT(*) FROM letter") == [(0,)]  # nothing was numbered
 
 
 @pytest.mark.parametrize(
@@ -158,8 +154,7 @@ def test_the_sandbox_refuses_a_hostile_user_template(cli: Any, small: Path, tmp_
 def test_bad_input(cli: Any, small: Path, db_path: Path, args: list[str], message: str) -> None:
     errors = cli.error(*args)
     assert len(errors) == 1 and message in errors[0], errors
-    with sqlite3.connect(db_path) as conn:  # no reference number used up
-        assert conn.execute("SELECT COUNT(*) FROM letter").fetchone() == (0,)
+    assert ledger_rows("SELECT COUNT(*) FROM letter") == [(0,)]  # no reference number used up
 
 
 def test_plan_splits_to_the_fen(cli: Any, small: Path, config: Path) -> None:

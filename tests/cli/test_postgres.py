@@ -1,5 +1,5 @@
 """A ledger on PostgreSQL, end to end: the same answers as a SQLite ledger, all-or-nothing
-imports, several processes at once, and clear errors.
+imports and clear errors (several processes at once: test_concurrency.py, on both engines).
 
 The tests that need a server run when ``HUIKUAN_TEST_DATABASE_URL`` names one (a database
 the test user may connect to and create databases from); each makes and drops its own
@@ -9,10 +9,7 @@ database. Without it they are skipped; the URL checks below need no server.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -144,63 +141,8 @@ def test_a_bad_import_writes_nothing(cli: Any, pg_url: str, tmp_path: Path) -> N
     assert _query(pg_url, "SELECT COUNT(*) FROM invoice") == [(0,)]
 
 
-def _spawn(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    full = {**os.environ, **(env or {}), "HUIKUAN_DB": url}
-    return subprocess.Popen(
-        [sys.executable, "-m", "huikuan", *args],
-        env=full,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-@needs_server
-def test_three_remind_runs_at_once_act_once(
-    cli: Any, pg_url: str, tmp_path: Path, company: Path
-) -> None:
-    cli("--db", pg_url, "init", "--demo")
-    plan = json.loads(cli("--db", pg_url, "remind", "plan", "--as-of", AS_OF, "-f", "json").stdout)
-    box = tmp_path / "outbox"
-    env = {"HUIKUAN_OUTBOX": str(box), "HUIKUAN_CONFIG": str(company)}
-    procs = [
-        _spawn(pg_url, "remind", "run", "--as-of", AS_OF, "-f", "json", env=env) for _ in "abc"
-    ]
-    outs = [p.communicate(timeout=180) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0, 0], [err for _, err in outs]
-    rows = _query(pg_url, "SELECT customer_id, level_name, channel, invoices FROM dunning_message")
-    assert len(rows) == len(plan["actions"]) > 0
-    assert max(Counter(rows).values()) == 1  # each customer, level and channel once
-    sent = _query(pg_url, "SELECT reference FROM dunning_message WHERE status = 'sent'")
-    files = Counter(p.stem for p in box.iterdir())  # a letter: .html and .pdf; an email: .eml
-    assert len(sent) > 0 and sorted(files) == sorted(ref for (ref,) in sent)
-    assert all(n == (2 if (box / f"{stem}.pdf").exists() else 1) for stem, n in files.items())
-    attempts = _query(pg_url, "SELECT MAX(attempts) FROM dunning_message WHERE status = 'sent'")
-    assert attempts == [(1,)]
-
-
-@needs_server
-def test_two_payments_at_once_are_both_allocated(cli: Any, pg_url: str) -> None:
-    cli("--db", pg_url, "init", "--demo")
-    before = _query(pg_url, "SELECT COUNT(*) FROM payment")[0][0]
-    procs = [
-        _spawn(pg_url, "payment", "add", "C003", amount, "--date", "2026-11-20", "--reference", ref)
-        for amount, ref in (("1000", "PAR-1"), ("2500", "PAR-2"))
-    ]
-    outs = [p.communicate(timeout=120) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outs]
-    assert _query(pg_url, "SELECT COUNT(*) FROM payment")[0][0] == before + 2
-    checks = json.loads(cli("--db", pg_url, "doctor", "--format", "json").stdout)
-    assert [c["status"] for c in checks if c["check"] != "calendar 2027"][:6] == ["ok"] * 6
-    applied = _query(
-        pg_url,
-        "SELECT p.reference, p.amount - p.unapplied, COALESCE(SUM(a.amount), 0) FROM payment p "
-        "LEFT JOIN allocation a ON a.payment_id = p.id WHERE p.reference LIKE 'PAR-%%' "
-        "GROUP BY p.id ORDER BY p.reference",
-    )
-    assert [(ref, int(used)) for ref, used, _ in applied] == [
-        (ref, int(alloc)) for ref, _, alloc in applied
-    ]
+# Several processes at once (three `remind run`, two `payment add`, aging during an import)
+# are in test_concurrency.py: they run on both engines, on the PostgreSQL pass here.
 
 
 def test_a_password_in_the_url_is_refused(cli: Any) -> None:

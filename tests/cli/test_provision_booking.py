@@ -17,12 +17,12 @@ K3 on D by the matrix: 1000 × 5% = 50.00; on 2026-11-22 in litigation: 1000.00.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ledger_sql import ledger_rows
 
 AS_OF, D = "2026-11-22", "2026-06-30"
 LEDGER = """
@@ -49,11 +49,10 @@ def book(cli: Any, ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def litigation(cli: Any, db: Path, code: str, on: str) -> None:
     """Put ``code`` in litigation, as if on ``on`` (the audit entry is dated then)."""
     cli("customer", "edit", code, "--legal")
-    with sqlite3.connect(db) as conn:
-        conn.execute(
-            "UPDATE audit SET at = ? WHERE id = (SELECT MAX(id) FROM audit)",
-            (f"{on}T04:00:00+00:00",),
-        )
+    ledger_rows(
+        "UPDATE audit SET at = :at WHERE id = (SELECT MAX(id) FROM audit)",
+        at=f"{on}T04:00:00+00:00",
+    )
 
 
 def doc(cli: Any, *args: str) -> dict[str, Any]:
@@ -90,12 +89,11 @@ def test_a_flag_set_on_the_day_counts_and_a_missing_old_value_is_reported(
     litigation(book, ledger, "K3", D)  # on D itself: in force on D
     got = doc(book, "--as-of", AS_OF, "--since", D)
     assert {r["key"]: r["previous_provision"] for r in got["rows"]}["K3"] == "1000.00"
-    with sqlite3.connect(ledger) as conn:  # a change logged without its old value
-        conn.execute(
-            "INSERT INTO audit (at, username, action, entity, key, detail) VALUES"
-            " ('2026-10-01T04:00:00+00:00', 'old', 'edit', 'customer', 'K1', '{\"new\": {\"legal\": 1}}')"
-        )
-        conn.execute("UPDATE customer SET legal = 1 WHERE code = 'K1'")
+    ledger_rows(  # a change logged without its old value
+        "INSERT INTO audit (at, username, action, entity, key, detail) VALUES"
+        " ('2026-10-01T04:00:00+00:00', 'old', 'edit', 'customer', 'K1', '{\"new\": {\"legal\": 1}}')"
+    )
+    ledger_rows("UPDATE customer SET legal = TRUE WHERE code = 'K1'")
     got = doc(book, "--as-of", AS_OF, "--since", D)
     assert {r["key"]: r["previous_provision"] for r in got["rows"]} == {
         "K1": "125.00",
@@ -115,11 +113,10 @@ def test_book_records_what_provision_shows(book: Any, ledger: Path) -> None:
     assert (booked["run"], booked["booked_by"]) == (1, "tester")
     assert {k: v for k, v in booked.items() if k not in ("run", "booked_at", "booked_by")} == shown
     assert result.stderr == "Booked the provision as of 2026-06-30 (run 1): CNY 175.00\n"
-    with sqlite3.connect(ledger) as conn:
-        audit = conn.execute(
-            "SELECT username, action, entity, key FROM audit WHERE entity = 'provision'"
-        ).fetchall()
-        at = conn.execute("SELECT booked_at FROM provision_run").fetchone()[0]
+    audit = ledger_rows(
+        "SELECT username, action, entity, key FROM audit WHERE entity = 'provision'"
+    )
+    at = ledger_rows("SELECT booked_at FROM provision_run")[0][0]
     assert audit == [("tester", "book", "provision", D)] and booked["booked_at"] == at
     table = book("provision", "book", "--as-of", "2026-05-31").stdout  # the table by default
     assert table.splitlines()[0].startswith("Bad-debt provision (坏账准备) as of 2026-05-31")
@@ -182,8 +179,7 @@ def test_a_date_is_booked_once_unless_replaced_with_a_reason(book: Any, ledger: 
     assert out.stderr == "Booked the provision as of 2026-06-30 (run 2): CNY 1,125.00\n"
     got = doc(book, "--as-of", AS_OF, "--since", D)
     assert got["compared_with"]["run"] == 2 and got["totals"][0]["previous_provision"] == "1125.00"
-    with sqlite3.connect(ledger) as conn:
-        runs = conn.execute("SELECT id, reason, replaces, superseded FROM provision_run").fetchall()
+    runs = ledger_rows("SELECT id, reason, replaces, superseded FROM provision_run ORDER BY id")
     assert runs == [(1, None, None, 1), (2, "K3 sued", 1, 0)]
 
 

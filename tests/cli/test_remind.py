@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -144,7 +144,7 @@ EXPECTED = [
 ]
 
 
-def test_plan_writes_nothing_and_run_records_once(outbox: Path, db_path: Path) -> None:
+def test_plan_writes_nothing_and_run_records_once(outbox: Path, ledger_rows: Any) -> None:
     plan = jdoc("remind", "plan", "--as-of", AS_OF)
     assert actions(plan) == EXPECTED
     assert [a["status"] for a in plan["actions"]] == ["task", "task", "planned"]  # type: ignore[index]
@@ -158,11 +158,10 @@ def test_plan_writes_nothing_and_run_records_once(outbox: Path, db_path: Path) -
     assert len(list(outbox.iterdir())) == 1
     text = next(outbox.iterdir()).read_text(encoding="utf-8")
     assert "INV-3" in text and "800.00" in text
-    with sqlite3.connect(db_path) as conn:
-        levels = conn.execute(
-            "SELECT i.number, a.level_name, a.status FROM dunning_action a"
-            " JOIN invoice i ON i.id = a.invoice_id ORDER BY i.number, a.level"
-        ).fetchall()
+    levels = ledger_rows(
+        "SELECT i.number, a.level_name, a.status FROM dunning_action a"
+        " JOIN invoice i ON i.id = a.invoice_id ORDER BY i.number, a.level"
+    )
     assert levels == [
         ("INV-1", "friendly", "skipped"),
         ("INV-1", "overdue", "skipped"),
@@ -183,7 +182,10 @@ def test_minimum_interval_then_next_level(outbox: Path) -> None:
     assert ("C002", "INV-3", "demand", "letter") in actions(later)
 
 
-def test_two_processes_at_once_record_each_action_exactly_once(outbox: Path, db_path: Path) -> None:
+def test_three_processes_at_once_record_each_action_exactly_once(
+    outbox: Path, db_path: Path, ledger_rows: Any
+) -> None:
+    """Three ``remind run`` processes at once (on either engine): each action once."""
     env = {**os.environ, "HUIKUAN_DB": str(db_path), "HUIKUAN_OUTBOX": str(outbox)}
     cmd = [sys.executable, "-m", "huikuan", "remind", "run", "--as-of", AS_OF, "--format", "json"]
     procs = [
@@ -194,12 +196,8 @@ def test_two_processes_at_once_record_each_action_exactly_once(outbox: Path, db_
     assert [p.returncode for p in procs] == [0, 0, 0], [o[1] for o in outs]
     done = sorted(a for out, _ in outs for a in actions(json.loads(out)))
     assert done == sorted(EXPECTED)
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM dunning_message").fetchone()[0] == 3
-        assert (
-            conn.execute("SELECT COUNT(*) FROM dunning_message WHERE status = 'sent'").fetchone()[0]
-            == 1
-        )
+    assert ledger_rows("SELECT COUNT(*) FROM dunning_message") == [(3,)]
+    assert ledger_rows("SELECT COUNT(*) FROM dunning_message WHERE status = 'sent'") == [(1,)]
     assert len(list(outbox.iterdir())) == 1
 
 

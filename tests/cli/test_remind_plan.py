@@ -9,11 +9,11 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ledger_sql import ledger_rows
 
 Action = tuple[str, str, str, str]
 
@@ -47,21 +47,19 @@ def _actions(doc: Any) -> list[Action]:
 
 def _recorded(db: Path, day: str) -> list[Action]:
     """The messages and tasks a run recorded on ``day``, in the order it recorded them."""
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(
-            "SELECT c.code, m.invoices, m.level_name, m.channel FROM dunning_message m"
-            " JOIN customer c ON c.id = m.customer_id WHERE m.run_date = ? ORDER BY m.id",
-            (day,),
-        ).fetchall()
+    rows = ledger_rows(
+        "SELECT c.code, m.invoices, m.level_name, m.channel FROM dunning_message m"
+        " JOIN customer c ON c.id = m.customer_id WHERE m.run_date = :day ORDER BY m.id",
+        day=day,
+    )
     return [(code, " ".join(json.loads(inv)), level, ch) for code, inv, level, ch in rows]
 
 
 def _levels(db: Path) -> list[tuple[str, str, str, str]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(
-            "SELECT i.number, a.level_name, a.status, a.run_date FROM dunning_action a"
-            " JOIN invoice i ON i.id = a.invoice_id ORDER BY i.number, a.level"
-        ).fetchall()
+    return ledger_rows(  # type: ignore[return-value]
+        "SELECT i.number, a.level_name, a.status, a.run_date FROM dunning_action a"
+        " JOIN invoice i ON i.id = a.invoice_id ORDER BY i.number, a.level"
+    )
 
 
 # --- item 1: step by step -------------------------------------------------------------------
@@ -123,11 +121,10 @@ def test_demo_first_run_never_sends_a_final_demand(
     assert first["summary"]["level"] == {"overdue": 18}  # 9 customers: a call and an email
     week = _doc(cli, "remind", "run", "--as-of", "2026-12-07")
     assert set(week["summary"]["level"]) == {"demand"}  # one step up, a week later
-    with sqlite3.connect(db_path) as conn:
-        done = conn.execute(
-            "SELECT level_name, COUNT(*) FROM dunning_action WHERE status = 'done'"
-            " GROUP BY level_name ORDER BY level_name"
-        ).fetchall()
+    done = ledger_rows(
+        "SELECT level_name, COUNT(*) FROM dunning_action WHERE status = 'done'"
+        " GROUP BY level_name ORDER BY level_name"
+    )
     assert [name for name, _ in done] == ["demand", "overdue"]
 
 
@@ -231,15 +228,14 @@ def test_every_invoice_recorded_is_in_the_letters_of_its_round(
     cfg = _config(tmp_path, f'[dunning]\nescalation = "{escalation}"\n')
     for day in ("2026-11-30", "2026-12-07", "2026-12-14"):
         cli(*cfg, "remind", "run", "--as-of", day)
-    with sqlite3.connect(db_path) as conn:
-        done = conn.execute(
-            "SELECT i.customer_id, a.run_date, i.number FROM dunning_action a"
-            " JOIN invoice i ON i.id = a.invoice_id WHERE a.status = 'done' AND a.level < 1000"
-        ).fetchall()
-        letters = conn.execute(
-            "SELECT customer_id, run_date, invoices, reference FROM dunning_message"
-            " WHERE reference IS NOT NULL"
-        ).fetchall()
+    done = ledger_rows(
+        "SELECT i.customer_id, a.run_date, i.number FROM dunning_action a"
+        " JOIN invoice i ON i.id = a.invoice_id WHERE a.status = 'done' AND a.level < 1000"
+    )
+    letters = ledger_rows(
+        "SELECT customer_id, run_date, invoices, reference FROM dunning_message"
+        " WHERE reference IS NOT NULL"
+    )
     assert done and letters
     by_round: dict[tuple[int, str], set[str]] = {}
     for cid, day, number in done:

@@ -47,7 +47,7 @@ def test_a_second_run_sends_nothing_again(book: Book, make_ctx: MakeCtx) -> None
     again = dunning.run(ctx)
     assert (again.actions, again.failed, again.problems) == ([], 0, [])
     assert dunning.plan(ctx).actions == []
-    rows = book.conn.execute("SELECT status, updated_at FROM dunning_message").fetchall()
+    rows = book.execute("SELECT status, updated_at FROM dunning_message").fetchall()
     assert rows == [("sent", CLOCK), ("sent", CLOCK)]  # stamped by the context's clock
 
 
@@ -87,7 +87,7 @@ def test_nothing_runs_on_a_day_off(book: Book, make_ctx: MakeCtx) -> None:
     assert planned.actions == done.actions == []
     assert done.day_off is not None and done.day_off.startswith("2026-11-21 is not a working day")
     assert planned.day_off == done.day_off
-    assert book.conn.execute("SELECT count(*) FROM dunning_message").fetchone() == (0,)
+    assert book.execute("SELECT count(*) FROM dunning_message").fetchone() == (0,)
 
 
 def test_a_day_off_runs_when_configured(book: Book, make_ctx: MakeCtx) -> None:

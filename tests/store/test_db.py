@@ -1,23 +1,29 @@
-"""db.py / migrations.py: file permissions, pragmas, migrations recorded and applied once (§7)."""
+"""db.py / migrations.py: file permissions, pragmas, migrations recorded and applied once (§7);
+transactions on either engine."""
 
 from __future__ import annotations
 
 import sqlite3
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
+from ledger_sql import execute, ledger_rows
 
 from huikuan.core.errors import HuikuanError
 from huikuan.db.revision import HEAD
 from huikuan.store import migrations
-from huikuan.store.db import open_ledger
+from huikuan.store.db import open_ledger, sa_of
+
+NOW = "2026-11-22T10:00:00+00:00"
 
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.sqlite_only("a ledger file: its modes, pragmas and huikuan 0.1 migrations")
 def test_new_ledger_is_owner_only(db_path: Path) -> None:
     led = open_ledger(db_path, "tester", create=True)
     try:
@@ -40,6 +46,7 @@ def test_new_ledger_in_missing_directory(tmp_path: Path) -> None:
     assert _mode(path) == 0o600
 
 
+@pytest.mark.sqlite_only("a ledger file: its modes, pragmas and huikuan 0.1 migrations")
 def test_pragmas_wal_foreign_keys_busy_timeout(db_path: Path) -> None:
     led = open_ledger(db_path, "tester", create=True)
     try:
@@ -80,6 +87,7 @@ def _revision(conn: sqlite3.Connection) -> str:
     return str(conn.execute("SELECT version_num FROM alembic_version").fetchone()[0])
 
 
+@pytest.mark.sqlite_only("a ledger file: its modes, pragmas and huikuan 0.1 migrations")
 def test_new_ledger_is_stamped_with_the_head(db_path: Path) -> None:
     led = open_ledger(db_path, "tester", create=True)
     tables = {r[0] for r in led.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -93,6 +101,7 @@ def test_new_ledger_is_stamped_with_the_head(db_path: Path) -> None:
         led.close()
 
 
+@pytest.mark.sqlite_only("a ledger file: its modes, pragmas and huikuan 0.1 migrations")
 def test_legacy_steps_recorded_and_not_reapplied(db_path: Path) -> None:
     _legacy(db_path)
     raw = sqlite3.connect(db_path)
@@ -110,6 +119,7 @@ def test_legacy_steps_recorded_and_not_reapplied(db_path: Path) -> None:
         led.close()
 
 
+@pytest.mark.sqlite_only("a ledger file: its modes, pragmas and huikuan 0.1 migrations")
 def test_missing_legacy_steps_are_applied_in_order_then_adopted(db_path: Path) -> None:
     _legacy(db_path, migrations.MIGRATIONS[:7])  # huikuan 0.1: m001-m007
     led = open_ledger(db_path, "tester")
@@ -121,6 +131,7 @@ def test_missing_legacy_steps_are_applied_in_order_then_adopted(db_path: Path) -
         led.close()
 
 
+@pytest.mark.sqlite_only("a ledger file: its modes, pragmas and huikuan 0.1 migrations")
 def test_failed_legacy_step_writes_nothing(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _legacy(db_path)
 
@@ -141,12 +152,14 @@ def test_failed_legacy_step_writes_nothing(db_path: Path, monkeypatch: pytest.Mo
         raw.close()
 
 
+@pytest.mark.sqlite_only("a ledger file: its modes, pragmas and huikuan 0.1 migrations")
 def test_missing_ledger_without_create_is_an_error(db_path: Path) -> None:
     with pytest.raises(HuikuanError, match="no ledger"):
         open_ledger(db_path, "tester")
     assert not db_path.exists()
 
 
+@pytest.mark.sqlite_only("a ledger file: its modes, pragmas and huikuan 0.1 migrations")
 def test_not_a_ledger(db_path: Path) -> None:
     db_path.write_bytes(b"this is not a database, just some text " * 100)
     with pytest.raises(HuikuanError, match="not a huikuan ledger"):
@@ -154,47 +167,51 @@ def test_not_a_ledger(db_path: Path) -> None:
 
 
 def test_transaction_rolls_back_on_error(db_path: Path) -> None:
+    """On either engine."""
+    add = "INSERT INTO customer (code, name, created_at) VALUES ('C1', 'x', ?)"
     led = open_ledger(db_path, "tester", create=True)
     try:
         with pytest.raises(RuntimeError), led.transaction() as conn:
-            conn.execute("INSERT INTO customer (code, name, created_at) VALUES ('C1', 'x', 'now')")
+            execute(sa_of(conn), add, (NOW,))
             raise RuntimeError("boom")
-        assert led.conn.execute("SELECT COUNT(*) FROM customer").fetchone()[0] == 0
+        assert execute(sa_of(led.conn), "SELECT COUNT(*) FROM customer") == [(0,)]
         with led.transaction() as conn:
-            conn.execute("INSERT INTO customer (code, name, created_at) VALUES ('C1', 'x', 'now')")
+            execute(sa_of(conn), add, (NOW,))
     finally:
         led.close()
-    raw = sqlite3.connect(db_path)
-    try:
-        assert raw.execute("SELECT code FROM customer").fetchall() == [("C1",)]
-    finally:
-        raw.close()
+    assert ledger_rows("SELECT code FROM customer") == [("C1",)]
 
 
 def test_nested_transaction_is_a_savepoint(db_path: Path) -> None:
+    """On either engine."""
     led = open_ledger(db_path, "tester", create=True)
-    add = "INSERT INTO customer (code, name, created_at) VALUES (?, 'x', 'now')"
+
+    def add(conn: Any, code: str) -> None:
+        sql = "INSERT INTO customer (code, name, created_at) VALUES (?, 'x', ?)"
+        execute(sa_of(conn), sql, (code, NOW))
+
     try:
         with led.transaction() as conn:
-            conn.execute(add, ("C1",))
+            add(conn, "C1")
             with pytest.raises(RuntimeError), led.transaction() as inner:
-                inner.execute(add, ("C2",))
+                add(inner, "C2")
                 raise RuntimeError("inner step fails")
             with led.transaction() as inner:
-                inner.execute(add, ("C3",))
-        codes = [r[0] for r in led.conn.execute("SELECT code FROM customer ORDER BY code")]
-        assert codes == ["C1", "C3"]
+                add(inner, "C3")
+        codes = execute(sa_of(led.conn), "SELECT code FROM customer ORDER BY code")
+        assert codes == [("C1",), ("C3",)]
         # a failure after a nested step undoes the nested step too
         with pytest.raises(RuntimeError), led.transaction() as conn:
             with led.transaction() as inner:
-                inner.execute(add, ("C4",))
+                add(inner, "C4")
             raise RuntimeError("outer fails")
-        assert led.conn.execute("SELECT COUNT(*) FROM customer").fetchone()[0] == 2
+        assert execute(sa_of(led.conn), "SELECT COUNT(*) FROM customer") == [(2,)]
         assert not led.conn.in_transaction
     finally:
         led.close()
 
 
+@pytest.mark.sqlite_only("a ledger file: its modes, pragmas and huikuan 0.1 migrations")
 def test_m007_rebuilds_dunning_message_keeping_rows_keys_and_indexes(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -240,6 +257,7 @@ def test_m007_rebuilds_dunning_message_keeping_rows_keys_and_indexes(
         led.close()
 
 
+@pytest.mark.sqlite_only("a ledger file: its modes, pragmas and huikuan 0.1 migrations")
 def test_a_migration_applied_by_another_process_meanwhile_is_skipped(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

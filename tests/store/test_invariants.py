@@ -238,7 +238,7 @@ def test_ledger_matches_model_and_sums_agree(ops: list[Any], d_offsets: list[int
         for op in ops:
             run.apply(op)
         run.check_against_model()
-        conn = book.conn
+        conn = book
         # now: Σ buckets == Σ open == invoiced − allocated, per customer and currency
         far = "2030-01-01"
         aging = book.aging(far)

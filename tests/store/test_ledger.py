@@ -229,7 +229,7 @@ def test_imported_payments_allocate_in_date_order(c1: Book, tmp_path: Path) -> N
         [["C1", "2026-03-01", "100", "LATER"], ["C1", "2026-02-01", "150", "EARLIER"]],
     )
     assert c1.import_("payments", f).rows == 2
-    rows = c1.conn.execute(
+    rows = c1.execute(
         "SELECT p.reference, i.number, a.amount, a.date FROM allocation a"
         " JOIN payment p ON p.id = a.payment_id JOIN invoice i ON i.id = a.invoice_id"
         " ORDER BY a.id"
@@ -239,7 +239,7 @@ def test_imported_payments_allocate_in_date_order(c1: Book, tmp_path: Path) -> N
         ("EARLIER", "B", 5000, "2026-02-01"),
         ("LATER", "B", 5000, "2026-03-01"),
     ]
-    assert c1.conn.execute("SELECT reference, unapplied FROM payment ORDER BY id").fetchall() == [
+    assert c1.execute("SELECT reference, unapplied FROM payment ORDER BY id").fetchall() == [
         ("LATER", 5000),
         ("EARLIER", 0),
     ]
@@ -253,13 +253,13 @@ def test_every_allocation_matches_payment_and_invoice(c1: Book) -> None:
     c1.payment("C1", "2026-02-03", "500")
     c1.invoice("B", "C1", "2026-03-01", "200", due="2026-03-31")
     c1.invoice("V", "C1", "2026-03-01", "20", due="2026-03-31", currency="USD")
-    bad = c1.conn.execute(
+    bad = c1.execute(
         "SELECT COUNT(*) FROM allocation a JOIN payment p ON p.id = a.payment_id"
         " JOIN invoice i ON i.id = a.invoice_id"
         " WHERE a.date != p.date OR i.currency != p.currency OR i.customer_id != p.customer_id"
     ).fetchone()[0]
     assert bad == 0
     assert c1.open() == {"A": 0, "B": 0, "U": 0, "V": 0}
-    assert c1.conn.execute(
+    assert c1.execute(
         "SELECT currency, SUM(unapplied) FROM payment GROUP BY currency ORDER BY currency"
     ).fetchall() == [("CNY", 53000 - 30000), ("USD", 50000 - 9000)]

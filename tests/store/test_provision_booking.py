@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from store_helpers import Book
 
 from huikuan.core.errors import Conflict
@@ -15,7 +16,7 @@ from huikuan.core.provision import FlagChange, make_provision
 from huikuan.store import ledger as L
 from huikuan.store import provision as P
 from huikuan.store.analytics import provision_rows
-from huikuan.store.db import open_ledger
+from huikuan.store.db import open_ledger, sa_of
 
 D = date(2026, 6, 30)
 POLICY = make_provision({"litigation_rate": "100%", "customers": {"K2": "30%"}})
@@ -42,14 +43,14 @@ def _book(b: Book, day: date = D, again: bool = False, reason: str | None = None
 
 def test_book_records_policy_lines_and_audit(ledger: Book) -> None:
     run = _book(ledger)
-    got = ledger.conn.execute(
+    got = ledger.execute(
         "SELECT as_of, booked_at, booked_by, policy, reason, replaces, superseded"
         " FROM provision_run"
     ).fetchall()
     policy = json.loads(got[0][3])
     assert got == [("2026-06-30", "2026-07-01T02:00:00+00:00", "ann", got[0][3], None, None, 0)]
     assert make_provision(policy) == POLICY
-    lines = ledger.conn.execute(
+    lines = ledger.execute(
         "SELECT c.code, currency, band, open, rate, provision, rate_source FROM provision_line l"
         " JOIN customer c ON c.id = l.customer_id WHERE run_id = ? ORDER BY 1, 2, 3", (run,)
     ).fetchall()  # fmt: skip
@@ -59,7 +60,7 @@ def test_book_records_policy_lines_and_audit(ledger: Book) -> None:
         ("K2", "CNY", 0, 33335, "0.3", 10001, "individual"),  # 333.35 × 30% = 100.005 -> 100.01
         ("K2", "USD", 0, 1000, "0.3", 300, "individual"),
     ]
-    (action, key, detail), = ledger.conn.execute(
+    (action, key, detail), = ledger.execute(
         "SELECT action, key, detail FROM audit WHERE entity = 'provision'"
     ).fetchall()  # fmt: skip
     assert (action, key) == ("book", "2026-06-30")
@@ -86,7 +87,7 @@ def test_one_live_run_per_date_and_a_replaced_run_is_kept(ledger: Book) -> None:
     assert ledger.count("provision_run") == 1 and ledger.count("provision_line") == before
     ledger.payment("K1", "2026-06-15", "1000", invoice="Q1")  # recorded late, dated before D
     second = _book(ledger, again=True, reason="late payment")
-    rows = ledger.conn.execute(
+    rows = ledger.execute(
         "SELECT id, reason, replaces, superseded FROM provision_run ORDER BY id"
     ).fetchall()
     assert rows == [(first, None, None, 1), (second, "late payment", first, 0)]
@@ -110,7 +111,7 @@ def test_legal_changes_from_the_audit_log(ledger: Book) -> None:
         L.update_customer(conn, "ann", "K1", {"legal": 1})
         L.update_customer(conn, "ann", "K2", {"name": "乙"})  # not a flag change
         L.audit(conn, "old", "edit", "customer", "K2", {"new": {"legal": 1}})  # no old value
-    ledger.conn.execute("UPDATE audit SET at = '2026-09-01T04:00:00+00:00'")
+    ledger.execute("UPDATE audit SET at = '2026-09-01T04:00:00+00:00'")
     assert P.legal_changes(ledger.conn) == [
         FlagChange("K1", date(2026, 9, 1), False, True),
         FlagChange("K2", date(2026, 9, 1), None, True),
@@ -121,7 +122,7 @@ def test_legal_changes_from_the_audit_log(ledger: Book) -> None:
 def test_the_migration_upgrades_a_ledger_without_runs(db_path: Path) -> None:
     led = open_ledger(db_path, "ann", create=True)
     try:
-        tables = [r[0] for r in led.conn.execute("SELECT name FROM sqlite_master")]
+        tables = sa.inspect(sa_of(led.conn)).get_table_names()
         assert "provision_run" in tables and "provision_line" in tables
         assert P.run_on_or_before(led.conn, D) is None
     finally:

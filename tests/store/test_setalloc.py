@@ -66,7 +66,7 @@ def _payments(rng: random.Random, invoices: list[tuple[str, str, str]]) -> list[
 def _state(path: Path) -> dict[str, Any]:
     book = Book(path)
     try:
-        q = book.conn.execute
+        q = book.execute
         return {
             "allocation": q(
                 "SELECT payment_id, invoice_id, amount, date FROM allocation"

@@ -28,7 +28,10 @@ SAME_REFERENCE = sa.select(col(Payment.date), col(Payment.amount), col(Payment.c
 INVOICE_OPEN = sa.select(col(Invoice.number), col(Invoice.open_amount)).where(
     col(Invoice.id) == sa.bindparam("iid")
 )
-CUSTOMER_OPEN = sa.select(sa.func.coalesce(sa.func.sum(col(Invoice.open_amount)), 0)).where(
+# SUM of a bigint is numeric on PostgreSQL (a Decimal): cast back to 分 as an int
+CUSTOMER_OPEN = sa.select(
+    sa.func.coalesce(sa.cast(sa.func.sum(col(Invoice.open_amount)), sa.BigInteger), 0)
+).where(
     col(Invoice.customer_id) == sa.bindparam("cid"),
     col(Invoice.currency) == sa.bindparam("cur"),
     col(Invoice.open_amount) > 0,

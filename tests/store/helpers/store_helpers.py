@@ -1,4 +1,4 @@
-"""Store test helpers: a small ledger facade over real SQLite files, and file writers.
+"""Store test helpers: a small ledger facade over the test's ledger, and file writers.
 
 The facade goes through the same functions the CLI uses (``check_*`` then ``store.ledger``),
 so allocation and reports are exercised on real rows. ``tests/store/conftest.py`` puts this
@@ -15,13 +15,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ledger_sql import Rows, execute
+
 from huikuan.core.aging import Buckets
 from huikuan.core.calendar import WorkCalendar, make_calendar
 from huikuan.core.money import parse_fen
 from huikuan.core.records import Context, check_customer, check_invoice, check_payment
 from huikuan.store import ledger as L
 from huikuan.store import reports as R
-from huikuan.store.db import Ledger, open_ledger
+from huikuan.store.db import Ledger, open_ledger, sa_of
 from huikuan.store.importer import ImportOptions, ImportResult, import_file
 
 NO_CAL = make_calendar("none")
@@ -54,6 +56,11 @@ class Book:
 
     def close(self) -> None:
         self.led.close()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Rows:
+        """Raw SQL as written for SQLite (``?`` placeholders) on the ledger, on either engine,
+        in the ledger's connection (and its transaction, if one is open)."""
+        return execute(sa_of(self.conn), sql, params)
 
     # --- writes (one transaction each, like the CLI) ----------------------------------------
 
@@ -146,26 +153,26 @@ class Book:
 
     def open(self) -> dict[str, int]:
         """Invoice number -> current open amount (分)."""
-        return dict(self.conn.execute("SELECT number, open_amount FROM invoice ORDER BY number"))
+        return dict(self.execute("SELECT number, open_amount FROM invoice ORDER BY number"))
 
     def due(self, number: str) -> str:
-        return self.conn.execute(
-            "SELECT due_date FROM invoice WHERE number = ?", (number,)
-        ).fetchone()[0]
+        return self.execute("SELECT due_date FROM invoice WHERE number = ?", (number,)).fetchone()[
+            0
+        ]
 
     def allocations(self, pid: int) -> list[tuple[str, int, str]]:
         """(invoice number, 分, date) of one payment, in the order they were made."""
-        return self.conn.execute(
+        return self.execute(
             "SELECT i.number, a.amount, a.date FROM allocation a JOIN invoice i ON i.id = a.invoice_id"
             " WHERE a.payment_id = ? ORDER BY a.id",
             (pid,),
         ).fetchall()
 
     def unapplied(self, pid: int) -> int:
-        return self.conn.execute("SELECT unapplied FROM payment WHERE id = ?", (pid,)).fetchone()[0]
+        return self.execute("SELECT unapplied FROM payment WHERE id = ?", (pid,)).fetchone()[0]
 
     def count(self, table: str) -> int:
-        return self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        return self.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
     def aging(
         self,
