@@ -96,9 +96,9 @@ def test_reversal_is_audited_with_before_and_after(book: Book, paid: int) -> Non
     import json
 
     _reverse(book, paid, "2026-03-05", reason="退票: 账户冻结")
-    action, entity, key, detail = book.conn.execute(
+    action, entity, key, detail = book.execute(
         "SELECT action, entity, key, detail FROM audit ORDER BY id DESC LIMIT 1"
-    ).fetchone()
+    )[0]
     assert (action, entity, key) == ("reverse", "payment", str(paid))
     got = json.loads(detail)
     assert got["reason"] == "退票: 账户冻结"
