@@ -81,11 +81,12 @@ def decide(
         if found is not None:
             by_customer.setdefault(found[0], []).append(n)
     codes = S.customer_codes(conn, by_customer)
+    contracts = S.contracts_named(conn, tokens)
     out, opens = [NOBODY] * len(lines), dict[int, int]()
     customers = sorted(by_customer)
     for start in range(0, len(customers), CUSTOMERS):
         batch = customers[start : start + CUSTOMERS]
-        m.use(S.open_invoices(conn, batch))
+        m.use(S.open_invoices(conn, batch, contracts))
         numbers = {i.id: i.number for q in m.queues.values() for i in q}
         for n in sorted(n for c in batch for n in by_customer[c]):
             out[n] = _one(m, lines[n], numbers, codes)

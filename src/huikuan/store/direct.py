@@ -1,0 +1,72 @@
+"""SQLAlchemy statements run straight on the DB-API cursor, for bulk paths.
+
+The statement is compiled once for the connection's dialect (so the SQL stays SQLAlchemy's,
+spelt per engine); parameters pass through the columns' bind processors and results through
+their result processors, as SQLAlchemy does, but without a ``Row`` or a parameter dict per
+row. Same transaction as the SQLAlchemy connection (same DB-API connection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+FETCH = 5000  # rows per fetchmany
+
+Processor = Callable[[Any], Any] | None
+
+
+def rows(db: sa.Connection, stmt: sa.Select[Any] | Any) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``stmt`` as plain tuples (columns processed as SQLAlchemy would)."""
+    compiled = stmt.compile(dialect=db.dialect, compile_kwargs={"render_postcompile": True})
+    names = list(compiled.params)
+    values = _apply(_binds(db, compiled, names), [compiled.params[n] for n in names])
+    procs = [c.type.result_processor(db.dialect, None) for c in stmt.selected_columns]
+    cursor = db.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), _style(compiled, names)(tuple(values)))
+        while batch := cursor.fetchmany(FETCH):
+            if any(procs):
+                batch = [tuple(_apply(procs, r)) for r in batch]
+            yield from batch
+    finally:
+        cursor.close()
+
+
+def executemany(
+    db: sa.Connection, stmt: Any, keys: Sequence[str], values: Iterable[Sequence[Any]]
+) -> None:
+    """Run ``stmt`` (an insert or update whose bind parameters are named ``keys``) once per
+    row of ``values`` (in the order of ``keys``), in one DB-API ``executemany``."""
+    compiled = stmt.compile(dialect=db.dialect, column_keys=list(keys))
+    procs, shape = _binds(db, compiled, keys), _style(compiled, keys)
+    params = [shape(tuple(_apply(procs, v))) for v in values]
+    cursor = db.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(str(compiled), params)
+    finally:
+        cursor.close()
+
+
+def _binds(db: sa.Connection, compiled: Any, names: Sequence[str]) -> list[Processor]:
+    """Each parameter's bind processor (an expanded ``IN`` list's ``x_1_2``: that of ``x_1``)."""
+    binds = compiled.binds
+    found = (binds[n] if n in binds else binds[n.rsplit("_", 1)[0]] for n in names)
+    return [b.type.bind_processor(db.dialect) for b in found]
+
+
+def _style(compiled: Any, names: Sequence[str]) -> Callable[[tuple[Any, ...]], Any]:
+    """Values in the order of ``names`` -> parameters in the dialect's style (a tuple in
+    the statement's order, or a dict)."""
+    if compiled.positiontup is None:
+        return lambda v: dict(zip(names, v))
+    order = [list(names).index(n) for n in compiled.positiontup]
+    if order == list(range(len(names))):
+        return lambda v: v
+    return lambda v: tuple(v[i] for i in order)
+
+
+def _apply(procs: Sequence[Processor], values: Sequence[Any]) -> Iterator[Any]:
+    return (p(v) if p is not None and v is not None else v for p, v in zip(procs, values))
