@@ -75,6 +75,7 @@ def decide(
     directory = make_directory(S.customers(conn), S.aliases(conn), S.seen_accounts(conn))
     m = Matcher(directory, S.invoice_owners(conn, tokens), threshold=threshold)
     m.references = S.known_references(conn, [f.serial for f in lines if f.serial])
+    m.wanted = {t.casefold() for t in tokens}
     by_customer: dict[int, list[int]] = {}
     for n, line in enumerate(lines):
         found = m.customer_of(line)

@@ -23,7 +23,7 @@ def rows(db: sa.Connection, stmt: sa.Select[Any] | Any) -> Iterator[tuple[Any, .
     compiled = stmt.compile(dialect=db.dialect, compile_kwargs={"render_postcompile": True})
     names = list(compiled.params)
     values = _apply(_binds(db, compiled, names), [compiled.params[n] for n in names])
-    procs = [c.type.result_processor(db.dialect, None) for c in stmt.selected_columns]
+    procs = [_result(db, c.type) for c in stmt.selected_columns]
     cursor = db.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(str(compiled), _style(compiled, names)(tuple(values)))
@@ -42,7 +42,7 @@ def executemany(
     row of ``values`` (in the order of ``keys``), in one DB-API ``executemany``."""
     compiled = stmt.compile(dialect=db.dialect, column_keys=list(keys))
     procs, shape = _binds(db, compiled, keys), _style(compiled, keys)
-    params = [shape(tuple(_apply(procs, v))) for v in values]
+    params = [shape(v) for v in _processed(procs, values)]
     cursor = db.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(str(compiled), params)
@@ -50,11 +50,16 @@ def executemany(
         cursor.close()
 
 
+def _result(db: sa.Connection, type_: Any) -> Processor:
+    processor: Processor = type_.dialect_impl(db.dialect).result_processor(db.dialect, None)
+    return processor
+
+
 def _binds(db: sa.Connection, compiled: Any, names: Sequence[str]) -> list[Processor]:
     """Each parameter's bind processor (an expanded ``IN`` list's ``x_1_2``: that of ``x_1``)."""
     binds = compiled.binds
     found = (binds[n] if n in binds else binds[n.rsplit("_", 1)[0]] for n in names)
-    return [b.type.bind_processor(db.dialect) for b in found]
+    return [b.type.dialect_impl(db.dialect).bind_processor(db.dialect) for b in found]
 
 
 def _style(compiled: Any, names: Sequence[str]) -> Callable[[tuple[Any, ...]], Any]:
@@ -68,5 +73,24 @@ def _style(compiled: Any, names: Sequence[str]) -> Callable[[tuple[Any, ...]], A
     return lambda v: tuple(v[i] for i in order)
 
 
-def _apply(procs: Sequence[Processor], values: Sequence[Any]) -> Iterator[Any]:
-    return (p(v) if p is not None and v is not None else v for p, v in zip(procs, values))
+def _processed(
+    procs: Sequence[Processor], rows: Iterable[Sequence[Any]]
+) -> Iterator[tuple[Any, ...]]:
+    """Each row as a tuple, its values through their processors (None: as they are)."""
+    todo = [(i, p) for i, p in enumerate(procs) if p is not None]
+    for row in rows:
+        if todo:
+            out = list(row)
+            for i, p in todo:
+                if out[i] is not None:
+                    out[i] = p(out[i])
+            yield tuple(out)
+        else:
+            yield tuple(row)
+
+
+def _apply(procs: Sequence[Processor], values: Sequence[Any]) -> Sequence[Any]:
+    """``values`` through their processors (None: as they are)."""
+    if not any(procs):
+        return values
+    return [p(v) if p is not None and v is not None else v for p, v in zip(procs, values)]
