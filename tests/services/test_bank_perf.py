@@ -93,3 +93,14 @@ def test_by_number_keeps_only_the_wanted_numbers() -> None:
     queue = [OpenInvoice(1, "INV-1", "CNY", 100), OpenInvoice(2, "inv-2", "CNY", 50)]
     assert by_number(queue, {"inv-2"}) == {"inv-2": [queue[1]]}
     assert by_number(queue) == {"inv-1": [queue[0]], "inv-2": [queue[1]]}
+
+
+def test_small_cache_on_sqlite_is_the_default_then_the_ledgers_again(book: Book) -> None:
+    """SQLite only: ``bank import`` reads with SQLite's default page cache (2 MiB)."""
+    if book.led.dialect != "sqlite":
+        pytest.skip("SQLite's page cache")
+    (before,) = book.conn.execute("PRAGMA cache_size").fetchone()
+    with book.led.small_cache():
+        assert book.conn.execute("PRAGMA cache_size").fetchone() == (-2048,)
+    assert book.conn.execute("PRAGMA cache_size").fetchone() == (before,)
+    assert before == -32 * 1024

@@ -135,7 +135,7 @@ def import_statement(ctx: Context, req: ImportRequest) -> ImportSummary:
     mapping = parse_map(req.mapping)
     layout = layout_for(req.bank, mapping)
     stmt = read_statement(req.path, layout, mapping, sheet=req.sheet, encoding=req.encoding)
-    with ctx.ledger.transaction() as conn:
+    with ctx.ledger.small_cache(), ctx.ledger.transaction() as conn:
         account, currency = B.settle(ctx, conn, stmt, req.account, req.currency)
         batch = S.add_import(
             conn,

@@ -9,6 +9,7 @@ are written with one executemany per batch.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -100,7 +101,8 @@ def _one(m: Matcher, line: LineFacts, numbers: dict[int, str], codes: dict[int, 
     named = [numbers[i] for i, _ in parts] if parts else [numbers[i] for i in v.named]
     ok = v.customer is not None and v.score >= m.threshold and "exists" not in v.reason
     code = codes.get(v.customer) if v.customer is not None else None
-    return Decision(v.customer, code, named, v.reason, v.score, parts, rest, ok)
+    reason = sys.intern(v.reason)  # a few reasons, shared by many lines
+    return Decision(v.customer, code, named, reason, v.score, parts, rest, ok)
 
 
 def record(

@@ -193,9 +193,12 @@ def known_references(conn: sqlite3.Connection, serials: Iterable[str]) -> set[tu
     return out
 
 
-def ledger_currencies(conn: sqlite3.Connection) -> set[str]:
-    """The currencies of the ledger's invoices."""
-    stmt = sa.select(col(Invoice.currency)).distinct()
+def ledger_currencies(conn: sqlite3.Connection, among: Iterable[str]) -> set[str]:
+    """Which of the currencies ``among`` the ledger's invoices use (no query for none)."""
+    wanted = sorted(set(among))
+    if not wanted:
+        return set()
+    stmt = sa.select(col(Invoice.currency)).distinct().where(col(Invoice.currency).in_(wanted))
     return set(sa_of(conn).execute(stmt).scalars())
 
 
