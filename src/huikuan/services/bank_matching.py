@@ -111,20 +111,18 @@ def record(
     decided: Sequence[Decision],
     opens: dict[int, int],
 ) -> list[int | None]:
-    """Write the payments of the matched lines and their allocations; return each line's
-    payment id (None: not matched)."""
+    """Write the payments of the matched lines (with what stays unapplied) and their
+    allocations; return each line's payment id (None: not matched)."""
     from huikuan.store import bank as S
 
     paid = [(r, d) for r, d in zip(rows, decided) if d.matched]
     pids = iter(S.insert_payments(conn, [_payment(r, d) for r, d in paid]))
     out = [next(pids) if d.matched else None for d in decided]
     parts: list[tuple[int, int, int, date]] = []
-    unapplied: dict[int, int] = {}
     for r, d, pid in zip(rows, decided, out):
         if pid is not None and d.parts:
             parts.extend((pid, inv, amt, r["date"]) for inv, amt in d.parts)
-            unapplied[pid] = d.rest
-    S.write_allocations(conn, parts, {inv: opens[inv] for _, inv, _, _ in parts}, unapplied)
+    S.write_allocations(conn, parts, {inv: opens[inv] for _, inv, _, _ in parts}, {})
     return out
 
 
@@ -137,6 +135,7 @@ def _payment(row: dict[str, Any], d: Decision) -> dict[str, Any]:
         "currency": row["currency"],
         "invoice_id": first,
         "reference": row["serial"],
+        "unapplied": d.rest if d.parts else row["amount"],  # what the allocations leave
     }
 
 

@@ -7,10 +7,12 @@ payments and allocations written with one executemany per batch.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -159,11 +161,8 @@ def open_invoices(
             .where(col(Invoice.open_amount) > 0, col(Invoice.customer_id).in_(batch))
             .order_by(*(col(c) for c in order), col(Invoice.number))
         )
-        for iid, cid, cur, number, open_amount in direct.rows(db, stmt):
-            queue = out.get((cid, cur))
-            if queue is None:
-                queue = out[(cid, cur)] = []
-            queue.append(OpenInvoice(iid, number, cur, open_amount, contracts.get(iid)))
+        for key, group in itertools.groupby(direct.rows(db, stmt), itemgetter(1, 2)):
+            out[key] = [OpenInvoice(i, n, key[1], a, contracts.get(i)) for i, _, _, n, a in group]
     return out
 
 
@@ -206,9 +205,10 @@ def ledger_currencies(conn: sqlite3.Connection, among: Iterable[str]) -> set[str
 
 
 def insert_payments(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert payments (customer_id, date, amount, currency, invoice_id, reference); ids in order."""
+    """Insert payments (customer_id, date, amount, currency, invoice_id, reference, and
+    optionally unapplied: else the amount); ids in order."""
     extra = {"kind": "payment", "method": "bank", "note": None}
-    return _insert_many(conn, Payment, [{**r, **extra, "unapplied": r["amount"]} for r in rows])
+    return _insert_many(conn, Payment, [{"unapplied": r["amount"], **r, **extra} for r in rows])
 
 
 def write_allocations(
