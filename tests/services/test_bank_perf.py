@@ -104,3 +104,33 @@ def test_small_cache_on_sqlite_is_the_default_then_the_ledgers_again(book: Book)
         assert book.conn.execute("PRAGMA cache_size").fetchone() == (-2048,)
     assert book.conn.execute("PRAGMA cache_size").fetchone() == (before,)
     assert before == -32 * 1024
+
+
+def test_the_import_runs_without_the_cycle_collector_then_restores_it(
+    ledger: Book, make_ctx: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Matching makes millions of objects: Python's cycle collector is paused meanwhile."""
+    import gc
+
+    from huikuan.services import bank_import
+
+    seen: list[bool] = []
+    real = bank_import.store
+
+    def store(*args: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(bank_import, "store", store)
+    line = ["20261105", "10:00:00", "", "1,200.00", "", "货款", "K1", "INV-102"]
+    path = _statement(tmp_path / "s.csv", [[*line, "上海明达机械有限公司", "31006"]])
+    assert gc.isenabled()
+    got = bank.import_statement(make_ctx("2026-11-22"), ImportRequest(path))
+    assert (got.row()["matched"], seen, gc.isenabled()) == (1, [False], True)
+    gc.disable()
+    try:
+        with bank_import.without_gc():
+            pass
+        assert not gc.isenabled()  # left as it was
+    finally:
+        gc.enable()
