@@ -85,6 +85,12 @@ def _depth(conn: PgConnection) -> Iterator[None]:
         conn.depth -= 1
 
 
+@contextlib.contextmanager
+def small_cache(conn: PgConnection) -> Iterator[None]:
+    """Nothing: the server's cache is not the client's memory."""
+    yield
+
+
 def optimize(conn: PgConnection) -> None:
     """Nothing after a big change: PostgreSQL's autovacuum refreshes the statistics."""
     return None

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import sqlite3
 
     from huikuan.services.context import Context
+    from huikuan.store.bankfile import Statement
 
 STATUSES = ("unmatched", "matched", "ignored")
 
@@ -127,15 +128,23 @@ def view(row: dict[str, Any]) -> LineView:
 def import_statement(ctx: Context, req: ImportRequest) -> ImportSummary:
     """Read, store (new lines only) and match one statement, all or nothing."""
     from huikuan.services import bank_import as B
-    from huikuan.store import bank as S
     from huikuan.store.bank_layouts import layout_for, parse_map
     from huikuan.store.bankfile import read_statement
-    from huikuan.store.ledger import audit
 
     mapping = parse_map(req.mapping)
     layout = layout_for(req.bank, mapping)
-    stmt = read_statement(req.path, layout, mapping, sheet=req.sheet, encoding=req.encoding)
-    with ctx.ledger.transaction() as conn:
+    with B.without_gc():
+        stmt = read_statement(req.path, layout, mapping, sheet=req.sheet, encoding=req.encoding)
+        return _import(ctx, req, stmt)
+
+
+def _import(ctx: Context, req: ImportRequest, stmt: Statement) -> ImportSummary:
+    """Store and match the statement read (:func:`import_statement`)."""
+    from huikuan.services import bank_import as B
+    from huikuan.store import bank as S
+    from huikuan.store.ledger import audit
+
+    with ctx.ledger.small_cache(), ctx.ledger.transaction() as conn:
         account, currency = B.settle(ctx, conn, stmt, req.account, req.currency)
         batch = S.add_import(
             conn,

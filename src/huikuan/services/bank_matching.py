@@ -9,6 +9,7 @@ are written with one executemany per batch.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -75,17 +76,19 @@ def decide(
     directory = make_directory(S.customers(conn), S.aliases(conn), S.seen_accounts(conn))
     m = Matcher(directory, S.invoice_owners(conn, tokens), threshold=threshold)
     m.references = S.known_references(conn, [f.serial for f in lines if f.serial])
+    m.wanted = {t.casefold() for t in tokens}
     by_customer: dict[int, list[int]] = {}
     for n, line in enumerate(lines):
         found = m.customer_of(line)
         if found is not None:
             by_customer.setdefault(found[0], []).append(n)
     codes = S.customer_codes(conn, by_customer)
+    contracts = S.contracts_named(conn, tokens)
     out, opens = [NOBODY] * len(lines), dict[int, int]()
     customers = sorted(by_customer)
     for start in range(0, len(customers), CUSTOMERS):
         batch = customers[start : start + CUSTOMERS]
-        m.use(S.open_invoices(conn, batch))
+        m.use(S.open_invoices(conn, batch, contracts))
         numbers = {i.id: i.number for q in m.queues.values() for i in q}
         for n in sorted(n for c in batch for n in by_customer[c]):
             out[n] = _one(m, lines[n], numbers, codes)
@@ -98,7 +101,8 @@ def _one(m: Matcher, line: LineFacts, numbers: dict[int, str], codes: dict[int, 
     named = [numbers[i] for i, _ in parts] if parts else [numbers[i] for i in v.named]
     ok = v.customer is not None and v.score >= m.threshold and "exists" not in v.reason
     code = codes.get(v.customer) if v.customer is not None else None
-    return Decision(v.customer, code, named, v.reason, v.score, parts, rest, ok)
+    reason = sys.intern(v.reason)  # a few reasons, shared by many lines
+    return Decision(v.customer, code, named, reason, v.score, parts, rest, ok)
 
 
 def record(
@@ -107,20 +111,18 @@ def record(
     decided: Sequence[Decision],
     opens: dict[int, int],
 ) -> list[int | None]:
-    """Write the payments of the matched lines and their allocations; return each line's
-    payment id (None: not matched)."""
+    """Write the payments of the matched lines (with what stays unapplied) and their
+    allocations; return each line's payment id (None: not matched)."""
     from huikuan.store import bank as S
 
     paid = [(r, d) for r, d in zip(rows, decided) if d.matched]
     pids = iter(S.insert_payments(conn, [_payment(r, d) for r, d in paid]))
     out = [next(pids) if d.matched else None for d in decided]
     parts: list[tuple[int, int, int, date]] = []
-    unapplied: dict[int, int] = {}
     for r, d, pid in zip(rows, decided, out):
         if pid is not None and d.parts:
             parts.extend((pid, inv, amt, r["date"]) for inv, amt in d.parts)
-            unapplied[pid] = d.rest
-    S.write_allocations(conn, parts, {inv: opens[inv] for _, inv, _, _ in parts}, unapplied)
+    S.write_allocations(conn, parts, {inv: opens[inv] for _, inv, _, _ in parts}, {})
     return out
 
 
@@ -133,6 +135,7 @@ def _payment(row: dict[str, Any], d: Decision) -> dict[str, Any]:
         "currency": row["currency"],
         "invoice_id": first,
         "reference": row["serial"],
+        "unapplied": d.rest if d.parts else row["amount"],  # what the allocations leave
     }
 
 

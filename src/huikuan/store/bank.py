@@ -7,10 +7,12 @@ payments and allocations written with one executemany per batch.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,8 +20,11 @@ from sqlmodel import col
 
 from huikuan.core.bankmatch import Key, OpenInvoice
 from huikuan.core.errors import NotFound
+from huikuan.db.dialect import unindexed
 from huikuan.db.models import Audit, Customer, Invoice, Payment
 from huikuan.db.models_bank import BankAlias, BankImport, BankLine
+from huikuan.store import direct
+from huikuan.store.bulk import write_allocations as write_allocations_sqlite
 from huikuan.store.db import sa_of
 from huikuan.store.ledger import id_of
 from huikuan.store.setalloc import write_rows
@@ -81,12 +86,15 @@ def insert_lines(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[i
 
 
 def _insert_many(conn: sqlite3.Connection, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` with plain executemany; return their ids in order. The ids are read
+    """Insert ``rows`` (dicts with the same keys) with one DB-API executemany per batch;
+    return their ids in order. The ids are read
     back as those above the largest before: the write lock keeps other writers out."""
     db = sa_of(conn)
     before = db.execute(sa.select(sa.func.coalesce(sa.func.max(id_of(model)), 0))).scalar_one()
-    for batch in _batches(rows, ROWS):
-        db.execute(sa.insert(model), list(batch))
+    if rows:
+        keys = list(rows[0])
+        for batch in _batches(rows, ROWS):
+            direct.executemany(db, sa.insert(model), keys, [[r[k] for k in keys] for r in batch])
     found = db.execute(sa.select(id_of(model)).where(id_of(model) > before).order_by(id_of(model)))
     ids = list(found.scalars())
     if len(ids) != len(rows):
@@ -131,35 +139,43 @@ def invoice_owners(conn: sqlite3.Connection, numbers: Iterable[str]) -> dict[str
 
 
 def open_invoices(
-    conn: sqlite3.Connection, customer_ids: Iterable[int]
+    conn: sqlite3.Connection,
+    customer_ids: Iterable[int],
+    contracts: dict[int, str] | None = None,
 ) -> dict[Key, list[OpenInvoice]]:
-    """The open invoices of the customers, oldest first per (customer, currency)."""
-    db, out = sa_of(conn), dict[Key, list[OpenInvoice]]()
+    """The open invoices of the customers, oldest first per (customer, currency); their
+    contract is taken from ``contracts`` (:func:`contracts_named`: the only ones a memo can
+    name), so the read stays within the open-invoice index."""
+    db, out, contracts = sa_of(conn), dict[Key, list[OpenInvoice]](), contracts or {}
     cols = (
         id_of(Invoice),
         col(Invoice.customer_id),
         col(Invoice.currency),
         col(Invoice.number),
         col(Invoice.open_amount),
-        col(Invoice.contract),
     )
+    order = (Invoice.customer_id, Invoice.currency, Invoice.due_date, Invoice.issue_date)
     for batch in _batches(sorted(set(customer_ids))):
         stmt = (
             sa.select(*cols)
             .where(col(Invoice.open_amount) > 0, col(Invoice.customer_id).in_(batch))
-            .order_by(
-                col(Invoice.customer_id),
-                col(Invoice.currency),
-                col(Invoice.due_date),
-                col(Invoice.issue_date),
-                col(Invoice.number),
-            )
+            .order_by(*(col(c) for c in order), col(Invoice.number))
         )
-        for iid, cid, cur, number, open_amount, contract in db.execute(stmt).all():
-            out.setdefault((cid, cur), []).append(
-                OpenInvoice(iid, number, cur, open_amount, contract)
-            )
+        for key, group in itertools.groupby(direct.rows(db, stmt), itemgetter(1, 2)):
+            out[key] = [OpenInvoice(i, n, key[1], a, contracts.get(i)) for i, _, _, n, a in group]
     return out
+
+
+def contracts_named(conn: sqlite3.Connection, tokens: Iterable[str]) -> dict[int, str]:
+    """``invoice id -> contract`` of the open invoices whose contract number is among
+    ``tokens`` (case-insensitive), in one pass over the table."""
+    wanted = {t.casefold() for t in tokens}
+    if not wanted:
+        return {}
+    stmt = sa.select(id_of(Invoice), col(Invoice.contract)).where(
+        col(Invoice.contract).is_not(None), unindexed(col(Invoice.open_amount)) > 0
+    )
+    return {i: c for i, c in direct.rows(sa_of(conn), stmt) if c.casefold() in wanted}
 
 
 def known_references(conn: sqlite3.Connection, serials: Iterable[str]) -> set[tuple[int, str]]:
@@ -176,9 +192,12 @@ def known_references(conn: sqlite3.Connection, serials: Iterable[str]) -> set[tu
     return out
 
 
-def ledger_currencies(conn: sqlite3.Connection) -> set[str]:
-    """The currencies of the ledger's invoices."""
-    stmt = sa.select(col(Invoice.currency)).distinct()
+def ledger_currencies(conn: sqlite3.Connection, among: Iterable[str]) -> set[str]:
+    """Which of the currencies ``among`` the ledger's invoices use (no query for none)."""
+    wanted = sorted(set(among))
+    if not wanted:
+        return set()
+    stmt = sa.select(col(Invoice.currency)).distinct().where(col(Invoice.currency).in_(wanted))
     return set(sa_of(conn).execute(stmt).scalars())
 
 
@@ -186,9 +205,10 @@ def ledger_currencies(conn: sqlite3.Connection) -> set[str]:
 
 
 def insert_payments(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert payments (customer_id, date, amount, currency, invoice_id, reference); ids in order."""
+    """Insert payments (customer_id, date, amount, currency, invoice_id, reference, and
+    optionally unapplied: else the amount); ids in order."""
     extra = {"kind": "payment", "method": "bank", "note": None}
-    return _insert_many(conn, Payment, [{**r, **extra, "unapplied": r["amount"]} for r in rows])
+    return _insert_many(conn, Payment, [{"unapplied": r["amount"], **r, **extra} for r in rows])
 
 
 def write_allocations(
@@ -199,9 +219,8 @@ def write_allocations(
 ) -> None:
     """Write allocations ``(payment, invoice, amount, date)``, the invoices' new open amounts
     and the payments' unapplied amounts."""
-    write_rows(
-        conn, parts, [(v, i) for i, v in opens.items()], [(v, p) for p, v in unapplied.items()]
-    )
+    writer = write_allocations_sqlite if sa_of(conn).dialect.name == "sqlite" else write_rows
+    writer(conn, parts, [(v, i) for i, v in opens.items()], [(v, p) for p, v in unapplied.items()])
 
 
 def set_lines(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
@@ -223,19 +242,13 @@ def set_lines(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
 def audit_many(conn: sqlite3.Connection, user: str, entries: list[tuple[str, str, Any]]) -> None:
     """Audit ``(action, line id, detail)`` of bank lines in bulk."""
     at = now()
+    keys = ("at", "username", "action", "entity", "key", "detail")
     rows = [
-        {
-            "at": at,
-            "username": user,
-            "action": a,
-            "entity": "bank_line",
-            "key": k,
-            "detail": json.dumps(d, ensure_ascii=False, default=str),
-        }
+        (at, user, a, "bank_line", k, json.dumps(d, ensure_ascii=False, default=str))
         for a, k, d in entries
     ]
     for batch in _batches(rows, ROWS):
-        sa_of(conn).execute(sa.insert(Audit), list(batch))
+        direct.executemany(sa_of(conn), sa.insert(Audit), keys, batch)
 
 
 # --- the queue ------------------------------------------------------------------------------

@@ -101,6 +101,13 @@ class Ledger:
         with self.engine.transaction(self.conn) as conn:
             yield conn
 
+    @contextlib.contextmanager
+    def small_cache(self) -> Iterator[None]:
+        """A small page cache for one pass over much of the ledger (e.g. ``bank import``):
+        pages read once need not stay in memory (SQLite; PostgreSQL: nothing)."""
+        with self.engine.small_cache(self.conn):
+            yield
+
     def optimize(self) -> None:
         """Post-commit housekeeping after a big change such as an import (best-effort)."""
         self.engine.optimize(self.conn)

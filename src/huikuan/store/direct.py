@@ -1,0 +1,96 @@
+"""SQLAlchemy statements run straight on the DB-API cursor, for bulk paths.
+
+The statement is compiled once for the connection's dialect (so the SQL stays SQLAlchemy's,
+spelt per engine); parameters pass through the columns' bind processors and results through
+their result processors, as SQLAlchemy does, but without a ``Row`` or a parameter dict per
+row. Same transaction as the SQLAlchemy connection (same DB-API connection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+FETCH = 5000  # rows per fetchmany
+
+Processor = Callable[[Any], Any] | None
+
+
+def rows(db: sa.Connection, stmt: sa.Select[Any] | Any) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``stmt`` as plain tuples (columns processed as SQLAlchemy would)."""
+    compiled = stmt.compile(dialect=db.dialect, compile_kwargs={"render_postcompile": True})
+    names = list(compiled.params)
+    values = _apply(_binds(db, compiled, names), [compiled.params[n] for n in names])
+    procs = [_result(db, c.type) for c in stmt.selected_columns]
+    cursor = db.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), _style(compiled, names)(tuple(values)))
+        while batch := cursor.fetchmany(FETCH):
+            if any(procs):
+                batch = [tuple(_apply(procs, r)) for r in batch]
+            yield from batch
+    finally:
+        cursor.close()
+
+
+def executemany(
+    db: sa.Connection, stmt: Any, keys: Sequence[str], values: Iterable[Sequence[Any]]
+) -> None:
+    """Run ``stmt`` (an insert or update whose bind parameters are named ``keys``) once per
+    row of ``values`` (in the order of ``keys``), in one DB-API ``executemany``."""
+    compiled = stmt.compile(dialect=db.dialect, column_keys=list(keys))
+    procs, shape = _binds(db, compiled, keys), _style(compiled, keys)
+    params = [shape(v) for v in _processed(procs, values)]
+    cursor = db.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(str(compiled), params)
+    finally:
+        cursor.close()
+
+
+def _result(db: sa.Connection, type_: Any) -> Processor:
+    processor: Processor = type_.dialect_impl(db.dialect).result_processor(db.dialect, None)
+    return processor
+
+
+def _binds(db: sa.Connection, compiled: Any, names: Sequence[str]) -> list[Processor]:
+    """Each parameter's bind processor (an expanded ``IN`` list's ``x_1_2``: that of ``x_1``)."""
+    binds = compiled.binds
+    found = (binds[n] if n in binds else binds[n.rsplit("_", 1)[0]] for n in names)
+    return [b.type.dialect_impl(db.dialect).bind_processor(db.dialect) for b in found]
+
+
+def _style(compiled: Any, names: Sequence[str]) -> Callable[[tuple[Any, ...]], Any]:
+    """Values in the order of ``names`` -> parameters in the dialect's style (a tuple in
+    the statement's order, or a dict)."""
+    if compiled.positiontup is None:
+        return lambda v: dict(zip(names, v))
+    order = [list(names).index(n) for n in compiled.positiontup]
+    if order == list(range(len(names))):
+        return lambda v: v
+    return lambda v: tuple(v[i] for i in order)
+
+
+def _processed(
+    procs: Sequence[Processor], rows: Iterable[Sequence[Any]]
+) -> Iterator[tuple[Any, ...]]:
+    """Each row as a tuple, its values through their processors (None: as they are)."""
+    todo = [(i, p) for i, p in enumerate(procs) if p is not None]
+    for row in rows:
+        if todo:
+            out = list(row)
+            for i, p in todo:
+                if out[i] is not None:
+                    out[i] = p(out[i])
+            yield tuple(out)
+        else:
+            yield tuple(row)
+
+
+def _apply(procs: Sequence[Processor], values: Sequence[Any]) -> Sequence[Any]:
+    """``values`` through their processors (None: as they are)."""
+    if not any(procs):
+        return values
+    return [p(v) if p is not None and v is not None else v for p, v in zip(procs, values)]
