@@ -3,6 +3,7 @@ the salespeople's collection targets (回款任务). Definitions: :mod:`huikuan.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -44,12 +45,20 @@ class KpiLine(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class KpiReport:
-    """The KPIs from ``first`` to ``last``: rows by period label (when split), key, currency."""
+    """The KPIs from ``first`` to ``last``: rows by period label (when split), key, currency.
+
+    ``rows`` makes the lines afresh on each reading, from the ledger's sums (a month by
+    customer is many lines: they are not all held at once)."""
 
     first: date
     last: date
     period: str | None
-    rows: list[KpiLine]
+    make_rows: Callable[[], Iterator[KpiLine]]
+
+    @property
+    def rows(self) -> Iterator[KpiLine]:
+        """The lines, made as they are read."""
+        return self.make_rows()
 
     def collections_by_period(self) -> dict[str, list[tuple[str, Decimal]]]:
         """Per currency (sorted), the collections of each period (sorted); empty unsplit."""
@@ -76,10 +85,12 @@ def kpi(ctx: Context, first: date, by: str | None = None, period: str | None = N
     sums = kpi_sums(conn, by or "all", periods)
     goals = {(t[0], t[1], t[2]): t[3] for t in targets(conn)} if by == "salesperson" else {}
     bounds = {label: (a, b) for label, a, b in periods}
-    rows = [
-        _line(key, cur, label if period else None, s, bounds[label], goals)
-        for (key, cur, label), s in sorted(sums.items(), key=lambda kv: kv[0])
-    ]
+    ordered = sorted(sums.items(), key=lambda kv: kv[0])
+
+    def rows() -> Iterator[KpiLine]:
+        for (key, cur, label), s in ordered:
+            yield _line(key, cur, label if period else None, s, bounds[label], goals)
+
     return KpiReport(first, last, period, rows)
 
 
