@@ -150,7 +150,12 @@ def _typed(col: str, value: Any, money: bool) -> tuple[str, Any, str]:
 
 
 def _money(text: str) -> tuple[str, Any, str]:
-    """A money column's text: an amount (exact decimal string) or a percentage."""
+    """A money column's text: an amount (exact decimal string) or a percentage.
+
+    An xlsx number cell *is* an IEEE double, so the cell value has to be a float: this is the
+    one place money leaves Decimal, at the file boundary. Amounts are at most 15 significant
+    digits (999,999,999,999.99), which a double holds exactly to the 分 as Excel shows them.
+    """
     try:
         if text.endswith("%"):
             return "percent", float(Decimal(text[:-1]) / 100), text

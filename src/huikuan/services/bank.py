@@ -20,10 +20,9 @@ from huikuan.core.errors import Conflict, InvalidValue
 from huikuan.core.money import format_fen
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from huikuan.services.context import Context
     from huikuan.store.bankfile import Statement
+    from huikuan.store.db import Connection
 
 STATUSES = ("unmatched", "matched", "ignored")
 
@@ -226,7 +225,7 @@ def list_lines(ctx: Context, status: str | None = None) -> Iterator[LineView]:
     return (view(r) for r in S.lines(ctx.ledger.conn, status, stream=True))
 
 
-def _one(conn: sqlite3.Connection, line_id: int) -> dict[str, Any]:
+def _one(conn: Connection, line_id: int) -> dict[str, Any]:
     from huikuan.store import bank as S
 
     return S.line(conn, line_id)
@@ -303,7 +302,7 @@ def claim(ctx: Context, line_id: int, code: str, invoices: list[str]) -> Claimed
         return Claimed(view(S.line(conn, line_id)), Q.applied(conn, pid), learnt)
 
 
-def _claimable(conn: sqlite3.Connection, line_id: int) -> dict[str, Any]:
+def _claimable(conn: Connection, line_id: int) -> dict[str, Any]:
     row = _one(conn, line_id)
     if row["direction"] != "credit":
         raise Conflict(f"bank line {line_id} is a debit (money out): only credit lines are claimed")
@@ -316,7 +315,7 @@ def _claimable(conn: sqlite3.Connection, line_id: int) -> dict[str, Any]:
 
 
 def _named(
-    conn: sqlite3.Connection, row: dict[str, Any], cid: int, numbers: list[str]
+    conn: Connection, row: dict[str, Any], cid: int, numbers: list[str]
 ) -> list[tuple[int, str]]:
     """The ``--invoice`` invoices as ``(id, number)``: the customer's, in the line's currency."""
     from huikuan.store import ledger as L
@@ -332,7 +331,7 @@ def _named(
     return out
 
 
-def _learn(conn: sqlite3.Connection, user: str, row: dict[str, Any], cid: int) -> list[str]:
+def _learn(conn: Connection, user: str, row: dict[str, Any], cid: int) -> list[str]:
     """Remember the line's counterparty name (unless it is the customer's own) and account."""
     from huikuan.store import bank as S
 

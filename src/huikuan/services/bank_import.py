@@ -20,10 +20,9 @@ from huikuan.core.errors import ImportFailed
 from huikuan.core.money import parse_currency
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from huikuan.services.context import Context
     from huikuan.store.bankfile import Statement, StatementLine
+    from huikuan.store.db import Connection
 
 CHUNK = 10_000
 
@@ -55,7 +54,7 @@ class Counts:
 
 def settle(
     ctx: Context,
-    conn: sqlite3.Connection,
+    conn: Connection,
     stmt: Statement,
     account: str | None,
     currency: str | None,
@@ -88,7 +87,7 @@ def settle(
 
 def store(
     ctx: Context,
-    conn: sqlite3.Connection,
+    conn: Connection,
     stmt: Statement,
     batch: int,
     account: str | None,
@@ -162,7 +161,7 @@ def _row(line: StatementLine, account: str | None, currency: str, batch: int) ->
 
 
 def _fresh(
-    conn: sqlite3.Connection,
+    conn: Connection,
     lines: Sequence[StatementLine],
     account: str | None,
     seen: dict[str, set[str]],
@@ -186,7 +185,7 @@ def _fresh(
 
 def _write(
     ctx: Context,
-    conn: sqlite3.Connection,
+    conn: Connection,
     rows: list[dict[str, Any]],
     decided: Sequence[Any],
     opens: dict[int, int],

@@ -19,7 +19,7 @@ from huikuan.core.bankmatch import LineFacts as LineFacts
 from huikuan.core.bankmatch import Matcher, make_directory, memo_tokens
 
 if TYPE_CHECKING:
-    import sqlite3
+    from huikuan.store.db import Connection
 
 CUSTOMERS = 500  # customers whose open invoices are in memory at once
 NAMING = ("invoice in memo", "contract in memo", "amount equals an open invoice")
@@ -66,7 +66,7 @@ def facts(row: dict[str, Any]) -> LineFacts:
 
 
 def decide(
-    conn: sqlite3.Connection, threshold: int, lines: Sequence[LineFacts]
+    conn: Connection, threshold: int, lines: Sequence[LineFacts]
 ) -> tuple[list[Decision], dict[int, int]]:
     """A decision for each line (given in date order) and the open amounts, by invoice id, of
     the invoices the matched lines pay."""
@@ -106,7 +106,7 @@ def _one(m: Matcher, line: LineFacts, numbers: dict[int, str], codes: dict[int, 
 
 
 def record(
-    conn: sqlite3.Connection,
+    conn: Connection,
     rows: Sequence[dict[str, Any]],
     decided: Sequence[Decision],
     opens: dict[int, int],
@@ -140,7 +140,7 @@ def _payment(row: dict[str, Any], d: Decision) -> dict[str, Any]:
 
 
 def audit(
-    conn: sqlite3.Connection,
+    conn: Connection,
     user: str,
     lines: Sequence[int],
     decided: Sequence[Decision],

@@ -7,7 +7,6 @@ the milestones on 质保期满) is counted apart while it is open or to come.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,6 +14,7 @@ from decimal import Decimal
 from huikuan.core.contracts import milestone_status, warranty_end
 from huikuan.services.context import Context
 from huikuan.store import contracts as S
+from huikuan.store.db import Connection
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def list_contracts(ctx: Context, customer: str | None = None) -> list[ContractVi
     return [_view(conn, c, ctx) for c in S.contracts(conn, customer)]
 
 
-def _view(conn: sqlite3.Connection, c: S.ContractRow, ctx: Context) -> ContractView:
+def _view(conn: Connection, c: S.ContractRow, ctx: Context) -> ContractView:
     happened = S.events(conn, c.id)
     rows = S.milestones(conn, c.id, ctx.as_of)
     views = [_milestone(m, happened, c.warranty_months, ctx) for m in rows]

@@ -8,7 +8,6 @@ application and audit as ``invoice add``.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +30,7 @@ from huikuan.core.records import check_invoice, raise_problems
 from huikuan.services.context import Context
 from huikuan.store import contracts as S
 from huikuan.store import ledger as L
+from huikuan.store.db import Connection
 
 MAX_WARRANTY_MONTHS = 240
 
@@ -141,7 +141,7 @@ def record_event(
 
 def _invoice_due(
     ctx: Context,
-    conn: sqlite3.Connection,
+    conn: Connection,
     contract: S.ContractRow,
     contract_id: int,
     happened: dict[str, date],
@@ -156,7 +156,7 @@ def _invoice_due(
 
 
 def _invoice(
-    ctx: Context, conn: sqlite3.Connection, contract: S.ContractRow, m: S.MilestoneRow, day: date
+    ctx: Context, conn: Connection, contract: S.ContractRow, m: S.MilestoneRow, day: date
 ) -> MadeInvoice:
     number = f"{contract.number}-{m.seq}"
     if L.invoice_ref(conn, number):

@@ -16,10 +16,9 @@ from huikuan.core.errors import InvalidValue
 from huikuan.core.money import to_decimal
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from huikuan.core.provision import FlagChange, ProvisionPolicy, ProvisionRow
     from huikuan.services.context import Context
+    from huikuan.store.db import Connection
     from huikuan.store.provision import BookedRun
 
 
@@ -100,9 +99,7 @@ def provision(ctx: Context, by: str = "customer", since: date | None = None) -> 
     return report(ctx.as_of, policy.labels, rows, earlier)
 
 
-def figures(
-    conn: sqlite3.Connection, policy: ProvisionPolicy, day: date, by: str
-) -> list[ProvisionRow]:
+def figures(conn: Connection, policy: ProvisionPolicy, day: date, by: str) -> list[ProvisionRow]:
     """The provision rows as of ``day`` per customer, or merged per segment."""
     from huikuan.store.analytics import provision_rows
 
@@ -174,7 +171,7 @@ def earlier_figures(ctx: Context, since: date, by: str) -> Earlier:
     return Earlier(since, _grouped(conn, run_rows(conn, run), by), run, [_booked_note(run, since)])
 
 
-def _grouped(conn: sqlite3.Connection, rows: list[ProvisionRow], by: str) -> list[ProvisionRow]:
+def _grouped(conn: Connection, rows: list[ProvisionRow], by: str) -> list[ProvisionRow]:
     from huikuan.core.provision import merge
     from huikuan.store.analytics import segments
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,7 +13,7 @@ from huikuan.core.errors import NotFound
 from huikuan.db.models_contract import Contract, ContractEvent, ContractMilestone
 from huikuan.db.tables import allocation, customer, invoice, table_of
 from huikuan.store.collections import fen_total
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 
 CONTRACT = table_of(Contract)
 MILESTONE = table_of(ContractMilestone)
@@ -73,13 +72,13 @@ def _contracts() -> sa.Select[Any]:
     ).join(customer, customer.c.id == c.customer_id)  # fmt: skip
 
 
-def find_contract(conn: sqlite3.Connection, number: str) -> ContractRow | None:
+def find_contract(conn: Connection, number: str) -> ContractRow | None:
     """The contract with ``number``, or None."""
     row = sa_of(conn).execute(_contracts().where(CONTRACT.c.number == number)).first()
     return ContractRow(*row) if row else None
 
 
-def require_contract(conn: sqlite3.Connection, number: str) -> ContractRow:
+def require_contract(conn: Connection, number: str) -> ContractRow:
     """The contract with ``number``; :class:`NotFound` otherwise."""
     found = find_contract(conn, number)
     if found is None:
@@ -87,7 +86,7 @@ def require_contract(conn: sqlite3.Connection, number: str) -> ContractRow:
     return found
 
 
-def contracts(conn: sqlite3.Connection, customer_code: str | None) -> list[ContractRow]:
+def contracts(conn: Connection, customer_code: str | None) -> list[ContractRow]:
     """Every contract (of one customer when given), by number."""
     query = _contracts().order_by(CONTRACT.c.number)
     if customer_code is not None:
@@ -96,7 +95,7 @@ def contracts(conn: sqlite3.Connection, customer_code: str | None) -> list[Contr
 
 
 def insert_contract(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     number: str,
     customer_id: int,
@@ -122,7 +121,7 @@ def insert_contract(
     return int(cid)
 
 
-def milestones(conn: sqlite3.Connection, contract_id: int, as_of: date) -> list[MilestoneRow]:
+def milestones(conn: Connection, contract_id: int, as_of: date) -> list[MilestoneRow]:
     """The contract's milestones in order, each with its invoice's state as of ``as_of``."""
     m, i, a = MILESTONE.c, invoice.c, allocation.c
     applied = (
@@ -151,7 +150,7 @@ def milestones(conn: sqlite3.Connection, contract_id: int, as_of: date) -> list[
     return [MilestoneRow(*r) for r in sa_of(conn).execute(query)]
 
 
-def events(conn: sqlite3.Connection, contract_id: int) -> dict[str, date]:
+def events(conn: Connection, contract_id: int) -> dict[str, date]:
     """The events recorded for the contract: event code -> day."""
     e = EVENT.c
     rows = sa_of(conn).execute(sa.select(e.event, e.date).where(e.contract_id == contract_id))
@@ -159,7 +158,7 @@ def events(conn: sqlite3.Connection, contract_id: int) -> dict[str, date]:
 
 
 def record_event(
-    conn: sqlite3.Connection, contract_id: int, event: str, day: date, user: str, at: datetime
+    conn: Connection, contract_id: int, event: str, day: date, user: str, at: datetime
 ) -> None:
     """Record that ``event`` happened on ``day``."""
     sa_of(conn).execute(
@@ -169,14 +168,14 @@ def record_event(
     )
 
 
-def link_invoice(conn: sqlite3.Connection, milestone_id: int, invoice_id: int) -> None:
+def link_invoice(conn: Connection, milestone_id: int, invoice_id: int) -> None:
     """Note the invoice made for a milestone."""
     sa_of(conn).execute(
         sa.update(MILESTONE).where(MILESTONE.c.id == milestone_id).values(invoice_id=invoice_id)
     )
 
 
-def set_warranty(conn: sqlite3.Connection, contract_id: int, months: int) -> None:
+def set_warranty(conn: Connection, contract_id: int, months: int) -> None:
     """Set the warranty period (months from acceptance) of a contract."""
     sa_of(conn).execute(
         sa.update(CONTRACT).where(CONTRACT.c.id == contract_id).values(warranty_months=months)

@@ -50,6 +50,12 @@ class LedgerConnection(sqlite3.Connection):
         super().close()
 
 
+Connection = sqlite3.Connection
+"""What store and service functions take as ``conn``: the ledger's connection (a
+:class:`LedgerConnection`, or PostgreSQL's ``PgConnection`` with the same surface). Named here
+so that no module outside the engine code imports ``sqlite3`` for the annotation."""
+
+
 def sa_of(conn: sqlite3.Connection) -> sa.Connection:
     """The SQLAlchemy connection sharing ``conn`` (a ledger connection) and its transaction."""
     if isinstance(conn, LedgerConnection):

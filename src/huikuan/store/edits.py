@@ -7,7 +7,6 @@ transaction and is audited with the reason and the values before and after.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -18,7 +17,7 @@ from sqlmodel import col
 from huikuan.core.errors import Conflict, HuikuanError, NotFound
 from huikuan.core.money import format_fen
 from huikuan.db.models import Contact, Invoice
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import CONTACT_FIELDS, apply_credit, audit, id_of, require_customer
 
 INVOICE_EDITABLE = ("due_date", "salesperson", "contract", "description", "amount")
@@ -39,7 +38,7 @@ def _plain(value: Any) -> Any:
 
 
 def edit_invoice(
-    conn: sqlite3.Connection,
+    conn: Connection,
     number: str,
     changes: Mapping[str, Any],
     *,
@@ -106,7 +105,7 @@ CONTACT_ROW = (
 
 
 def find_contact(
-    conn: sqlite3.Connection, code: str, name: str, role: str | None = None
+    conn: Connection, code: str, name: str, role: str | None = None
 ) -> tuple[int, dict[str, Any]]:
     """The customer's contact (not removed) called ``name`` (and with ``role``, when given)."""
     cid = require_customer(conn, code).id
@@ -125,7 +124,7 @@ def find_contact(
 
 
 def edit_contact(
-    conn: sqlite3.Connection,
+    conn: Connection,
     code: str,
     contact_id: int,
     before: Mapping[str, Any],
@@ -146,7 +145,7 @@ def edit_contact(
 
 
 def remove_contact(
-    conn: sqlite3.Connection,
+    conn: Connection,
     code: str,
     contact_id: int,
     before: Mapping[str, Any],
