@@ -10,9 +10,11 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import IO, Any
 
 from huikuan.core.text import neutralise
@@ -104,13 +106,38 @@ def _json_document(doc: dict[str, Any], out: IO[str]) -> None:
 
 
 def _json_items(items: Iterator[Any], out: IO[str]) -> None:
-    """A list from an iterator, in the same layout as a list value (``[]`` when empty)."""
+    """A list from an iterator, in the same layout as a list value (``[]`` when empty);
+    written a batch of items at a time."""
+    encode = _item_encoder()
     out.write("[")
-    n = -1
-    for n, item in enumerate(items):
-        dumped = json.dumps(item, ensure_ascii=False, separators=(", ", ": "))
-        out.write(("," if n else "") + "\n    " + dumped)
-    out.write("\n  ]" if n >= 0 else "]")
+    first = True
+    while batch := list(islice(items, WRITE_BATCH)):
+        text = ",\n    ".join([encode(item) for item in batch])
+        out.write(("\n    " if first else ",\n    ") + text)
+        first = False
+    out.write("]" if first else "\n  ]")
+
+
+WRITE_BATCH = 2000  # streamed list items encoded and written together
+
+
+def _item_encoder() -> Callable[[Any], str]:
+    """``json.dumps(v, ensure_ascii=False, separators=(", ", ": "))``, the same text, with
+    the encoder made once instead of once per item (the C encoder when there is one)."""
+    enc = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+    try:  # the arguments JSONEncoder.iterencode passes it (no circular check: rows are trees)
+        make = c_make_encoder(
+            None, enc.default, encode_basestring, None, ": ", ", ", False, False, True
+        )
+    except TypeError:  # pragma: no cover - no C encoder, or another signature
+        return enc.encode
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):  # as JSONEncoder.encode: a bare string is not a container
+            return enc.encode(value)
+        return "".join(make(value, 0))
+
+    return encode
 
 
 def grouped(text: Any) -> str:

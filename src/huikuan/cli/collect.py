@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, checked_by, done, emit, parse_day, state
+from huikuan.cli.common import (
+    App,
+    FormatOpt,
+    checked_by,
+    collector_paused,
+    done,
+    emit,
+    parse_day,
+    state,
+)
 from huikuan.cli.context import service_context
 from huikuan.core.errors import InvalidValue
 from huikuan.core.text import optional_line, optional_text
@@ -294,32 +303,40 @@ def limitation(
 
     Example: huikuan limitation --within 180 --format json
     """
-    with service_context(parse_day(as_of, "--as-of")) as ctx:
-        found = collect.limitation(ctx, within, lang)
+    day = parse_day(as_of, "--as-of")
+    with collector_paused(), service_context(day) as ctx:  # rows are read as written
+        _emit_limitation(collect.limitation(ctx, within, lang), fmt)
+
+
+LIMITATION_COLUMNS = [
+    "invoice",
+    "customer",
+    "due_date",
+    "currency",
+    "open",
+    "expires",
+    "days_left",
+    "restarted_by",
+    "action",
+]
+
+
+def _emit_limitation(found: collect.Limitation, fmt: str) -> None:
+    """The report; a table (the only form with notes) is read whole before its notes."""
     day = found.as_of
+    rows = map(_limitation_row, found.lines)  # streamed: rows of a big ledger are not held
+    shown = ({**r, "restarted_by": _restart_text(r["restarted_by"])} for r in rows)
+    listed = list(shown) if fmt == "table" else shown if fmt == "csv" else rows
     notes = []
     if found.missing_years:
         years = ", ".join(str(y) for y in found.missing_years)
         notes.append(
             f"No CN holiday data for {years}: end dates in those years count weekends only."
         )
-    cols = [
-        "invoice",
-        "customer",
-        "due_date",
-        "currency",
-        "open",
-        "expires",
-        "days_left",
-        "restarted_by",
-        "action",
-    ]
-    rows = map(_limitation_row, found.lines)  # streamed: rows of a big ledger are not held twice
-    shown = ({**r, "restarted_by": _restart_text(r["restarted_by"])} for r in rows)
     emit(
         Result(
-            cols,
-            list(shown) if fmt == "table" else shown if fmt == "csv" else rows,
+            LIMITATION_COLUMNS,
+            listed,
             title=f"诉讼时效 as of {day}",
             notes=notes,
             money={"open"},

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, emit, parse_day, state
+from huikuan.cli.common import App, FormatOpt, collector_paused, emit, parse_day, state
 from huikuan.cli.context import service_context
 from huikuan.output import Result
 from huikuan.services import dunning
@@ -60,6 +60,11 @@ def plan(as_of: AsOf = None, fmt: FormatOpt = "table") -> None:
     Example: huikuan remind plan --as-of 2026-12-01
     """
     day = parse_day(as_of, "--as-of")
+    with collector_paused():
+        _plan(day, fmt)
+
+
+def _plan(day: date, fmt: str) -> None:
     with service_context(day) as ctx:
         found = dunning.plan(ctx)
     if found.day_off:
@@ -109,7 +114,7 @@ def run(
         plan(as_of, fmt)
         return
     day = parse_day(as_of, "--as-of")
-    with service_context(day) as ctx:
+    with collector_paused(), service_context(day) as ctx:
         done = dunning.run(ctx)
     if done.day_off:
         _note(done.day_off)

@@ -6,7 +6,7 @@ Money in the results is ``Decimal`` yuan (two places), dates are ``date``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -16,9 +16,10 @@ from huikuan.core.limitation import Restart, advice
 from huikuan.core.money import from_decimal, to_decimal
 
 if TYPE_CHECKING:
+    from huikuan.core.calendar import WorkCalendar
     from huikuan.core.playbook import Excuse
     from huikuan.services.context import Context
-    from huikuan.store.collections import Limitation as LimitationRecord
+    from huikuan.store.limitation import Limitation as LimitationRecord
 
 PROMISE_STATUS = ("open", "kept", "broken")
 
@@ -141,12 +142,17 @@ class LimitationLine:
 
 @dataclass(frozen=True)
 class Limitation:
-    """诉讼时效 as of a day, soonest end first; ``missing_years``: years whose end dates count
-    weekends only (no holiday data)."""
+    """诉讼时效 as of a day, soonest end first. The lines are read from the open ledger as
+    they are used; ``missing_years`` (years whose end dates count weekends only, no holiday
+    data) is complete once they have been read."""
 
     as_of: date
     lines: Iterable[LimitationLine]
-    missing_years: list[int]
+    calendar: WorkCalendar = field(repr=False)
+
+    @property
+    def missing_years(self) -> list[int]:
+        return sorted(self.calendar.missing_years)
 
 
 def log_contact(ctx: Context, code: str, new: NewContact) -> Logged:
@@ -238,13 +244,14 @@ def playbook(code: str | None = None) -> list[Excuse]:
 def limitation(ctx: Context, within: int | None = None, lang: str | None = None) -> Limitation:
     """When each open invoice's limitation period ends as of ``ctx.as_of`` (only those ending
     within ``within`` days or already ended, when given) with advice in ``lang``, soonest
-    first. The lines are made as they are read (compact records are held, not rows)."""
-    from huikuan.store.collections import limitation_sorted
+    first. The lines are made as they are read, while the ledger is open (only restarted
+    records wait, as compact tuples, until their end comes)."""
+    from huikuan.store.limitation import limitation_sorted
 
     cal = ctx.config.make_calendar()  # a calendar of its own: years ahead are noted, not warned
     found = limitation_sorted(ctx.ledger.conn, ctx.as_of, cal, within)
     lines = (_limitation_line(rec, ctx.as_of, lang or ctx.language) for rec in found)
-    return Limitation(ctx.as_of, lines, sorted(cal.missing_years))
+    return Limitation(ctx.as_of, lines, cal)
 
 
 def _limitation_line(rec: LimitationRecord, as_of: date, lang: str) -> LimitationLine:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -153,6 +154,8 @@ def _plans(ctx: Context, conn: Any) -> tuple[list[Plan], list[Skip], list[dict[s
 
     cfg, day = ctx.config.dunning, ctx.as_of
     plans, skips = plan_run(S.each_debtor(conn, cfg, day), cfg, day, ctx.calendar)
+    plans.sort(key=attrgetter("customer"))  # debtors come by id; shown by code (stable)
+    skips.sort(key=attrgetter("customer"))
     ahead = ctx.config.make_calendar()  # years ahead lack holiday data: not warned here
     near = [r for r in limitation_rows(conn, day, ahead, 180) if r["days_left"] >= 0]
     return plans, skips, S.limitation_due(conn, near)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
-from huikuan.core.calendar import WorkCalendar
-from huikuan.core.limitation import Restart, expiry, period_end
 from huikuan.core.money import format_fen
 from huikuan.db.dialect import as_date, least
 from huikuan.db.tables import allocation, contact_log, customer, invoice, payment, promise
@@ -210,181 +208,14 @@ def promise_status(amount: int, paid: int, promised: str, as_of: date) -> str:
     return "broken" if as_of.isoformat() > promised else "open"
 
 
-# --- limitation --------------------------------------------------------------------------
+# --- limitation: huikuan.store.limitation (re-exported here for older callers) -----------
 
-
-def _maybe_open(as_of: date) -> sa.ColumnElement[bool]:
-    """The invoice is open today, or was paid (in part) after ``as_of``."""
-    paid_later = sa.select(allocation.c.invoice_id).where(allocation.c.date > as_of)
-    return sa.or_(invoice.c.open_amount > 0, invoice.c.id.in_(paid_later))
-
-
-def limitation_query(as_of: date, horizon: date | None = None) -> sa.Select[Any]:
-    """Invoices open on ``as_of``, with the day their limitation period starts (with a
-    ``horizon``, only those starting on or before it)."""
-    i, a = invoice.c, allocation.c
-    j = invoice.alias("j").c
-    applied = (
-        sa.select(fen_total(a.amount))
-        .where(a.invoice_id == i.id, a.date <= as_of)
-        .scalar_subquery()
-    )
-    last_milestone = (
-        sa.select(sa.func.max(j.due_date))
-        .where(
-            j.contract == i.contract,
-            j.customer_id == i.customer_id,
-            j.milestone.is_not(None),
-            i.milestone.is_not(None),
-        )
-        .scalar_subquery()
-    )
-    rows = (
-        sa.select(
-            i.id,
-            i.number,
-            customer.c.code,
-            customer.c.name,
-            i.due_date,
-            (i.amount - applied).label("open"),
-            i.currency,
-            i.customer_id,
-            sa.func.coalesce(last_milestone, i.due_date).label("start"),
-        )
-        .join(customer, customer.c.id == i.customer_id)
-        .where(i.issue_date <= as_of, _maybe_open(as_of))
-    )
-    if horizon is not None:  # the period starts on the due date or later (a last milestone)
-        rows = rows.where(i.due_date <= horizon)
-    sub = rows.subquery("r")
-    r = sub.c
-    stmt = sa.select(sub).where(r.open > 0)
-    if horizon is not None:
-        stmt = stmt.where(r.start <= horizon)
-    return stmt.order_by(r.start, r.number)
-
-
-def restart_queries(as_of: date, horizon: date | None = None) -> tuple[sa.Select[Any], ...]:
-    """Payments (to invoices that may be open on ``as_of``, due by ``horizon`` if given),
-    promises and proven contacts: the events that may restart an invoice's limitation
-    period, read once for the ledger."""
-    a, p, pr, lg, i = allocation.c, payment.c, promise.c, contact_log.c, invoice.c
-    candidates = sa.select(i.id).where(i.issue_date <= as_of, _maybe_open(as_of))
-    if horizon is not None:  # as in :func:`limitation_query`
-        candidates = candidates.where(i.due_date <= horizon)
-    paid = (
-        sa.select(a.invoice_id, a.date, a.amount)
-        .join(payment, p.id == a.payment_id)
-        .where(p.kind == "payment", a.invoice_id.in_(candidates))
-        .order_by(a.invoice_id, a.id)
-    )
-    promised = sa.select(pr.customer_id, pr.invoice_id, pr.made_on, pr.amount).order_by(pr.id)
-    proven = sa.and_(lg.channel.in_(("letter", "email", "legal")), lg.evidence.is_not(None))
-    contacted = (
-        sa.select(
-            lg.customer_id,
-            lg.invoice_id,
-            lg.date,
-            lg.channel,
-            lg.acknowledged,
-            sa.func.coalesce(lg.reference, lg.evidence),
-        )
-        .where(sa.or_(lg.acknowledged.is_(True), proven))
-        .order_by(lg.id)
-    )
-    return paid, promised, contacted
-
-
-class _Restarts:
-    """The restart events of every invoice, read in three queries."""
-
-    def __init__(self, db: sa.Connection, as_of: date, horizon: date | None = None) -> None:
-        paid, promised, contacted = restart_queries(as_of, horizon)
-        self.paid: dict[int, list[tuple[date, int]]] = {}
-        for iid, day, fen in db.execute(paid, execution_options={"yield_per": 2000}):
-            self.paid.setdefault(iid, []).append((day, fen))
-        self.other: dict[int, list[tuple[int | None, Restart]]] = {}
-        for cid, iid, day, fen in db.execute(promised):
-            event = Restart("promise", day, f"promise to pay {format_fen(fen)}")
-            self.other.setdefault(cid, []).append((iid, event))
-        for cid, iid, day, channel, ack, ref in db.execute(contacted):
-            kind = "acknowledged" if ack else "demand"
-            event = Restart(kind, day, f"{channel} {ref or ''}".strip())
-            self.other.setdefault(cid, []).append((iid, event))
-
-    def of(self, invoice_id: int, customer_id: int) -> list[Restart]:
-        """Payments to the invoice, then its customer's promises and proven contacts."""
-        out = [
-            Restart("payment", d, f"payment {format_fen(fen)}")
-            for d, fen in self.paid.get(invoice_id, ())
-        ]
-        return out + [
-            e for iid, e in self.other.get(customer_id, ()) if iid is None or iid == invoice_id
-        ]
-
-
-# (expires, invoice number, customer code, name, due date, open 分, currency, restarted by)
-Limitation = tuple[date, str, str, str, date, int, str, Restart | None]
-FIRST_END = 3 * 365  # a period ends at least this many days after it starts
-
-
-def limitation_records(
-    conn: sqlite3.Connection, as_of: date, cal: WorkCalendar, within: int | None = None
-) -> Iterator[Limitation]:
-    """Every open invoice with the end of its limitation period as of ``as_of`` (with
-    ``within``, only those ending at most that many days after ``as_of``), as compact tuples.
-
-    A restart only moves the end later, and a period runs at least three years, so with
-    ``within`` the query leaves out invoices whose period starts too late to end in time.
-    """
-    db = sa_of(conn)
-    horizon = None if within is None else as_of + timedelta(days=within - FIRST_END)
-    events = _Restarts(db, as_of, horizon)
-    stmt = limitation_query(as_of, horizon)
-    ends: dict[date, date] = {}  # period end by start day, for invoices never restarted
-    names: dict[str, str] = {}  # one string per customer code and name
-    for iid, number, code, name, due, open_, currency, cid, start in db.execute(
-        stmt, execution_options={"yield_per": 1000}
-    ):
-        restarts = events.of(iid, cid)
-        if restarts:
-            end, by = expiry(start, restarts, cal, as_of)
-        else:
-            end, by = ends.get(start) or ends.setdefault(start, period_end(start, cal)), None
-        if within is None or (end - as_of).days <= within:
-            code, name = names.setdefault(code, code), names.setdefault(name, name)
-            yield end, number, code, name, due, open_, currency, by
-
-
-def limitation_sorted(
-    conn: sqlite3.Connection, as_of: date, cal: WorkCalendar, within: int | None = None
-) -> list[Limitation]:
-    """:func:`limitation_records`, soonest end first (then by invoice number)."""
-    found = list(limitation_records(conn, as_of, cal, within))
-    found.sort()  # (end, number) is unique: the rest of a tuple is never compared
-    return found
-
-
-def limitation_row(found: Limitation, as_of: date) -> Row:
-    """A record of :func:`limitation_records` as the report's row."""
-    end, number, code, name, due, open_, currency, by = found
-    return {
-        "invoice": number,
-        "customer": code,
-        "name": name,
-        "due_date": due.isoformat(),
-        "open": format_fen(open_),
-        "currency": currency,
-        "expires": end.isoformat(),
-        "days_left": (end - as_of).days,
-        "restarted_by": by.as_json() if by else None,
-    }
-
-
-def limitation_rows(
-    conn: sqlite3.Connection, as_of: date, cal: WorkCalendar, within: int | None = None
-) -> Iterator[Row]:
-    """Every open invoice with the end of its limitation period as of ``as_of`` (with
-    ``within``: ending at most that many days after ``as_of``)."""
-    for found in limitation_records(conn, as_of, cal, within):
-        yield limitation_row(found, as_of)
+from huikuan.store.limitation import (  # noqa: E402, F401
+    Limitation,
+    limitation_query,
+    limitation_records,
+    limitation_row,
+    limitation_rows,
+    limitation_sorted,
+    restart_queries,
+)

@@ -26,6 +26,8 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
+from itertools import groupby
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +42,7 @@ from huikuan.core.dunning import (
     Plan,
     limitation_task,
 )
+from huikuan.db.dialect import unindexed
 from huikuan.db.models import Customer, DunningAction, DunningMessage, Invoice
 from huikuan.db.tables import table_of
 from huikuan.store import dunning_messages as _messages
@@ -67,15 +70,18 @@ BATCH = 5000  # rows fetched at a time from whole-ledger reads
 POLICY_LEVELS = 1000  # level numbers from here on are limitation tasks, not policy levels
 PAST = ("failed", "dropped")  # messages that did not go out: not a customer's last round
 
-_OPEN = (
-    sa.select(
-        *(inv[name] for name in ("id", "number", "due_date", "open_amount", "disputed")),
-        *(cust[name] for name in ("id", "code", "segment", "dunning_policy", "blocked", "legal")),
+ZERO = sa.literal_column("0", sa.Integer())  # a literal: SQLite then uses the partial index
+_OPEN = (  # the partial index of open invoices alone, in its order (by customer)
+    sa.select(inv.customer_id, inv.id, inv.number, inv.due_date, inv.open_amount)
+    .where(
+        inv.open_amount > ZERO, unindexed(inv.issue_date) <= sa.bindparam("as_of", type_=sa.Date())
     )
-    .join(Customer, cust.id == inv.customer_id)
-    .where(inv.open_amount > 0, inv.issue_date <= sa.bindparam("as_of"))
-    .order_by(cust.code, inv.due_date, inv.number)
+    .order_by(inv.customer_id)
     .execution_options(yield_per=BATCH)
+)
+_DISPUTED = sa.select(inv.id).where(inv.disputed.is_(True), unindexed(inv.open_amount) > ZERO)
+_DEBTORS = sa.select(
+    *(cust[name] for name in ("id", "code", "segment", "dunning_policy", "blocked", "legal"))
 )
 _LAST_ROUND = (
     sa.select(msg.customer_id, sa.func.max(msg.run_date))
@@ -114,39 +120,46 @@ _LIMITATION_DONE = (
 
 
 def debtors(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> list[Debtor]:
-    """Customers with open invoices, with what was done and what pauses dunning."""
-    return list(each_debtor(conn, cfg, as_of))
+    """Customers with open invoices, with what was done and what pauses dunning, by code."""
+    return sorted(each_debtor(conn, cfg, as_of), key=attrgetter("code"))
 
 
 NOTHING_DONE: frozenset[int] = frozenset()
 
 
 def each_debtor(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> Iterator[Debtor]:
-    """:func:`debtors`, one customer at a time (the open invoices come ordered by customer,
-    so no more than one customer's invoices are held)."""
+    """:func:`debtors`, one customer at a time in the order of their ids (the open invoices
+    come by customer from the partial index, so no more than one customer's are held)."""
     db = sa_of(conn)
-    done, reached = _done_levels(conn), _reached(conn)
-    pauses = _promise_pauses(conn, cfg, as_of)
-    last: dict[int, date] = {cid: day for cid, day in db.execute(_LAST_ROUND)}
-    head: list[Any] = [None]
-    for iid, number, due, open_, disputed, cid, code, segment, policy, blocked, legal in db.execute(
-        _OPEN, {"as_of": as_of}
-    ):
-        if code != head[0]:
-            if head[0] is not None:
-                yield _debtor(head, last)
-            head = [code, cid, cfg.policy_for(policy, segment), blocked, legal, []]
-        paused = _paused(pauses, cid, iid) if pauses else None
-        highest, since = reached.get(iid, (None, None))
-        had = frozenset(done[iid]) if iid in done else NOTHING_DONE
-        head[5].append(OpenInvoice(number, due, open_, bool(disputed), had, paused, highest, since))
-    if head[0] is not None:
-        yield _debtor(head, last)
+    facts = _Facts(conn, cfg, as_of)
+    customers = {cid: rest for cid, *rest in db.execute(_DEBTORS)}
+    rows = db.execute(_OPEN, {"as_of": as_of})
+    for cid, group in groupby(rows, key=itemgetter(0)):
+        invoices = sorted(group, key=itemgetter(3, 2))  # by due date, then number
+        code, segment, policy, blocked, legal = customers[cid]
+        yield Debtor(
+            code, cfg.policy_for(policy, segment), tuple(map(facts.invoice, invoices)),
+            bool(blocked), bool(legal), facts.last.get(cid),
+        )  # fmt: skip
 
 
-def _debtor(head: list[Any], last: dict[int, date]) -> Debtor:
-    code, cid, policy, blocked, legal, invs = head
-    return Debtor(code, policy, tuple(invs), bool(blocked), bool(legal), last.get(cid))
+class _Facts:
+    """What was done to the open invoices and what pauses them, read once for the run."""
+
+    def __init__(self, conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> None:
+        db = sa_of(conn)
+        self.done, self.reached = _done_levels(conn), _reached(conn)
+        self.pauses = _promise_pauses(conn, cfg, as_of)
+        self.disputed = {iid for (iid,) in db.execute(_DISPUTED)}
+        self.last: dict[int, date] = {cid: day for cid, day in db.execute(_LAST_ROUND)}
+
+    def invoice(self, row: Any) -> OpenInvoice:
+        """An open invoice row (customer id, id, number, due date, open 分) as the run sees it."""
+        cid, iid, number, due, open_ = row
+        paused = _paused(self.pauses, cid, iid) if self.pauses else None
+        highest, since = self.reached.get(iid, (None, None))
+        had = frozenset(self.done[iid]) if iid in self.done else NOTHING_DONE
+        return OpenInvoice(number, due, open_, iid in self.disputed, had, paused, highest, since)
 
 
 def _paused(pauses: dict[tuple[int, int | None], date], cid: int, iid: int) -> date | None:
