@@ -150,7 +150,7 @@ def _plans(ctx: Context, conn: Any) -> tuple[list[Plan], list[Skip], list[dict[s
     limitation tasks to raise. :func:`plan` shows it; :func:`run` records it."""
     from huikuan.core.dunning import plan_run
     from huikuan.store import dunning as S
-    from huikuan.store.collections import limitation_rows
+    from huikuan.store.limitation import limitation_rows
 
     cfg, day = ctx.config.dunning, ctx.as_of
     plans, skips = plan_run(S.each_debtor(conn, cfg, day), cfg, day, ctx.calendar)

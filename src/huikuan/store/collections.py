@@ -210,12 +210,10 @@ def promise_status(amount: int, paid: int, promised: str, as_of: date) -> str:
 
 # --- limitation: huikuan.store.limitation (re-exported here for older callers) -----------
 
-from huikuan.store.limitation import (  # noqa: E402, F401
-    Limitation,
-    limitation_query,
-    limitation_records,
-    limitation_row,
-    limitation_rows,
-    limitation_sorted,
-    restart_queries,
-)
+from huikuan.store.limitation import Limitation as Limitation  # noqa: E402
+from huikuan.store.limitation import limitation_query as limitation_query  # noqa: E402
+from huikuan.store.limitation import limitation_records as limitation_records  # noqa: E402
+from huikuan.store.limitation import limitation_row as limitation_row  # noqa: E402
+from huikuan.store.limitation import limitation_rows as limitation_rows  # noqa: E402
+from huikuan.store.limitation import limitation_sorted as limitation_sorted  # noqa: E402
+from huikuan.store.limitation import restart_queries as restart_queries  # noqa: E402
