@@ -25,7 +25,6 @@ from huikuan.output import Result
 from huikuan.services import collect
 
 if TYPE_CHECKING:
-    from huikuan.core.limitation import Restart
     from huikuan.services.collect import LimitationLine, LogEntry, PromiseLine
 
 log_app = App(
@@ -348,13 +347,11 @@ def _emit_limitation(found: collect.Limitation, fmt: str) -> None:
 
 
 def _limitation_row(line: LimitationLine) -> dict[str, Any]:
-    by: Restart | None = line.restarted_by
+    number, code, name, due, open_, currency, expires, left, by, action = line
     return {
-        "invoice": line.invoice, "customer": line.customer, "name": line.name,
-        "due_date": line.due_date.isoformat(), "open": f"{line.open:.2f}",
-        "currency": line.currency, "expires": line.expires.isoformat(),
-        "days_left": line.days_left, "restarted_by": by.as_json() if by else None,
-        "action": line.action,
+        "invoice": number, "customer": code, "name": name, "due_date": due.isoformat(),
+        "open": f"{open_:.2f}", "currency": currency, "expires": expires.isoformat(),
+        "days_left": left, "restarted_by": by.as_json() if by else None, "action": action,
     }  # fmt: skip
 
 

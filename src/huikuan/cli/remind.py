@@ -20,9 +20,9 @@ AsOf = Annotated[str | None, typer.Option(help="Run as of this date [today].")]
 ACTION_COLUMNS = ["customer", "invoices", "level", "channel", "status"]
 
 
-def _summary(actions: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+def _summary(actions: list[dunning.Action]) -> dict[str, dict[str, int]]:
     return {
-        key: dict(sorted(Counter(a[key] for a in actions).items()))
+        key: dict(sorted(Counter(getattr(a, key) for a in actions).items()))
         for key in ("level", "channel", "status")
     }
 
@@ -30,23 +30,27 @@ def _summary(actions: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
 def _emit_actions(
     day: date, found: list[dunning.Action], title: str, fmt: str, notes: list[str]
 ) -> None:
-    actions = [a.row() for a in found]
-    summary = _summary(actions)
+    summary = _summary(found)
     notes = notes + [
         f"{k}: " + ", ".join(f"{n} {v}" for n, v in c.items()) for k, c in summary.items() if c
     ]
-    doc = {"as_of": day.isoformat(), "actions": actions, "summary": summary}
-    shown = [{**a, "invoices": " ".join(a["invoices"])} for a in actions]
+    rows = map(dunning.Action.row, found)  # JSON: written as made, never held
+    doc = {"as_of": day.isoformat(), "actions": rows, "summary": summary}
     emit(
         Result(
             ACTION_COLUMNS,
-            shown if fmt in ("table", "csv") else actions,
+            _shown(found) if fmt in ("table", "csv") else list(rows) if fmt == "xlsx" else rows,
             document=doc,
             title=title,
             notes=notes or ["Nothing to do."],
         ),
         fmt,
     )
+
+
+def _shown(found: list[dunning.Action]) -> list[dict[str, Any]]:
+    """Rows for a table or CSV: the invoices as one space-separated cell."""
+    return [{**a.row(), "invoices": " ".join(a.invoices)} for a in found]
 
 
 @remind_app.command("plan")

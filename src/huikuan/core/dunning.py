@@ -24,7 +24,7 @@ Rules (pure; the store supplies the facts, ``as_of`` is passed in):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -143,7 +143,7 @@ class Debtor:
     last_message: date | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # a whole-ledger plan holds one per invoice due a level
 class Step:
     """What happens to one invoice: ``level`` done now, ``skipped`` levels passed over."""
 
@@ -318,13 +318,21 @@ def plan_run(
 ) -> tuple[list[Plan], list[Skip]]:
     """Plans for every customer, in the order given."""
     plans, skips = [], []
-    memo: Memo = {}
-    for d in debtors:
-        plan, why = plan_debtor(d, cfg, as_of, cal, memo)
+    for plan, why in plan_each(debtors, cfg, as_of, cal):
         skips += why
         if plan:
             plans.append(plan)
     return plans, skips
+
+
+def plan_each(
+    debtors: Iterable[Debtor], cfg: DunningConfig, as_of: date, cal: WorkCalendar
+) -> Iterator[tuple[Plan | None, list[Skip]]]:
+    """:func:`plan_debtor` for each customer in turn, one memo for all (a caller that only
+    shows the plans need not hold them all)."""
+    memo: Memo = {}
+    for d in debtors:
+        yield plan_debtor(d, cfg, as_of, cal, memo)
 
 
 def limitation_task(days_left: int, done: Iterable[int]) -> tuple[int, int] | None:

@@ -27,9 +27,15 @@ def years_later(day: date, years: int) -> date:
     return day.replace(year=year, day=min(day.day, _cal.monthrange(year, day.month)[1]))
 
 
-def period_end(start: date, cal: WorkCalendar) -> date:
-    """Last day of the period that starts counting the day after ``start``."""
-    return cal.roll_forward(years_later(start, YEARS))
+def period_end(start: date, cal: WorkCalendar, memo: dict[date, date] | None = None) -> date:
+    """Last day of the period that starts counting the day after ``start`` (``memo``: ends
+    already worked out by start, for a whole ledger's periods)."""
+    if memo is None:
+        return cal.roll_forward(years_later(start, YEARS))
+    end = memo.get(start)
+    if end is None:
+        end = memo[start] = cal.roll_forward(years_later(start, YEARS))
+    return end
 
 
 @dataclass(frozen=True)
@@ -45,18 +51,23 @@ class Restart:
 
 
 def expiry(
-    start: date, restarts: Iterable[Restart], cal: WorkCalendar, as_of: date
+    start: date,
+    restarts: Iterable[Restart],
+    cal: WorkCalendar,
+    as_of: date,
+    memo: dict[date, date] | None = None,
 ) -> tuple[date, Restart | None]:
     """The period's last day as of ``as_of`` and the latest event that restarted it.
 
     Only events after ``start``, on or before ``as_of``, and before the period ran out count.
+    ``memo``: as for :func:`period_end`.
     """
-    end, by = period_end(start, cal), None
+    end, by = period_end(start, cal, memo), None
     for event in sorted(restarts, key=lambda r: r.date):
         if event.date > as_of:
             break
         if start < event.date <= end:
-            end, by = period_end(event.date, cal), event
+            end, by = period_end(event.date, cal, memo), event
     return end, by
 
 

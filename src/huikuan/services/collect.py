@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from huikuan.core.errors import InvalidValue
 from huikuan.core.limitation import Restart, advice
@@ -124,9 +124,9 @@ class PromiseLine:
     note: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class LimitationLine:
-    """An open invoice, the end of its 3-year limitation period and what to do."""
+class LimitationLine(NamedTuple):
+    """An open invoice, the end of its 3-year limitation period and what to do (a named
+    tuple: a whole ledger's lines are made one after another)."""
 
     invoice: str
     customer: str

@@ -103,11 +103,28 @@ def plan(ctx: Context) -> DunningPlan:
     from huikuan.store import delivery as D
 
     off = day_off(ctx)
-    plans, skips, tasks = ([], [], []) if off else _plans(ctx, ctx.ledger.conn)
+    actions, skips = ([], []) if off else _planned(ctx, lambda ch: "task" if ch in TASKS else "planned")  # fmt: skip
     waiting = D.waiting(ctx.ledger.conn, _stale_before(ctx))
-    actions = _actions(ctx, plans, tasks, lambda ch: "task" if ch in TASKS else "planned")
     actions += [_action(m, m["state"]) for m in waiting]
     return DunningPlan(actions, skips, _count(waiting), off)
+
+
+def _planned(ctx: Context, status_of: Any) -> tuple[list[Action], list[Skip]]:
+    """:func:`_plans` as actions: each customer's round becomes its actions as soon as it
+    is planned (a whole ledger's steps are not held), then the limitation tasks."""
+    from huikuan.core.dunning import plan_each
+    from huikuan.store import dunning as S
+
+    cfg, day, conn = ctx.config.dunning, ctx.as_of, ctx.ledger.conn
+    actions: list[Action] = []
+    skips: list[Skip] = []
+    for found, why in plan_each(S.each_debtor(conn, cfg, day), cfg, day, ctx.calendar):
+        skips += why
+        if found:
+            actions += _actions(ctx, [found], [], status_of)
+    actions.sort(key=attrgetter("customer"))  # debtors come by id; shown by code (stable)
+    skips.sort(key=attrgetter("customer"))
+    return actions + _actions(ctx, [], _tasks(ctx, conn), status_of), skips
 
 
 def run(ctx: Context) -> DunningRun:
@@ -150,15 +167,22 @@ def _plans(ctx: Context, conn: Any) -> tuple[list[Plan], list[Skip], list[dict[s
     limitation tasks to raise. :func:`plan` shows it; :func:`run` records it."""
     from huikuan.core.dunning import plan_run
     from huikuan.store import dunning as S
-    from huikuan.store.limitation import limitation_rows
 
     cfg, day = ctx.config.dunning, ctx.as_of
     plans, skips = plan_run(S.each_debtor(conn, cfg, day), cfg, day, ctx.calendar)
     plans.sort(key=attrgetter("customer"))  # debtors come by id; shown by code (stable)
     skips.sort(key=attrgetter("customer"))
+    return plans, skips, _tasks(ctx, conn)
+
+
+def _tasks(ctx: Context, conn: Any) -> list[dict[str, Any]]:
+    """The limitation tasks to raise on the day (periods ending within 180 days)."""
+    from huikuan.store import dunning as S
+    from huikuan.store.limitation import limitation_rows
+
     ahead = ctx.config.make_calendar()  # years ahead lack holiday data: not warned here
-    near = [r for r in limitation_rows(conn, day, ahead, 180) if r["days_left"] >= 0]
-    return plans, skips, S.limitation_due(conn, near)
+    near = [r for r in limitation_rows(conn, ctx.as_of, ahead, 180) if r["days_left"] >= 0]
+    return S.limitation_due(conn, near)
 
 
 def _actions(

@@ -176,16 +176,16 @@ def _found(
     events = _Restarts(db, as_of, horizon, stored)
     starts: dict[int, date | None] = {iid: day for iid, day in db.execute(instalment_starts())}
     names = {cid: (code, name) for cid, code, name in db.execute(_CUSTOMERS)}
-    ends: dict[date, date] = {}  # period end by due date, for invoices never restarted
+    ends: dict[date, date] = {}  # period end by start day
     texts: dict[str, str] = {}  # one string per currency
     stmt = limitation_query(as_of, horizon, stored)
     for iid, number, cid, due, open_, currency in db.execute(stmt, execution_options=STREAM):
         restarts = events.of(iid, cid)
         moved = bool(restarts) or iid in starts
         if moved:
-            end, by = expiry(starts.get(iid) or due, restarts, cal, as_of)
+            end, by = expiry(starts.get(iid) or due, restarts, cal, as_of, ends)
         else:
-            end, by = ends.get(due) or ends.setdefault(due, period_end(due, cal)), None
+            end, by = period_end(due, cal, ends), None
         if within is None or (end - as_of).days <= within:
             code, name = names[cid]
             yield (
