@@ -123,3 +123,12 @@ def test_remind_plan_by_customer_id_shows_the_rounds_by_code(book: Book, make_ct
     got = [(a.customer, a.invoices, a.level, a.channel) for a in planned.actions]
     assert got[: len(expected)] == expected and len(expected) >= 10
     assert planned.skips == [s for _, why in rounds for s in why]
+
+
+def test_limitation_within_more_days_than_the_calendar_has_lists_every_line(
+    book: Book, make_ctx: MakeCtx
+) -> None:
+    _ledger(book)
+    ctx = make_ctx("2026-11-20")
+    every = list(collect.limitation(ctx).lines)
+    assert list(collect.limitation(ctx, within=10**9).lines) == every and len(every) > 20

@@ -347,10 +347,11 @@ def _emit_limitation(found: collect.Limitation, fmt: str) -> None:
 
 
 def _limitation_row(line: LimitationLine) -> dict[str, Any]:
+    """A line as the report's row (``open`` has two places: ``str`` is ``"1234.50"``)."""
     number, code, name, due, open_, currency, expires, left, by, action = line
     return {
         "invoice": number, "customer": code, "name": name, "due_date": due.isoformat(),
-        "open": f"{open_:.2f}", "currency": currency, "expires": expires.isoformat(),
+        "open": str(open_), "currency": currency, "expires": expires.isoformat(),
         "days_left": left, "restarted_by": by.as_json() if by else None, "action": action,
     }  # fmt: skip
 

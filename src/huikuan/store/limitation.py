@@ -171,6 +171,8 @@ def _found(
     """The records of :func:`limitation_records` by due date, each with whether its end
     may lie beyond its due date's plain end (restart events, a later last instalment)."""
     db = sa_of(conn)
+    if within is not None and within >= (date.max - as_of).days:
+        within = None  # every period ends by then (and the dates below stay in range)
     horizon = None if within is None else as_of + timedelta(days=within - FIRST_END)
     stored = stored_amounts_hold(db, as_of)
     events = _Restarts(db, as_of, horizon, stored)
@@ -178,6 +180,7 @@ def _found(
     names = {cid: (code, name) for cid, code, name in db.execute(_CUSTOMERS)}
     ends: dict[date, date] = {}  # period end by start day
     texts: dict[str, str] = {}  # one string per currency
+    last = date.max if within is None else as_of + timedelta(days=within)
     stmt = limitation_query(as_of, horizon, stored)
     for iid, number, cid, due, open_, currency in db.execute(stmt, execution_options=STREAM):
         restarts = events.of(iid, cid)
@@ -185,8 +188,8 @@ def _found(
         if moved:
             end, by = expiry(starts.get(iid) or due, restarts, cal, as_of, ends)
         else:
-            end, by = period_end(due, cal, ends), None
-        if within is None or (end - as_of).days <= within:
+            end, by = ends.get(due) or period_end(due, cal, ends), None
+        if end <= last:
             code, name = names[cid]
             yield (
                 moved,
