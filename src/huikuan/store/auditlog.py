@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -13,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from huikuan.db.models import Audit
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import id_of
 
 STREAM = {"yield_per": 2000}
@@ -30,7 +29,7 @@ class AuditFilter:
     user: str | None = None
 
 
-def entries(conn: sqlite3.Connection, where: AuditFilter) -> Iterator[dict[str, Any]]:
+def entries(conn: Connection, where: AuditFilter) -> Iterator[dict[str, Any]]:
     """Audit entries (id, at, user, action, entity, key, detail as parsed JSON)."""
     stmt = sa.select(
         id_of(Audit),

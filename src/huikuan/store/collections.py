@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -14,7 +13,7 @@ from huikuan.core.limitation import Restart, expiry, period_end
 from huikuan.core.money import format_fen
 from huikuan.db.dialect import as_date, least
 from huikuan.db.tables import allocation, contact_log, customer, invoice, payment, promise
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import audit, require_customer, require_invoice
 
 Row = dict[str, Any]
@@ -43,7 +42,7 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def add_log(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: str) -> int:
+def add_log(conn: Connection, user: str, code: str, rec: Row, now: str) -> int:
     """Record a contact (``rec``: date, channel, invoice, outcome, excuse, note, evidence, …)."""
     cid = require_customer(conn, code).id
     inv = require_invoice(conn, rec["invoice"]).id if rec.get("invoice") else None
@@ -64,7 +63,7 @@ def add_log(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: str) 
     return int(new_id)
 
 
-def _same_customer(conn: sqlite3.Connection, inv: int, cid: int, number: str, code: str) -> None:
+def _same_customer(conn: Connection, inv: int, cid: int, number: str, code: str) -> None:
     from huikuan.core.errors import Conflict
 
     owner = (
@@ -107,7 +106,7 @@ def log_query(cid: int | None, since: date | None, until: date | None) -> sa.Sel
 
 
 def logs(
-    conn: sqlite3.Connection, code: str | None, since: date | None, until: date | None
+    conn: Connection, code: str | None, since: date | None, until: date | None
 ) -> Iterator[Row]:
     """Contact log entries, oldest first."""
     cid = require_customer(conn, code).id if code else None
@@ -168,7 +167,7 @@ def promise_query(as_of: date, cid: int | None) -> sa.Select[Any]:
     return stmt if cid is None else stmt.where(pr.customer_id == cid)
 
 
-def add_promise(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: str) -> int:
+def add_promise(conn: Connection, user: str, code: str, rec: Row, now: str) -> int:
     """Record a promise to pay (amount 分, currency, made_on, promised_date, invoice, note)."""
     cid = require_customer(conn, code).id
     inv = None
@@ -192,7 +191,7 @@ def add_promise(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: s
     return int(new_id)
 
 
-def promises(conn: sqlite3.Connection, as_of: date, code: str | None = None) -> Iterator[Row]:
+def promises(conn: Connection, as_of: date, code: str | None = None) -> Iterator[Row]:
     """Promises made by ``as_of`` with their status then: open, kept or broken."""
     cid = require_customer(conn, code).id if code else None
     for found in sa_of(conn).execute(promise_query(as_of, cid)).mappings():
@@ -329,7 +328,7 @@ FIRST_END = 3 * 365  # a period ends at least this many days after it starts
 
 
 def limitation_records(
-    conn: sqlite3.Connection, as_of: date, cal: WorkCalendar, within: int | None = None
+    conn: Connection, as_of: date, cal: WorkCalendar, within: int | None = None
 ) -> Iterator[Limitation]:
     """Every open invoice with the end of its limitation period as of ``as_of`` (with
     ``within``, only those ending at most that many days after ``as_of``), as compact tuples.
@@ -357,7 +356,7 @@ def limitation_records(
 
 
 def limitation_sorted(
-    conn: sqlite3.Connection, as_of: date, cal: WorkCalendar, within: int | None = None
+    conn: Connection, as_of: date, cal: WorkCalendar, within: int | None = None
 ) -> list[Limitation]:
     """:func:`limitation_records`, soonest end first (then by invoice number)."""
     found = list(limitation_records(conn, as_of, cal, within))
@@ -382,7 +381,7 @@ def limitation_row(found: Limitation, as_of: date) -> Row:
 
 
 def limitation_rows(
-    conn: sqlite3.Connection, as_of: date, cal: WorkCalendar, within: int | None = None
+    conn: Connection, as_of: date, cal: WorkCalendar, within: int | None = None
 ) -> Iterator[Row]:
     """Every open invoice with the end of its limitation period as of ``as_of`` (with
     ``within``: ending at most that many days after ``as_of``)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
 from functools import cache
@@ -20,7 +19,7 @@ from huikuan.core.money import format_fen
 from huikuan.db.dialect import days_between, greatest
 from huikuan.db.tables import allocation, credit_assessment, customer, invoice, payment
 from huikuan.store.collections import fen_sum, fen_total
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import audit, require_customer
 from huikuan.store.reports import aging_cells
 
@@ -159,13 +158,13 @@ def _currencies() -> sa.Select[Any]:
     return sa.select(i.currency).where(i.customer_id == _CID).distinct().limit(2)
 
 
-def limit_currency(conn: sqlite3.Connection, cid: int, default: str) -> str:
+def limit_currency(conn: Connection, cid: int, default: str) -> str:
     """The currency of a customer's limit: its only invoice currency, else the ledger's."""
     rows = sa_of(conn).execute(_currencies(), {"cid": cid}).all()
     return str(rows[0][0]) if len(rows) == 1 else default
 
 
-def history(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> History:
+def history(conn: Connection, cid: int, currency: str, as_of: date) -> History:
     """The customer's payment record as of ``as_of`` (for the Character score)."""
     db = sa_of(conn)
     p = {"cid": cid, "as_of": as_of}
@@ -187,7 +186,7 @@ def history(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> H
     )
 
 
-def broken_promises(conn: sqlite3.Connection, cid: int, as_of: date) -> int:
+def broken_promises(conn: Connection, cid: int, as_of: date) -> int:
     """Promises to pay broken by ``as_of`` (payments short of the amount by the date)."""
     from huikuan.store.collections import promises
 
@@ -195,7 +194,7 @@ def broken_promises(conn: sqlite3.Connection, cid: int, as_of: date) -> int:
     return sum(1 for p in promises(conn, as_of, code) if p["status"] == "broken")
 
 
-def monthly_sales(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> int | None:
+def monthly_sales(conn: Connection, cid: int, currency: str, as_of: date) -> int | None:
     """Average monthly invoicing over the last 12 months (or since the first invoice)."""
     start = as_of - timedelta(days=365)
     i = invoice.c
@@ -211,7 +210,7 @@ def monthly_sales(conn: sqlite3.Connection, cid: int, currency: str, as_of: date
 
 
 def open_invoices(
-    conn: sqlite3.Connection, cid: int, currency: str, as_of: date
+    conn: Connection, cid: int, currency: str, as_of: date
 ) -> list[tuple[str, str, int]]:
     """``(number, due_date, open 分)`` of the customer's invoices open as of ``as_of``."""
     p = {"cid": cid, "currency": currency, "as_of": as_of}
@@ -219,13 +218,13 @@ def open_invoices(
     return [(n, d.isoformat(), o) for n, d, o in rows]
 
 
-def unapplied(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> int:
+def unapplied(conn: Connection, cid: int, currency: str, as_of: date) -> int:
     """Credit received by ``as_of`` and not applied to invoices issued by then."""
     p = {"cid": cid, "currency": currency, "as_of": as_of}
     return int(sa_of(conn).execute(unapplied_query(), p).scalar_one())
 
 
-def terms(conn: sqlite3.Connection, cid: int) -> str | None:
+def terms(conn: Connection, cid: int) -> str | None:
     """The customer's payment terms (``None``: the ledger's default)."""
     found: str | None = sa_of(conn).execute(_terms(), {"cid": cid}).scalar_one()
     return found
@@ -242,7 +241,7 @@ def _holds() -> sa.Select[Any]:
     return sa.select(c.credit_limit, c.blocked, c.blocked_reason, c.legal).where(c.id == _CID)
 
 
-def standing(conn: sqlite3.Connection, code: str, as_of: date, default_currency: str) -> Standing:
+def standing(conn: Connection, code: str, as_of: date, default_currency: str) -> Standing:
     """Limit, exposure and holds of a customer as of ``as_of``."""
     cid = require_customer(conn, code).id
     found = sa_of(conn).execute(_holds(), {"cid": cid}).one()
@@ -274,7 +273,7 @@ def standing(conn: sqlite3.Connection, code: str, as_of: date, default_currency:
 
 
 def save(
-    conn: sqlite3.Connection, user: str, cid: int, a: Assessment, inputs: CreditInputs, now: str
+    conn: Connection, user: str, cid: int, a: Assessment, inputs: CreditInputs, now: str
 ) -> int:
     """Store an assessment (history is never overwritten); return its id."""
     stmt = sa.insert(credit_assessment).values(
@@ -335,14 +334,14 @@ def _row(found: Any) -> Row:
     return row
 
 
-def assessments(conn: sqlite3.Connection, cid: int) -> list[Row]:
+def assessments(conn: Connection, cid: int) -> list[Row]:
     """A customer's assessments, newest first."""
     a = credit_assessment.c
     stmt = assessment_query().where(a.customer_id == cid).order_by(a.date.desc(), a.id.desc())
     return [_row(r) for r in sa_of(conn).execute(stmt).mappings()]
 
 
-def latest(conn: sqlite3.Connection, cid: int, as_of: date | None = None) -> Row | None:
+def latest(conn: Connection, cid: int, as_of: date | None = None) -> Row | None:
     """The newest assessment dated on or before ``as_of`` (any date when None)."""
     p = {"cid": cid, "as_of": as_of or date.max}
     found = sa_of(conn).execute(_latest(), p).mappings().first()
@@ -360,9 +359,7 @@ def _latest() -> sa.Select[Any]:
     )
 
 
-def apply(
-    conn: sqlite3.Connection, user: str, code: str, assessment_id: int | None, now: str
-) -> Row:
+def apply(conn: Connection, user: str, code: str, assessment_id: int | None, now: str) -> Row:
     """Adopt an assessment's limit and terms as the customer's (audited); return it."""
     cid = require_customer(conn, code).id
     rows = assessments(conn, cid)
@@ -401,7 +398,7 @@ def apply(
     return pick
 
 
-def customer_ids(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
+def customer_ids(conn: Connection) -> Iterator[tuple[int, str, str]]:
     """``(id, code, name)`` of every customer, by code."""
     stmt = sa.select(customer.c.id, customer.c.code, customer.c.name).order_by(customer.c.code)
     for row in sa_of(conn).execute(stmt, execution_options={"yield_per": 1000}):
@@ -409,7 +406,7 @@ def customer_ids(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
 
 
 def risk_cells(
-    conn: sqlite3.Connection, as_of: date, buckets: Buckets
+    conn: Connection, as_of: date, buckets: Buckets
 ) -> Iterator[tuple[str, str, int, int]]:
     """``(customer code, currency, bucket index, open 分)`` for the risk matrix."""
     for code, _name, currency, bucket, fen in aging_cells(conn, as_of, buckets, "customer", False):

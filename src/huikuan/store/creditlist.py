@@ -4,7 +4,6 @@ standing of each customer (:func:`huikuan.store.credit.standing`), with the same
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -15,7 +14,7 @@ from huikuan.db.dialect import unindexed
 from huikuan.db.tables import allocation, credit_assessment, customer, invoice, payment
 from huikuan.store.collections import fen_sum
 from huikuan.store.credit import _AS_OF, Row
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 
 
 def customers_statement() -> sa.Select[Any]:
@@ -71,7 +70,7 @@ def open_statement(source: sa.Subquery) -> sa.Select[Any]:
 
 
 def credit_rows(
-    conn: sqlite3.Connection, as_of: date, stale: int | None, default_currency: str
+    conn: Connection, as_of: date, stale: int | None, default_currency: str
 ) -> Iterator[Row]:
     """``credit list``: every customer's rating, limit, terms, exposure and available credit
     as of ``as_of`` (money in 分), by code; with ``stale``, only customers not assessed for

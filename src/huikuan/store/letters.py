@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 
 from huikuan.core.money import to_decimal
 from huikuan.db.models import ContactLog, Customer, Letter
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.dunning import as_day, columns, cust, inv
 from huikuan.store.ledger import require_customer
 from huikuan.store.reports import aging_invoices
@@ -31,7 +30,7 @@ _CUSTOMER = sa.select(
 ).where(cust.code == sa.bindparam("code"))
 
 
-def customer_facts(conn: sqlite3.Connection, code: str) -> tuple[Row, Row | None]:
+def customer_facts(conn: Connection, code: str) -> tuple[Row, Row | None]:
     """The customer (code, name, email, phone, language) and the addressee, if any.
 
     The addressee is the finance contact, else the decision maker, else the first contact.
@@ -50,7 +49,7 @@ def customer_facts(conn: sqlite3.Connection, code: str) -> tuple[Row, Row | None
 _OWN_EMAIL = sa.select(cust.name, cust.email).where(cust.code == sa.bindparam("code"))
 
 
-def email_recipient(conn: sqlite3.Connection, code: str) -> tuple[str, str] | None:
+def email_recipient(conn: Connection, code: str) -> tuple[str, str] | None:
     """(name, address) for an email: the finance contact, else the decision maker, with an
     email, else the customer's own email; None when there is no address at all."""
     people = [p for p in contacts(conn, code) if p["email"]]
@@ -63,7 +62,7 @@ def email_recipient(conn: sqlite3.Connection, code: str) -> tuple[str, str] | No
 
 
 def prior_contacts(
-    conn: sqlite3.Connection, code: str, as_of: date, reference: str | None = None
+    conn: Connection, code: str, as_of: date, reference: str | None = None
 ) -> list[Row]:
     """Contacts logged with the customer before ``as_of`` (not the letter ``reference`` itself,
     nor what the same day's run sends by another channel), oldest first: date, channel,
@@ -91,7 +90,7 @@ _PRIOR = (
 )
 
 
-def open_invoices(conn: sqlite3.Connection, code: str, as_of: date) -> list[Row]:
+def open_invoices(conn: Connection, code: str, as_of: date) -> list[Row]:
     """Open invoices as of D, oldest due first, with amount, open, days overdue, contract."""
     rows = list(aging_invoices(conn, as_of, False, code))
     extra = _invoice_extras(conn, [r[0] for r in rows])
@@ -114,9 +113,7 @@ def open_invoices(conn: sqlite3.Connection, code: str, as_of: date) -> list[Row]
     return out
 
 
-def _invoice_extras(
-    conn: sqlite3.Connection, numbers: list[str]
-) -> dict[str, tuple[int, str, int]]:
+def _invoice_extras(conn: Connection, numbers: list[str]) -> dict[str, tuple[int, str, int]]:
     out: dict[str, tuple[int, str, int]] = {}
     db = sa_of(conn)
     for start in range(0, len(numbers), 500):
@@ -131,7 +128,7 @@ _EXTRAS = sa.select(inv.number, inv.amount, inv.contract, inv.disputed).where(
 
 
 def new_reference(
-    conn: sqlite3.Connection,
+    conn: Connection,
     prefix: str,
     kind: str,
     lang: str,
@@ -160,7 +157,7 @@ def new_reference(
     return reference
 
 
-def _last_number(conn: sqlite3.Connection, head: str) -> int:
+def _last_number(conn: Connection, head: str) -> int:
     """The highest number issued under ``head`` (``PREFIX-YYYY-``), 0 when none: numbers are
     digits, so the longest, then greatest, reference holds it."""
     literal = "".join(f"/{ch}" if ch in "/%_" else ch for ch in head)
@@ -177,9 +174,7 @@ _LAST_REFERENCE = (
 )
 
 
-def mark_delivered(
-    conn: sqlite3.Connection, reference: str, channel: str, evidence: str, now: str
-) -> None:
+def mark_delivered(conn: Connection, reference: str, channel: str, evidence: str, now: str) -> None:
     """Record how and when a letter went out."""
     sa_of(conn).execute(
         sa.update(Letter)
@@ -188,7 +183,7 @@ def mark_delivered(
     )
 
 
-def delivery(conn: sqlite3.Connection, reference: str) -> str | None:
+def delivery(conn: Connection, reference: str) -> str | None:
     """The evidence of letter ``reference``'s delivery, None when it has not gone out."""
     row = sa_of(conn).execute(_DELIVERY, {"reference": reference}).first()
     return None if row is None else str(row[0])
@@ -199,7 +194,7 @@ _DELIVERY = sa.select(let.evidence).where(
 )
 
 
-def logged(conn: sqlite3.Connection, reference: str, channel: str) -> bool:
+def logged(conn: Connection, reference: str, channel: str) -> bool:
     """Whether the delivery of letter ``reference`` by ``channel`` is in the contact log."""
     return (
         sa_of(conn).execute(_LOGGED, {"reference": reference, "channel": channel}).first()
@@ -212,7 +207,7 @@ _LOGGED = sa.select(log.id).where(
 )
 
 
-def letters(conn: sqlite3.Connection, code: str | None = None) -> list[Row]:
+def letters(conn: Connection, code: str | None = None) -> list[Row]:
     """Letters issued (newest first), optionally to one customer."""
     stmt = _LETTERS if code is None else _LETTERS.where(cust.code == code)
     return [_letter_row(r._mapping) for r in sa_of(conn).execute(stmt)]

@@ -6,7 +6,6 @@ amounts, as the callers (CLI output, exports) expect.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -17,7 +16,7 @@ from sqlmodel import col
 from huikuan.core.money import format_fen
 from huikuan.core.records import CUSTOMER_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS
 from huikuan.db.models import Allocation, Contact, Customer, Invoice, Payment
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import id_of, require_customer, require_invoice
 
 Row = dict[str, Any]
@@ -49,7 +48,7 @@ def _customer_columns(*extra: str) -> list[Any]:
 
 
 def customers(
-    conn: sqlite3.Connection,
+    conn: Connection,
     segment: str | None = None,
     salesperson: str | None = None,
     blocked: bool | None = None,
@@ -73,7 +72,7 @@ CUSTOMER = sa.select(
 ).where(col(Customer.id) == sa.bindparam("cid"))
 
 
-def customer(conn: sqlite3.Connection, code: str) -> Row:
+def customer(conn: Connection, code: str) -> Row:
     """One customer's fields."""
     cid = require_customer(conn, code).id
     row = next(_dicts(sa_of(conn).execute(CUSTOMER, {"cid": cid}), ("credit_limit",)))
@@ -81,7 +80,7 @@ def customer(conn: sqlite3.Connection, code: str) -> Row:
     return row
 
 
-def contacts(conn: sqlite3.Connection, code: str | None = None) -> Iterator[Row]:
+def contacts(conn: Connection, code: str | None = None) -> Iterator[Row]:
     """Contacts, finance and decision makers first."""
     role_order = sa.case({"finance": 0, "decision_maker": 1}, value=col(Contact.role), else_=2)
     stmt = sa.select(
@@ -142,7 +141,7 @@ def _balances() -> sa.Select[Any]:
 BALANCES = _balances()
 
 
-def balances(conn: sqlite3.Connection, code: str, as_of: date) -> list[Row]:
+def balances(conn: Connection, code: str, as_of: date) -> list[Row]:
     """Per currency: invoiced, open, overdue and unapplied credit now (as of ``as_of`` for overdue)."""
     cid = require_customer(conn, code).id
     result = sa_of(conn).execute(BALANCES, {"d": as_of, "c": cid})
@@ -173,7 +172,7 @@ def _status(status: str, as_of: date) -> Any:
     }[status]
 
 
-def invoices(conn: sqlite3.Connection, code: str | None, status: str, as_of: date) -> Iterator[Row]:
+def invoices(conn: Connection, code: str | None, status: str, as_of: date) -> Iterator[Row]:
     """Invoices (``status``: all, open, overdue, disputed), oldest due first."""
     stmt = INVOICE_LIST
     if code:
@@ -210,7 +209,7 @@ ALLOCATIONS = (
 )
 
 
-def invoice(conn: sqlite3.Connection, number: str) -> tuple[Row, list[Row]]:
+def invoice(conn: Connection, number: str) -> tuple[Row, list[Row]]:
     """One invoice and its allocations (payments, credit notes, write-offs)."""
     inv = require_invoice(conn, number)
     db = sa_of(conn)
@@ -244,7 +243,7 @@ PAYMENT_LIST: Any = (
 
 
 def payments(
-    conn: sqlite3.Connection,
+    conn: Connection,
     code: str | None,
     kind: str | None,
     since: date | None,
@@ -302,7 +301,7 @@ EXPORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
 }
 
 
-def export(conn: sqlite3.Connection, kind: str) -> Iterator[Row]:
+def export(conn: Connection, kind: str) -> Iterator[Row]:
     """Rows with the import columns, so an export can be imported again."""
     stmt, money = EXPORTS[kind if kind in ("customers", "invoices") else "payments"]
     yield from _dicts(sa_of(conn).execute(stmt.execution_options(**STREAM)), money)
@@ -327,7 +326,7 @@ APPLIED: Any = (
 UNAPPLIED = sa.select(col(Payment.unapplied)).where(col(Payment.id) == sa.bindparam("pid"))
 
 
-def applied(conn: sqlite3.Connection, payment_id: int) -> list[Row]:
+def applied(conn: Connection, payment_id: int) -> list[Row]:
     """Where one payment went: invoice, amount, the invoice's open amount after; and the rest."""
     db = sa_of(conn)
     rows = list(_dicts(db.execute(APPLIED, {"pid": payment_id}), ("amount", "open_after")))

@@ -4,7 +4,6 @@ each on its date (in the summary they net out of invoiced and paid)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -14,7 +13,7 @@ from sqlmodel import col
 
 from huikuan.core.money import format_fen
 from huikuan.db.models import Invoice, Payment
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import require_customer
 
 Row = dict[str, Any]
@@ -96,7 +95,7 @@ OPENING = _opening()
 
 
 def statement(
-    conn: sqlite3.Connection, code: str, as_of: date, since: date | None
+    conn: Connection, code: str, as_of: date, since: date | None
 ) -> tuple[list[Row], list[Row]]:
     """Lines (date, type, ref, currency, debit, credit, balance) and per-currency summaries."""
     cid = require_customer(conn, code).id

@@ -11,7 +11,6 @@ follow-up by any later one.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from typing import Any
 
@@ -21,7 +20,7 @@ from huikuan.core.money import format_fen
 from huikuan.core.playbook import BY_CODE
 from huikuan.db.tables import contact, contact_log, customer, dunning_message, invoice
 from huikuan.store.collections import fen_sum, promises
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 
 Row = dict[str, Any]
 ROLE_ORDER = {"finance": 0, "decision_maker": 1, "legal_rep": 2, "purchasing": 3, "other": 4}
@@ -39,7 +38,7 @@ def by_person(log: sa.FromClause, as_of: date) -> sa.ColumnElement[bool]:
     )
 
 
-def contacts(conn: sqlite3.Connection, code: str) -> list[Row]:
+def contacts(conn: Connection, code: str) -> list[Row]:
     """The customer's contacts, finance contact and decision maker first."""
     k = contact.c
     stmt = (
@@ -52,7 +51,7 @@ def contacts(conn: sqlite3.Connection, code: str) -> list[Row]:
     return sorted(rows, key=lambda r: ROLE_ORDER.get(r["role"], 9))
 
 
-def tasks(conn: sqlite3.Connection, as_of: date, lang_of: dict[str, str]) -> list[Row]:
+def tasks(conn: Connection, as_of: date, lang_of: dict[str, str]) -> list[Row]:
     """Every open item as of ``as_of``: kind, customer, invoices, amount, since, talking points."""
     out = _dunning_tasks(conn, as_of) + _broken(conn, as_of) + _follow_ups(conn, as_of, lang_of)
     return sorted(out, key=lambda r: (r["since"], r["customer"], r["kind"]))
@@ -72,7 +71,7 @@ def open_messages(as_of: date) -> sa.Select[Any]:
     )
 
 
-def _dunning_tasks(conn: sqlite3.Connection, as_of: date) -> list[Row]:
+def _dunning_tasks(conn: Connection, as_of: date) -> list[Row]:
     out = []
     for channel, code, name, invoices, run_date, level in sa_of(conn).execute(open_messages(as_of)):
         numbers = json.loads(invoices)
@@ -102,7 +101,7 @@ def open_total(numbers: list[str]) -> sa.Select[Any]:
     )
 
 
-def _open_total(conn: sqlite3.Connection, numbers: list[str]) -> str:
+def _open_total(conn: Connection, numbers: list[str]) -> str:
     rows = sa_of(conn).execute(open_total(numbers))
     return "; ".join(f"{cur} {format_fen(fen)}" for cur, fen in rows)
 
@@ -127,7 +126,7 @@ def _points(channel: str, level: str, invoices: list[str], total: str) -> str:
     }.get(channel, f"{level}: {what}")
 
 
-def _broken(conn: sqlite3.Connection, as_of: date) -> list[Row]:
+def _broken(conn: Connection, as_of: date) -> list[Row]:
     out = []
     for p in promises(conn, as_of):
         if p["status"] != "broken":
@@ -165,7 +164,7 @@ def followed_up(code: str, invoice_number: str | None, after: date, as_of: date)
     return stmt.limit(1)
 
 
-def _followed_up(conn: sqlite3.Connection, p: Row, as_of: date) -> bool:
+def _followed_up(conn: Connection, p: Row, as_of: date) -> bool:
     """Did a person log a contact about a broken promise after its date (and by ``as_of``)?"""
     after = date.fromisoformat(p["promised_date"])
     stmt = followed_up(p["customer"], p["invoice"], after, as_of)
@@ -185,7 +184,7 @@ def due_follow_ups(as_of: date) -> sa.Select[Any]:
     )
 
 
-def _follow_ups(conn: sqlite3.Connection, as_of: date, lang_of: dict[str, str]) -> list[Row]:
+def _follow_ups(conn: Connection, as_of: date, lang_of: dict[str, str]) -> list[Row]:
     out = []
     for code, day, excuse, follow in sa_of(conn).execute(due_follow_ups(as_of)):
         entry = BY_CODE[excuse].text(lang_of.get(code, "zh")) if excuse in BY_CODE else None
