@@ -163,7 +163,7 @@ def statement(ctx: Context, customer: str, since: date | None = None) -> Stateme
     from huikuan.store.statement import statement as build
 
     conn = ctx.ledger.conn
-    name = get_customer(conn, customer)["name"]
+    name = get_customer(conn, customer).name
     lines, sums = build(conn, customer, ctx.as_of, since)
     return Statement(
         customer, name, ctx.as_of, since,
