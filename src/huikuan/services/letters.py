@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from huikuan.core.errors import HuikuanError, InvalidValue
+from huikuan.core.rows import plain
 from huikuan.letters.letter import Letter
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ def _extra(
     if kind == "statement":
         since = options.get("since")
         lines, _ = statement(conn, code, as_of, since)
-        return {"statement": {"since": since, "lines": lines}}
+        return {"statement": {"since": since, "lines": [plain(x) for x in lines]}}
     if kind != "plan":
         return {}
     currencies = sorted({i["currency"] for i in invoices})
