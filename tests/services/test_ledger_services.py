@@ -89,9 +89,9 @@ def test_contacts_edit_remove_and_the_audit_log(make_ctx: MakeCtx) -> None:
     assert list(C.list_contacts(ctx, "C001")) == []
     assert C.show_customer(ctx, "C001").contacts == []
     entries = list(A.audit_entries(ctx, A.AuditFilter(entity="contact")))
-    assert [e["action"] for e in entries] == ["add", "edit", "remove"]
-    assert entries[1]["detail"]["before"] == {"email": "li@example.com"}
-    assert entries[2]["detail"]["reason"] == "left"
+    assert [e.action for e in entries] == ["add", "edit", "remove"]
+    assert entries[1].detail["before"] == {"email": "li@example.com"}
+    assert entries[2].detail["reason"] == "left"
     assert list(A.audit_entries(ctx, A.AuditFilter(user="someone else"))) == []
 
 
