@@ -16,7 +16,7 @@ from huikuan.store.db import Connection, sa_of
 from huikuan.store.dunning import as_day, columns, cust, inv
 from huikuan.store.ledger import require_customer
 from huikuan.store.reports import aging_invoices
-from huikuan.store.todo import contacts
+from huikuan.store.todo import people_of
 
 log, let = columns(ContactLog), columns(Letter)
 
@@ -96,13 +96,14 @@ def customer_facts(conn: Connection, code: str) -> tuple[Facts, Addressee | None
     """
     require_customer(conn, code)
     customer = Facts._make(sa_of(conn).execute(_CUSTOMER, {"code": code}).one())
-    people = contacts(conn, code)
-    found = next((p for p in people if p["role"] == "finance"), None)
-    found = found or next((p for p in people if p["role"] == "decision_maker"), None)
+    people = people_of(conn, code)
+    found = next((p for p in people if p.role == "finance"), None)
+    found = found or next((p for p in people if p.role == "decision_maker"), None)
     found = found or (people[0] if people else None)
     if found is None:
         return customer, None
-    return customer, Addressee(*(found[k] or "" for k in Addressee._fields))
+    reach = (found.title or "", found.email or "", found.phone or "")
+    return customer, Addressee(found.name, found.role, *reach)
 
 
 _OWN_EMAIL = sa.select(cust.name, cust.email).where(cust.code == sa.bindparam("code"))
@@ -111,11 +112,11 @@ _OWN_EMAIL = sa.select(cust.name, cust.email).where(cust.code == sa.bindparam("c
 def email_recipient(conn: Connection, code: str) -> tuple[str, str] | None:
     """(name, address) for an email: the finance contact, else the decision maker, with an
     email, else the customer's own email; None when there is no address at all."""
-    people = [p for p in contacts(conn, code) if p["email"]]
+    people = [p for p in people_of(conn, code) if p.email]
     for role in ("finance", "decision_maker"):
-        found = next((p for p in people if p["role"] == role), None)
-        if found is not None:
-            return str(found["name"]), str(found["email"])
+        found = next((p for p in people if p.role == role), None)
+        if found is not None and found.email:
+            return found.name, found.email
     row = sa_of(conn).execute(_OWN_EMAIL, {"code": code}).first()
     return (str(row[0]), str(row[1])) if row and row[1] else None
 
