@@ -33,11 +33,11 @@ from huikuan.db.models import (
     Invoice,
     Payment,
 )
-from huikuan.store import collections, credit, interest, kpi, todo
+from huikuan.store import collections, credit, credit_assessments, interest, kpi, todo
 from huikuan.store.db import open_ledger
 
 PG_URL = os.environ.get("HUIKUAN_TEST_DATABASE_URL")
-MODULES = (collections, todo, credit, kpi, interest)
+MODULES = (collections, todo, credit, credit_assessments, kpi, interest)
 NOW = "2026-11-22T10:00:00+00:00"
 D = dt.date
 
@@ -133,10 +133,10 @@ def _credit(conn: Any, as_of: dt.date) -> None:
     credit.history(conn, 1, "CNY", as_of)
     a = Assessment("C001", D(2026, 6, 1), {"character": 80}, {"character": Decimal("1")}, 80,
                    "A", 500_000, "net 30", "CNY", ["ok"], [])  # fmt: skip
-    credit.save(conn, "t", 1, a, CreditInputs({}), NOW)
+    credit_assessments.save(conn, "t", 1, a, CreditInputs({}), NOW)
     credit.standing(conn, "C001", as_of, "CNY")
-    credit.apply(conn, "t", "C001", None, NOW)
-    credit.latest(conn, 1)
+    credit_assessments.apply(conn, "t", "C001", None, NOW)
+    credit_assessments.latest(conn, 1)
     credit.terms(conn, 1)
     list(credit.customer_ids(conn))
     list(credit.risk_cells(conn, as_of, Buckets()))

@@ -161,8 +161,8 @@ def test_statements_run_and_compile_on_both_engines(
 
     assert L.email_recipient.__module__ == L.__name__
     prior = L.prior_contacts(conn, "C001", DAY, "HK-2026-000001")
-    assert [p["channel"] for p in prior] == ["phone"]
-    assert [p["date"] for p in L.prior_contacts(conn, "C001", DAY)] == [
+    assert [p.channel for p in prior] == ["phone"]
+    assert [p.date for p in L.prior_contacts(conn, "C001", DAY)] == [
         dt.date(2026, 10, 1),
         dt.date(2026, 11, 1),
     ]
@@ -181,8 +181,8 @@ def test_statements_run_and_compile_on_both_engines(
     assert L.delivery(conn, "HK-2026-000010") == "<id@x>"
     assert L.logged(conn, "HK-2026-000001", "letter") and not L.logged(conn, "X", "letter")
     issued = L.letters(conn, "C001")
-    assert issued[0]["reference"] == "HKX2026-000099" and issued[0]["as_of"] == "2026-11-22"
-    assert {r["delivered_at"] for r in issued} == {None, NOW}
+    assert issued[0].reference == "HKX2026-000099" and issued[0].as_of.isoformat() == "2026-11-22"
+    assert {r.delivered_at and r.delivered_at.isoformat() for r in issued} == {None, NOW}
 
     assert len(db.statements) > 30
     for stmt in db.statements:

@@ -236,29 +236,29 @@ def test_credit_rows_equal_customer_by_customer(ledger: Ledger) -> None:
         for stale in (None, 0, 60):
             got = list(credit.credit_rows(conn, day, stale, "CNY"))
             assert got == list(_one_by_one(conn, day, stale)), (day, stale)
-    rows = {r["code"]: r for r in credit.credit_rows(conn, D(2026, 7, 1), None, "CNY")}
-    assert (rows["C1"]["rating"], rows["C1"]["last_assessed"]) == ("C", "2026-05-01")
-    assert rows["C2"]["currency"] == "CNY" and rows["C0"]["exposure"] == 0
+    rows = {r.code: r for r in credit.credit_rows(conn, D(2026, 7, 1), None, "CNY")}
+    assert (rows["C1"].rating, rows["C1"].last_assessed) == ("C", D(2026, 5, 1))
+    assert rows["C2"].currency == "CNY" and rows["C0"].exposure == 0
     # open I07 40,000 (paid later), I08 30,000, I09 20,000, I12 8,000, less the 7,000 received
     # 04-01 (4,000 unapplied, 3,000 applied to L1 issued after the day); the write-off is no credit
-    assert rows["C3"]["exposure"] == 98_000 - 7_000
+    assert rows["C3"].exposure == 98_000 - 7_000
 
 
-def _one_by_one(conn: Any, day: dt.date, stale: int | None) -> Iterator[dict[str, Any]]:
+def _one_by_one(conn: Any, day: dt.date, stale: int | None) -> Iterator[tuple[Any, ...]]:
     """``credit list`` as it was: a standing, newest assessment and terms per customer."""
     from huikuan.store import credit as S
+    from huikuan.store.credit_assessments import latest
 
     for cid, code, name in S.customer_ids(conn):
-        last = S.latest(conn, cid, day)
-        if stale is not None and last and (day - dt.date.fromisoformat(last["date"])).days < stale:
+        last = latest(conn, cid, day)
+        if stale is not None and last and (day - last.date).days < stale:
             continue
         st = S.standing(conn, code, day, "CNY")
-        yield {
-            "code": code, "name": name, "rating": last["rating"] if last else None,
-            "total": last["total"] if last else None, "last_assessed": last["date"] if last else None,
-            "credit_limit": st.limit, "terms": S.terms(conn, cid), "currency": st.currency,
-            "exposure": st.exposure, "available": None if st.limit is None else st.limit - st.exposure,
-        }  # fmt: skip
+        yield (
+            code, name, last.rating if last else None, last.total if last else None,
+            last.date if last else None, st.limit, S.terms(conn, cid), st.currency,
+            st.exposure, None if st.limit is None else st.limit - st.exposure,
+        )  # fmt: skip
 
 
 def _balances_invoice_by_invoice(by: str, periods: Any) -> sa.Select[Any]:

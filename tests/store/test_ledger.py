@@ -78,6 +78,7 @@ def test_overpayment_leaves_unapplied_credit(c1: Book) -> None:
     assert c1.open() == {"A": 0, "B": 0}
     assert c1.unapplied(pid) == 4950
     # the credit is kept, and shown in the queries the reports use
+    assert Q.applied_to(c1.conn, pid)[-1] == ("(unapplied credit)", 4950, None)
     assert Q.applied(c1.conn, pid)[-1] == {
         "invoice": "(unapplied credit)",
         "amount": "49.50",
@@ -179,7 +180,7 @@ def test_credit_note_reduces_open_amount_like_a_payment(c1: Book) -> None:
     cn = c1.payment("C1", "2026-01-20", "30", invoice="B", kind="credit_note")
     assert c1.allocations(cn) == [("B", 3000, "2026-01-20")]
     assert c1.open() == {"A": 10000, "B": 7000}
-    kinds = [r["kind"] for r in Q.payments(c1.conn, "C1", None, None, None)]
+    kinds = [r.kind for r in Q.payments(c1.conn, "C1", None, None, None)]
     assert kinds == ["credit_note"]
     assert list(Q.payments(c1.conn, "C1", "payment", None, None)) == []  # kept apart from cash
 
@@ -192,7 +193,7 @@ def test_write_off_reduces_open_amount(c1: Book) -> None:
     rest = c1.write_off("B", "2026-07-31")  # the whole remaining open amount
     assert c1.allocations(rest) == [("B", 6000, "2026-07-31")]
     assert c1.open() == {"A": 10000, "B": 0}
-    kinds = {r["kind"] for r in Q.payments(c1.conn, "C1", None, None, None)}
+    kinds = {r.kind for r in Q.payments(c1.conn, "C1", None, None, None)}
     assert kinds == {"write_off"}
     # as of a date between the two write-offs, only the first counts
     assert c1.open_as_of("2026-07-01") == {"A": 10000, "B": 6000}

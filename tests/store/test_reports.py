@@ -8,6 +8,7 @@ import pytest
 from store_helpers import Book
 
 from huikuan.core.aging import Buckets, summarize
+from huikuan.core.rows import plain
 from huikuan.store import reports as R
 from huikuan.store.statement import statement
 
@@ -182,13 +183,13 @@ def test_statement_running_balance(book: Book) -> None:
     book.payment("C1", "2026-02-20", "120", reference="BANK1")
     book.payment("C1", "2026-03-01", "5", kind="credit_note")
     lines, summary = statement(book.conn, "C1", date(2026, 3, 31), None)
-    assert [(x["date"], x["type"], x["debit"], x["credit"], x["balance"]) for x in lines] == [
-        ("2026-01-10", "invoice", "100.00", "0.00", "100.00"),
-        ("2026-02-10", "invoice", "50.00", "0.00", "150.00"),
-        ("2026-02-20", "payment", "0.00", "120.00", "30.00"),
-        ("2026-03-01", "credit_note", "0.00", "5.00", "25.00"),
+    assert [(x.date, x.type, x.debit, x.credit, x.balance) for x in lines] == [
+        (date(2026, 1, 10), "invoice", 10000, 0, 10000),
+        (date(2026, 2, 10), "invoice", 5000, 0, 15000),
+        (date(2026, 2, 20), "payment", 0, 12000, 3000),
+        (date(2026, 3, 1), "credit_note", 0, 500, 2500),
     ]
-    assert summary == [
+    assert [plain(x) for x in summary] == [
         {
             "currency": "CNY",
             "opening": "0.00",
@@ -200,10 +201,9 @@ def test_statement_running_balance(book: Book) -> None:
         }
     ]
     lines, summary = statement(book.conn, "C1", date(2026, 3, 31), date(2026, 2, 15))
-    assert [(x["type"], x["balance"]) for x in lines] == [
-        ("opening", "150.00"),
-        ("payment", "30.00"),
-        ("credit_note", "25.00"),
+    assert [(x.type, x.balance) for x in lines] == [
+        ("opening", 15000),
+        ("payment", 3000),
+        ("credit_note", 2500),
     ]
-    assert summary[0]["opening"] == "150.00"
-    assert summary[0]["balance"] == "25.00"
+    assert (summary[0].opening, summary[0].balance) == (15000, 2500)

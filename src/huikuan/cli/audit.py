@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from huikuan.cli.common import FormatOpt, emit, parse_day
 from huikuan.cli.context import service_context
 from huikuan.output import Result
+
+if TYPE_CHECKING:
+    from huikuan.services.audit import Entry
 
 COLUMNS = ["id", "at", "user", "action", "entity", "key", "detail"]
 
@@ -41,8 +44,13 @@ def audit(
     day = parse_day(since, "--since") if since is not None else None
     where = AuditFilter(entity=entity, key=key, since=day, user=user)
     with service_context(parse_day(None)) as ctx:
-        rows = audit_entries(ctx, where)
+        rows = map(_row, audit_entries(ctx, where))
         emit(Result(COLUMNS, rows if fmt in ("json", "jsonl") else _flat(rows)), fmt)
+
+
+def _row(entry: Entry) -> dict[str, Any]:
+    """An entry's output form: the time in UTC to the second."""
+    return {**entry._asdict(), "at": entry.at.isoformat(timespec="seconds")}
 
 
 def _flat(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:

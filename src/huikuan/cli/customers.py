@@ -8,6 +8,7 @@ import typer
 
 from huikuan.cli.common import App, FormatOpt, checked_by, done, emit, parse_day
 from huikuan.cli.context import service_context
+from huikuan.core.rows import plain, plain_all
 from huikuan.core.text import required_line
 from huikuan.output import Result
 
@@ -103,7 +104,7 @@ def list_(
 
     with service_context(parse_day(None)) as ctx:
         rows = list_customers(ctx, segment, salesperson, blocked)
-        emit(Result(LIST_COLUMNS, rows, money={"credit_limit"}), fmt)
+        emit(Result(LIST_COLUMNS, plain_all(rows), money={"credit_limit"}), fmt)
 
 
 @customer_app.command("show")
@@ -121,7 +122,8 @@ def show(
     day = parse_day(as_of, "--as-of")
     with service_context(day) as ctx:
         detail = show_customer(ctx, code)
-    info, people, bals = detail.info, detail.contacts, detail.balances
+    info, people = plain(detail.info), [plain(c) for c in detail.contacts]
+    bals = [plain(b) for b in detail.balances]
     doc = {**info, "contacts": people, "balances": bals}
     fields = [{"field": k, "value": v} for k, v in info.items()]
     emit(
@@ -259,7 +261,7 @@ def contact_list(
 
     cols = ["customer", "name", "role", "title", "phone", "email", "wechat", "note"]
     with service_context(parse_day(None)) as ctx:
-        emit(Result(cols, list_contacts(ctx, code)), fmt)
+        emit(Result(cols, plain_all(list_contacts(ctx, code))), fmt)
 
 
 ContactName = Annotated[str, typer.Argument(help="The contact's name as listed.")]

@@ -9,6 +9,7 @@ import typer
 from huikuan.cli.common import App, FormatOpt, done, emit, one_of, parse_day
 from huikuan.cli.context import service_context
 from huikuan.core.money import format_fen
+from huikuan.core.rows import plain, plain_all
 from huikuan.core.text import required_line
 from huikuan.output import Result
 
@@ -90,7 +91,7 @@ def list_(
 
     with service_context(parse_day(as_of, "--as-of")) as ctx:
         rows = list_invoices(ctx, customer, status)
-        emit(Result(LIST_COLUMNS, rows, money={"amount", "open"}), fmt)
+        emit(Result(LIST_COLUMNS, plain_all(rows), money={"amount", "open"}), fmt)
 
 
 @invoice_app.command("show")
@@ -103,7 +104,9 @@ def show(number: Number, fmt: FormatOpt = "table") -> None:
 
     with service_context(parse_day(None)) as ctx:
         detail = show_invoice(ctx, number)
-    info, allocs = detail.info, detail.allocations
+    info, allocs = plain(detail.info), [plain(a) for a in detail.allocations]
+    if detail.info.voided_on is None:  # only a voided invoice shows these two fields
+        del info["voided_on"], info["void_reason"]
     fields = [{"field": k, "value": v} for k, v in info.items()]
     emit(
         Result(

@@ -9,6 +9,7 @@ import typer
 from huikuan.cli.common import App, FormatOpt, done, emit, parse_day
 from huikuan.cli.context import service_context
 from huikuan.core.errors import InvalidValue
+from huikuan.core.rows import plain, plain_all
 from huikuan.core.text import optional_line, required_line
 from huikuan.output import Result
 
@@ -73,7 +74,7 @@ def _record(
         "method": method,
     }
     with service_context(parse_day(None)) as ctx:
-        return record_payment(ctx, kind, row, note, to_credit).applied
+        return [plain(a) for a in record_payment(ctx, kind, row, note, to_credit).applied]
 
 
 def _report(kind: str, customer: str, allocs: list[dict[str, Any]], fmt: str) -> None:
@@ -132,7 +133,7 @@ def list_(
     end = parse_day(until, "--to") if until is not None else None
     with service_context(parse_day(None)) as ctx:
         rows = list_payments(ctx, customer, all_kinds, start, end)
-        emit(Result(LIST_COLUMNS, rows, money={"amount", "unapplied"}), fmt)
+        emit(Result(LIST_COLUMNS, plain_all(rows), money={"amount", "unapplied"}), fmt)
 
 
 @credit_app.command("add")

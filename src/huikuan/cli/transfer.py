@@ -11,6 +11,7 @@ import typer
 
 from huikuan.cli.common import App, FormatOpt, done, emit, one_of, parse_day
 from huikuan.cli.context import service_context
+from huikuan.core.rows import plain_all
 from huikuan.output import Result
 
 import_app = App(
@@ -159,7 +160,7 @@ def _export(kind: str, fmt: str) -> None:
 
     with service_context(parse_day(None)) as ctx:
         found = export_rows(ctx, kind)
-        emit(Result(found.columns, found.rows, money=found.money), fmt)
+        emit(Result(found.columns, plain_all(found.rows), money=found.money), fmt)
 
 
 @export_app.command("customers")

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from huikuan.store.auditlog import AuditFilter
+from huikuan.store.auditlog import AuditFilter, Entry
 
 if TYPE_CHECKING:
     from huikuan.services.context import Context
 
-__all__ = ["AuditFilter", "audit_entries"]
+__all__ = ["AuditFilter", "Entry", "audit_entries"]
 
 
-def audit_entries(ctx: Context, where: AuditFilter) -> Iterator[dict[str, Any]]:
+def audit_entries(ctx: Context, where: AuditFilter) -> Iterator[Entry]:
     """Audit entries matching ``where``, oldest first (``detail`` as parsed JSON)."""
     from huikuan.store.auditlog import entries
 

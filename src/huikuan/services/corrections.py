@@ -59,7 +59,7 @@ def edit_invoice(ctx: Context, number: str, given: Mapping[str, str], reason: st
     changes = {k: _invoice_value(k, v) for k, v in given.items()}
     with ctx.ledger.transaction() as conn:
         diff = E.edit_invoice(conn, number, changes, reason=reason, user=ctx.user, on=ctx.as_of)
-    return Edited(number, diff["before"], diff["after"])
+    return Edited(number, diff.before, diff.after)
 
 
 def _invoice_value(field: str, text: str) -> Any:
@@ -97,7 +97,7 @@ def edit_contact(
         rec, problems = check_contact({**before, **given})
         raise_problems(problems)
         diff = E.edit_contact(conn, code, cid, before, rec, reason=reason, user=ctx.user)
-    return Edited(f"{code} {name}", diff["before"], diff["after"])
+    return Edited(f"{code} {name}", diff.before, diff.after)
 
 
 def remove_contact(

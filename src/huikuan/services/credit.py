@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from huikuan.core.credit import Assessment
     from huikuan.core.creditpolicy import CreditInputs
     from huikuan.services.context import Context
+    from huikuan.store.credit_assessments import Stored
 
 UNRATED = "unrated"
 
@@ -143,6 +144,7 @@ def score(ctx: Context, code: str, raw: Mapping[str, Any], *, store: bool = True
     from huikuan.core.credit import assess
     from huikuan.core.creditpolicy import parse_inputs
     from huikuan.store import credit as S
+    from huikuan.store.credit_assessments import save
     from huikuan.store.ledger import require_customer
 
     inputs: CreditInputs = parse_inputs(raw)
@@ -152,24 +154,23 @@ def score(ctx: Context, code: str, raw: Mapping[str, Any], *, store: bool = True
         currency = S.limit_currency(conn, cid, cfg.currency)
         history = S.history(conn, cid, currency, day)
         result = assess(code, day, inputs, history, cfg.credit, currency)
-        saved = S.save(conn, ctx.user, cid, result, inputs, ctx.clock()) if store else None
+        saved = save(conn, ctx.user, cid, result, inputs, ctx.clock()) if store else None
     return Scored(result, saved)
 
 
 def assessments(ctx: Context, code: str) -> list[StoredAssessment]:
     """A customer's stored assessments, newest first."""
-    from huikuan.store import credit as S
+    from huikuan.store import credit_assessments as S
     from huikuan.store.ledger import require_customer
 
     conn = ctx.ledger.conn
     return [_stored(r) for r in S.assessments(conn, require_customer(conn, code).id)]
 
 
-def _stored(row: Mapping[str, Any]) -> StoredAssessment:
-    values = dict(row)
-    values["date"] = date.fromisoformat(row["date"])
-    values["recommended_limit"] = Decimal(row["recommended_limit"])
-    return StoredAssessment(**values)
+def _stored(row: Stored) -> StoredAssessment:
+    at = None if row.applied_at is None else row.applied_at.isoformat()
+    limit = to_decimal(row.recommended_limit)
+    return StoredAssessment(**{**row._asdict(), "recommended_limit": limit, "applied_at": at})
 
 
 def credit_lines(ctx: Context, stale: int | None = None) -> Iterator[CreditLine]:
@@ -179,13 +180,11 @@ def credit_lines(ctx: Context, stale: int | None = None) -> Iterator[CreditLine]
 
     rows = credit_rows(ctx.ledger.conn, ctx.as_of, stale, ctx.config.currency)
     for r in rows:
-        limit = None if r["credit_limit"] is None else to_decimal(r["credit_limit"])
-        exposure = to_decimal(r["exposure"])
-        assessed = r["last_assessed"]
+        limit = None if r.credit_limit is None else to_decimal(r.credit_limit)
+        exposure = to_decimal(r.exposure)
         yield CreditLine(
-            r["code"], r["name"], r["rating"], r["total"],
-            date.fromisoformat(assessed) if assessed else None, limit, r["terms"],
-            r["currency"], exposure, None if limit is None else limit - exposure,
+            r.code, r.name, r.rating, r.total, r.last_assessed, limit, r.terms,
+            r.currency, exposure, None if limit is None else limit - exposure,
         )  # fmt: skip
 
 
@@ -210,7 +209,7 @@ def by_rating(lines: Iterator[CreditLine] | list[CreditLine]) -> list[RatingGrou
 def apply(ctx: Context, code: str, assessment: int | None = None) -> StoredAssessment:
     """Adopt an assessment's (default: the latest) limit and terms as the customer's (audited);
     return the assessment adopted."""
-    from huikuan.store import credit as S
+    from huikuan.store import credit_assessments as S
 
     at = ctx.clock()
     with ctx.ledger.transaction() as conn:
@@ -238,13 +237,11 @@ def matrix(ctx: Context) -> RiskMatrix:
     from huikuan.core.aging import Buckets
     from huikuan.core.creditpolicy import RATINGS
     from huikuan.store import credit as S
+    from huikuan.store.credit_assessments import latest
 
     conn, day = ctx.ledger.conn, ctx.as_of
     buckets = Buckets(ctx.config.buckets)
-    ratings = {
-        code: (S.latest(conn, cid, day) or {}).get("rating") or UNRATED
-        for cid, code, _ in S.customer_ids(conn)
-    }
+    ratings = {code: _rating(latest(conn, cid, day)) for cid, code, _ in S.customer_ids(conn)}
     cells: dict[tuple[str, str], list[int]] = {}
     for code, currency, b, fen in S.risk_cells(conn, day, buckets):
         cells.setdefault((ratings[code], currency), [0] * len(buckets.labels))[b] += fen
@@ -252,3 +249,8 @@ def matrix(ctx: Context) -> RiskMatrix:
     keys = sorted(cells, key=lambda k: (order[k[0]], k[1]))
     rows = [RiskRow(k[0], k[1], [to_decimal(f) for f in cells[k]]) for k in keys]
     return RiskMatrix(day, list(buckets.labels), rows)
+
+
+def _rating(found: Stored | None) -> str:
+    """The rating of the latest assessment, ``unrated`` without one."""
+    return found.rating if found is not None and found.rating else UNRATED

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from huikuan.core.errors import HuikuanError
+from huikuan.core.rows import plain
 
 if TYPE_CHECKING:
     from huikuan.services.context import Context
+    from huikuan.store.read_models import Balance, ContactRow, CustomerInfo, CustomerRow
 
 Row = dict[str, Any]
 
@@ -21,9 +23,9 @@ Row = dict[str, Any]
 class CustomerDetail:
     """A customer's fields, contacts and balances per currency (overdue as of the day)."""
 
-    info: Row
-    contacts: list[Row]
-    balances: list[Row]
+    info: CustomerInfo
+    contacts: list[ContactRow]
+    balances: list[Balance]
 
 
 def add_customer(ctx: Context, row: Mapping[str, str | None]) -> str:
@@ -44,7 +46,7 @@ def add_customer(ctx: Context, row: Mapping[str, str | None]) -> str:
 
 def list_customers(
     ctx: Context, segment: str | None, salesperson: str | None, blocked: bool | None
-) -> Iterator[Row]:
+) -> Iterator[CustomerRow]:
     """Customers, by code."""
     from huikuan.store import queries as Q
 
@@ -76,7 +78,8 @@ def edit_customer(
     if not given and legal is None and dunning_policy is None:
         raise HuikuanError("nothing to change (give at least one option, see --help)")
     with ctx.ledger.transaction() as conn:
-        current = {k: v for k, v in Q.customer(conn, code).items() if k in CUSTOMER_COLUMNS}
+        fields = plain(Q.customer(conn, code))  # as text, the form check_customer reads
+        current = {k: v for k, v in fields.items() if k in CUSTOMER_COLUMNS}
         rec, problems = check_customer({**current, **given})
         raise_problems(problems)
         changes: dict[str, Any] = {k: rec[k] for k in given}
@@ -114,7 +117,7 @@ def add_contact(ctx: Context, code: str, row: Mapping[str, str | None]) -> Row:
     return rec
 
 
-def list_contacts(ctx: Context, code: str | None) -> Iterator[Row]:
+def list_contacts(ctx: Context, code: str | None) -> Iterator[ContactRow]:
     """Contacts (not removed), finance and decision makers first."""
     from huikuan.store import queries as Q
 

@@ -203,9 +203,9 @@ def _log(conn: Any, m: dict[str, Any], out: Delivered, day: date, user: str, now
 def _short_text(conn: Any, cfg: Config, m: dict[str, Any], day: date, box: Path) -> Path:
     from huikuan.letters import outbox
     from huikuan.store import dunning as S
-    from huikuan.store.todo import contacts
+    from huikuan.store.todo import people_of
 
-    finance = [c for c in contacts(conn, m["customer"]) if c["role"] == "finance" and c["email"]]
-    to = finance[0]["email"] if finance else m["email"]
+    finance = [c.email for c in people_of(conn, m["customer"]) if c.role == "finance" and c.email]
+    to = finance[0] if finance else m["email"]
     invoices = S.open_invoices_of(conn, m["invoices"], day)
     return outbox.write(box, m, outbox.compose(m, invoices, cfg.company, to, day))

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from huikuan.services.context import Context
-
-Row = dict[str, Any]
+    from huikuan.store.read_models import AllocationRow, InvoiceInfo, InvoiceRow
 
 
 @dataclass(frozen=True)
@@ -27,8 +26,8 @@ class InvoiceAdded:
 class InvoiceDetail:
     """One invoice's fields and what was applied to it."""
 
-    info: Row
-    allocations: list[Row]
+    info: InvoiceInfo
+    allocations: list[AllocationRow]
 
 
 def add_invoice(ctx: Context, row: Mapping[str, str | None]) -> InvoiceAdded:
@@ -53,7 +52,7 @@ def add_invoice(ctx: Context, row: Mapping[str, str | None]) -> InvoiceAdded:
     return InvoiceAdded(rec["number"], str(rec["due_date"]))
 
 
-def list_invoices(ctx: Context, customer: str | None, status: str) -> Iterator[Row]:
+def list_invoices(ctx: Context, customer: str | None, status: str) -> Iterator[InvoiceRow]:
     """Invoices (all, open, overdue as of the context's day, disputed), oldest due first."""
     from huikuan.store import queries as Q
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from huikuan.core.errors import HuikuanError, InvalidValue
+from huikuan.core.rows import plain
 from huikuan.letters.letter import Letter
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def make_letter(
     if kind not in KINDS:
         raise InvalidValue(f"letter kind must be one of {', '.join(KINDS)}, not {kind!r}")
     customer, addressee = S.customer_facts(conn, code)
-    lang = lang or customer["language"] or "zh"
+    lang = lang or customer.language or "zh"
     invoices = _invoices(conn, kind, code, as_of)
     interest, rate = _interest(conn, cfg, kind, code, as_of, lang)
     extra = _extra(conn, kind, code, as_of, invoices, options)
@@ -94,9 +95,10 @@ def make_letter(
             conn, cfg.letters.reference_prefix, kind, lang, code, as_of, totals, user, now)  # fmt: skip
     ctx = compose.context(
         kind=kind, lang=lang, reference=reference, as_of=as_of, deadline=deadline,
-        company=cfg.company, customer=customer, addressee=addressee, invoices=invoices,
+        company=cfg.company, customer=customer._asdict(),
+        addressee=addressee._asdict() if addressee else None, invoices=invoices,
         interest=interest, rate=rate, extra=extra,
-        contacts=S.prior_contacts(conn, code, as_of, reference),
+        contacts=[c._asdict() for c in S.prior_contacts(conn, code, as_of, reference)],
     )  # fmt: skip
     letter = render_letter(ctx, cfg.letters.templates)
     if pdf:
@@ -111,12 +113,12 @@ def make_letter(
 def _invoices(conn: Any, kind: str, code: str, as_of: date) -> list[dict[str, Any]]:
     from huikuan.store.letters import open_invoices
 
-    rows = [r for r in open_invoices(conn, code, as_of) if not r["disputed"]]
+    rows = [r for r in open_invoices(conn, code, as_of) if not r.disputed]
     if kind in ("demand", "final"):
-        rows = [r for r in rows if r["days_overdue"] > 0]
+        rows = [r for r in rows if r.days_overdue > 0]
         if not rows:
             raise HuikuanError(f"{code} has nothing overdue as of {as_of}: no {kind} letter")
-    return rows
+    return [r._asdict() for r in rows]  # the template's variables
 
 
 def _interest(
@@ -142,7 +144,7 @@ def _extra(
     if kind == "statement":
         since = options.get("since")
         lines, _ = statement(conn, code, as_of, since)
-        return {"statement": {"since": since, "lines": lines}}
+        return {"statement": {"since": since, "lines": [plain(x) for x in lines]}}
     if kind != "plan":
         return {}
     currencies = sorted({i["currency"] for i in invoices})

@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from huikuan.services.context import Context
-
-Row = dict[str, Any]
+    from huikuan.store.read_models import Applied, PaymentRow
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ class Recorded:
     kind: str
     customer: str
     payment_id: int
-    applied: list[Row]
+    applied: list[Applied]
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def record_payment(
             G.refuse_credit_excess(conn, rec)
         pid = L.insert_payment(conn, rec, kind, note)
         L.audit(conn, ctx.user, "add", kind, str(row["customer"]), {**rec, "id": pid})
-        return Recorded(kind, str(row["customer"]), pid, Q.applied(conn, pid))
+        return Recorded(kind, str(row["customer"]), pid, Q.applied_to(conn, pid))
 
 
 def list_payments(
@@ -76,7 +75,7 @@ def list_payments(
     all_kinds: bool,
     since: date | None,
     until: date | None,
-) -> Iterator[Row]:
+) -> Iterator[PaymentRow]:
     """Payments by date (with credit notes, write-offs and voids when ``all_kinds``)."""
     from huikuan.store import queries as Q
 

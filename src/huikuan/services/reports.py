@@ -15,6 +15,7 @@ from huikuan.core.money import to_decimal
 if TYPE_CHECKING:
     from huikuan.core.aging import AgingRow
     from huikuan.services.context import Context
+    from huikuan.store.statement import Line, Summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,7 @@ def statement(ctx: Context, customer: str, since: date | None = None) -> Stateme
     from huikuan.store.statement import statement as build
 
     conn = ctx.ledger.conn
-    name = get_customer(conn, customer)["name"]
+    name = get_customer(conn, customer).name
     lines, sums = build(conn, customer, ctx.as_of, since)
     return Statement(
         customer, name, ctx.as_of, since,
@@ -171,15 +172,10 @@ def statement(ctx: Context, customer: str, since: date | None = None) -> Stateme
     )  # fmt: skip
 
 
-def _statement_line(row: dict[str, str | None]) -> StatementLine:
-    due = row["due_date"]
-    return StatementLine(
-        date.fromisoformat(str(row["date"])), str(row["type"]), str(row["reference"]),
-        date.fromisoformat(due) if due else None, str(row["currency"]),
-        *(Decimal(str(row[k])) for k in ("debit", "credit", "balance")),
-    )  # fmt: skip
+def _statement_line(row: Line) -> StatementLine:
+    money = (to_decimal(row.debit), to_decimal(row.credit), to_decimal(row.balance))
+    return StatementLine(row.date, row.type, row.reference, row.due_date, row.currency, *money)
 
 
-def _balance(row: dict[str, str]) -> StatementBalance:
-    keys = ("opening", "invoiced", "paid", "credited", "written_off", "balance")
-    return StatementBalance(row["currency"], *(Decimal(row[k]) for k in keys))
+def _balance(row: Summary) -> StatementBalance:
+    return StatementBalance(row.currency, *map(to_decimal, row[1:]))

@@ -14,6 +14,7 @@ from huikuan.core.headers import parse_map
 
 if TYPE_CHECKING:
     from huikuan.services.context import Context
+    from huikuan.store.read_models import ExportRow
 
 KINDS = ("customers", "invoices", "payments")
 
@@ -52,7 +53,7 @@ class Export:
     open) and which columns hold money."""
 
     columns: list[str]
-    rows: Iterator[dict[str, Any]]
+    rows: Iterator[ExportRow]
     money: set[str]
 
 
@@ -78,7 +79,8 @@ def import_rows(ctx: Context, req: ImportRequest) -> Imported:
 
 
 def export_rows(ctx: Context, kind: str) -> Export:
-    """The rows of ``kind`` with the import columns (amounts as ``"1234.50"``)."""
+    """The rows of ``kind`` with the import columns (:func:`~huikuan.core.rows.plain` gives
+    their output form: amounts as ``"1234.50"``)."""
     from huikuan.store import queries as Q
 
     money = {"credit_limit"} if kind == "customers" else {"amount"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
-import sqlite3
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from huikuan.core.records import check_contact, raise_problems
 from huikuan.db.models import Allocation, Customer, Invoice, Payment
 from huikuan.db.tables import table_of
 from huikuan.store import ledger as L
-from huikuan.store.db import Ledger, sa_of
+from huikuan.store.db import Connection, Ledger, LedgerConnection, sa_of
 from huikuan.store.importer import ImportOptions, import_file
 from huikuan.store.reports import ZERO
 
@@ -62,7 +61,7 @@ def backup(led: Ledger, dest: Path, force: bool, as_of: date | None = None) -> i
 
 
 def _copy(led: Ledger, path: Path, as_of: date | None) -> None:
-    if led.path is None:  # PostgreSQL: into the new (empty) SQLite ledger at ``path``
+    if not isinstance(led.conn, LedgerConnection):  # PostgreSQL: into a new SQLite ledger
         from huikuan.store.copy import copy_ledger
         from huikuan.store.db import open_ledger
 
@@ -127,7 +126,7 @@ def invariants() -> dict[str, sa.Select[Any]]:
 VERSION = sa.table("alembic_version", sa.column("version_num", sa.String()))
 
 
-def _schema_check(conn: sqlite3.Connection) -> Check:
+def _schema_check(conn: Connection) -> Check:
     """The ledger's schema revision against this huikuan's."""
     from huikuan.db.revision import HEAD
 
@@ -147,7 +146,7 @@ def doctor(led: Ledger, today: date, cal: WorkCalendar) -> list[Check]:
     PostgreSQL enforces foreign keys itself and keeps its own files.
     """
     conn = led.conn
-    out = _file_checks(conn) if led.path is not None else [_server_check(led)]
+    out = _file_checks(conn) if isinstance(conn, LedgerConnection) else [_server_check(led)]
     out.append(_schema_check(conn))
     db = sa_of(conn)
     for name, stmt in invariants().items():
@@ -161,7 +160,7 @@ def doctor(led: Ledger, today: date, cal: WorkCalendar) -> list[Check]:
     return out
 
 
-def _file_checks(conn: sqlite3.Connection) -> list[Check]:
+def _file_checks(conn: LedgerConnection) -> list[Check]:
     from huikuan.db.sqlite import broken_references, integrity
 
     sound = integrity(conn)
@@ -225,7 +224,7 @@ def load_demo(led: Ledger, examples: Path, currency: str, cal: WorkCalendar) -> 
     return counts
 
 
-def _demo_rows(conn: sqlite3.Connection, user: str, path: Path, add: object) -> int:
+def _demo_rows(conn: Connection, user: str, path: Path, add: object) -> int:
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     for row in rows:
@@ -233,11 +232,11 @@ def _demo_rows(conn: sqlite3.Connection, user: str, path: Path, add: object) -> 
     return len(rows)
 
 
-def _contact(conn: sqlite3.Connection, user: str, row: dict[str, str]) -> None:
+def _contact(conn: Connection, user: str, row: dict[str, str]) -> None:
     rec, problems = check_contact(row)
     raise_problems(problems)
     L.add_contact(conn, user, row["customer"], rec)
 
 
-def _dispute(conn: sqlite3.Connection, user: str, row: dict[str, str]) -> None:
+def _dispute(conn: Connection, user: str, row: dict[str, str]) -> None:
     L.set_disputed(conn, user, row["number"], True, row["reason"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from typing import Any
 
@@ -12,7 +11,7 @@ from huikuan.core.aging import Buckets
 from huikuan.core.provision import ProvisionPolicy, ProvisionRow, band_of_bucket, provide
 from huikuan.db.models import Customer, Payment
 from huikuan.db.tables import table_of
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.reports import aging_cells
 
 CUST = table_of(Customer)
@@ -22,7 +21,7 @@ END = sa.bindparam("e", type_=sa.Date())
 
 
 def provision_rows(
-    conn: sqlite3.Connection,
+    conn: Connection,
     policy: ProvisionPolicy,
     as_of: date,
     legal: dict[str, bool] | None = None,
@@ -54,7 +53,7 @@ def segments_statement() -> sa.Select[Any]:
     return sa.select(CUST.c.code, sa.func.coalesce(CUST.c.segment, ""))
 
 
-def segments(conn: sqlite3.Connection) -> dict[str, str]:
+def segments(conn: Connection) -> dict[str, str]:
     """Customer code -> segment ('' when none)."""
     return {code: seg for code, seg in sa_of(conn).execute(segments_statement())}
 
@@ -69,7 +68,7 @@ def written_off_statement(since: bool) -> sa.Select[Any]:
     return stmt.order_by(PAY.c.currency)
 
 
-def written_off(conn: sqlite3.Connection, start: date | None, end: date) -> list[tuple[str, int]]:
+def written_off(conn: Connection, start: date | None, end: date) -> list[tuple[str, int]]:
     """``(currency, 分)`` written off (坏账核销) from ``start`` (or the beginning) to ``end``."""
     params = {"e": end} | ({"s": start} if start else {})
     result = sa_of(conn).execute(written_off_statement(start is not None), params)

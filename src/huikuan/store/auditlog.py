@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import col
 
 from huikuan.db.models import Audit
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import id_of
 
 STREAM = {"yield_per": 2000}
@@ -30,7 +29,20 @@ class AuditFilter:
     user: str | None = None
 
 
-def entries(conn: sqlite3.Connection, where: AuditFilter) -> Iterator[dict[str, Any]]:
+class Entry(NamedTuple):
+    """An audit entry: when (UTC), who, what was done to which record, and the detail (the
+    parsed JSON: reason, values before and after; text that is not JSON as it is)."""
+
+    id: int
+    at: datetime
+    user: str
+    action: str
+    entity: str
+    key: str | None
+    detail: Any
+
+
+def entries(conn: Connection, where: AuditFilter) -> Iterator[Entry]:
     """Audit entries (id, at, user, action, entity, key, detail as parsed JSON)."""
     stmt = sa.select(
         id_of(Audit),
@@ -51,21 +63,7 @@ def entries(conn: sqlite3.Connection, where: AuditFilter) -> Iterator[dict[str, 
         stmt = stmt.where(col(Audit.at) >= datetime.combine(where.since, time(), UTC))
     stmt = stmt.order_by(id_of(Audit)).execution_options(**STREAM)
     for rid, at, user, action, entity, key, detail in sa_of(conn).execute(stmt):
-        yield {
-            "id": rid,
-            "at": _iso(at),
-            "user": user,
-            "action": action,
-            "entity": entity,
-            "key": key,
-            "detail": _parsed(detail),
-        }
-
-
-def _iso(at: Any) -> str:
-    if isinstance(at, datetime):
-        return (at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat(timespec="seconds")
-    return str(at)
+        yield Entry(rid, at, user, action, entity, key, _parsed(detail))
 
 
 def _parsed(detail: str | None) -> Any:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from operator import itemgetter
@@ -25,7 +24,7 @@ from huikuan.db.models import Audit, Customer, Invoice, Payment
 from huikuan.db.models_bank import BankAlias, BankImport, BankLine
 from huikuan.store import direct
 from huikuan.store.bulk import write_allocations as write_allocations_sqlite
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import id_of
 from huikuan.store.setalloc import write_rows
 
@@ -56,7 +55,7 @@ def now() -> datetime:
 # --- import ---------------------------------------------------------------------------------
 
 
-def existing_keys(conn: sqlite3.Connection, account: str, keys: Sequence[str]) -> set[str]:
+def existing_keys(conn: Connection, account: str, keys: Sequence[str]) -> set[str]:
     """Which of ``keys`` the account's stored lines already have."""
     db, found = sa_of(conn), set[str]()
     for batch in _batches(keys):
@@ -67,25 +66,25 @@ def existing_keys(conn: sqlite3.Connection, account: str, keys: Sequence[str]) -
     return found
 
 
-def add_import(conn: sqlite3.Connection, rec: dict[str, Any]) -> int:
+def add_import(conn: Connection, rec: dict[str, Any]) -> int:
     """Record one ``bank import``; return its id."""
     stmt = sa.insert(BankImport).values(**rec, imported_at=now()).returning(id_of(BankImport))
     result: int = sa_of(conn).execute(stmt).scalar_one()
     return result
 
 
-def finish_import(conn: sqlite3.Connection, batch: int, account: str, new: int) -> None:
+def finish_import(conn: Connection, batch: int, account: str, new: int) -> None:
     """Record what an import stored."""
     stmt = sa.update(BankImport).where(id_of(BankImport) == batch).values(account=account, new=new)
     sa_of(conn).execute(stmt)
 
 
-def insert_lines(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[int]:
+def insert_lines(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert line rows (every :class:`BankLine` field but ``id``); return their ids in order."""
     return _insert_many(conn, BankLine, rows)
 
 
-def _insert_many(conn: sqlite3.Connection, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` (dicts with the same keys) with one DB-API executemany per batch;
     return their ids in order. The ids are read
     back as those above the largest before: the write lock keeps other writers out."""
@@ -105,19 +104,19 @@ def _insert_many(conn: sqlite3.Connection, model: Any, rows: list[dict[str, Any]
 # --- what matching reads --------------------------------------------------------------------
 
 
-def customers(conn: sqlite3.Connection) -> Iterator[tuple[int, str]]:
+def customers(conn: Connection) -> Iterator[tuple[int, str]]:
     """Every customer's ``(id, name)``."""
     rows = sa_of(conn).execute(sa.select(id_of(Customer), col(Customer.name)))
     return ((cid, name) for cid, name in rows)
 
 
-def aliases(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
+def aliases(conn: Connection) -> list[tuple[str, str, int]]:
     """Learnt ``(kind, value, customer id)`` aliases."""
     stmt = sa.select(col(BankAlias.kind), col(BankAlias.value), col(BankAlias.customer_id))
     return [(k, v, c) for k, v, c in sa_of(conn).execute(stmt)]
 
 
-def seen_accounts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+def seen_accounts(conn: Connection) -> list[tuple[str, int]]:
     """``(counterparty account, customer)`` of the lines matched so far."""
     stmt = (
         sa.select(col(BankLine.counterparty_account), col(BankLine.customer_id))
@@ -127,7 +126,7 @@ def seen_accounts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     return [(a, c) for a, c in sa_of(conn).execute(stmt) if c is not None and a is not None]
 
 
-def invoice_owners(conn: sqlite3.Connection, numbers: Iterable[str]) -> dict[str, int]:
+def invoice_owners(conn: Connection, numbers: Iterable[str]) -> dict[str, int]:
     """``number -> customer id`` of the invoices among ``numbers``."""
     db, out = sa_of(conn), dict[str, int]()
     for batch in _batches(sorted(set(numbers))):
@@ -139,7 +138,7 @@ def invoice_owners(conn: sqlite3.Connection, numbers: Iterable[str]) -> dict[str
 
 
 def open_invoices(
-    conn: sqlite3.Connection,
+    conn: Connection,
     customer_ids: Iterable[int],
     contracts: dict[int, str] | None = None,
 ) -> dict[Key, list[OpenInvoice]]:
@@ -166,7 +165,7 @@ def open_invoices(
     return out
 
 
-def contracts_named(conn: sqlite3.Connection, tokens: Iterable[str]) -> dict[int, str]:
+def contracts_named(conn: Connection, tokens: Iterable[str]) -> dict[int, str]:
     """``invoice id -> contract`` of the open invoices whose contract number is among
     ``tokens`` (case-insensitive), in one pass over the table."""
     wanted = {t.casefold() for t in tokens}
@@ -178,7 +177,7 @@ def contracts_named(conn: sqlite3.Connection, tokens: Iterable[str]) -> dict[int
     return {i: c for i, c in direct.rows(sa_of(conn), stmt) if c.casefold() in wanted}
 
 
-def known_references(conn: sqlite3.Connection, serials: Iterable[str]) -> set[tuple[int, str]]:
+def known_references(conn: Connection, serials: Iterable[str]) -> set[tuple[int, str]]:
     """``(customer id, reference)`` of the payments (not reversed) whose reference is among
     ``serials``."""
     db, out = sa_of(conn), set[tuple[int, str]]()
@@ -192,7 +191,7 @@ def known_references(conn: sqlite3.Connection, serials: Iterable[str]) -> set[tu
     return out
 
 
-def ledger_currencies(conn: sqlite3.Connection, among: Iterable[str]) -> set[str]:
+def ledger_currencies(conn: Connection, among: Iterable[str]) -> set[str]:
     """Which of the currencies ``among`` the ledger's invoices use (no query for none)."""
     wanted = sorted(set(among))
     if not wanted:
@@ -204,7 +203,7 @@ def ledger_currencies(conn: sqlite3.Connection, among: Iterable[str]) -> set[str
 # --- payments -------------------------------------------------------------------------------
 
 
-def insert_payments(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[int]:
+def insert_payments(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert payments (customer_id, date, amount, currency, invoice_id, reference, and
     optionally unapplied: else the amount); ids in order."""
     extra = {"kind": "payment", "method": "bank", "note": None}
@@ -212,7 +211,7 @@ def insert_payments(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> lis
 
 
 def write_allocations(
-    conn: sqlite3.Connection,
+    conn: Connection,
     parts: list[tuple[int, int, int, date]],
     opens: dict[int, int],
     unapplied: dict[int, int],
@@ -223,7 +222,7 @@ def write_allocations(
     writer(conn, parts, [(v, i) for i, v in opens.items()], [(v, p) for p, v in unapplied.items()])
 
 
-def set_lines(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
+def set_lines(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Update lines: ``line`` id -> status, customer_id, payment_id, invoices, reason, score."""
     stmt = (
         sa.update(BankLine)
@@ -239,7 +238,7 @@ def set_lines(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
         sa_of(conn).execute(stmt, list(batch))
 
 
-def audit_many(conn: sqlite3.Connection, user: str, entries: list[tuple[str, str, Any]]) -> None:
+def audit_many(conn: Connection, user: str, entries: list[tuple[str, str, Any]]) -> None:
     """Audit ``(action, line id, detail)`` of bank lines in bulk."""
     at = now()
     keys = ("at", "username", "action", "entity", "key", "detail")
@@ -268,7 +267,7 @@ LIST_COLUMNS = (
 
 
 def lines(
-    conn: sqlite3.Connection,
+    conn: Connection,
     status: str | None = None,
     *,
     credit_only: bool = False,
@@ -291,7 +290,7 @@ def lines(
     return (dict(zip(keys, row)) for row in result)
 
 
-def line(conn: sqlite3.Connection, line_id: int) -> dict[str, Any]:
+def line(conn: Connection, line_id: int) -> dict[str, Any]:
     """One line; :class:`NotFound` when there is none."""
     found = next(lines(conn, ids=[line_id]), None)
     if found is None:
@@ -299,7 +298,7 @@ def line(conn: sqlite3.Connection, line_id: int) -> dict[str, Any]:
     return found
 
 
-def learn(conn: sqlite3.Connection, user: str, kind: str, value: str, cid: int) -> int | None:
+def learn(conn: Connection, user: str, kind: str, value: str, cid: int) -> int | None:
     """Remember ``value`` (a normalised name or an account) as the customer's; return the
     customer it meant before (None: new, or the same)."""
     db = sa_of(conn)
@@ -320,7 +319,7 @@ def learn(conn: sqlite3.Connection, user: str, kind: str, value: str, cid: int) 
     return before if before != cid else None
 
 
-def customer_codes(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
+def customer_codes(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
     """``id -> code`` of the customers."""
     db, out = sa_of(conn), dict[int, str]()
     for batch in _batches(sorted(set(ids))):
@@ -329,7 +328,7 @@ def customer_codes(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, st
     return out
 
 
-def forget(conn: sqlite3.Connection, cid: int, name: str, account: str | None) -> list[str]:
+def forget(conn: Connection, cid: int, name: str, account: str | None) -> list[str]:
     """Drop the aliases of ``name`` (normalised) and ``account`` that point to ``cid``."""
     db, out = sa_of(conn), []
     for kind, value in (("name", name), ("account", account)):
@@ -346,7 +345,7 @@ def forget(conn: sqlite3.Connection, cid: int, name: str, account: str | None) -
     return out
 
 
-def customer_name(conn: sqlite3.Connection, cid: int) -> str:
+def customer_name(conn: Connection, cid: int) -> str:
     stmt = sa.select(col(Customer.name)).where(id_of(Customer) == cid)
     name: str = sa_of(conn).execute(stmt).scalar_one()
     return name

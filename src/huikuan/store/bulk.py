@@ -12,6 +12,8 @@ import itertools
 import sqlite3
 from typing import Any
 
+from huikuan.store.db import Connection, LedgerConnection, sqlite_of
+
 INVOICE_FIELDS = (
     "number",
     "customer_id",
@@ -27,7 +29,7 @@ INVOICE_FIELDS = (
 )
 
 
-def drop_invoice_indexes(conn: sqlite3.Connection) -> list[str]:
+def drop_invoice_indexes(conn: LedgerConnection) -> list[str]:
     """Drop the invoice table's secondary indexes; return the SQL that recreates them.
 
     For bulk imports inside one transaction: building an index once after a million rows
@@ -37,7 +39,7 @@ def drop_invoice_indexes(conn: sqlite3.Connection) -> list[str]:
     return [sql for _, sql in drop_indexes(conn, "invoice")]
 
 
-def drop_indexes(conn: sqlite3.Connection, *tables: str) -> list[tuple[str, str]]:
+def drop_indexes(conn: LedgerConnection, *tables: str) -> list[tuple[str, str]]:
     """Drop the secondary indexes of ``tables`` (not those behind UNIQUE constraints);
     return ``(name, SQL that recreates it)`` for each."""
     rows: list[tuple[str, str]] = []
@@ -52,7 +54,7 @@ def drop_indexes(conn: sqlite3.Connection, *tables: str) -> list[tuple[str, str]
     return rows
 
 
-def create_indexes(conn: sqlite3.Connection, sqls: list[str]) -> None:
+def create_indexes(conn: LedgerConnection, sqls: list[str]) -> None:
     """Run ``CREATE INDEX`` statements the quick way for big tables.
 
     SQLite's sorter builds an index from sorted runs of about the page cache's size; with
@@ -72,7 +74,7 @@ def create_indexes(conn: sqlite3.Connection, sqls: list[str]) -> None:
         conn.execute("PRAGMA threads = 0")
 
 
-def insert_invoice_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
+def insert_invoice_rows(conn: LedgerConnection, rows: list[tuple[Any, ...]]) -> int:
     """Insert invoice tuples (:func:`invoice_row`: 7 or 11 fields, open = amount); return count.
 
     Rows go in ``BATCH`` to a statement (multi-row ``VALUES``): for big imports that is a
@@ -104,19 +106,20 @@ def _insert_sql(width: int, rows: int) -> str:
 
 
 def write_allocations(
-    conn: sqlite3.Connection,
+    conn: Connection,
     allocations: list[tuple[int, int, int, Any]],
     opens: list[tuple[int, int]],
     unapplied: list[tuple[int, int]],
 ) -> None:
     """SQLite's writer for :func:`huikuan.store.setalloc.allocate_new_payments`: one
     ``executemany`` each for the allocations, the open amounts and the unapplied amounts."""
-    conn.executemany(
+    raw = sqlite_of(conn)
+    raw.executemany(
         "INSERT INTO allocation (payment_id, invoice_id, amount, date) VALUES (?, ?, ?, ?)",
         [(p, i, a, d.isoformat()) for p, i, a, d in allocations],
     )
-    conn.executemany("UPDATE invoice SET open_amount = ? WHERE id = ?", opens)
-    conn.executemany("UPDATE payment SET unapplied = ? WHERE id = ?", unapplied)
+    raw.executemany("UPDATE invoice SET open_amount = ? WHERE id = ?", opens)
+    raw.executemany("UPDATE payment SET unapplied = ? WHERE id = ?", unapplied)
 
 
 PAYMENT_COLUMNS = "customer_id, date, amount, currency, invoice_id, reference, method, unapplied"
@@ -130,7 +133,7 @@ REPEATED_REFERENCE = (
 
 
 def insert_payment_rows(
-    conn: sqlite3.Connection, rows: list[tuple[Any, ...]], *, check: bool = True
+    conn: LedgerConnection, rows: list[tuple[Any, ...]], *, check: bool = True
 ) -> None:
     """Insert payment tuples (``ledger.PAYMENT_FIELDS`` order, unapplied = amount),
     :data:`BATCH` to a statement; :class:`sqlite3.IntegrityError` when a customer's reference
@@ -148,7 +151,7 @@ def insert_payment_rows(
         raise sqlite3.IntegrityError("duplicate reference")
 
 
-def repeated_references(conn: sqlite3.Connection, first: int) -> list[tuple[int, str]]:
+def repeated_references(conn: LedgerConnection, first: int) -> list[tuple[int, str]]:
     """``(id, reference)`` of each payment from id ``first`` on that repeats the reference of
     an earlier payment of its customer, in id order."""
     sql = REPEATED_REFERENCE.replace("SELECT 1", "SELECT p.id, p.reference").replace(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 from huikuan.core.money import format_fen
 from huikuan.db.dialect import as_date, least
 from huikuan.db.tables import allocation, contact_log, customer, invoice, payment, promise
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import audit, require_customer, require_invoice
 
 Row = dict[str, Any]
@@ -41,7 +40,7 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def add_log(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: str) -> int:
+def add_log(conn: Connection, user: str, code: str, rec: Row, now: str) -> int:
     """Record a contact (``rec``: date, channel, invoice, outcome, excuse, note, evidence, …)."""
     cid = require_customer(conn, code).id
     inv = require_invoice(conn, rec["invoice"]).id if rec.get("invoice") else None
@@ -62,7 +61,7 @@ def add_log(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: str) 
     return int(new_id)
 
 
-def _same_customer(conn: sqlite3.Connection, inv: int, cid: int, number: str, code: str) -> None:
+def _same_customer(conn: Connection, inv: int, cid: int, number: str, code: str) -> None:
     from huikuan.core.errors import Conflict
 
     owner = (
@@ -105,7 +104,7 @@ def log_query(cid: int | None, since: date | None, until: date | None) -> sa.Sel
 
 
 def logs(
-    conn: sqlite3.Connection, code: str | None, since: date | None, until: date | None
+    conn: Connection, code: str | None, since: date | None, until: date | None
 ) -> Iterator[Row]:
     """Contact log entries, oldest first."""
     cid = require_customer(conn, code).id if code else None
@@ -166,7 +165,7 @@ def promise_query(as_of: date, cid: int | None) -> sa.Select[Any]:
     return stmt if cid is None else stmt.where(pr.customer_id == cid)
 
 
-def add_promise(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: str) -> int:
+def add_promise(conn: Connection, user: str, code: str, rec: Row, now: str) -> int:
     """Record a promise to pay (amount 分, currency, made_on, promised_date, invoice, note)."""
     cid = require_customer(conn, code).id
     inv = None
@@ -190,7 +189,7 @@ def add_promise(conn: sqlite3.Connection, user: str, code: str, rec: Row, now: s
     return int(new_id)
 
 
-def promises(conn: sqlite3.Connection, as_of: date, code: str | None = None) -> Iterator[Row]:
+def promises(conn: Connection, as_of: date, code: str | None = None) -> Iterator[Row]:
     """Promises made by ``as_of`` with their status then: open, kept or broken."""
     cid = require_customer(conn, code).id if code else None
     for found in sa_of(conn).execute(promise_query(as_of, cid)).mappings():

@@ -17,7 +17,6 @@ the caller's transaction and writes one audit row with the state before and afte
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,7 +27,7 @@ from sqlmodel import col
 from huikuan.core.errors import Conflict, NotFound
 from huikuan.core.money import format_fen
 from huikuan.db.models import Allocation, Invoice, Payment
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import apply_credit, audit, id_of
 
 
@@ -96,7 +95,7 @@ APPLIED_TO_INVOICE = (
 )
 
 
-def customer_code(conn: sqlite3.Connection, customer_id: int) -> str:
+def customer_code(conn: Connection, customer_id: int) -> str:
     """The code of the customer with ``customer_id``."""
     from huikuan.db.models import Customer
 
@@ -107,7 +106,7 @@ def customer_code(conn: sqlite3.Connection, customer_id: int) -> str:
 # --- finding the payment -----------------------------------------------------------------
 
 
-def find_payment(conn: sqlite3.Connection, key: str) -> int:
+def find_payment(conn: Connection, key: str) -> int:
     """The id of the payment named by ``key``: its id, else its reference (bank serial)."""
     db = sa_of(conn)
     if key.isdigit():
@@ -130,7 +129,7 @@ def find_payment(conn: sqlite3.Connection, key: str) -> int:
 
 
 def reverse_payment(
-    conn: sqlite3.Connection, payment_id: int, *, on: date, reason: str, user: str
+    conn: Connection, payment_id: int, *, on: date, reason: str, user: str
 ) -> Reversal:
     """Reverse a payment (退票) on ``on``: take back its allocations, re-apply waiting credit."""
     row = sa_of(conn).execute(PAYMENT_ROW, {"pid": payment_id}).first()
@@ -195,7 +194,7 @@ INVOICE_ROW = sa.select(
 
 
 def void_invoice(
-    conn: sqlite3.Connection,
+    conn: Connection,
     number: str,
     *,
     on: date,
@@ -245,16 +244,14 @@ def _refuse_applied(
         )
 
 
-def _applied_to(
-    conn: sqlite3.Connection, invoice_id: int, number: str
-) -> tuple[set[str], list[Applied]]:
+def _applied_to(conn: Connection, invoice_id: int, number: str) -> tuple[set[str], list[Applied]]:
     """The kinds of what is applied to the invoice, and each payment's net amount on it."""
     rows = sa_of(conn).execute(APPLIED_TO_INVOICE, {"iid": invoice_id}).all()
     return {kind for _, kind, _ in rows}, [Applied(pid, number, int(net)) for pid, _, net in rows]
 
 
 def _close_with_void(
-    conn: sqlite3.Connection,
+    conn: Connection,
     iid: int,
     cid: int,
     currency: str,
@@ -280,12 +277,12 @@ def _close_with_void(
 # --- shared steps ------------------------------------------------------------------------
 
 
-def _applied_by(conn: sqlite3.Connection, payment_id: int) -> list[Applied]:
+def _applied_by(conn: Connection, payment_id: int) -> list[Applied]:
     rows = sa_of(conn).execute(APPLIED_BY_PAYMENT, {"pid": payment_id})
     return [Applied(payment_id, number, int(net)) for _, number, net in rows]
 
 
-def _take_back(conn: sqlite3.Connection, parts: list[tuple[int, Any, int]], on: date) -> None:
+def _take_back(conn: Connection, parts: list[tuple[int, Any, int]], on: date) -> None:
     """Negative allocations ``(payment, invoice, amount)`` dated ``on``: the invoices reopen
     and the payments get the amounts back as credit."""
     if not parts:
@@ -309,7 +306,7 @@ def _take_back(conn: sqlite3.Connection, parts: list[tuple[int, Any, int]], on: 
     db.execute(credit, [{"pid": p, "amt": a} for p, _, a in triples])
 
 
-def _invoice_ids(conn: sqlite3.Connection, keys: list[Any]) -> dict[Any, int]:
+def _invoice_ids(conn: Connection, keys: list[Any]) -> dict[Any, int]:
     """Invoice ids by number (ids given as ints map to themselves)."""
     numbers = [k for k in keys if isinstance(k, str)]
     out: dict[Any, int] = {k: k for k in keys if isinstance(k, int)}
@@ -321,13 +318,13 @@ def _invoice_ids(conn: sqlite3.Connection, keys: list[Any]) -> dict[Any, int]:
     return out
 
 
-def _last_allocation(conn: sqlite3.Connection) -> int:
+def _last_allocation(conn: Connection) -> int:
     stmt = sa.select(sa.func.coalesce(sa.func.max(id_of(Allocation)), 0))
     return int(sa_of(conn).execute(stmt).scalar_one())
 
 
 def _allocations_since(
-    conn: sqlite3.Connection, mark: int, *, positive: bool, skip_invoice: int | None = None
+    conn: Connection, mark: int, *, positive: bool, skip_invoice: int | None = None
 ) -> tuple[Applied, ...]:
     """The allocations written after ``mark`` (the re-applied credit), oldest first."""
     stmt = (

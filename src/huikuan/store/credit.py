@@ -1,9 +1,10 @@
-"""Credit data in the ledger: payment history, exposure, stored assessments, the risk view."""
+"""Credit data in the ledger: payment history, exposure and holds, the risk view.
+
+Stored assessments (5C scores, their adoption) are :mod:`huikuan.store.credit_assessments`.
+"""
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
 from functools import cache
@@ -12,19 +13,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from huikuan.core.aging import Buckets
-from huikuan.core.credit import Assessment, History
+from huikuan.core.credit import History
 from huikuan.core.creditcheck import Standing
-from huikuan.core.creditpolicy import CreditInputs
-from huikuan.core.errors import NotFound
-from huikuan.core.money import format_fen
 from huikuan.db.dialect import days_between, greatest
-from huikuan.db.tables import allocation, credit_assessment, customer, invoice, payment
+from huikuan.db.tables import allocation, customer, invoice, payment
 from huikuan.store.collections import fen_sum, fen_total
-from huikuan.store.db import sa_of
-from huikuan.store.ledger import audit, require_customer
+from huikuan.store.credit_assessments import latest
+from huikuan.store.db import Connection, sa_of
+from huikuan.store.ledger import require_customer
 from huikuan.store.reports import aging_cells
 
-Row = dict[str, Any]
 # Statements run once per customer are built once, with these parameters (SQLAlchemy then
 # reuses their compiled form instead of building and keying a new statement every time).
 _CID = sa.bindparam("cid", type_=sa.Integer())
@@ -159,13 +157,13 @@ def _currencies() -> sa.Select[Any]:
     return sa.select(i.currency).where(i.customer_id == _CID).distinct().limit(2)
 
 
-def limit_currency(conn: sqlite3.Connection, cid: int, default: str) -> str:
+def limit_currency(conn: Connection, cid: int, default: str) -> str:
     """The currency of a customer's limit: its only invoice currency, else the ledger's."""
     rows = sa_of(conn).execute(_currencies(), {"cid": cid}).all()
     return str(rows[0][0]) if len(rows) == 1 else default
 
 
-def history(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> History:
+def history(conn: Connection, cid: int, currency: str, as_of: date) -> History:
     """The customer's payment record as of ``as_of`` (for the Character score)."""
     db = sa_of(conn)
     p = {"cid": cid, "as_of": as_of}
@@ -187,7 +185,7 @@ def history(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> H
     )
 
 
-def broken_promises(conn: sqlite3.Connection, cid: int, as_of: date) -> int:
+def broken_promises(conn: Connection, cid: int, as_of: date) -> int:
     """Promises to pay broken by ``as_of`` (payments short of the amount by the date)."""
     from huikuan.store.collections import promises
 
@@ -195,7 +193,7 @@ def broken_promises(conn: sqlite3.Connection, cid: int, as_of: date) -> int:
     return sum(1 for p in promises(conn, as_of, code) if p["status"] == "broken")
 
 
-def monthly_sales(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> int | None:
+def monthly_sales(conn: Connection, cid: int, currency: str, as_of: date) -> int | None:
     """Average monthly invoicing over the last 12 months (or since the first invoice)."""
     start = as_of - timedelta(days=365)
     i = invoice.c
@@ -211,7 +209,7 @@ def monthly_sales(conn: sqlite3.Connection, cid: int, currency: str, as_of: date
 
 
 def open_invoices(
-    conn: sqlite3.Connection, cid: int, currency: str, as_of: date
+    conn: Connection, cid: int, currency: str, as_of: date
 ) -> list[tuple[str, str, int]]:
     """``(number, due_date, open 分)`` of the customer's invoices open as of ``as_of``."""
     p = {"cid": cid, "currency": currency, "as_of": as_of}
@@ -219,13 +217,13 @@ def open_invoices(
     return [(n, d.isoformat(), o) for n, d, o in rows]
 
 
-def unapplied(conn: sqlite3.Connection, cid: int, currency: str, as_of: date) -> int:
+def unapplied(conn: Connection, cid: int, currency: str, as_of: date) -> int:
     """Credit received by ``as_of`` and not applied to invoices issued by then."""
     p = {"cid": cid, "currency": currency, "as_of": as_of}
     return int(sa_of(conn).execute(unapplied_query(), p).scalar_one())
 
 
-def terms(conn: sqlite3.Connection, cid: int) -> str | None:
+def terms(conn: Connection, cid: int) -> str | None:
     """The customer's payment terms (``None``: the ledger's default)."""
     found: str | None = sa_of(conn).execute(_terms(), {"cid": cid}).scalar_one()
     return found
@@ -242,7 +240,7 @@ def _holds() -> sa.Select[Any]:
     return sa.select(c.credit_limit, c.blocked, c.blocked_reason, c.legal).where(c.id == _CID)
 
 
-def standing(conn: sqlite3.Connection, code: str, as_of: date, default_currency: str) -> Standing:
+def standing(conn: Connection, code: str, as_of: date, default_currency: str) -> Standing:
     """Limit, exposure and holds of a customer as of ``as_of``."""
     cid = require_customer(conn, code).id
     found = sa_of(conn).execute(_holds(), {"cid": cid}).one()
@@ -262,146 +260,15 @@ def standing(conn: sqlite3.Connection, code: str, as_of: date, default_currency:
         blocked=bool(blocked),
         blocked_reason=reason,
         legal=bool(legal),
-        rating=rated["rating"] if rated else None,
-        rated_on=rated["date"] if rated else None,
+        rating=rated.rating if rated else None,
+        rated_on=rated.date.isoformat() if rated else None,
         worst_overdue=worst[1],
         worst_invoice=worst[0],
         overdue_invoices=len(overdue),
     )
 
 
-# --- stored assessments ----------------------------------------------------------------------
-
-
-def save(
-    conn: sqlite3.Connection, user: str, cid: int, a: Assessment, inputs: CreditInputs, now: str
-) -> int:
-    """Store an assessment (history is never overwritten); return its id."""
-    stmt = sa.insert(credit_assessment).values(
-        customer_id=cid,
-        date=a.date,
-        assessor=user,
-        inputs=_dump(inputs.as_json()),
-        weights=_dump({k: str(v) for k, v in a.weights.items()}),
-        scores=_dump(a.scores),
-        total=a.total,
-        rating=a.rating,
-        recommended_limit=a.recommended_limit,
-        recommended_terms=a.recommended_terms,
-        currency=a.currency,
-        reasons=_dump(a.reasons),
-        missing=_dump(a.missing),
-        created_at=now,
-    )
-    new_id = sa_of(conn).execute(stmt.returning(credit_assessment.c.id)).scalar_one()
-    audit(conn, user, "assess", "credit", a.customer, {"rating": a.rating, "total": a.total})
-    return int(new_id)
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def assessment_query() -> sa.Select[Any]:
-    """Stored assessments with their customer's code (to complete with ``where``)."""
-    a = credit_assessment.c
-    return sa.select(
-        a.id,
-        customer.c.code.label("customer"),
-        a.date,
-        a.assessor,
-        a.total,
-        a.rating,
-        a.recommended_limit,
-        a.recommended_terms,
-        a.currency,
-        a.scores,
-        a.weights,
-        a.inputs,
-        a.reasons,
-        a.missing,
-        a.applied_at,
-    ).join(customer, customer.c.id == a.customer_id)
-
-
-def _row(found: Any) -> Row:
-    row = dict(found)
-    for key in ("scores", "weights", "inputs", "reasons", "missing"):
-        row[key] = json.loads(row[key])
-    row["date"] = row["date"].isoformat()
-    if row["applied_at"] is not None:
-        row["applied_at"] = row["applied_at"].isoformat()
-    row["recommended_limit"] = format_fen(row["recommended_limit"])
-    return row
-
-
-def assessments(conn: sqlite3.Connection, cid: int) -> list[Row]:
-    """A customer's assessments, newest first."""
-    a = credit_assessment.c
-    stmt = assessment_query().where(a.customer_id == cid).order_by(a.date.desc(), a.id.desc())
-    return [_row(r) for r in sa_of(conn).execute(stmt).mappings()]
-
-
-def latest(conn: sqlite3.Connection, cid: int, as_of: date | None = None) -> Row | None:
-    """The newest assessment dated on or before ``as_of`` (any date when None)."""
-    p = {"cid": cid, "as_of": as_of or date.max}
-    found = sa_of(conn).execute(_latest(), p).mappings().first()
-    return _row(found) if found else None
-
-
-@cache
-def _latest() -> sa.Select[Any]:
-    a = credit_assessment.c
-    return (
-        assessment_query()
-        .where(a.customer_id == _CID, a.date <= _AS_OF)
-        .order_by(a.date.desc(), a.id.desc())
-        .limit(1)
-    )
-
-
-def apply(
-    conn: sqlite3.Connection, user: str, code: str, assessment_id: int | None, now: str
-) -> Row:
-    """Adopt an assessment's limit and terms as the customer's (audited); return it."""
-    cid = require_customer(conn, code).id
-    rows = assessments(conn, cid)
-    pick = (
-        rows[0]
-        if rows and assessment_id is None
-        else next((r for r in rows if r["id"] == assessment_id), None)
-    )
-    if pick is None:
-        which = f"assessment {assessment_id}" if assessment_id else "an assessment"
-        raise NotFound(f"customer {code} has no {which} (run `huikuan credit score {code}`)")
-    db, c, a = sa_of(conn), customer.c, credit_assessment.c
-    old = db.execute(sa.select(c.credit_limit, c.terms).where(c.id == cid)).one()
-    limit = db.execute(sa.select(a.recommended_limit).where(a.id == pick["id"])).scalar_one()
-    db.execute(
-        sa.update(customer)
-        .where(c.id == cid)
-        .values(credit_limit=limit, terms=pick["recommended_terms"])
-    )
-    db.execute(sa.update(credit_assessment).where(a.id == pick["id"]).values(applied_at=now))
-    audit(
-        conn,
-        user,
-        "apply",
-        "credit",
-        code,
-        {
-            "assessment": pick["id"],
-            "old": {
-                "credit_limit": None if old[0] is None else format_fen(old[0]),
-                "terms": old[1],
-            },
-            "new": {"credit_limit": pick["recommended_limit"], "terms": pick["recommended_terms"]},
-        },
-    )
-    return pick
-
-
-def customer_ids(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
+def customer_ids(conn: Connection) -> Iterator[tuple[int, str, str]]:
     """``(id, code, name)`` of every customer, by code."""
     stmt = sa.select(customer.c.id, customer.c.code, customer.c.name).order_by(customer.c.code)
     for row in sa_of(conn).execute(stmt, execution_options={"yield_per": 1000}):
@@ -409,7 +276,7 @@ def customer_ids(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
 
 
 def risk_cells(
-    conn: sqlite3.Connection, as_of: date, buckets: Buckets
+    conn: Connection, as_of: date, buckets: Buckets
 ) -> Iterator[tuple[str, str, int, int]]:
     """``(customer code, currency, bucket index, open 分)`` for the risk matrix."""
     for code, _name, currency, bucket, fen in aging_cells(conn, as_of, buckets, "customer", False):

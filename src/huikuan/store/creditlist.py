@@ -4,18 +4,35 @@ standing of each customer (:func:`huikuan.store.credit.standing`), with the same
 
 from __future__ import annotations
 
-import sqlite3
+import datetime as dt
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
+from huikuan.core.rows import Fen
 from huikuan.db.dialect import unindexed
 from huikuan.db.tables import allocation, credit_assessment, customer, invoice, payment
 from huikuan.store.collections import fen_sum
-from huikuan.store.credit import _AS_OF, Row
-from huikuan.store.db import sa_of
+from huikuan.store.credit import _AS_OF
+from huikuan.store.db import Connection, sa_of
+
+
+class CreditRow(NamedTuple):
+    """A customer in ``credit list``: its latest assessment (if any), limit, terms, and the
+    exposure and available credit in the limit's currency."""
+
+    code: str
+    name: str
+    rating: str | None
+    total: int | None
+    last_assessed: dt.date | None
+    credit_limit: Fen | None
+    terms: str | None
+    currency: str
+    exposure: Fen
+    available: Fen | None
 
 
 def customers_statement() -> sa.Select[Any]:
@@ -71,8 +88,8 @@ def open_statement(source: sa.Subquery) -> sa.Select[Any]:
 
 
 def credit_rows(
-    conn: sqlite3.Connection, as_of: date, stale: int | None, default_currency: str
-) -> Iterator[Row]:
+    conn: Connection, as_of: date, stale: int | None, default_currency: str
+) -> Iterator[CreditRow]:
     """``credit list``: every customer's rating, limit, terms, exposure and available credit
     as of ``as_of`` (money in 分), by code; with ``stale``, only customers not assessed for
     that many days (or never). Three grouped queries for the whole ledger."""
@@ -89,18 +106,10 @@ def credit_rows(
             continue
         currency = cur if n == 1 else default_currency
         exposure = opened.get((cid, currency), 0) - credit.get((cid, currency), 0)
-        yield {
-            "code": code,
-            "name": name,
-            "rating": rating,
-            "total": total,
-            "last_assessed": rated_on.isoformat() if rated_on else None,
-            "credit_limit": limit,
-            "terms": terms,
-            "currency": currency,
-            "exposure": exposure,
-            "available": None if limit is None else limit - exposure,
-        }
+        left = None if limit is None else Fen(limit - exposure)
+        yield CreditRow(
+            code, name, rating, total, rated_on, limit, terms, currency, Fen(exposure), left
+        )
 
 
 def _sums(rows: Any) -> dict[tuple[int, str], int]:

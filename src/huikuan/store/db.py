@@ -6,11 +6,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # imported lazily: opening a ledger stays fast
     import sqlalchemy as sa
@@ -50,20 +49,41 @@ class LedgerConnection(sqlite3.Connection):
         super().close()
 
 
-Connection = sqlite3.Connection
-"""What store and service functions take as ``conn``: the ledger's connection (a
-:class:`LedgerConnection`, or PostgreSQL's ``PgConnection`` with the same surface). Named here
-so that no module outside the engine code imports ``sqlite3`` for the annotation."""
+class Connection(Protocol):
+    """What store and service functions take as ``conn``: the ledger's connection.
+
+    Both engines' connections have this surface: :class:`LedgerConnection` (SQLite) and
+    :class:`huikuan.db.postgres.PgConnection`. Queries go through :attr:`sa`; raw DB-API calls
+    (``execute``) are SQLite's only and stay in the engine-specific modules, which narrow
+    ``conn`` with ``isinstance`` first. No module outside the engine code imports ``sqlite3``.
+    """
+
+    @property
+    def sa(self) -> sa.Connection:
+        """A SQLAlchemy connection sharing this connection and its transaction."""
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a ledger transaction is open."""
+
+    def rollback(self) -> None:
+        """Undo the open transaction."""
+
+    def close(self) -> None:
+        """Close the connection."""
 
 
-def sa_of(conn: sqlite3.Connection) -> sa.Connection:
+def sa_of(conn: Connection) -> sa.Connection:
     """The SQLAlchemy connection sharing ``conn`` (a ledger connection) and its transaction."""
-    if isinstance(conn, LedgerConnection):
-        return conn.sa
-    pg = sys.modules.get("huikuan.db.postgres")
-    if pg is not None and isinstance(conn, pg.PgConnection):
-        return conn.sa  # type: ignore[no-any-return]
-    raise TypeError("not a ledger connection (open it with open_ledger)")
+    return conn.sa
+
+
+def sqlite_of(conn: Connection) -> LedgerConnection:
+    """``conn`` as SQLite's connection, for the raw DB-API calls of SQLite-only code paths
+    (bulk writes); a :class:`TypeError` for another engine's connection (a bug of ours)."""
+    if not isinstance(conn, LedgerConnection):
+        raise TypeError("not a SQLite ledger connection")
+    return conn
 
 
 class Ledger:
@@ -79,7 +99,7 @@ class Ledger:
     def __init__(
         self,
         path: Path | None,
-        conn: sqlite3.Connection,
+        conn: Connection,
         user: str,
         *,
         engine: ModuleType = sqlite_engine,
@@ -97,7 +117,7 @@ class Ledger:
         return "sqlite" if self.engine is sqlite_engine else "postgresql"
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         """A write transaction; rolls back on any exception (all-or-nothing).
 
         SQLite: ``BEGIN IMMEDIATE`` … ``COMMIT``; PostgreSQL: ``BEGIN``, the write lock …
@@ -191,7 +211,7 @@ def _upgrade(path: Path) -> None:
         engine.dispose()
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path) -> LedgerConnection:
     """A raw connection with the ledger's pragmas (autocommit; transactions are explicit)."""
     old = os.umask(0o077)  # WAL and shm files are created owner-only too
     try:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
@@ -22,13 +21,13 @@ import sqlalchemy as sa
 
 from huikuan.db.models import DunningMessage
 from huikuan.db.types import Timestamp
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.dunning import M, Row, _customer_id, _message, by_id, messages, msg
 
 UNSENT = ("pending", "failed")  # taken by any run; a claim makes sure only one sends them
 
 
-def to_deliver(conn: sqlite3.Connection, own: list[int], stale_before: str) -> list[Row]:
+def to_deliver(conn: Connection, own: list[int], stale_before: str) -> list[Row]:
     """Messages for this run to send: its own new ones, any pending or failed ones (retried),
     and ones a crashed run left half-sent: at once when the process holding the claim on
     this host is gone, after ``stale_before`` when it ran on another host (or is unknown)."""
@@ -74,7 +73,7 @@ def _alive(pid: int, since: str | None) -> bool:
     return started <= datetime.fromisoformat(since).timestamp() + 2  # (tick and clock slack)
 
 
-def waiting(conn: sqlite3.Connection, stale_before: str) -> list[Row]:
+def waiting(conn: Connection, stale_before: str) -> list[Row]:
     """Messages not delivered yet, each with ``state``: ``retry`` (failed before),
     ``waiting`` (pending, or left by a crashed run) or ``sending`` (a live run has it)."""
     out = []
@@ -103,7 +102,7 @@ def _started(pid: int) -> float | None:
     return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 
-def claim(conn: sqlite3.Connection, m: Row, now: str) -> bool:
+def claim(conn: Connection, m: Row, now: str) -> bool:
     """Take message ``m`` for delivery, recording who holds it (pid, host, when); False when
     another run took it first (a ``sending`` one is taken only if its claim is unchanged).
 
@@ -150,7 +149,7 @@ _CLAIM = (
 ADDRESS_TASK = "find-email"  # level name of the task raised for an email with no address
 
 
-def address_task(conn: sqlite3.Connection, m: Row, day: date, now: str) -> None:
+def address_task(conn: Connection, m: Row, day: date, now: str) -> None:
     """Raise a task to find the email address of message ``m``'s customer (once)."""
     cid = _customer_id(conn, m["customer"])
     if sa_of(conn).execute(_ADDRESS_TASK, {"cid": cid}).first():
@@ -167,7 +166,7 @@ _ADDRESS_TASK = sa.select(msg.id).where(
 )
 
 
-def close_address_tasks(conn: sqlite3.Connection, code: str, reference: str, now: str) -> None:
+def close_address_tasks(conn: Connection, code: str, reference: str, now: str) -> None:
     """The customer's email went out: the task to find the address is no longer needed."""
     why = f"address found: {reference} sent"
     params = {"cid": _customer_id(conn, code), "error": why, "now": now}

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -46,7 +45,7 @@ from huikuan.db.dialect import unindexed
 from huikuan.db.models import Customer, DunningAction, DunningMessage, Invoice
 from huikuan.db.tables import table_of
 from huikuan.store import dunning_messages as _messages
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 
 Row = dict[str, Any]
 Columns = ReadOnlyColumnCollection[str, sa.Column[Any]]
@@ -119,7 +118,7 @@ _LIMITATION_DONE = (
 )
 
 
-def debtors(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> list[Debtor]:
+def debtors(conn: Connection, cfg: DunningConfig, as_of: date) -> list[Debtor]:
     """Customers with open invoices, with what was done and what pauses dunning, by code."""
     return sorted(each_debtor(conn, cfg, as_of), key=attrgetter("code"))
 
@@ -127,7 +126,7 @@ def debtors(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> list[D
 NOTHING_DONE: frozenset[int] = frozenset()
 
 
-def each_debtor(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> Iterator[Debtor]:
+def each_debtor(conn: Connection, cfg: DunningConfig, as_of: date) -> Iterator[Debtor]:
     """:func:`debtors`, one customer at a time in the order of their ids (the open invoices
     come by customer from the partial index, so no more than one customer's are held)."""
     db = sa_of(conn)
@@ -146,7 +145,7 @@ def each_debtor(conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> It
 class _Facts:
     """What was done to the open invoices and what pauses them, read once for the run."""
 
-    def __init__(self, conn: sqlite3.Connection, cfg: DunningConfig, as_of: date) -> None:
+    def __init__(self, conn: Connection, cfg: DunningConfig, as_of: date) -> None:
         db = sa_of(conn)
         self.done, self.reached = _done_levels(conn), _reached(conn)
         self.pauses = _promise_pauses(conn, cfg, as_of)
@@ -168,20 +167,20 @@ def _paused(pauses: dict[tuple[int, int | None], date], cid: int, iid: int) -> d
     return max(found, default=None)
 
 
-def _done_levels(conn: sqlite3.Connection) -> dict[int, set[int]]:
+def _done_levels(conn: Connection) -> dict[int, set[int]]:
     done: dict[int, set[int]] = defaultdict(set)
     for iid, level in sa_of(conn).execute(_DONE):
         done[iid].add(level)
     return done
 
 
-def _reached(conn: sqlite3.Connection) -> dict[int, tuple[int, date]]:
+def _reached(conn: Connection) -> dict[int, tuple[int, date]]:
     """Open invoice -> the highest policy level it has had (done) and the day of that run."""
     return {iid: (level, day) for iid, level, day in sa_of(conn).execute(_REACHED)}
 
 
 def _promise_pauses(
-    conn: sqlite3.Connection, cfg: DunningConfig, as_of: date
+    conn: Connection, cfg: DunningConfig, as_of: date
 ) -> dict[tuple[int, int | None], date]:
     """(customer, invoice or None) -> promise date + grace, for promises not broken or kept."""
     from huikuan.store.collections import promises
@@ -205,7 +204,7 @@ def as_day(value: date | str) -> date:
 
 
 def record(
-    conn: sqlite3.Connection, plans: list[Plan], cfg: DunningConfig, as_of: date, now: str
+    conn: Connection, plans: list[Plan], cfg: DunningConfig, as_of: date, now: str
 ) -> list[int]:
     """Record the plans' actions and messages (inside the caller's write transaction)."""
     cids = _ids(conn, _CUSTOMER_IDS_OF, [p.customer for p in plans])
@@ -263,7 +262,7 @@ def recorder(now: str) -> Row:
     return {"claimed_pid": os.getpid(), "claimed_host": socket.gethostname(), "claimed_at": now}
 
 
-def _insert_messages(conn: sqlite3.Connection, rows: list[Row]) -> list[int]:
+def _insert_messages(conn: Connection, rows: list[Row]) -> list[int]:
     """Insert messages (a few statements of many rows): their ids, in the order given."""
     db, ids = sa_of(conn), list[int]()
     for start in range(0, len(rows), ROWS):
@@ -271,7 +270,7 @@ def _insert_messages(conn: sqlite3.Connection, rows: list[Row]) -> list[int]:
     return [int(i) for i in ids]
 
 
-def _message(conn: sqlite3.Connection, cid: int, day: date, *args: Any) -> int:
+def _message(conn: Connection, cid: int, day: date, *args: Any) -> int:
     """Insert one message (see :func:`_message_values` for the arguments): its id."""
     return _insert_messages(conn, [_message_values(cid, day, *args)])[0]
 
@@ -281,7 +280,7 @@ def _action(iid: int, level: int, name: str, status: str, day: date, message: in
             "run_date": day, "message_id": message}  # fmt: skip
 
 
-def _insert_actions(conn: sqlite3.Connection, rows: list[Row]) -> None:
+def _insert_actions(conn: Connection, rows: list[Row]) -> None:
     db = sa_of(conn)
     for start in range(0, len(rows), ROWS):
         db.execute(_INSERT_ACTIONS, rows[start : start + ROWS])
@@ -292,7 +291,7 @@ CHUNK = 500  # keys looked up per statement
 ROWS = 2000  # rows inserted per statement (memory stays flat on a first run at scale)
 
 
-def _ids(conn: sqlite3.Connection, stmt: sa.Select[Any], keys: list[str]) -> dict[str, int]:
+def _ids(conn: Connection, stmt: sa.Select[Any], keys: list[str]) -> dict[str, int]:
     """Key -> id for ``keys`` (customer codes or invoice numbers), read in chunks."""
     db, keys, out = sa_of(conn), sorted(set(keys)), dict[str, int]()
     for start in range(0, len(keys), CHUNK):
@@ -300,15 +299,15 @@ def _ids(conn: sqlite3.Connection, stmt: sa.Select[Any], keys: list[str]) -> dic
     return out
 
 
-def _customer_id(conn: sqlite3.Connection, code: str) -> int:
+def _customer_id(conn: Connection, code: str) -> int:
     return int(sa_of(conn).execute(_CUSTOMER_ID, {"code": code}).scalar_one())
 
 
-def _invoice_id(conn: sqlite3.Connection, number: str) -> int:
+def _invoice_id(conn: Connection, number: str) -> int:
     return int(sa_of(conn).execute(_INVOICE_ID, {"number": number}).scalar_one())
 
 
-def limitation_due(conn: sqlite3.Connection, rows: list[Row]) -> list[Row]:
+def limitation_due(conn: Connection, rows: list[Row]) -> list[Row]:
     """The limitation tasks to raise now for these :func:`limitation_rows` rows: per invoice,
     the most urgent threshold (180, then 60 days left) not raised yet."""
     raised = _limitation_levels(conn, [row["invoice"] for row in rows])
@@ -324,9 +323,7 @@ def limitation_due(conn: sqlite3.Connection, rows: list[Row]) -> list[Row]:
     return out
 
 
-def _limitation_levels(
-    conn: sqlite3.Connection, numbers: list[str]
-) -> dict[str, tuple[int, list[int]]]:
+def _limitation_levels(conn: Connection, numbers: list[str]) -> dict[str, tuple[int, list[int]]]:
     """Invoice number -> (id, the limitation levels it has had), read in chunks."""
     db, keys = sa_of(conn), sorted(set(numbers))
     out: dict[str, tuple[int, list[int]]] = {}
@@ -340,7 +337,7 @@ def _limitation_levels(
     return out
 
 
-def limitation_tasks(conn: sqlite3.Connection, due: list[Row], as_of: date, now: str) -> list[int]:
+def limitation_tasks(conn: Connection, due: list[Row], as_of: date, now: str) -> list[int]:
     """Record the tasks :func:`limitation_due` found: a ``legal`` message and its action."""
     cids = _ids(conn, _CUSTOMER_IDS_OF, [task["customer"] for task in due])
     ids = _insert_messages(conn, [

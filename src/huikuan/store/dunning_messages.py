@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -21,7 +20,7 @@ import sqlalchemy as sa
 from huikuan.db.models import Customer, DunningMessage, Invoice
 from huikuan.db.tables import table_of
 from huikuan.db.types import Timestamp
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 
 Row = dict[str, Any]
 inv, cust, msg = (table_of(m).c for m in (Invoice, Customer, DunningMessage))
@@ -49,7 +48,7 @@ _STAMPS = ("updated_at", "claimed_at")
 
 
 def messages(
-    conn: sqlite3.Connection,
+    conn: Connection,
     where: sa.ColumnElement[bool] | str,
     params: tuple[Any, ...] = (),
 ) -> list[Row]:
@@ -91,12 +90,12 @@ def by_id(ids: Iterable[int]) -> sa.ColumnElement[bool]:
 _PEOPLE = sa.select(cust.code, cust.salesperson, cust.name, cust.language)
 
 
-def people(conn: sqlite3.Connection) -> dict[str, tuple[str | None, str, str]]:
+def people(conn: Connection) -> dict[str, tuple[str | None, str, str]]:
     """Customer code -> (salesperson, name, language), for the day's to-do list."""
     return {c: (s, n, lang) for c, s, n, lang in sa_of(conn).execute(_PEOPLE)}
 
 
-def set_reference(conn: sqlite3.Connection, mid: int, reference: str) -> None:
+def set_reference(conn: Connection, mid: int, reference: str) -> None:
     """Tie a message to its letter's reference (a retry re-sends the same letter)."""
     sa_of(conn).execute(_SET_REFERENCE, {"mid": mid, "reference": reference})
 
@@ -105,12 +104,12 @@ _UPDATE = sa.update(DunningMessage).where(msg.id == sa.bindparam("mid"))
 _SET_REFERENCE = _UPDATE.values(reference=sa.bindparam("reference"))
 
 
-def retries(conn: sqlite3.Connection) -> list[Row]:
+def retries(conn: Connection) -> list[Row]:
     """Messages that failed and wait for the next run."""
     return messages(conn, M.status == "failed")
 
 
-def finish(conn: sqlite3.Connection, mid: int, ok: bool, detail: str, now: str) -> None:
+def finish(conn: Connection, mid: int, ok: bool, detail: str, now: str) -> None:
     """Record a delivery's outcome: evidence when sent, the reason when failed (one UPDATE,
     committed on its own)."""
     values = {"status": "sent" if ok else "failed", "evidence": detail if ok else None,
@@ -118,7 +117,7 @@ def finish(conn: sqlite3.Connection, mid: int, ok: bool, detail: str, now: str) 
     sa_of(conn).execute(_FINISH, {"mid": mid, "now": now, **values})
 
 
-def drop(conn: sqlite3.Connection, mid: int, why: str, now: str) -> None:
+def drop(conn: Connection, mid: int, why: str, now: str) -> None:
     """Give up a message for good: what it asked for was settled or disputed since."""
     sa_of(conn).execute(_DROP, {"mid": mid, "error": why, "now": now})
 
@@ -133,9 +132,7 @@ _FINISH = _UPDATE.values(
 _DROP = _UPDATE.values(status="dropped", error=sa.bindparam("error"), updated_at=_NOW)
 
 
-def still_owed(
-    conn: sqlite3.Connection, numbers: list[str], as_of: date, *, overdue: bool
-) -> list[str]:
+def still_owed(conn: Connection, numbers: list[str], as_of: date, *, overdue: bool) -> list[str]:
     """Which of ``numbers`` are still open and undisputed (and past due, with ``overdue``)."""
     stmt = _OVERDUE if overdue else _OWED
     return list(sa_of(conn).execute(stmt, {"keys": numbers, "as_of": as_of}).scalars())
@@ -159,7 +156,7 @@ _INVOICE_FACTS = sa.select(
 ).where(inv.number == sa.bindparam("number"))
 
 
-def open_invoices_of(conn: sqlite3.Connection, numbers: list[str], as_of: date) -> list[Row]:
+def open_invoices_of(conn: Connection, numbers: list[str], as_of: date) -> list[Row]:
     """Invoice facts for a message: number, dates (ISO), amounts, days overdue."""
     db, out = sa_of(conn), []
     for number in numbers:

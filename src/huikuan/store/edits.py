@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -33,6 +33,21 @@ INVOICE_NOW = sa.select(
 ).where(col(Invoice.number) == sa.bindparam("number"))
 
 
+class Diff(NamedTuple):
+    """What an edit changed: the changed fields' values before and after (dates as ISO text,
+    money in 分, as audited)."""
+
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+class FoundContact(NamedTuple):
+    """A contact's id and its editable fields (:data:`CONTACT_FIELDS`)."""
+
+    id: int
+    fields: dict[str, Any]
+
+
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
@@ -45,7 +60,7 @@ def edit_invoice(
     reason: str,
     user: str,
     on: date,
-) -> dict[str, dict[str, Any]]:
+) -> Diff:
     """Set checked invoice fields (``amount`` in 分 only while nothing is applied); return
     ``{"before": …, "after": …}`` of the fields that changed."""
     row = sa_of(conn).execute(INVOICE_NOW, {"number": number}).first()
@@ -61,11 +76,8 @@ def edit_invoice(
     sa_of(conn).execute(sa.update(Invoice).where(id_of(Invoice) == iid).values(**values, **extra))
     if "amount" in values:
         apply_credit(conn, cid, currency, on)
-    diff = {
-        "before": {k: _plain(now[k]) for k in values},
-        "after": {k: _plain(v) for k, v in values.items()},
-    }
-    audit(conn, user, "edit", "invoice", number, {"reason": reason, **diff})
+    diff = Diff({k: _plain(now[k]) for k in values}, {k: _plain(v) for k, v in values.items()})
+    audit(conn, user, "edit", "invoice", number, {"reason": reason, **diff._asdict()})
     return diff
 
 
@@ -104,19 +116,17 @@ CONTACT_ROW = (
 )
 
 
-def find_contact(
-    conn: Connection, code: str, name: str, role: str | None = None
-) -> tuple[int, dict[str, Any]]:
+def find_contact(conn: Connection, code: str, name: str, role: str | None = None) -> FoundContact:
     """The customer's contact (not removed) called ``name`` (and with ``role``, when given)."""
     cid = require_customer(conn, code).id
     rows = sa_of(conn).execute(CONTACT_ROW, {"cid": cid, "name": name}).all()
-    found = [(r[0], dict(zip(CONTACT_FIELDS, r[1:]))) for r in rows]
+    found = [FoundContact(r[0], dict(zip(CONTACT_FIELDS, r[1:]))) for r in rows]
     if role is not None:
-        found = [f for f in found if f[1]["role"] == role]
+        found = [f for f in found if f.fields["role"] == role]
     if not found:
         raise NotFound(f"{code} has no contact named {name!r} (see `huikuan contact list {code}`)")
     if len(found) > 1:
-        roles = ", ".join(f[1]["role"] for f in found)
+        roles = ", ".join(f.fields["role"] for f in found)
         raise Conflict(
             f"{code} has {len(found)} contacts named {name} ({roles}): give --current-role"
         )
@@ -132,14 +142,14 @@ def edit_contact(
     *,
     reason: str,
     user: str,
-) -> dict[str, dict[str, Any]]:
+) -> Diff:
     """Set a contact's checked fields; return ``{"before": …, "after": …}`` of what changed."""
     values = {k: after[k] for k in CONTACT_FIELDS if after[k] != before[k]}
     if not values:
         raise HuikuanError(f"contact {before['name']} already has these values: nothing to change")
     sa_of(conn).execute(sa.update(Contact).where(id_of(Contact) == contact_id).values(**values))
-    diff = {"before": {k: before[k] for k in values}, "after": values}
-    detail = {"id": contact_id, "name": before["name"], "reason": reason, **diff}
+    diff = Diff({k: before[k] for k in values}, values)
+    detail = {"id": contact_id, "name": before["name"], "reason": reason, **diff._asdict()}
     audit(conn, user, "edit", "contact", code, detail)
     return diff
 

@@ -6,7 +6,6 @@ Each runs inside the caller's transaction and raises :class:`Conflict`; nothing 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +15,7 @@ from sqlmodel import col
 from huikuan.core.errors import Conflict
 from huikuan.core.money import format_fen
 from huikuan.db.models import Invoice, Payment
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 
 Record = Mapping[str, Any]
 
@@ -38,9 +37,7 @@ CUSTOMER_OPEN = sa.select(
 )
 
 
-def refuse_duplicate_reference(
-    conn: sqlite3.Connection, rec: Record, kind: str = "payment"
-) -> None:
+def refuse_duplicate_reference(conn: Connection, rec: Record, kind: str = "payment") -> None:
     """Raise :class:`Conflict` when the customer already has a payment with this bank reference
     (``kind`` credit_note: a credit note with this number).
 
@@ -60,7 +57,7 @@ def refuse_duplicate_reference(
         )
 
 
-def refuse_credit_excess(conn: sqlite3.Connection, rec: Record) -> None:
+def refuse_credit_excess(conn: Connection, rec: Record) -> None:
     """Raise :class:`Conflict` when a credit note is larger than what it credits.
 
     That is the named invoice's open amount, or without an invoice the customer's open

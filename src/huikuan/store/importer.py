@@ -32,7 +32,7 @@ from huikuan.core.records import (
 from huikuan.core.text import printable
 from huikuan.store import ledger as L
 from huikuan.store import pipeline, setalloc, sheets
-from huikuan.store.db import Ledger
+from huikuan.store.db import Connection, Ledger, LedgerConnection
 from huikuan.store.paylookup import PaymentLookups
 from huikuan.store.sources import (
     FORMATS,
@@ -111,7 +111,7 @@ def import_file(led: Ledger, opts: ImportOptions) -> ImportResult:
 
 
 def _run(
-    conn: sqlite3.Connection, user: str, src: Source, text: Any, fmt: str, opts: ImportOptions
+    conn: Connection, user: str, src: Source, text: Any, fmt: str, opts: ImportOptions
 ) -> ImportResult:
     label, at = (text.label, text.header_row) if fmt in WORKBOOKS else (src.label, 1)
     try:
@@ -152,7 +152,7 @@ def _unchecked_keys(led: Ledger, kind: str) -> Iterator[None]:
     Every customer and invoice id an imported row carries comes from the tables read inside
     the same write transaction, so the check could never fail.
     """
-    if kind == "customers" or led.dialect != "sqlite" or led.conn.in_transaction:
+    if kind == "customers" or not isinstance(led.conn, LedgerConnection) or led.conn.in_transaction:
         yield
         return
     led.conn.execute("PRAGMA foreign_keys = OFF")
@@ -230,16 +230,16 @@ def _parallel(fmt: str, kind: str, size: int) -> bool:
     return fmt == "csv" and kind == "invoices" and size >= PARALLEL_BYTES and pipeline.available()
 
 
-def _importer(conn: sqlite3.Connection, label: str, opts: ImportOptions, size: int) -> _Importer:
+def _importer(conn: Connection, label: str, opts: ImportOptions, size: int) -> _Importer:
     """The importer for the ledger's engine (SQLite's own, or :mod:`pgimport`'s)."""
-    if not isinstance(conn, sqlite3.Connection):
+    if not isinstance(conn, LedgerConnection):
         from huikuan.store.pgimport import PgImporter
 
-        return PgImporter(conn, label, opts, size=size)
+        return PgImporter(conn, label, opts, size=size)  # type: ignore[arg-type]  # PostgreSQL
     return _Importer(conn, label, opts, bulk=_bulk(conn, opts.kind, size), size=size)
 
 
-def _bulk(conn: sqlite3.Connection, kind: str, size: int) -> bool:
+def _bulk(conn: LedgerConnection, kind: str, size: int) -> bool:
     """Whether an invoice or payment file is big enough, next to the ledger, to rebuild
     indexes after it (its rows, at about 50 bytes each, outnumber the table's)."""
     if kind == "customers" or size < BULK_BYTES:
@@ -257,7 +257,7 @@ class _Importer(PaymentLookups):
 
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: LedgerConnection,
         label: str,
         opts: ImportOptions,
         *,
@@ -367,7 +367,7 @@ class _Importer(PaymentLookups):
                 yield line, rec
 
     def _insert(self, chunk: list[Item]) -> int:
-        insert: Callable[[sqlite3.Connection, list[Any]], int | None] = {  # type: ignore[assignment]
+        insert: Callable[[LedgerConnection, list[Any]], int | None] = {  # type: ignore[assignment]
             "customers": L.insert_customers,
             "invoices": L.insert_invoice_rows,
             "payments": self._insert_payments,
@@ -406,7 +406,7 @@ class _Importer(PaymentLookups):
         where = "earlier in this file" if rid >= self.first_new_id else "already in the ledger"
         return f"{col}: duplicate {value!r} ({where})"
 
-    def _insert_payments(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    def _insert_payments(self, conn: LedgerConnection, rows: list[tuple[Any, ...]]) -> None:
         L.insert_payment_rows(conn, rows, check=not self.bulk)
 
     def _insert_unrepeated(self, chunk: list[Item], insert: Callable[..., Any]) -> int:

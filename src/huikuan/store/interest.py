@@ -9,7 +9,6 @@ days fall back to reading each batch of invoices' allocations and running ``accr
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
@@ -28,7 +27,7 @@ from huikuan.core.money import to_decimal
 from huikuan.db.dialect import days_between, greatest
 from huikuan.db.tables import allocation, customer, invoice, payment
 from huikuan.store.collections import fen_total
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 
 _BATCH = 500  # invoices per allocation query
 
@@ -79,7 +78,7 @@ def allocations(ids: Sequence[int], as_of: date) -> sa.Select[Any]:
 
 
 def invoice_interest(
-    conn: sqlite3.Connection,
+    conn: Connection,
     policy: InterestPolicy,
     as_of: date,
     customer: str | None = None,
@@ -180,7 +179,7 @@ def stopped(due: date, as_of: date, late: int, held: int) -> int:
 
 
 def _summed(
-    conn: sqlite3.Connection,
+    conn: Connection,
     policy: InterestPolicy,
     as_of: date,
     code: str | None,

@@ -7,7 +7,6 @@ one pass over the period's cash allocations gives collections and days to pay.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +16,7 @@ from huikuan.core.kpi import Sums
 from huikuan.db.dialect import days_between, greatest
 from huikuan.db.tables import allocation, customer, invoice, payment, target
 from huikuan.store.collections import fen_sum
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 
 Periods = list[tuple[str, date, date]]
 
@@ -42,9 +41,7 @@ def group_key(by: str) -> sa.ColumnElement[Any]:
 KEYS = ("customer", "salesperson", "segment", "region", "all")
 
 
-def kpi_sums(
-    conn: sqlite3.Connection, by: str, periods: Periods
-) -> dict[tuple[str, str, str], Sums]:
+def kpi_sums(conn: Connection, by: str, periods: Periods) -> dict[tuple[str, str, str], Sums]:
     """``(key, currency, period label) -> Sums`` for every group with something to show."""
     out: dict[tuple[str, str, str], Sums] = {}
     db = sa_of(conn)
@@ -164,7 +161,7 @@ def _collections(
 # --- targets ---------------------------------------------------------------------------------
 
 
-def salesperson_known(conn: sqlite3.Connection, name: str) -> bool:
+def salesperson_known(conn: Connection, name: str) -> bool:
     """Whether ``name`` is the salesperson of some customer or invoice."""
     stmt = sa.select(
         sa.or_(
@@ -181,7 +178,7 @@ def _target_of(who: str, period: str, currency: str) -> sa.ColumnElement[bool]:
 
 
 def set_target(
-    conn: sqlite3.Connection, who: str, period: str, currency: str, fen: int, user: str, now: str
+    conn: Connection, who: str, period: str, currency: str, fen: int, user: str, now: str
 ) -> int | None:
     """Set (or replace) a target; return the amount it replaced, if any."""
     db = sa_of(conn)
@@ -198,7 +195,7 @@ def set_target(
 
 
 def targets(
-    conn: sqlite3.Connection, period: str | None = None
+    conn: Connection, period: str | None = None
 ) -> list[tuple[str, str, str, int, str, str]]:
     """``(salesperson, period, currency, 分, set_by, set_at)``, optionally of one period."""
     t = target.c

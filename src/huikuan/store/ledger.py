@@ -9,7 +9,6 @@ helpers (``insert_invoice_rows``, ``drop_invoice_indexes``, ``create_indexes``) 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, cast
@@ -31,7 +30,7 @@ from huikuan.store.bulk import insert_invoice_rows as insert_invoice_rows
 from huikuan.store.bulk import insert_payment_rows as insert_payment_rows
 from huikuan.store.bulk import repeated_references as repeated_references
 from huikuan.store.bulk import write_allocations as write_allocations
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 
 Record = Mapping[str, Any]
 
@@ -51,7 +50,7 @@ def day_of(value: date | str) -> date:
 
 
 def audit(
-    conn: sqlite3.Connection,
+    conn: Connection,
     user: str,
     action: str,
     entity: str,
@@ -91,13 +90,13 @@ CUSTOMER_CURRENCIES = (
 )
 
 
-def customer_ref(conn: sqlite3.Connection, code: str) -> CustomerRef | None:
+def customer_ref(conn: Connection, code: str) -> CustomerRef | None:
     """The customer with ``code``, or None."""
     row = sa_of(conn).execute(CUSTOMER_REF, {"code": code}).first()
     return CustomerRef(*row) if row else None
 
 
-def require_customer(conn: sqlite3.Connection, code: str) -> CustomerRef:
+def require_customer(conn: Connection, code: str) -> CustomerRef:
     """The customer with ``code``; :class:`NotFound` otherwise."""
     ref = customer_ref(conn, code)
     if ref is None:
@@ -105,18 +104,18 @@ def require_customer(conn: sqlite3.Connection, code: str) -> CustomerRef:
     return ref
 
 
-def invoice_ref(conn: sqlite3.Connection, number: str) -> InvoiceRef | None:
+def invoice_ref(conn: Connection, number: str) -> InvoiceRef | None:
     """The invoice with ``number``, or None."""
     row = sa_of(conn).execute(INVOICE_REF, {"number": number}).first()
     return InvoiceRef(*row) if row else None
 
 
-def customer_currencies(conn: sqlite3.Connection, customer_id: int) -> list[str]:
+def customer_currencies(conn: Connection, customer_id: int) -> list[str]:
     """The currencies the customer has been invoiced in, sorted."""
     return list(sa_of(conn).execute(CUSTOMER_CURRENCIES, {"cid": customer_id}).scalars())
 
 
-def require_invoice(conn: sqlite3.Connection, number: str) -> InvoiceRef:
+def require_invoice(conn: Connection, number: str) -> InvoiceRef:
     """The invoice with ``number``; :class:`NotFound` otherwise."""
     ref = invoice_ref(conn, number)
     if ref is None:
@@ -127,7 +126,7 @@ def require_invoice(conn: sqlite3.Connection, number: str) -> InvoiceRef:
 # --- inserts -------------------------------------------------------------------------------
 
 
-def insert_customers(conn: sqlite3.Connection, records: Iterable[Record]) -> int:
+def insert_customers(conn: Connection, records: Iterable[Record]) -> int:
     """Insert checked customer records; return how many."""
     now = _now()
     rows = [{**{c: r[c] for c in CUSTOMER_COLUMNS}, "created_at": now} for r in records]
@@ -149,7 +148,7 @@ def invoice_row(rec: Record) -> tuple[Any, ...]:
     return row if any(row[7:]) else row[:7]
 
 
-def insert_invoices(conn: sqlite3.Connection, records: Iterable[Record]) -> int:
+def insert_invoices(conn: Connection, records: Iterable[Record]) -> int:
     """Insert checked invoice records (open = amount) without applying credit; return count."""
     rows = [
         {
@@ -165,7 +164,7 @@ def insert_invoices(conn: sqlite3.Connection, records: Iterable[Record]) -> int:
 
 
 def insert_payment(
-    conn: sqlite3.Connection, rec: Record, kind: str = "payment", note: str | None = None
+    conn: Connection, rec: Record, kind: str = "payment", note: str | None = None
 ) -> int:
     """Insert one payment, credit note or write-off and allocate it; return its id."""
     values = {**{c: rec[c] for c in PAYMENT_FIELDS}, "date": day_of(rec["date"])}
@@ -229,7 +228,7 @@ SET_UNAPPLIED = (
 )
 
 
-def allocate_payment(conn: sqlite3.Connection, payment_id: int) -> int:
+def allocate_payment(conn: Connection, payment_id: int) -> int:
     """Apply a payment's unapplied amount by the fixed rule; return what stays unapplied.
 
     When the invoice the payment names takes all of it, the other open invoices are not read.
@@ -244,9 +243,7 @@ def allocate_payment(conn: sqlite3.Connection, payment_id: int) -> int:
     return left
 
 
-def apply_credit(
-    conn: sqlite3.Connection, customer_id: int, currency: str, on: date | None = None
-) -> None:
+def apply_credit(conn: Connection, customer_id: int, currency: str, on: date | None = None) -> None:
     """Apply the customer's unapplied credit (oldest first) to its open invoices (oldest first).
 
     The allocations carry the payment's date; after a correction made on ``on`` they carry
@@ -262,21 +259,19 @@ def apply_credit(
         _apply(conn, pid, max(day, on) if on is not None else day, parts, left, rest)
 
 
-def apply_all_credit(conn: sqlite3.Connection) -> None:
+def apply_all_credit(conn: Connection) -> None:
     """Apply unapplied credit wherever a customer now has open invoices of that currency."""
     for cust, currency in sa_of(conn).execute(CREDIT_PAIRS).all():
         apply_credit(conn, cust, currency)
 
 
-def _open_invoices(
-    conn: sqlite3.Connection, customer_id: int, currency: str
-) -> list[tuple[int, int]]:
+def _open_invoices(conn: Connection, customer_id: int, currency: str) -> list[tuple[int, int]]:
     rows = sa_of(conn).execute(OPEN_INVOICES, {"cid": customer_id, "cur": currency})
     return [(iid, open_amount) for iid, open_amount in rows]
 
 
 def _apply(
-    conn: sqlite3.Connection,
+    conn: Connection,
     pid: int,
     day: date,
     parts: list[tuple[int, int]],
@@ -305,7 +300,7 @@ INVOICE_TO_WRITE_OFF = sa.select(
 
 
 def write_off(
-    conn: sqlite3.Connection, invoice_id: int, amount: int | None, day: str, reason: str | None
+    conn: Connection, invoice_id: int, amount: int | None, day: str, reason: str | None
 ) -> tuple[int, int]:
     """Write off (坏账核销) part or all of an invoice's open amount; return (payment id, amount)."""
     found = sa_of(conn).execute(INVOICE_TO_WRITE_OFF, {"iid": invoice_id}).one()
@@ -336,7 +331,7 @@ def write_off(
 CUSTOMER_EDITABLE = (*CUSTOMER_COLUMNS, "legal", "dunning_policy")
 
 
-def update_customer(conn: sqlite3.Connection, user: str, code: str, changes: Record) -> None:
+def update_customer(conn: Connection, user: str, code: str, changes: Record) -> None:
     """Set checked customer fields; audit old and new values."""
     cid = require_customer(conn, code).id
     cols = [c for c in changes if c in CUSTOMER_EDITABLE]
@@ -351,9 +346,7 @@ def update_customer(conn: sqlite3.Connection, user: str, code: str, changes: Rec
     audit(conn, user, "edit", "customer", code, {"old": old, "new": {c: changes[c] for c in cols}})
 
 
-def set_blocked(
-    conn: sqlite3.Connection, user: str, code: str, blocked: bool, reason: str | None
-) -> None:
+def set_blocked(conn: Connection, user: str, code: str, blocked: bool, reason: str | None) -> None:
     """Block (no new credit, no dunning changes) or unblock a customer."""
     cid = require_customer(conn, code).id
     sa_of(conn).execute(
@@ -364,7 +357,7 @@ def set_blocked(
     audit(conn, user, "block" if blocked else "unblock", "customer", code, {"reason": reason})
 
 
-def add_contact(conn: sqlite3.Connection, user: str, code: str, rec: Record) -> int:
+def add_contact(conn: Connection, user: str, code: str, rec: Record) -> int:
     """Add a contact to a customer; return its id."""
     cid = require_customer(conn, code).id
     stmt = (
@@ -378,7 +371,7 @@ def add_contact(conn: sqlite3.Connection, user: str, code: str, rec: Record) -> 
 
 
 def set_disputed(
-    conn: sqlite3.Connection, user: str, number: str, disputed: bool, reason: str | None
+    conn: Connection, user: str, number: str, disputed: bool, reason: str | None
 ) -> None:
     """Mark an invoice disputed (no dunning while disputed) or clear the dispute."""
     inv = require_invoice(conn, number)

@@ -2,24 +2,82 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import sqlite3
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from huikuan.core.money import to_decimal
 from huikuan.db.models import ContactLog, Customer, Letter
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.dunning import as_day, columns, cust, inv
 from huikuan.store.ledger import require_customer
 from huikuan.store.reports import aging_invoices
-from huikuan.store.todo import contacts
+from huikuan.store.todo import people_of
 
-Row = dict[str, Any]
 log, let = columns(ContactLog), columns(Letter)
+
+
+class Facts(NamedTuple):
+    """What a letter says about its customer (email and phone ``""`` when unknown)."""
+
+    code: str
+    name: str
+    email: str
+    phone: str
+    language: str
+
+
+class Addressee(NamedTuple):
+    """The contact a letter is addressed to (``""`` for what is unknown)."""
+
+    name: str
+    role: str
+    title: str
+    email: str
+    phone: str
+
+
+class PriorContact(NamedTuple):
+    """A contact logged before a letter; ``kind`` is the letter's kind when it was one."""
+
+    date: dt.date
+    channel: str
+    reference: str | None
+    kind: str | None
+
+
+class LetterInvoice(NamedTuple):
+    """An open invoice as a letter shows it (amounts as ``Decimal`` yuan, for templates)."""
+
+    number: str
+    issue_date: dt.date
+    due_date: dt.date
+    amount: Decimal
+    open: Decimal
+    days_overdue: int
+    currency: str
+    contract: str
+    disputed: bool
+
+
+class Issued(NamedTuple):
+    """A letter issued: its reference, kind, customer, totals (JSON text) and delivery."""
+
+    reference: str
+    kind: str
+    lang: str
+    customer: str
+    as_of: dt.date
+    totals: str
+    channel: str | None
+    evidence: str | None
+    delivered_at: dt.datetime | None
+    user: str
+    created_at: dt.datetime
 
 
 _CUSTOMER = sa.select(
@@ -31,48 +89,46 @@ _CUSTOMER = sa.select(
 ).where(cust.code == sa.bindparam("code"))
 
 
-def customer_facts(conn: sqlite3.Connection, code: str) -> tuple[Row, Row | None]:
+def customer_facts(conn: Connection, code: str) -> tuple[Facts, Addressee | None]:
     """The customer (code, name, email, phone, language) and the addressee, if any.
 
     The addressee is the finance contact, else the decision maker, else the first contact.
     """
     require_customer(conn, code)
-    customer = dict(sa_of(conn).execute(_CUSTOMER, {"code": code}).one()._mapping)
-    people = contacts(conn, code)
-    addressee = next((p for p in people if p["role"] == "finance"), None)
-    addressee = addressee or next((p for p in people if p["role"] == "decision_maker"), None)
-    addressee = addressee or (people[0] if people else None)
-    if addressee is not None:
-        addressee = {k: addressee[k] or "" for k in ("name", "role", "title", "email", "phone")}
-    return customer, addressee
+    customer = Facts._make(sa_of(conn).execute(_CUSTOMER, {"code": code}).one())
+    people = people_of(conn, code)
+    found = next((p for p in people if p.role == "finance"), None)
+    found = found or next((p for p in people if p.role == "decision_maker"), None)
+    found = found or (people[0] if people else None)
+    if found is None:
+        return customer, None
+    reach = (found.title or "", found.email or "", found.phone or "")
+    return customer, Addressee(found.name, found.role, *reach)
 
 
 _OWN_EMAIL = sa.select(cust.name, cust.email).where(cust.code == sa.bindparam("code"))
 
 
-def email_recipient(conn: sqlite3.Connection, code: str) -> tuple[str, str] | None:
+def email_recipient(conn: Connection, code: str) -> tuple[str, str] | None:
     """(name, address) for an email: the finance contact, else the decision maker, with an
     email, else the customer's own email; None when there is no address at all."""
-    people = [p for p in contacts(conn, code) if p["email"]]
+    people = [p for p in people_of(conn, code) if p.email]
     for role in ("finance", "decision_maker"):
-        found = next((p for p in people if p["role"] == role), None)
-        if found is not None:
-            return str(found["name"]), str(found["email"])
+        found = next((p for p in people if p.role == role), None)
+        if found is not None and found.email:
+            return found.name, found.email
     row = sa_of(conn).execute(_OWN_EMAIL, {"code": code}).first()
     return (str(row[0]), str(row[1])) if row and row[1] else None
 
 
 def prior_contacts(
-    conn: sqlite3.Connection, code: str, as_of: date, reference: str | None = None
-) -> list[Row]:
+    conn: Connection, code: str, as_of: date, reference: str | None = None
+) -> list[PriorContact]:
     """Contacts logged with the customer before ``as_of`` (not the letter ``reference`` itself,
     nor what the same day's run sends by another channel), oldest first: date, channel,
     reference and, for a letter, its kind."""
     params = {"code": code, "as_of": as_of, "reference": reference}
-    return [
-        {"date": d, "channel": ch, "reference": ref, "kind": kind}
-        for d, ch, ref, kind in sa_of(conn).execute(_PRIOR, params)
-    ]
+    return [PriorContact._make(row) for row in sa_of(conn).execute(_PRIOR, params)]
 
 
 _PRIOR = (
@@ -91,7 +147,7 @@ _PRIOR = (
 )
 
 
-def open_invoices(conn: sqlite3.Connection, code: str, as_of: date) -> list[Row]:
+def open_invoices(conn: Connection, code: str, as_of: date) -> list[LetterInvoice]:
     """Open invoices as of D, oldest due first, with amount, open, days overdue, contract."""
     rows = list(aging_invoices(conn, as_of, False, code))
     extra = _invoice_extras(conn, [r[0] for r in rows])
@@ -99,24 +155,22 @@ def open_invoices(conn: sqlite3.Connection, code: str, as_of: date) -> list[Row]
     for number, _, _, issue, due, fen, currency in rows:
         amount, contract, disputed = extra[number]
         out.append(
-            {
-                "number": number,
-                "issue_date": as_day(issue),
-                "due_date": as_day(due),
-                "amount": to_decimal(amount),
-                "open": to_decimal(fen),
-                "days_overdue": max((as_of - as_day(due)).days, 0),
-                "currency": currency,
-                "contract": contract or "",
-                "disputed": bool(disputed),
-            }
+            LetterInvoice(
+                number,
+                as_day(issue),
+                as_day(due),
+                to_decimal(amount),
+                to_decimal(fen),
+                max((as_of - as_day(due)).days, 0),
+                currency,
+                contract or "",
+                bool(disputed),
+            )
         )
     return out
 
 
-def _invoice_extras(
-    conn: sqlite3.Connection, numbers: list[str]
-) -> dict[str, tuple[int, str, int]]:
+def _invoice_extras(conn: Connection, numbers: list[str]) -> dict[str, tuple[int, str, int]]:
     out: dict[str, tuple[int, str, int]] = {}
     db = sa_of(conn)
     for start in range(0, len(numbers), 500):
@@ -131,7 +185,7 @@ _EXTRAS = sa.select(inv.number, inv.amount, inv.contract, inv.disputed).where(
 
 
 def new_reference(
-    conn: sqlite3.Connection,
+    conn: Connection,
     prefix: str,
     kind: str,
     lang: str,
@@ -160,7 +214,7 @@ def new_reference(
     return reference
 
 
-def _last_number(conn: sqlite3.Connection, head: str) -> int:
+def _last_number(conn: Connection, head: str) -> int:
     """The highest number issued under ``head`` (``PREFIX-YYYY-``), 0 when none: numbers are
     digits, so the longest, then greatest, reference holds it."""
     literal = "".join(f"/{ch}" if ch in "/%_" else ch for ch in head)
@@ -177,9 +231,7 @@ _LAST_REFERENCE = (
 )
 
 
-def mark_delivered(
-    conn: sqlite3.Connection, reference: str, channel: str, evidence: str, now: str
-) -> None:
+def mark_delivered(conn: Connection, reference: str, channel: str, evidence: str, now: str) -> None:
     """Record how and when a letter went out."""
     sa_of(conn).execute(
         sa.update(Letter)
@@ -188,7 +240,7 @@ def mark_delivered(
     )
 
 
-def delivery(conn: sqlite3.Connection, reference: str) -> str | None:
+def delivery(conn: Connection, reference: str) -> str | None:
     """The evidence of letter ``reference``'s delivery, None when it has not gone out."""
     row = sa_of(conn).execute(_DELIVERY, {"reference": reference}).first()
     return None if row is None else str(row[0])
@@ -199,7 +251,7 @@ _DELIVERY = sa.select(let.evidence).where(
 )
 
 
-def logged(conn: sqlite3.Connection, reference: str, channel: str) -> bool:
+def logged(conn: Connection, reference: str, channel: str) -> bool:
     """Whether the delivery of letter ``reference`` by ``channel`` is in the contact log."""
     return (
         sa_of(conn).execute(_LOGGED, {"reference": reference, "channel": channel}).first()
@@ -212,10 +264,10 @@ _LOGGED = sa.select(log.id).where(
 )
 
 
-def letters(conn: sqlite3.Connection, code: str | None = None) -> list[Row]:
+def letters(conn: Connection, code: str | None = None) -> list[Issued]:
     """Letters issued (newest first), optionally to one customer."""
     stmt = _LETTERS if code is None else _LETTERS.where(cust.code == code)
-    return [_letter_row(r._mapping) for r in sa_of(conn).execute(stmt)]
+    return [Issued._make(row) for row in sa_of(conn).execute(stmt)]
 
 
 _LETTERS = (
@@ -235,11 +287,3 @@ _LETTERS = (
     .join(Customer, cust.id == let.customer_id)
     .order_by(let.id.desc())
 )
-
-
-def _letter_row(values: Any) -> Row:
-    """A letter row as the ledger's text: dates and timestamps in ISO form."""
-    row = dict(values)
-    for key in ("as_of", "delivered_at", "created_at"):
-        row[key] = None if row[key] is None else row[key].isoformat()
-    return row

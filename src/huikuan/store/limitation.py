@@ -16,7 +16,6 @@ at a time (sorted by number), with the moved ones, held in a heap, whose end has
 from __future__ import annotations
 
 import heapq
-import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -28,7 +27,7 @@ from huikuan.core.limitation import Restart, expiry, period_end
 from huikuan.core.money import format_fen
 from huikuan.db.dialect import as_date, unindexed
 from huikuan.db.tables import allocation, contact_log, customer, invoice, payment, promise
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 
 Row = dict[str, Any]
 # (expires, invoice number, customer code, name, due date, open 分, currency, restarted by)
@@ -165,9 +164,7 @@ class _Restarts:
 Found = tuple[bool, Limitation]  # (moved: the end may lie beyond the due date's plain end, record)
 
 
-def _found(
-    conn: sqlite3.Connection, as_of: date, cal: WorkCalendar, within: int | None
-) -> Iterator[Found]:
+def _found(conn: Connection, as_of: date, cal: WorkCalendar, within: int | None) -> Iterator[Found]:
     """The records of :func:`limitation_records` by due date, each with whether its end
     may lie beyond its due date's plain end (restart events, a later last instalment)."""
     db = sa_of(conn)
@@ -198,7 +195,7 @@ def _found(
 
 
 def limitation_records(
-    conn: sqlite3.Connection, as_of: date, cal: WorkCalendar, within: int | None = None
+    conn: Connection, as_of: date, cal: WorkCalendar, within: int | None = None
 ) -> Iterator[Limitation]:
     """Every open invoice with the end of its limitation period as of ``as_of`` (with
     ``within``, only those ending at most that many days after ``as_of``), as compact tuples,
@@ -212,7 +209,7 @@ def limitation_records(
 
 
 def limitation_sorted(
-    conn: sqlite3.Connection, as_of: date, cal: WorkCalendar, within: int | None = None
+    conn: Connection, as_of: date, cal: WorkCalendar, within: int | None = None
 ) -> Iterator[Limitation]:
     """:func:`limitation_records`, soonest end first (then by invoice number), streamed."""
     return in_end_order(_found(conn, as_of, cal, within))
@@ -264,7 +261,7 @@ def limitation_row(found: Limitation, as_of: date) -> Row:
 
 
 def limitation_rows(
-    conn: sqlite3.Connection, as_of: date, cal: WorkCalendar, within: int | None = None
+    conn: Connection, as_of: date, cal: WorkCalendar, within: int | None = None
 ) -> Iterator[Row]:
     """Every open invoice with the end of its limitation period as of ``as_of`` (with
     ``within``: ending at most that many days after ``as_of``)."""

@@ -8,7 +8,6 @@ one pass over the invoices); well-formed rows take :class:`huikuan.core.quickpay
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +18,7 @@ from huikuan.core.quickpay import QuickPayment
 from huikuan.core.records import Context, InvoiceRef, check_payment
 from huikuan.db.models import Payment
 from huikuan.store import ledger as L
-from huikuan.store.db import sa_of
+from huikuan.store.db import LedgerConnection, sa_of
 
 CHUNK = 5000  # records whose invoices are looked up together
 IN_BATCH = 500  # invoice numbers per IN (…) look-up
@@ -30,7 +29,7 @@ class PaymentLookups:
     """Per-chunk invoice look-ups and cached currencies for the importer (SQLite's SQL;
     :class:`huikuan.store.pgimport.PgImporter` overrides the two queries)."""
 
-    conn: sqlite3.Connection
+    conn: LedgerConnection
     size: int
     refs: dict[str, InvoiceRef | None]
     currencies: dict[int, list[str]]

@@ -35,7 +35,7 @@ def open_postgres(where: LedgerURL, user: str, *, create: bool = False) -> Ledge
     except BaseException:
         engine.dispose()
         raise
-    return Ledger(None, conn, user, engine=postgres, name=where.display())  # type: ignore[arg-type]
+    return Ledger(None, conn, user, engine=postgres, name=where.display())
 
 
 def _require_ledger(engine: sa.Engine, where: LedgerURL) -> None:

@@ -8,7 +8,6 @@ kept); only live runs are compared with.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,7 +25,7 @@ from huikuan.core.provision import (
 )
 from huikuan.db.models import Audit, Customer, ProvisionLine, ProvisionRun
 from huikuan.db.tables import table_of
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import audit
 
 RUN = table_of(ProvisionRun)
@@ -69,12 +68,12 @@ def run_statement(on_or_before: bool) -> sa.Select[Any]:
     return stmt.order_by(RUN.c.as_of.desc()).limit(1)
 
 
-def live_run(conn: sqlite3.Connection, day: date) -> BookedRun | None:
+def live_run(conn: Connection, day: date) -> BookedRun | None:
     """The live run booked as of ``day``, or None."""
     return _run(sa_of(conn).execute(run_statement(False), {"d": day}).first())
 
 
-def run_on_or_before(conn: sqlite3.Connection, day: date) -> BookedRun | None:
+def run_on_or_before(conn: Connection, day: date) -> BookedRun | None:
     """The live run as of ``day``, else the last one before it, or None."""
     return _run(sa_of(conn).execute(run_statement(True), {"d": day}).first())
 
@@ -88,7 +87,7 @@ def run_rows_statement() -> sa.Select[Any]:
     return stmt.order_by(CUST.c.code, LINE.c.currency, LINE.c.band)
 
 
-def run_rows(conn: sqlite3.Connection, run: BookedRun) -> list[ProvisionRow]:
+def run_rows(conn: Connection, run: BookedRun) -> list[ProvisionRow]:
     """The run's figures per customer and currency (names as the customers have them now)."""
     rows: dict[tuple[str, str], ProvisionRow] = {}
     result = sa_of(conn).execute(run_rows_statement(), {"run": run.id})
@@ -102,7 +101,7 @@ def run_rows(conn: sqlite3.Connection, run: BookedRun) -> list[ProvisionRow]:
 
 
 def book(
-    conn: sqlite3.Connection,
+    conn: Connection,
     user: str,
     booking: tuple[date, str],
     policy: ProvisionPolicy,
@@ -134,7 +133,7 @@ def book(
 
 
 def _lines(
-    conn: sqlite3.Connection, run_id: int, policy: ProvisionPolicy, rows: list[ProvisionRow]
+    conn: Connection, run_id: int, policy: ProvisionPolicy, rows: list[ProvisionRow]
 ) -> None:
     db = sa_of(conn)
     ids = {code: cid for code, cid in db.execute(sa.select(CUST.c.code, CUST.c.id))}
@@ -169,14 +168,14 @@ def _totals(rows: list[ProvisionRow]) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-def legal_now(conn: sqlite3.Connection) -> dict[str, bool]:
+def legal_now(conn: Connection) -> dict[str, bool]:
     """Each customer's litigation flag today."""
     return {
         code: bool(flag) for code, flag in sa_of(conn).execute(sa.select(CUST.c.code, CUST.c.legal))
     }
 
 
-def legal_changes(conn: sqlite3.Connection) -> list[FlagChange]:
+def legal_changes(conn: Connection) -> list[FlagChange]:
     """Changes of the litigation flag from the audit log, oldest first, each dated by the
     local day it was recorded on."""
     out = []

@@ -1,12 +1,12 @@
-"""Reading the ledger: lists, single records, statements and exports (rows as dicts).
+"""Reading the ledger: lists, single records and exports, as typed rows.
 
-SQLAlchemy statements over the models; dates come back as ISO text, money as formatted
-amounts, as the callers (CLI output, exports) expect.
+SQLAlchemy statements over the models; the rows are the read models of
+:mod:`huikuan.store.read_models` (money in 分, dates as ``date``);
+:func:`huikuan.core.rows.plain` gives their output form.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -14,29 +14,28 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col
 
-from huikuan.core.money import format_fen
 from huikuan.core.records import CUSTOMER_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS
+from huikuan.core.rows import Fen, plain
 from huikuan.db.models import Allocation, Contact, Customer, Invoice, Payment
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import id_of, require_customer, require_invoice
+from huikuan.store.read_models import (
+    AllocationRow,
+    Applied,
+    Balance,
+    ContactRow,
+    CustomerExport,
+    CustomerInfo,
+    CustomerRow,
+    ExportRow,
+    InvoiceExport,
+    InvoiceInfo,
+    InvoiceRow,
+    PaymentExport,
+    PaymentRow,
+)
 
-Row = dict[str, Any]
 STREAM = {"yield_per": 2000}  # big lists and exports are read in batches, not all at once
-
-
-def _dicts(result: Any, money: tuple[str, ...] = ()) -> Iterator[Row]:
-    keys = list(result.keys())
-    for values in result:
-        row: Row = dict(zip(keys, [_plain(v) for v in values]))
-        for name in money:
-            if row.get(name) is not None:
-                row[name] = format_fen(row[name])
-        yield row
-
-
-def _plain(value: Any) -> Any:
-    """Dates (and timestamps) as ISO text, as the callers have always had them."""
-    return value.isoformat() if isinstance(value, date) else value
 
 
 def _total(column: Any) -> Any:
@@ -49,11 +48,11 @@ def _customer_columns(*extra: str) -> list[Any]:
 
 
 def customers(
-    conn: sqlite3.Connection,
+    conn: Connection,
     segment: str | None = None,
     salesperson: str | None = None,
     blocked: bool | None = None,
-) -> Iterator[Row]:
+) -> Iterator[CustomerRow]:
     """Customers ordered by code, with optional filters."""
     stmt = sa.select(*_customer_columns("blocked", "blocked_reason", "legal"))
     if segment is not None:
@@ -63,9 +62,7 @@ def customers(
     if blocked is not None:
         stmt = stmt.where(col(Customer.blocked) == blocked)
     result = sa_of(conn).execute(stmt.order_by(col(Customer.code)))
-    for row in _dicts(result, ("credit_limit",)):
-        row["blocked"], row["legal"] = bool(row["blocked"]), bool(row["legal"])
-        yield row
+    return map(CustomerRow._make, result)
 
 
 CUSTOMER = sa.select(
@@ -73,15 +70,13 @@ CUSTOMER = sa.select(
 ).where(col(Customer.id) == sa.bindparam("cid"))
 
 
-def customer(conn: sqlite3.Connection, code: str) -> Row:
+def customer(conn: Connection, code: str) -> CustomerInfo:
     """One customer's fields."""
     cid = require_customer(conn, code).id
-    row = next(_dicts(sa_of(conn).execute(CUSTOMER, {"cid": cid}), ("credit_limit",)))
-    row["blocked"], row["legal"] = bool(row["blocked"]), bool(row["legal"])
-    return row
+    return CustomerInfo._make(sa_of(conn).execute(CUSTOMER, {"cid": cid}).one())
 
 
-def contacts(conn: sqlite3.Connection, code: str | None = None) -> Iterator[Row]:
+def contacts(conn: Connection, code: str | None = None) -> Iterator[ContactRow]:
     """Contacts, finance and decision makers first."""
     role_order = sa.case({"finance": 0, "decision_maker": 1}, value=col(Contact.role), else_=2)
     stmt = sa.select(
@@ -95,7 +90,7 @@ def contacts(conn: sqlite3.Connection, code: str | None = None) -> Iterator[Row]
         require_customer(conn, code)
         stmt = stmt.where(col(Customer.code) == code)
     stmt = stmt.order_by(col(Customer.code), role_order, col(Contact.id))
-    yield from _dicts(sa_of(conn).execute(stmt))
+    yield from map(ContactRow._make, sa_of(conn).execute(stmt))
 
 
 def _balances() -> sa.Select[Any]:
@@ -142,11 +137,11 @@ def _balances() -> sa.Select[Any]:
 BALANCES = _balances()
 
 
-def balances(conn: sqlite3.Connection, code: str, as_of: date) -> list[Row]:
+def balances(conn: Connection, code: str, as_of: date) -> list[Balance]:
     """Per currency: invoiced, open, overdue and unapplied credit now (as of ``as_of`` for overdue)."""
     cid = require_customer(conn, code).id
     result = sa_of(conn).execute(BALANCES, {"d": as_of, "c": cid})
-    return list(_dicts(result, ("invoiced", "open", "overdue", "unapplied")))
+    return [Balance._make(row) for row in result]
 
 
 INVOICE_LIST: Any = sa.select(
@@ -173,21 +168,16 @@ def _status(status: str, as_of: date) -> Any:
     }[status]
 
 
-def invoices(conn: sqlite3.Connection, code: str | None, status: str, as_of: date) -> Iterator[Row]:
+def invoices(conn: Connection, code: str | None, status: str, as_of: date) -> Iterator[InvoiceRow]:
     """Invoices (``status``: all, open, overdue, disputed), oldest due first."""
     stmt = INVOICE_LIST
     if code:
         stmt = stmt.where(col(Invoice.customer_id) == require_customer(conn, code).id)
     stmt = stmt.where(_status(status, as_of)).order_by(col(Invoice.due_date), col(Invoice.number))
     result = sa_of(conn).execute(stmt.execution_options(**STREAM))
-    for row in _dicts(result, ("amount", "open")):
-        row["disputed"] = bool(row["disputed"])
-        row["days_overdue"] = (
-            max(0, (as_of - date.fromisoformat(row["due_date"])).days)
-            if row["open"] != "0.00"
-            else 0
-        )
-        yield row
+    for row in result:
+        late = max(0, (as_of - row.due_date).days) if row.open else 0
+        yield InvoiceRow._make((*row, late))
 
 
 INVOICE = INVOICE_LIST.add_columns(
@@ -210,17 +200,14 @@ ALLOCATIONS = (
 )
 
 
-def invoice(conn: sqlite3.Connection, number: str) -> tuple[Row, list[Row]]:
+def invoice(conn: Connection, number: str) -> tuple[InvoiceInfo, list[AllocationRow]]:
     """One invoice and its allocations (payments, credit notes, write-offs)."""
     inv = require_invoice(conn, number)
     db = sa_of(conn)
-    row = next(_dicts(db.execute(INVOICE, {"iid": inv.id}), ("amount", "open")))
-    row["disputed"] = bool(row["disputed"])
+    row = db.execute(INVOICE, {"iid": inv.id}).one()
     voided = db.execute(VOIDED, {"iid": inv.id}).one()
-    if voided[0] is not None:  # only a voided invoice carries these two fields
-        row["voided_on"], row["void_reason"] = voided[0].isoformat(), voided[1]
     allocs = db.execute(ALLOCATIONS, {"iid": inv.id})
-    return row, list(_dicts(allocs, ("amount",)))
+    return InvoiceInfo._make((*row, *voided)), [AllocationRow._make(a) for a in allocs]
 
 
 PAYMENT_LIST: Any = (
@@ -244,12 +231,12 @@ PAYMENT_LIST: Any = (
 
 
 def payments(
-    conn: sqlite3.Connection,
+    conn: Connection,
     code: str | None,
     kind: str | None,
     since: date | None,
     until: date | None,
-) -> Iterator[Row]:
+) -> Iterator[PaymentRow]:
     """Payments (and credit notes / write-offs when ``kind`` is None), by date."""
     stmt = PAYMENT_LIST
     if code:
@@ -261,13 +248,13 @@ def payments(
     if until is not None:
         stmt = stmt.where(col(Payment.date) <= until)
     stmt = stmt.order_by(col(Payment.date), col(Payment.id)).execution_options(**STREAM)
-    yield from _dicts(sa_of(conn).execute(stmt), ("amount", "unapplied"))
+    yield from map(PaymentRow._make, sa_of(conn).execute(stmt))
 
 
-EXPORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
+EXPORTS: dict[str, tuple[Any, type[ExportRow]]] = {
     "customers": (
         sa.select(*_customer_columns()).order_by(col(Customer.code)),
-        ("credit_limit",),
+        CustomerExport,
     ),
     "invoices": (
         sa.select(
@@ -281,7 +268,7 @@ EXPORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
         .join(Customer, col(Customer.id) == col(Invoice.customer_id))
         .where(col(Invoice.voided_on).is_(None))  # re-imported, a void would be owed again
         .order_by(col(Invoice.id)),
-        ("amount",),
+        InvoiceExport,
     ),
     "payments": (
         sa.select(
@@ -297,15 +284,15 @@ EXPORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
         .outerjoin(Invoice, col(Invoice.id) == col(Payment.invoice_id))
         .where(col(Payment.kind) == "payment", col(Payment.reversed_on).is_(None))
         .order_by(col(Payment.id)),
-        ("amount",),
+        PaymentExport,
     ),
 }
 
 
-def export(conn: sqlite3.Connection, kind: str) -> Iterator[Row]:
+def export(conn: Connection, kind: str) -> Iterator[ExportRow]:
     """Rows with the import columns, so an export can be imported again."""
-    stmt, money = EXPORTS[kind if kind in ("customers", "invoices") else "payments"]
-    yield from _dicts(sa_of(conn).execute(stmt.execution_options(**STREAM)), money)
+    stmt, row = EXPORTS[kind if kind in ("customers", "invoices") else "payments"]
+    yield from map(row._make, sa_of(conn).execute(stmt.execution_options(**STREAM)))
 
 
 EXPORT_COLUMNS = {
@@ -327,13 +314,16 @@ APPLIED: Any = (
 UNAPPLIED = sa.select(col(Payment.unapplied)).where(col(Payment.id) == sa.bindparam("pid"))
 
 
-def applied(conn: sqlite3.Connection, payment_id: int) -> list[Row]:
+def applied_to(conn: Connection, payment_id: int) -> list[Applied]:
     """Where one payment went: invoice, amount, the invoice's open amount after; and the rest."""
     db = sa_of(conn)
-    rows = list(_dicts(db.execute(APPLIED, {"pid": payment_id}), ("amount", "open_after")))
+    rows = [Applied._make(row) for row in db.execute(APPLIED, {"pid": payment_id})]
     left = db.execute(UNAPPLIED, {"pid": payment_id}).scalar_one()
     if left:
-        rows.append(
-            {"invoice": "(unapplied credit)", "amount": format_fen(left), "open_after": None}
-        )
+        rows.append(Applied("(unapplied credit)", Fen(left), None))
     return rows
+
+
+def applied(conn: Connection, payment_id: int) -> list[dict[str, Any]]:
+    """:func:`applied_to` in its output form (for callers still taking dicts)."""
+    return [plain(row) for row in applied_to(conn, payment_id)]

@@ -11,7 +11,6 @@ and the bucket cut-offs are bound parameters, so each statement shape is compile
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from itertools import pairwise
@@ -23,7 +22,7 @@ from huikuan.core.aging import Buckets
 from huikuan.db.dialect import unindexed
 from huikuan.db.models import Allocation, Customer, Invoice, Payment
 from huikuan.db.tables import table_of
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 
 # SQL text of the group keys, for modules still on raw SQL (kpi); see :func:`group_key`.
 GROUPS = {
@@ -101,7 +100,7 @@ def as_of_source() -> sa.Subquery:
     return both.subquery("i")
 
 
-def source_as_of(conn: sqlite3.Connection, as_of: date) -> sa.Subquery:
+def source_as_of(conn: Connection, as_of: date) -> sa.Subquery:
     """Stored open amounts when no allocation is dated after D (the partial index does it all)."""
     later = sa.select(sa.exists().where(ALLOC.c.date > DAY))
     return as_of_source() if sa_of(conn).execute(later, {"d": as_of}).scalar() else current_source()
@@ -158,7 +157,7 @@ def cells_statement(
 
 
 def aging_cells(
-    conn: sqlite3.Connection, as_of: date, buckets: Buckets, by: str, overdue_only: bool
+    conn: Connection, as_of: date, buckets: Buckets, by: str, overdue_only: bool
 ) -> Iterator[tuple[str, str, str, int, int]]:
     """``(key, name, currency, bucket index, open 分)`` summed per group, currency and bucket.
 
@@ -207,9 +206,7 @@ def _corrected_after() -> tuple[sa.Select[Any], sa.Select[Any]]:
     return late, bounced
 
 
-def unapplied_as_of(
-    conn: sqlite3.Connection, as_of: date, by: str
-) -> Iterator[tuple[str, str, str, int]]:
+def unapplied_as_of(conn: Connection, as_of: date, by: str) -> Iterator[tuple[str, str, str, int]]:
     """``(key, name, currency, 分)``: credit received by D and not applied to invoices issued by D."""
     result = sa_of(conn).execute(unapplied_statement(by).execution_options(**STREAM), {"d": as_of})
     yield from ((k, n, cur, fen) for k, n, cur, fen in result)
@@ -229,7 +226,7 @@ def invoices_statement(source: sa.Subquery, overdue_only: bool, customer: bool) 
 
 
 def aging_invoices(
-    conn: sqlite3.Connection, as_of: date, overdue_only: bool, customer: str | None = None
+    conn: Connection, as_of: date, overdue_only: bool, customer: str | None = None
 ) -> Iterator[tuple[str, str, str, str, str, int, str]]:
     """Open invoices as of D: ``(number, customer, name, issue, due, open 分, currency)``."""
     stmt = invoices_statement(_source(conn, as_of), overdue_only, customer is not None)

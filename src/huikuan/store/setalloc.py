@@ -11,7 +11,6 @@ allocations still get increasing ids in the order they were made).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -21,7 +20,7 @@ from sqlmodel import col
 
 from huikuan.core.allocation import Key, NewPayment, allocate_in_order
 from huikuan.db.models import Allocation, Invoice, Payment
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import id_of
 
 BATCH = 5000  # rows per executemany / multi-row statement
@@ -63,7 +62,7 @@ Writer = Callable[[Any, list[AllocationRow], list[tuple[int, int]], list[tuple[i
 
 
 def write_rows(
-    conn: sqlite3.Connection,
+    conn: Connection,
     allocations: list[AllocationRow],
     opens: list[tuple[int, int]],
     unapplied: list[tuple[int, int]],
@@ -83,9 +82,7 @@ def write_rows(
         db.execute(SET_UNAPPLIED, [{"left": v, "pid": p} for v, p in batch])
 
 
-def allocate_new_payments(
-    conn: sqlite3.Connection, first_id: int, write: Writer = write_rows
-) -> int:
+def allocate_new_payments(conn: Connection, first_id: int, write: Writer = write_rows) -> int:
     """Allocate every payment with id ≥ ``first_id`` (this import's); return allocations made.
 
     Customers are taken :data:`CUSTOMERS` at a time (payments of different customers never
@@ -100,7 +97,7 @@ def allocate_new_payments(
 
 
 def _allocate_batch(
-    conn: sqlite3.Connection, first_id: int, customers: Sequence[int], write: Writer
+    conn: Connection, first_id: int, customers: Sequence[int], write: Writer
 ) -> int:
     db = sa_of(conn)
     stmt = NEW_PAYMENTS.where(col(Payment.customer_id).in_(customers))
@@ -165,7 +162,7 @@ def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def allocate_each(conn: sqlite3.Connection, first_id: int, write: Writer | None = None) -> int:
+def allocate_each(conn: Connection, first_id: int, write: Writer | None = None) -> int:
     """The per-payment path: :func:`ledger.allocate_payment` for each new payment in order.
 
     Kept as the reference the set-wise path is tested against (``write`` is not used: each

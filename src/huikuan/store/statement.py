@@ -4,20 +4,44 @@ each on its date (in the summary they net out of invoiced and paid)."""
 
 from __future__ import annotations
 
-import sqlite3
+import datetime as dt
 from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import col
 
-from huikuan.core.money import format_fen
+from huikuan.core.rows import Fen
 from huikuan.db.models import Invoice, Payment
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import require_customer
 
-Row = dict[str, Any]
+
+class Line(NamedTuple):
+    """A statement line: an invoice (debit), a payment, credit note or write-off (credit), a
+    void or reversal, or the opening balance; ``balance`` is its currency's running balance."""
+
+    date: dt.date
+    type: str
+    reference: str
+    due_date: dt.date | None
+    currency: str
+    debit: Fen
+    credit: Fen
+    balance: Fen
+
+
+class Summary(NamedTuple):
+    """One currency's movement over the statement and its closing balance."""
+
+    currency: str
+    opening: Fen
+    invoiced: Fen
+    paid: Fen
+    credited: Fen
+    written_off: Fen
+    balance: Fen
 
 
 def _const(sql: str, type_: Any) -> Any:
@@ -96,8 +120,8 @@ OPENING = _opening()
 
 
 def statement(
-    conn: sqlite3.Connection, code: str, as_of: date, since: date | None
-) -> tuple[list[Row], list[Row]]:
+    conn: Connection, code: str, as_of: date, since: date | None
+) -> tuple[list[Line], list[Summary]]:
     """Lines (date, type, ref, currency, debit, credit, balance) and per-currency summaries."""
     cid = require_customer(conn, code).id
     db = sa_of(conn)
@@ -108,15 +132,14 @@ def statement(
     params = {"c": cid, "a": since or date.min, "d": as_of}
     running = dict(opening)
     lines = [
-        _line(since.isoformat(), "opening", "", cur, 0, 0, bal, None)
+        Line(since, "opening", "", None, cur, Fen(0), Fen(0), Fen(bal))
         for cur, bal in sorted(opening.items())
         if since is not None
     ]
     totals: dict[str, dict[str, int]] = {}
     for day, _, kind, ref, cur, debit, credit, due in db.execute(LINES, params):
         running[cur] = running.get(cur, 0) + debit - credit
-        iso_due = due.isoformat() if due else None
-        lines.append(_line(day.isoformat(), kind, ref, cur, debit, credit, running[cur], iso_due))
+        lines.append(Line(day, kind, ref, due or None, cur, debit, credit, Fen(running[cur])))
         t = totals.setdefault(cur, {"invoiced": 0, "payment": 0, "credit_note": 0, "write_off": 0})
         _count(t, kind, debit, credit)
     return lines, list(_summaries(opening, totals, running))
@@ -132,32 +155,17 @@ def _count(totals: dict[str, int], kind: str, debit: int, credit: int) -> None:
     totals[key] += sign * (debit + credit)
 
 
-def _line(
-    day: str, kind: str, ref: str, cur: str, debit: int, credit: int, bal: int, due: str | None
-) -> Row:
-    return {
-        "date": day,
-        "type": kind,
-        "reference": ref,
-        "due_date": due,
-        "currency": cur,
-        "debit": format_fen(debit),
-        "credit": format_fen(credit),
-        "balance": format_fen(bal),
-    }
-
-
 def _summaries(
     opening: dict[str, int], totals: dict[str, dict[str, int]], closing: dict[str, int]
-) -> Iterator[Row]:
+) -> Iterator[Summary]:
     for cur in sorted(closing):
         t = totals.get(cur, {"invoiced": 0, "payment": 0, "credit_note": 0, "write_off": 0})
-        yield {
-            "currency": cur,
-            "opening": format_fen(opening.get(cur, 0)),
-            "invoiced": format_fen(t["invoiced"]),
-            "paid": format_fen(t["payment"]),
-            "credited": format_fen(t["credit_note"]),
-            "written_off": format_fen(t["write_off"]),
-            "balance": format_fen(closing[cur]),
-        }
+        yield Summary(
+            cur,
+            Fen(opening.get(cur, 0)),
+            Fen(t["invoiced"]),
+            Fen(t["payment"]),
+            Fen(t["credit_note"]),
+            Fen(t["write_off"]),
+            Fen(closing[cur]),
+        )

@@ -10,21 +10,46 @@ follow-up by any later one.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import sqlite3
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from huikuan.core.money import format_fen
 from huikuan.core.playbook import BY_CODE
+from huikuan.core.rows import plain
 from huikuan.db.tables import contact, contact_log, customer, dunning_message, invoice
 from huikuan.store.collections import fen_sum, promises
-from huikuan.store.db import sa_of
+from huikuan.store.db import Connection, sa_of
 
 Row = dict[str, Any]
 ROLE_ORDER = {"finance": 0, "decision_maker": 1, "legal_rep": 2, "purchasing": 3, "other": 4}
+
+
+class Person(NamedTuple):
+    """A contact at a customer (not removed)."""
+
+    name: str
+    role: str
+    title: str | None
+    phone: str | None
+    email: str | None
+    wechat: str | None
+
+
+class Task(NamedTuple):
+    """An open item of the day's list: a dunning task (call, visit, …), a broken promise or
+    an excuse to follow up; ``amount`` says what is open per currency, as text."""
+
+    kind: str
+    customer: str
+    name: str | None
+    invoices: list[str]
+    amount: str | None
+    since: dt.date
+    points: str
 
 
 def by_person(log: sa.FromClause, as_of: date) -> sa.ColumnElement[bool]:
@@ -39,7 +64,7 @@ def by_person(log: sa.FromClause, as_of: date) -> sa.ColumnElement[bool]:
     )
 
 
-def contacts(conn: sqlite3.Connection, code: str) -> list[Row]:
+def people_of(conn: Connection, code: str) -> list[Person]:
     """The customer's contacts, finance contact and decision maker first."""
     k = contact.c
     stmt = (
@@ -48,14 +73,25 @@ def contacts(conn: sqlite3.Connection, code: str) -> list[Row]:
         .where(customer.c.code == code, k.removed_on.is_(None))
         .order_by(k.id)
     )
-    rows = [dict(r) for r in sa_of(conn).execute(stmt).mappings()]
-    return sorted(rows, key=lambda r: ROLE_ORDER.get(r["role"], 9))
+    rows = [Person._make(r) for r in sa_of(conn).execute(stmt)]
+    return sorted(rows, key=lambda r: ROLE_ORDER.get(r.role, 9))
 
 
-def tasks(conn: sqlite3.Connection, as_of: date, lang_of: dict[str, str]) -> list[Row]:
+def contacts(conn: Connection, code: str) -> list[Row]:
+    """:func:`people_of` in its output form (for the to-do list, which nests them)."""
+    return [p._asdict() for p in people_of(conn, code)]
+
+
+def open_tasks(conn: Connection, as_of: date, lang_of: dict[str, str]) -> list[Task]:
     """Every open item as of ``as_of``: kind, customer, invoices, amount, since, talking points."""
     out = _dunning_tasks(conn, as_of) + _broken(conn, as_of) + _follow_ups(conn, as_of, lang_of)
-    return sorted(out, key=lambda r: (r["since"], r["customer"], r["kind"]))
+    return sorted(out, key=lambda r: (r.since, r.customer, r.kind))
+
+
+def tasks(conn: Connection, as_of: date, lang_of: dict[str, str]) -> list[Row]:
+    """:func:`open_tasks` in their output form (``since`` as ISO text), for the to-do list,
+    which adds the customer's name, salesperson and contacts to each."""
+    return [plain(t) for t in open_tasks(conn, as_of, lang_of)]
 
 
 def open_messages(as_of: date) -> sa.Select[Any]:
@@ -72,21 +108,21 @@ def open_messages(as_of: date) -> sa.Select[Any]:
     )
 
 
-def _dunning_tasks(conn: sqlite3.Connection, as_of: date) -> list[Row]:
+def _dunning_tasks(conn: Connection, as_of: date) -> list[Task]:
     out = []
     for channel, code, name, invoices, run_date, level in sa_of(conn).execute(open_messages(as_of)):
         numbers = json.loads(invoices)
         total = _open_total(conn, numbers)
         out.append(
-            {
-                "kind": channel,
-                "customer": code,
-                "name": name,
-                "invoices": numbers,
-                "amount": total,
-                "since": run_date.isoformat(),
-                "points": _points(channel, level, numbers, total),
-            }
+            Task(
+                channel,
+                code,
+                name,
+                numbers,
+                total,
+                run_date,
+                _points(channel, level, numbers, total),
+            )
         )
     return out
 
@@ -102,7 +138,7 @@ def open_total(numbers: list[str]) -> sa.Select[Any]:
     )
 
 
-def _open_total(conn: sqlite3.Connection, numbers: list[str]) -> str:
+def _open_total(conn: Connection, numbers: list[str]) -> str:
     rows = sa_of(conn).execute(open_total(numbers))
     return "; ".join(f"{cur} {format_fen(fen)}" for cur, fen in rows)
 
@@ -127,7 +163,7 @@ def _points(channel: str, level: str, invoices: list[str], total: str) -> str:
     }.get(channel, f"{level}: {what}")
 
 
-def _broken(conn: sqlite3.Connection, as_of: date) -> list[Row]:
+def _broken(conn: Connection, as_of: date) -> list[Task]:
     out = []
     for p in promises(conn, as_of):
         if p["status"] != "broken":
@@ -135,16 +171,16 @@ def _broken(conn: sqlite3.Connection, as_of: date) -> list[Row]:
         if _followed_up(conn, p, as_of):
             continue
         out.append(
-            {
-                "kind": "broken-promise",
-                "customer": p["customer"],
-                "name": None,
-                "invoices": [p["invoice"]] if p["invoice"] else [],
-                "amount": f"{p['currency']} {p['amount']}",
-                "since": p["promised_date"],
-                "points": f"Promised {p['currency']} {p['amount']} by {p['promised_date']}, paid "
+            Task(
+                "broken-promise",
+                p["customer"],
+                None,
+                [p["invoice"]] if p["invoice"] else [],
+                f"{p['currency']} {p['amount']}",
+                date.fromisoformat(p["promised_date"]),
+                f"Promised {p['currency']} {p['amount']} by {p['promised_date']}, paid "
                 f"{p['paid']}: call today and get a new date in writing.",
-            }
+            )
         )
     return out
 
@@ -165,7 +201,7 @@ def followed_up(code: str, invoice_number: str | None, after: date, as_of: date)
     return stmt.limit(1)
 
 
-def _followed_up(conn: sqlite3.Connection, p: Row, as_of: date) -> bool:
+def _followed_up(conn: Connection, p: Row, as_of: date) -> bool:
     """Did a person log a contact about a broken promise after its date (and by ``as_of``)?"""
     after = date.fromisoformat(p["promised_date"])
     stmt = followed_up(p["customer"], p["invoice"], after, as_of)
@@ -185,20 +221,11 @@ def due_follow_ups(as_of: date) -> sa.Select[Any]:
     )
 
 
-def _follow_ups(conn: sqlite3.Connection, as_of: date, lang_of: dict[str, str]) -> list[Row]:
+def _follow_ups(conn: Connection, as_of: date, lang_of: dict[str, str]) -> list[Task]:
     out = []
     for code, day, excuse, follow in sa_of(conn).execute(due_follow_ups(as_of)):
         entry = BY_CODE[excuse].text(lang_of.get(code, "zh")) if excuse in BY_CODE else None
         points = f"{entry['response']} Verify: {entry['verify']}" if entry else "Follow up."
-        out.append(
-            {
-                "kind": "follow-up",
-                "customer": code,
-                "name": None,
-                "invoices": [],
-                "amount": None,
-                "since": follow.isoformat(),
-                "points": f"Excuse {excuse!r} on {day.isoformat()}. {points}",
-            }
-        )
+        why = f"Excuse {excuse!r} on {day.isoformat()}. {points}"
+        out.append(Task("follow-up", code, None, [], None, follow, why))
     return out
