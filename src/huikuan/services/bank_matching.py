@@ -1,9 +1,10 @@
 """Deciding and recording the matches of bank lines, set-wise (used by ``services.bank``).
 
-Customers, aliases, the accounts seen before, the invoice numbers the memos name and the
-references already paid are read once; open invoices are read for :data:`CUSTOMERS`
-customers at a time (memory stays bounded on a big ledger), and the lines of those customers
-are decided in date order over shared open amounts. Payments, allocations and audit entries
+Customers, aliases, the accounts seen before, the invoices the memos name, the references
+already paid, the open balances and the open invoices of the lines' amounts are read once; a
+customer's whole queue only when a payment is allocated by the ledger's rule
+(``store.bank_book``: never every open invoice of a big ledger). The lines are decided in
+date order over shared open amounts (``core.bankbook``). Payments, allocations and audit entries
 are written with one executemany per batch.
 """
 
@@ -15,13 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from huikuan.core.bankbook import BookMatcher
 from huikuan.core.bankmatch import LineFacts as LineFacts
-from huikuan.core.bankmatch import Matcher, make_directory, memo_tokens
+from huikuan.core.bankmatch import make_directory, memo_tokens
 
 if TYPE_CHECKING:
     from huikuan.store.db import Connection
 
-CUSTOMERS = 500  # customers whose open invoices are in memory at once
 NAMING = ("invoice in memo", "contract in memo", "amount equals an open invoice")
 
 
@@ -71,34 +72,29 @@ def decide(
     """A decision for each line (given in date order) and the open amounts, by invoice id, of
     the invoices the matched lines pay."""
     from huikuan.store import bank as S
+    from huikuan.store.bank_book import LedgerBook, paid_references
 
     tokens = {t for f in lines for t in memo_tokens(f.memo)}
     directory = make_directory(S.customers(conn), S.aliases(conn), S.seen_accounts(conn))
-    m = Matcher(directory, S.invoice_owners(conn, tokens), threshold=threshold)
-    m.references = S.known_references(conn, [f.serial for f in lines if f.serial])
-    m.wanted = {t.casefold() for t in tokens}
-    by_customer: dict[int, list[int]] = {}
-    for n, line in enumerate(lines):
-        found = m.customer_of(line)
-        if found is not None:
-            by_customer.setdefault(found[0], []).append(n)
-    codes = S.customer_codes(conn, by_customer)
-    contracts = S.contracts_named(conn, tokens)
+    book = LedgerBook(conn, tokens)
+    m = BookMatcher(directory, book.owners, threshold=threshold, book=book)
+    found = [m.customer_of(f) for f in lines]
+    keys = [(c[0], f.currency) if c else None for c, f in zip(found, lines)]
+    pairs = [(k[0], f.serial) for k, f in zip(keys, lines) if k and f.serial]
+    m.references = paid_references(conn, pairs)  # only the customer's own count
+    book.expect((k, f.amount) for k, f in zip(keys, lines) if k)
+    codes = S.customer_codes(conn, {k[0] for k in keys if k})
     out, opens = [NOBODY] * len(lines), dict[int, int]()
-    customers = sorted(by_customer)
-    for start in range(0, len(customers), CUSTOMERS):
-        batch = customers[start : start + CUSTOMERS]
-        m.use(S.open_invoices(conn, batch, contracts))
-        numbers = {i.id: i.number for q in m.queues.values() for i in q}
-        for n in sorted(n for c in batch for n in by_customer[c]):
-            out[n] = _one(m, lines[n], numbers, codes)
+    for n, line in enumerate(lines):
+        if keys[n] is not None:
+            out[n] = _one(m, line, codes)
             opens.update((inv, m.left[inv]) for inv, _ in out[n].parts)
     return out, opens
 
 
-def _one(m: Matcher, line: LineFacts, numbers: dict[int, str], codes: dict[int, str]) -> Decision:
+def _one(m: BookMatcher, line: LineFacts, codes: dict[int, str]) -> Decision:
     v, parts, rest = m.decide(line)
-    named = [numbers[i] for i, _ in parts] if parts else [numbers[i] for i in v.named]
+    named = [m.number(i) for i, _ in parts] if parts else [m.number(i) for i in v.named]
     ok = v.customer is not None and v.score >= m.threshold and "exists" not in v.reason
     code = codes.get(v.customer) if v.customer is not None else None
     reason = sys.intern(v.reason)  # a few reasons, shared by many lines
