@@ -50,16 +50,22 @@ class Book(Protocol):
 @dataclass
 class BookMatcher(Matcher):
     """A :class:`Matcher` over a :class:`Book`: ``left`` holds the open amounts of the
-    invoices this statement allocated to, ``known`` every invoice the book returned."""
+    invoices this statement allocated to, ``known`` the invoices the last line chose."""
 
     book: Book | None = None
     known: dict[int, OpenInvoice] = field(default_factory=dict)
     spent: dict[Key, int] = field(default_factory=dict)  # allocated so far, by key
-    touched: dict[Key, set[int]] = field(default_factory=dict)  # invoices allocated to
+    touched: dict[Key, dict[int, OpenInvoice]] = field(default_factory=dict)  # allocated to
 
     def decide(self, line: LineFacts) -> tuple[Verdict, list[tuple[int, int]], int]:
         """As :meth:`Matcher.decide`."""
-        customer = self.customer_of(line)
+        return self.decide_for(line, self.customer_of(line))
+
+    def decide_for(
+        self, line: LineFacts, customer: tuple[int, str] | None
+    ) -> tuple[Verdict, list[tuple[int, int]], int]:
+        """:meth:`decide`, the line's :meth:`customer_of` being ``customer``."""
+        self.known.clear()
         if customer is None:
             return Verdict(None), [], line.amount
         if line.serial and (customer[0], line.serial) in self.references:
@@ -73,7 +79,7 @@ class BookMatcher(Matcher):
         return (found, *self.allocate(key, line.amount, found.named))
 
     def number(self, invoice: int) -> str:
-        """The number of an invoice the book returned."""
+        """The number of an invoice the last line chose."""
         return self.known[invoice].number
 
     def pick(self, key: Key, amount: int, tokens: Sequence[str]) -> Pick:
@@ -93,24 +99,27 @@ class BookMatcher(Matcher):
     def _named(self, key: Key, tokens: Sequence[str]) -> Pick | None:
         """The open invoices the memo names by number, else by contract (None: neither)."""
         book = self._book()
-        by_number = [i for t in tokens for i in self._seen(book.numbered(key, t.casefold()))]
-        hits = tuple(dict.fromkeys(i.id for i in by_number if self._open(i) > 0))
+        by_number = [i for t in tokens for i in book.numbered(key, t.casefold())]
+        hits = self._seen([i for i in by_number if self._open(i) > 0])
         if hits:
-            return Pick(hits, "invoice in memo")
+            return Pick(tuple(dict.fromkeys(i.id for i in hits)), "invoice in memo")
         wanted = {t.casefold() for t in tokens}
-        hits = tuple(
-            i.id
-            for i in self._seen(book.contracted(key))
-            if (i.contract or "").casefold() in wanted and self._open(i) > 0
+        hits = self._seen(
+            [
+                i
+                for i in book.contracted(key)
+                if (i.contract or "").casefold() in wanted and self._open(i) > 0
+            ]
         )
-        return Pick(hits, "contract in memo") if hits else None
+        return Pick(tuple(i.id for i in hits), "contract in memo") if hits else None
 
     def _equal(self, key: Key, amount: int) -> list[int]:
         """The key's invoices open for exactly ``amount`` now: as the book says for those
         this statement did not touch, as ``left`` says for the others."""
-        moved = self.touched.get(key, set())
-        same = [i.id for i in self._seen(self._book().equal(key, amount)) if i.id not in moved]
-        return same + [i for i in moved if self.left[i] == amount]
+        moved = self.touched.get(key, {})
+        same = [i for i in self._book().equal(key, amount) if i.id not in moved]
+        same += [i for i in moved.values() if self.left[i.id] == amount]
+        return [i.id for i in self._seen(same)]
 
     def allocate(
         self, key: Key, amount: int, named: Sequence[int]
@@ -123,7 +132,7 @@ class BookMatcher(Matcher):
             rest = self._take(key, self.known[inv], rest, parts)
             if rest == 0:
                 return parts, 0
-        for item in self._seen(self._book().queue(key)):
+        for item in self._book().queue(key):
             if item.id not in named:
                 rest = self._take(key, item, rest, parts)
                 if rest == 0:
@@ -136,17 +145,19 @@ class BookMatcher(Matcher):
         if current <= 0:
             return rest
         take = min(rest, current)
+        self.known[inv.id] = inv
         parts.append((inv.id, take))
         self.left[inv.id] = current - take
         self.spent[key] = self.spent.get(key, 0) + take
-        self.touched.setdefault(key, set()).add(inv.id)
+        self.touched.setdefault(key, {})[inv.id] = inv
         return rest - take
 
     def _open(self, inv: OpenInvoice) -> int:
         return self.left.get(inv.id, inv.open)
 
     def _seen(self, invoices: Sequence[OpenInvoice]) -> Sequence[OpenInvoice]:
-        """``invoices``, remembered in :attr:`known` (their numbers name the decision)."""
+        """``invoices``, remembered in :attr:`known` (their numbers name the decision, and
+        allocating to them starts from their open amounts)."""
         for inv in invoices:
             self.known.setdefault(inv.id, inv)
         return invoices

@@ -87,13 +87,15 @@ def decide(
     out, opens = [NOBODY] * len(lines), dict[int, int]()
     for n, line in enumerate(lines):
         if keys[n] is not None:
-            out[n] = _one(m, line, codes)
+            out[n] = _one(m, line, found[n], codes)
             opens.update((inv, m.left[inv]) for inv, _ in out[n].parts)
     return out, opens
 
 
-def _one(m: BookMatcher, line: LineFacts, codes: dict[int, str]) -> Decision:
-    v, parts, rest = m.decide(line)
+def _one(
+    m: BookMatcher, line: LineFacts, customer: tuple[int, str] | None, codes: dict[int, str]
+) -> Decision:
+    v, parts, rest = m.decide_for(line, customer)
     named = [m.number(i) for i, _ in parts] if parts else [m.number(i) for i in v.named]
     ok = v.customer is not None and v.score >= m.threshold and "exists" not in v.reason
     code = codes.get(v.customer) if v.customer is not None else None

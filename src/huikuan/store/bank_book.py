@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,16 +33,14 @@ from huikuan.store.ledger import id_of
 
 MAX_LETTERS = 6  # a token with more letters is compared with lower(number) (2**6 spellings)
 
-Ranked = tuple[date, date, str, OpenInvoice]  # an invoice with its place in the queue
 COLUMNS = (
     id_of(Invoice),
     col(Invoice.customer_id),
     col(Invoice.currency),
-    col(Invoice.due_date),
-    col(Invoice.issue_date),
     col(Invoice.number),
     col(Invoice.open_amount),
 )
+ORDER = (col(Invoice.due_date), col(Invoice.issue_date), col(Invoice.number))  # a queue's
 
 
 def spellings(token: str) -> list[str] | None:
@@ -137,18 +134,29 @@ class LedgerBook:
                 long.append((token.casefold(),))
             else:
                 spelt.update((o,) for o in options)
-        found: list[tuple[Any, ...]] = []
+        exact, owners = set(self._tokens), dict[str, int]()
+        named: dict[tuple[Key, str], list[OpenInvoice]] = {}
+        for rows in self._named_rows(sorted(spelt), sorted(set(long))):
+            for i, c, k, n, a in rows:
+                if n in exact:
+                    owners[n] = c
+                if a > 0:
+                    named.setdefault(((c, k), n.casefold()), []).append(OpenInvoice(i, n, k, a))
+        return owners, named
+
+    def _named_rows(
+        self, spelt: list[tuple[str]], long: list[tuple[str]]
+    ) -> Iterator[Iterator[tuple[Any, ...]]]:
+        """The rows of the invoices numbered as ``spelt`` (exactly) or as ``long`` (lower
+        case), oldest first (each case-folded number's invoices come from one of them)."""
         number = col(Invoice.number)
-        with probe(self._db, NUMBERS, sorted(spelt)) as table:
+        with probe(self._db, NUMBERS, spelt) as table:
             stmt = sa.select(*COLUMNS).join(table, number == table.c.value)
-            found.extend(direct.rows(self._db, stmt))
+            yield direct.rows(self._db, stmt.order_by(*ORDER))
         if long:
-            with probe(self._db, NUMBERS, sorted(set(long))) as table:
+            with probe(self._db, NUMBERS, long) as table:
                 lower = sa.func.lower(number).in_(sa.select(table.c.value))
-                found.extend(direct.rows(self._db, sa.select(*COLUMNS).where(lower)))
-        exact = set(self._tokens)
-        owners = {r[5]: r[1] for r in found if r[5] in exact}
-        return owners, _grouped(((r[1], r[2]), r[5].casefold(), r) for r in found if r[6] > 0)
+                yield direct.rows(self._db, sa.select(*COLUMNS).where(lower).order_by(*ORDER))
 
     def _read_contracts(self) -> dict[Key, list[OpenInvoice]]:
         """The open invoices whose contract is among the tokens (case-insensitive), by key,
@@ -157,24 +165,11 @@ class LedgerBook:
         stmt = sa.select(*COLUMNS, col(Invoice.contract)).where(
             col(Invoice.contract).is_not(None), unindexed(col(Invoice.open_amount)) > 0
         )
-        out: dict[Key, list[Ranked]] = {}
-        for i, c, k, due, issue, n, a, contract in direct.rows(self._db, stmt):
+        out: dict[Key, list[OpenInvoice]] = {}
+        for i, c, k, n, a, contract in direct.rows(self._db, stmt.order_by(*ORDER)):
             if contract.casefold() in wanted:
-                out.setdefault((c, k), []).append(
-                    (due, issue, n, OpenInvoice(i, n, k, a, contract))
-                )
-        return {key: [r[3] for r in sorted(rows)] for key, rows in out.items()}
-
-
-def _grouped(
-    rows: Iterable[tuple[Key, str, tuple[Any, ...]]],
-) -> dict[tuple[Key, str], list[OpenInvoice]]:
-    """``(key, case-folded number, row)`` -> the open invoices by (key, number), oldest
-    first (rows: :data:`COLUMNS`)."""
-    out: dict[tuple[Key, str], list[Ranked]] = {}
-    for key, folded, (i, _, k, due, issue, n, a) in rows:
-        out.setdefault((key, folded), []).append((due, issue, n, OpenInvoice(i, n, k, a)))
-    return {at: [r[3] for r in sorted(ranked)] for at, ranked in out.items()}
+                out.setdefault((c, k), []).append(OpenInvoice(i, n, k, a, contract))
+        return out
 
 
 AMOUNTS = (
