@@ -11,7 +11,7 @@ are written with one executemany per batch.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -71,6 +71,17 @@ def decide(
 ) -> tuple[list[Decision], dict[int, int]]:
     """A decision for each line (given in date order) and the open amounts, by invoice id, of
     the invoices the matched lines pay."""
+    decisions, opens = decide_as_read(conn, threshold, lines)
+    return list(decisions), opens
+
+
+def decide_as_read(
+    conn: Connection, threshold: int, lines: Sequence[LineFacts]
+) -> tuple[Iterator[Decision], dict[int, int]]:
+    """:func:`decide`, each line's decision made as it is read (so a caller can write them
+    a chunk at a time, and they need not all be in memory); the open amounts are filled as
+    they are made. The ledger may be written in between: the matcher's open amounts of
+    what it allocated override what it reads afterwards."""
     from huikuan.store import bank as S
     from huikuan.store.bank_book import LedgerBook, paid_references
 
@@ -84,12 +95,24 @@ def decide(
     m.references = paid_references(conn, pairs)  # only the customer's own count
     book.expect((k, f.amount) for k, f in zip(keys, lines) if k)
     codes = S.customer_codes(conn, {k[0] for k in keys if k})
-    out, opens = [NOBODY] * len(lines), dict[int, int]()
-    for n, line in enumerate(lines):
-        if keys[n] is not None:
-            out[n] = _one(m, line, found[n], codes)
-            opens.update((inv, m.left[inv]) for inv, _ in out[n].parts)
-    return out, opens
+    opens: dict[int, int] = {}
+    return _decisions(m, lines, found, codes, opens), opens
+
+
+def _decisions(
+    m: BookMatcher,
+    lines: Sequence[LineFacts],
+    found: list[tuple[int, str] | None],
+    codes: dict[int, str],
+    opens: dict[int, int],
+) -> Iterator[Decision]:
+    for line, customer in zip(lines, found):
+        if customer is None:
+            yield NOBODY
+            continue
+        decided = _one(m, line, customer, codes)
+        opens.update((inv, m.left[inv]) for inv, _ in decided.parts)
+        yield decided
 
 
 def _one(

@@ -70,7 +70,7 @@ class LedgerBook:
     def expect(self, amounts: Iterable[tuple[Key, int]]) -> None:
         """Read the open balances and the open invoices of exactly these amounts, for the
         lines' ``(key, amount)`` pairs (before any is asked for)."""
-        self._totals, self._equal = self._read_amounts(sorted(set(amounts)))
+        self._totals, self._equal = self._read_amounts(set(amounts))
 
     # --- Book ---------------------------------------------------------------------------
 
@@ -97,11 +97,11 @@ class LedgerBook:
     # --- reading ------------------------------------------------------------------------
 
     def _read_amounts(
-        self, amounts: Sequence[tuple[Key, int]]
+        self, amounts: set[tuple[Key, int]]
     ) -> tuple[dict[Key, int], dict[tuple[Key, int], list[OpenInvoice]]]:
         """The open balance of each key, and the open invoices of each ``(key, amount)``:
         the pairs go into a temporary table, joined to the partial index of open invoices."""
-        rows = [(c, k, a) for (c, k), a in amounts]
+        rows = ((c, k, a) for (c, k), a in amounts)
         with probe(self._db, AMOUNTS, rows) as table:
             inv, p = Invoice.__table__.c, table.c  # type: ignore[attr-defined]
             sums = (
@@ -126,17 +126,12 @@ class LedgerBook:
     ) -> tuple[dict[str, int], dict[tuple[Key, str], list[OpenInvoice]]]:
         """The invoices the tokens name, in any case: the owners of the exact numbers (open
         or not) and the open ones by (key, case-folded number), oldest first."""
-        long: list[tuple[str]] = []
-        spelt: set[tuple[str]] = set()
-        for token in self._tokens:
-            options = spellings(token)
-            if options is None:
-                long.append((token.casefold(),))
-            else:
-                spelt.update((o,) for o in options)
+        folded = sorted({t.casefold() for t in self._tokens})  # spellings apart, then
+        long = [(t,) for t in folded if spellings(t) is None]
+        spelt = ((o,) for t in folded for o in spellings(t) or ())
         exact, owners = set(self._tokens), dict[str, int]()
         named: dict[tuple[Key, str], list[OpenInvoice]] = {}
-        for rows in self._named_rows(sorted(spelt), sorted(set(long))):
+        for rows in self._named_rows(spelt, long):
             for i, c, k, n, a in rows:
                 if n in exact:
                     owners[n] = c
@@ -145,7 +140,7 @@ class LedgerBook:
         return owners, named
 
     def _named_rows(
-        self, spelt: list[tuple[str]], long: list[tuple[str]]
+        self, spelt: Iterable[tuple[str]], long: list[tuple[str]]
     ) -> Iterator[Iterator[tuple[Any, ...]]]:
         """The rows of the invoices numbered as ``spelt`` (exactly) or as ``long`` (lower
         case), oldest first (each case-folded number's invoices come from one of them)."""
@@ -172,6 +167,7 @@ class LedgerBook:
         return out
 
 
+PROBE_ROWS = 10_000
 AMOUNTS = (
     sa.Column("customer_id", sa.BigInteger, primary_key=True),
     sa.Column("currency", sa.String, primary_key=True),
@@ -196,17 +192,19 @@ QUEUE = (
 
 @contextlib.contextmanager
 def probe(
-    db: sa.Connection, columns: Sequence[sa.Column[Any]], rows: Sequence[Sequence[Any]]
+    db: sa.Connection, columns: Sequence[sa.Column[Any]], rows: Iterable[Sequence[Any]]
 ) -> Iterator[sa.Table]:
     """A temporary table of ``rows`` (distinct, on ``columns``) for the length of a query:
     one statement joins it, where an ``IN (…)`` list would be compiled again per batch.
-    Made and dropped in the caller's transaction (a rollback drops it too)."""
+    Made and dropped in the caller's transaction (a rollback drops it too); the rows go in
+    :data:`PROBE_ROWS` at a time (memory)."""
     table = sa.Table(
         "bank_probe", sa.MetaData(), *(c._copy() for c in columns), prefixes=["TEMPORARY"]
     )
     table.create(db)
-    if rows:
-        direct.executemany(db, sa.insert(table), [c.name for c in columns], rows)
+    insert, keys, todo = sa.insert(table), [c.name for c in columns], iter(rows)
+    while chunk := list(itertools.islice(todo, PROBE_ROWS)):
+        direct.executemany(db, insert, keys, chunk)
     yield table
     table.drop(db)
 
