@@ -24,6 +24,7 @@ NAMES = {
     "C3": "杭州丙科技有限公司",
     "C4": "南京丁实业有限公司",
     "C5": "Delta Trading Co",
+    "C6": "Echo Ltd",
 }
 INVOICES = [  # number, customer, issue, amount, due
     ("INV-A1", "C1", "2026-01-05", "1000", "2026-02-05"),
@@ -39,6 +40,8 @@ INVOICES = [  # number, customer, issue, amount, due
     ("INV-D3", "C4", "2026-03-01", "600", "2026-04-01"),
     ("INV-E1", "C5", "2026-01-01", "800", "2026-02-01"),
     ("INV-E2", "C5", "2026-01-15", "800", "2026-02-15"),
+    ("INV-F1", "C6", "2026-01-01", "100", "2026-02-01"),
+    ("INV-F2", "C6", "2026-01-15", "200", "2026-02-15"),
 ]
 
 
@@ -78,6 +81,8 @@ FIXED = [
     line(90000, NAMES["C5"], "INV-E1", "S12"),  # more than the invoice: the rest by the rule
     line(10000, NAMES["C5"], "INV-E1", "S12"),  # the same serial again
     line(5000, "某某公司", "INV-X9", None),  # nobody
+    line(10000, "Echo Ltd", "INV-F1", "S13"),  # every line of C6 names INV-F1 ...
+    line(5000, "Echo Ltd", "inv-f1", "S14"),  # ... paid now: C6's balance (200) decides
 ]
 
 
@@ -156,6 +161,8 @@ def test_what_the_fixed_lines_decide(tricky: Book) -> None:
         (["INV-E1"], "exact name; invoice in memo", 100, 10000),  # INV-E2 is paid: unapplied
         ([], "a payment with this reference exists", 0, 10000),
         ([], "no customer found", 0, 0),
+        (["INV-F1"], "exact name; invoice in memo", 100, 0),
+        ([], "exact name; allocation rule", 70, 5000),
     ]
     assert set(opens.values()) == {0}
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from huikuan.core.bankbook import BookMatcher
 from huikuan.core.bankmatch import LineFacts as LineFacts
-from huikuan.core.bankmatch import make_directory, memo_tokens
+from huikuan.core.bankmatch import find_customer, make_directory, memo_tokens
 
 if TYPE_CHECKING:
     from huikuan.store.db import Connection
@@ -87,14 +87,22 @@ def decide_as_read(
 
     tokens = {t for f in lines for t in memo_tokens(f.memo)}
     directory = make_directory(S.customers(conn), S.aliases(conn), S.seen_accounts(conn))
-    book = LedgerBook(conn, tokens)
+    unnamed = (f for f in lines if find_customer(directory, f.counterparty, f.account) is None)
+    book = LedgerBook(conn, tokens, {t for f in unnamed for t in memo_tokens(f.memo)})
     m = BookMatcher(directory, book.owners, threshold=threshold, book=book)
     found = [m.customer_of(f) for f in lines]
-    keys = [(c[0], f.currency) if c else None for c, f in zip(found, lines)]
-    pairs = [(k[0], f.serial) for k, f in zip(keys, lines) if k and f.serial]
+    pairs = ((c[0], f.serial) for c, f in zip(found, lines) if c and f.serial)
     m.references = paid_references(conn, pairs)  # only the customer's own count
-    book.expect((k, f.amount) for k, f in zip(keys, lines) if k)
-    codes = S.customer_codes(conn, {k[0] for k in keys if k})
+    customers = {c[0] for c in found if c}
+    book.expect(
+        customers,
+        (
+            ((c[0], f.currency), f.amount)
+            for c, f in zip(found, lines)
+            if c and not book.names_open((c[0], f.currency), memo_tokens(f.memo))
+        ),
+    )
+    codes = S.customer_codes(conn, customers)
     opens: dict[int, int] = {}
     return _decisions(m, lines, found, codes, opens), opens
 

@@ -55,22 +55,32 @@ def spellings(token: str) -> list[str] | None:
 
 class LedgerBook:
     """A :class:`~huikuan.core.bankmatch.Book` over the ledger, for the memo ``tokens`` of a
-    statement's lines; :attr:`owners` maps the tokens that are invoice numbers (exactly) to
-    their customer. Then :meth:`expect` the lines' ``(key, amount)`` pairs."""
+    statement's lines; :attr:`owners` maps the ``owned`` tokens that are invoice numbers
+    (exactly) to their customer. Then :meth:`expect` the lines' ``(key, amount)`` pairs."""
 
-    def __init__(self, conn: Connection, tokens: Iterable[str]) -> None:
+    def __init__(self, conn: Connection, tokens: set[str], owned: set[str]) -> None:
+        """``owned``: the tokens whose owner is wanted (of the lines no name matched)."""
         self._db = sa_of(conn)
-        self._tokens = sorted(set(tokens))
+        self._tokens, self._owned = tokens, owned
         self._contracted: dict[Key, list[OpenInvoice]] | None = None
         self._queues: dict[Key, list[OpenInvoice]] = {}
         self.owners, self._numbered = self._read_numbers()
         self._totals: dict[Key, int] = {}
         self._equal: dict[tuple[Key, int], list[OpenInvoice]] = {}
+        self._asked: set[tuple[Key, int]] = set()
 
-    def expect(self, amounts: Iterable[tuple[Key, int]]) -> None:
-        """Read the open balances and the open invoices of exactly these amounts, for the
-        lines' ``(key, amount)`` pairs (before any is asked for)."""
-        self._totals, self._equal = self._read_amounts(set(amounts))
+    def expect(self, customers: Iterable[int], amounts: Iterable[tuple[Key, int]]) -> None:
+        """Read the open balances of the ``customers`` (every customer asked for) and the
+        open invoices of exactly these ``(key, amount)`` pairs (before any is asked for; a
+        pair not given here is read when asked for)."""
+        self._totals = self._read_totals(customers)
+        self._asked = set(amounts)
+        self._equal = self._read_equal(self._asked)
+
+    def names_open(self, key: Key, tokens: Iterable[str]) -> bool:
+        """Whether one of ``tokens`` numbers an open invoice of the key (a line that will
+        most likely not ask for the invoices of its amount)."""
+        return any((key, t.casefold()) in self._numbered for t in tokens)
 
     # --- Book ---------------------------------------------------------------------------
 
@@ -78,6 +88,10 @@ class LedgerBook:
         return self._totals.get(key, 0)
 
     def equal(self, key: Key, amount: int) -> Sequence[OpenInvoice]:
+        if (key, amount) not in self._asked:
+            self._asked.add((key, amount))
+            rows = self._db.execute(EQUAL, {"customer": key[0], "currency": key[1], "open": amount})
+            self._equal[key, amount] = [OpenInvoice(i, n, key[1], a) for i, n, a in rows]
         return self._equal.get((key, amount), ())
 
     def numbered(self, key: Key, number: str) -> Sequence[OpenInvoice]:
@@ -96,30 +110,36 @@ class LedgerBook:
 
     # --- reading ------------------------------------------------------------------------
 
-    def _read_amounts(
-        self, amounts: set[tuple[Key, int]]
-    ) -> tuple[dict[Key, int], dict[tuple[Key, int], list[OpenInvoice]]]:
-        """The open balance of each key, and the open invoices of each ``(key, amount)``:
-        the pairs go into a temporary table, joined to the partial index of open invoices."""
-        rows = ((c, k, a) for (c, k), a in amounts)
-        with probe(self._db, AMOUNTS, rows) as table:
-            inv, p = Invoice.__table__.c, table.c  # type: ignore[attr-defined]
+    def _read_totals(self, customers: Iterable[int]) -> dict[Key, int]:
+        """The open balance of each key of the customers: grouped over the partial index of
+        open invoices, the customers in a temporary table."""
+        with probe(self._db, CUSTOMERS, ((c,) for c in customers)) as table:
+            inv = Invoice.__table__.c  # type: ignore[attr-defined]
             sums = (
                 sa.select(inv.customer_id, inv.currency, sa.func.sum(inv.open_amount))
-                .where(inv.open_amount > 0, inv.customer_id.in_(sa.select(p.customer_id)))
+                .where(inv.open_amount > 0, inv.customer_id.in_(sa.select(table.c.customer_id)))
                 .group_by(inv.customer_id, inv.currency)
             )
-            totals = {(c, k): int(t) for c, k, t in direct.rows(self._db, sums)}
+            return {(c, k): int(t) for c, k, t in direct.rows(self._db, sums)}
+
+    def _read_equal(
+        self, amounts: set[tuple[Key, int]]
+    ) -> dict[tuple[Key, int], list[OpenInvoice]]:
+        """The open invoices of each ``(key, amount)``: the pairs in a temporary table,
+        joined to the partial index of open invoices."""
+        rows = ((c, k, a) for (c, k), a in amounts)
+        equal: dict[tuple[Key, int], list[OpenInvoice]] = {}
+        with probe(self._db, AMOUNTS, rows) as table:
+            inv, p = Invoice.__table__.c, table.c  # type: ignore[attr-defined]
             on = (inv.customer_id == p.customer_id) & (inv.currency == p.currency)
             same = (
                 sa.select(inv.id, inv.customer_id, inv.currency, inv.number, inv.open_amount)
                 .join(table, on & (inv.open_amount == p.amount))
                 .where(inv.open_amount > 0)
             )
-            equal: dict[tuple[Key, int], list[OpenInvoice]] = {}
             for i, c, k, n, a in direct.rows(self._db, same):
                 equal.setdefault(((c, k), a), []).append(OpenInvoice(i, n, k, a))
-        return totals, equal
+        return equal
 
     def _read_numbers(
         self,
@@ -129,7 +149,7 @@ class LedgerBook:
         folded = sorted({t.casefold() for t in self._tokens})  # spellings apart, then
         long = [(t,) for t in folded if spellings(t) is None]
         spelt = ((o,) for t in folded for o in spellings(t) or ())
-        exact, owners = set(self._tokens), dict[str, int]()
+        exact, owners = self._owned, dict[str, int]()
         named: dict[tuple[Key, str], list[OpenInvoice]] = {}
         for rows in self._named_rows(spelt, long):
             for i, c, k, n, a in rows:
@@ -174,6 +194,7 @@ AMOUNTS = (
     sa.Column("amount", sa.BigInteger, primary_key=True),
 )
 NUMBERS = (sa.Column("value", sa.String, primary_key=True),)
+CUSTOMERS = (sa.Column("customer_id", sa.BigInteger, primary_key=True),)
 REFERENCES = (
     sa.Column("customer_id", sa.BigInteger, primary_key=True),
     sa.Column("reference", sa.String, primary_key=True),
@@ -187,6 +208,12 @@ QUEUE = (
         _inv.currency == sa.bindparam("currency"),
     )
     .order_by(_inv.due_date, _inv.issue_date, _inv.number)
+)
+EQUAL = sa.select(_inv.id, _inv.number, _inv.open_amount).where(
+    _inv.open_amount > 0,
+    _inv.customer_id == sa.bindparam("customer"),
+    _inv.currency == sa.bindparam("currency"),
+    _inv.open_amount == sa.bindparam("open"),
 )
 
 
@@ -213,7 +240,7 @@ def paid_references(conn: Connection, pairs: Iterable[tuple[int, str]]) -> set[t
     """Which ``(customer id, reference)`` pairs a payment (not reversed) already has: the
     pairs go into a temporary table joined to the ``payment_reference`` index (one probe a
     pair; ``reference IN (…)`` alone would scan every payment once per batch)."""
-    db, todo = sa_of(conn), sorted(set(pairs))
+    db, todo = sa_of(conn), set(pairs)
     if not todo:
         return set()
     with probe(db, REFERENCES, todo) as table:
