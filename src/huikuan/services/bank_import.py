@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from huikuan.store.bankfile import Statement, StatementLine
     from huikuan.store.db import Connection
 
-CHUNK = 10_000
+CHUNK = 5_000  # lines written at a time (and new ones looked for)
 
 
 @contextlib.contextmanager
@@ -125,6 +125,7 @@ def store(
         rows = [_row(line, account, currency, batch) for line in chunk]
         turns = [next(decided) if x.direction == "credit" else None for x in chunk]
         matched += _write(ctx, conn, rows, turns, opens)
+        opens.clear()  # written: a later line paying one of them sets it again
     accounts = sorted({account or line.account or "" for line in lines})
     return Counts(accounts, len(lines), len(fresh), matched, len(credit) - matched)
 
