@@ -87,10 +87,12 @@ def decide_as_read(
 
     tokens = {t for f in lines for t in memo_tokens(f.memo)}
     directory = make_directory(S.customers(conn), S.aliases(conn), S.seen_accounts(conn))
-    unnamed = (f for f in lines if find_customer(directory, f.counterparty, f.account) is None)
+    named = [find_customer(directory, f.counterparty, f.account) for f in lines]
+    unnamed = (f for f, c in zip(lines, named) if c is None)
     book = LedgerBook(conn, tokens, {t for f in unnamed for t in memo_tokens(f.memo)})
     m = BookMatcher(directory, book.owners, threshold=threshold, book=book)
-    found = [m.customer_of(f) for f in lines]
+    found = [c if c is not None else m.customer_of(f) for c, f in zip(named, lines)]
+    del named
     pairs = ((c[0], f.serial) for c, f in zip(found, lines) if c and f.serial)
     m.references = paid_references(conn, pairs)  # only the customer's own count
     customers = {c[0] for c in found if c}
