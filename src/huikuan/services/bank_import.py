@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from huikuan.store.bankfile import Statement, StatementLine
     from huikuan.store.db import Connection
 
-CHUNK = 5_000  # lines written at a time (and new ones looked for)
+CHUNK = 2_500  # lines written at a time (and new ones looked for)
 
 
 @contextlib.contextmanager
