@@ -54,7 +54,7 @@ def spellings(token: str) -> list[str] | None:
 
 
 class LedgerBook:
-    """A :class:`~huikuan.core.bankmatch.Book` over the ledger, for the memo ``tokens`` of a
+    """A :class:`~huikuan.core.bankbook.Book` over the ledger, for the memo ``tokens`` of a
     statement's lines; :attr:`owners` maps the ``owned`` tokens that are invoice numbers
     (exactly) to their customer. Then :meth:`expect` the lines' ``(key, amount)`` pairs."""
 
