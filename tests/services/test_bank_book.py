@@ -4,7 +4,11 @@ path ``bank import`` took before), on a generated ledger with the tricky cases."
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import io
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +17,10 @@ from store_helpers import Book
 
 from huikuan.core.bankmatch import LineFacts, Matcher, make_directory, memo_tokens
 from huikuan.db.models import Invoice
+from huikuan.services import bank
+from huikuan.services import bank_import as B
 from huikuan.services import bank_matching as M
+from huikuan.services.bank import ImportRequest
 from huikuan.store import bank as S
 from huikuan.store import bank_book
 from huikuan.store.db import sa_of
@@ -184,3 +191,41 @@ def test_spellings_of_a_token() -> None:
     assert sorted(bank_book.spellings("ab") or []) == ["AB", "Ab", "aB", "ab"]
     assert bank_book.spellings("2026") == ["2026"]
     assert bank_book.spellings("abcdefg1") is None
+
+
+def _statement(path: Path, lines: list[LineFacts]) -> str:
+    """A 招商银行-style statement of credit ``lines`` (memo in 摘要), all on one day."""
+    header = ["交易日", "交易时间", "借方金额", "贷方金额", "余额", "摘要", "流水号", "用途"]
+    rows = [_cells(f) for f in lines]
+    text = io.StringIO()
+    head = [["招商银行交易明细"], ["账号:", "755912345610801"], ["币种:", "人民币"], []]
+    csv.writer(text, lineterminator="\r\n").writerows([*head, [*header, "收/付方名称"], *rows])
+    path.write_bytes(text.getvalue().encode("gb18030"))
+    return str(path)
+
+
+def _cells(f: LineFacts) -> list[str]:
+    day, credit = ["20261105", "10:00:00"], f"{f.amount // 100}.{f.amount % 100:02d}"
+    return [*day, "", credit, "", f.memo or "", f.serial or "", "", f.counterparty or ""]
+
+
+def test_an_import_written_in_small_chunks_decides_as_before(
+    tricky: Book, make_ctx: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines are decided while the earlier chunks are written (what is read afterwards
+    already holds their allocations): the same decisions as reading everything first."""
+    lines = [
+        dataclasses.replace(f, serial=f.serial if n == 6 else f"T{n}")  # 6: S-PAID
+        for n, f in enumerate([*FIXED, *generated(4, 60)])
+    ]
+    with tricky.led.transaction() as conn:
+        want, _ = reference(conn, 80, lines)
+    monkeypatch.setattr(B, "CHUNK", 4)
+    got = bank.import_statement(
+        make_ctx("2026-11-22"), ImportRequest(_statement(tmp_path / "s.csv", lines))
+    )
+    assert got.row()["new"] == len(lines)
+    views = list(bank.list_lines(make_ctx("2026-11-22")))
+    assert [(v.invoices, v.reason, v.score) for v in views] == [
+        (w[1], w[2], w[3] if w[0] is not None else 0) for w in want
+    ]
