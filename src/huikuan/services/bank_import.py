@@ -2,8 +2,8 @@
 one transaction: a failure anywhere stores nothing).
 
 Lines go in date order. The new ones (per account, by serial, else by date, amount, direction,
-counterparty and memo) are found :data:`CHUNK` lines at a time; the new credit lines are then
-decided together (each customer's open invoices are read once, see ``bank_matching``), and
+counterparty and memo) are found :data:`CHUNK` lines at a time; what matching the new credit
+lines reads is read once for them all (see ``bank_matching``), then they are decided and
 written :data:`CHUNK` at a time: payments and allocations, the lines with their outcome, the
 audit entries.
 """
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from huikuan.store.bankfile import Statement, StatementLine
     from huikuan.store.db import Connection
 
-CHUNK = 10_000
+CHUNK = 2_500  # lines written at a time (and new ones looked for)
 
 
 @contextlib.contextmanager
@@ -93,8 +93,8 @@ def store(
     account: str | None,
     currency: str,
 ) -> Counts:
-    """Store and match the statement's new lines: all new credit lines are decided at once
-    (each customer's open invoices read once), then written chunk by chunk."""
+    """Store and match the statement's new lines: what matching reads is read once for all
+    new credit lines, then they are decided and written chunk by chunk."""
     from huikuan.services import bank_matching as M
 
     lines = sorted(stmt.lines, key=lambda line: line.date)
@@ -104,6 +104,7 @@ def store(
         for start in range(0, len(lines), CHUNK)
         for line in _fresh(conn, lines[start : start + CHUNK], account, seen)
     ]
+    del seen  # the keys of every line: memory
     credit = [line for line in fresh if line.direction == "credit"]
     facts = [
         M.LineFacts(
@@ -116,23 +117,15 @@ def store(
         )
         for x in credit
     ]
-    decided, opens = M.decide(conn, ctx.config.auto_match_score, facts)
-    del facts
-    gc.collect()  # once: what reading and deciding left in cycles
-    turns = iter(decided)  # the credit lines' decisions, in the order of ``fresh``
+    decided, opens = M.decide_as_read(conn, ctx.config.auto_match_score, facts)
+    gc.collect()  # once: what reading left in cycles
     matched = 0
     for start in range(0, len(fresh), CHUNK):
-        rows = [_row(line, account, currency, batch) for line in fresh[start : start + CHUNK]]
-        matched += _write(
-            ctx,
-            conn,
-            rows,
-            [
-                next(turns) if x.direction == "credit" else None
-                for x in fresh[start : start + CHUNK]
-            ],
-            opens,
-        )
+        chunk = fresh[start : start + CHUNK]
+        rows = [_row(line, account, currency, batch) for line in chunk]
+        turns = [next(decided) if x.direction == "credit" else None for x in chunk]
+        matched += _write(ctx, conn, rows, turns, opens)
+        opens.clear()  # written: a later line paying one of them sets it again
     accounts = sorted({account or line.account or "" for line in lines})
     return Counts(accounts, len(lines), len(fresh), matched, len(credit) - matched)
 

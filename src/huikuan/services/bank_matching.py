@@ -1,27 +1,28 @@
 """Deciding and recording the matches of bank lines, set-wise (used by ``services.bank``).
 
-Customers, aliases, the accounts seen before, the invoice numbers the memos name and the
-references already paid are read once; open invoices are read for :data:`CUSTOMERS`
-customers at a time (memory stays bounded on a big ledger), and the lines of those customers
-are decided in date order over shared open amounts. Payments, allocations and audit entries
+Customers, aliases, the accounts seen before, the invoices the memos name, the references
+already paid, the open balances and the open invoices of the lines' amounts are read once; a
+customer's whole queue only when a payment is allocated by the ledger's rule
+(``store.bank_book``: never every open invoice of a big ledger). The lines are decided in
+date order over shared open amounts (``core.bankbook``). Payments, allocations and audit entries
 are written with one executemany per batch.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from huikuan.core.bankbook import BookMatcher
 from huikuan.core.bankmatch import LineFacts as LineFacts
-from huikuan.core.bankmatch import Matcher, make_directory, memo_tokens
+from huikuan.core.bankmatch import find_customer, make_directory, memo_tokens
 
 if TYPE_CHECKING:
     from huikuan.store.db import Connection
 
-CUSTOMERS = 500  # customers whose open invoices are in memory at once
 NAMING = ("invoice in memo", "contract in memo", "amount equals an open invoice")
 
 
@@ -70,35 +71,65 @@ def decide(
 ) -> tuple[list[Decision], dict[int, int]]:
     """A decision for each line (given in date order) and the open amounts, by invoice id, of
     the invoices the matched lines pay."""
+    decisions, opens = decide_as_read(conn, threshold, lines)
+    return list(decisions), opens
+
+
+def decide_as_read(
+    conn: Connection, threshold: int, lines: Sequence[LineFacts]
+) -> tuple[Iterator[Decision], dict[int, int]]:
+    """:func:`decide`, each line's decision made as it is read (so a caller can write them
+    a chunk at a time, and they need not all be in memory); the open amounts are filled as
+    they are made. The ledger may be written in between: the matcher's open amounts of
+    what it allocated override what it reads afterwards."""
     from huikuan.store import bank as S
+    from huikuan.store.bank_book import LedgerBook, paid_references
 
     tokens = {t for f in lines for t in memo_tokens(f.memo)}
     directory = make_directory(S.customers(conn), S.aliases(conn), S.seen_accounts(conn))
-    m = Matcher(directory, S.invoice_owners(conn, tokens), threshold=threshold)
-    m.references = S.known_references(conn, [f.serial for f in lines if f.serial])
-    m.wanted = {t.casefold() for t in tokens}
-    by_customer: dict[int, list[int]] = {}
-    for n, line in enumerate(lines):
-        found = m.customer_of(line)
-        if found is not None:
-            by_customer.setdefault(found[0], []).append(n)
-    codes = S.customer_codes(conn, by_customer)
-    contracts = S.contracts_named(conn, tokens)
-    out, opens = [NOBODY] * len(lines), dict[int, int]()
-    customers = sorted(by_customer)
-    for start in range(0, len(customers), CUSTOMERS):
-        batch = customers[start : start + CUSTOMERS]
-        m.use(S.open_invoices(conn, batch, contracts))
-        numbers = {i.id: i.number for q in m.queues.values() for i in q}
-        for n in sorted(n for c in batch for n in by_customer[c]):
-            out[n] = _one(m, lines[n], numbers, codes)
-            opens.update((inv, m.left[inv]) for inv, _ in out[n].parts)
-    return out, opens
+    named = [find_customer(directory, f.counterparty, f.account) for f in lines]
+    unnamed = (f for f, c in zip(lines, named) if c is None)
+    book = LedgerBook(conn, tokens, {t for f in unnamed for t in memo_tokens(f.memo)})
+    m = BookMatcher(directory, book.owners, threshold=threshold, book=book)
+    found = [c if c is not None else m.customer_of(f) for c, f in zip(named, lines)]
+    del named
+    pairs = ((c[0], f.serial) for c, f in zip(found, lines) if c and f.serial)
+    m.references = paid_references(conn, pairs)  # only the customer's own count
+    customers = {c[0] for c in found if c}
+    book.expect(
+        customers,
+        (
+            ((c[0], f.currency), f.amount)
+            for c, f in zip(found, lines)
+            if c and not book.names_open((c[0], f.currency), memo_tokens(f.memo))
+        ),
+    )
+    codes = S.customer_codes(conn, customers)
+    opens: dict[int, int] = {}
+    return _decisions(m, lines, found, codes, opens), opens
 
 
-def _one(m: Matcher, line: LineFacts, numbers: dict[int, str], codes: dict[int, str]) -> Decision:
-    v, parts, rest = m.decide(line)
-    named = [numbers[i] for i, _ in parts] if parts else [numbers[i] for i in v.named]
+def _decisions(
+    m: BookMatcher,
+    lines: Sequence[LineFacts],
+    found: list[tuple[int, str] | None],
+    codes: dict[int, str],
+    opens: dict[int, int],
+) -> Iterator[Decision]:
+    for line, customer in zip(lines, found):
+        if customer is None:
+            yield NOBODY
+            continue
+        decided = _one(m, line, customer, codes)
+        opens.update((inv, m.left[inv]) for inv, _ in decided.parts)
+        yield decided
+
+
+def _one(
+    m: BookMatcher, line: LineFacts, customer: tuple[int, str] | None, codes: dict[int, str]
+) -> Decision:
+    v, parts, rest = m.decide_for(line, customer)
+    named = [m.number(i) for i, _ in parts] if parts else [m.number(i) for i in v.named]
     ok = v.customer is not None and v.score >= m.threshold and "exists" not in v.reason
     code = codes.get(v.customer) if v.customer is not None else None
     reason = sys.intern(v.reason)  # a few reasons, shared by many lines

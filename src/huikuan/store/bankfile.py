@@ -97,11 +97,11 @@ def read_statement(
     title = head[: found.row]
     account = _title_value(title, ("账号", "帐号", "账户", "account"))
     currency = _title_currency(title)
-    lines, problems = [], []
+    lines, problems, shared = [], [], dict[str, str]()
     body = itertools.chain(head[found.row + 1 :], rows)
     for n, row in enumerate(body, found.row + 2):
         try:
-            line = _line(found, row, n, currency)
+            line = _line(found, row, n, currency, shared)
         except _Bad as bad:
             problems.append(f"{where}:{n}: {bad.column}: {bad.reason}")
             continue
@@ -234,9 +234,10 @@ def _blank_or_total(row: Sequence[object]) -> bool:
 
 
 def _line(
-    found: Found, row: Sequence[object], n: int, currency: str | None
+    found: Found, row: Sequence[object], n: int, currency: str | None, shared: dict[str, str]
 ) -> StatementLine | None:
-    """One checked line, or None for an empty or totals row."""
+    """One checked line, or None for an empty or totals row; counterparties' names and
+    accounts are kept once in ``shared`` (a statement repeats them: memory)."""
     if _blank_or_total(row):
         return None
     if len(row) < found.width:
@@ -251,8 +252,8 @@ def _line(
         amount=amount,
         currency=_line_currency(found, row, currency),
         direction=direction,
-        counterparty=party,
-        counterparty_account=account,
+        counterparty=shared.setdefault(party, party) if party else party,
+        counterparty_account=shared.setdefault(account, account) if account else account,
         memo=_memo(found, row),
         serial=_text(_cell(found, row, "serial")),
     )
