@@ -104,12 +104,15 @@ def _json_document(doc: dict[str, Any], out: IO[str]) -> None:
 
 
 def _json_items(items: Iterator[Any], out: IO[str]) -> None:
-    """A list from an iterator, in the same layout as a list value (``[]`` when empty)."""
+    """A list from an iterator, in the same layout as a list value (``[]`` when empty).
+
+    One encoder for all the items (``json.dumps`` with options makes one per call, a
+    quarter of the time of a long report's rows)."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     out.write("[")
     n = -1
     for n, item in enumerate(items):
-        dumped = json.dumps(item, ensure_ascii=False, separators=(", ", ": "))
-        out.write(("," if n else "") + "\n    " + dumped)
+        out.write(("," if n else "") + "\n    " + encode(item))
     out.write("\n  ]" if n >= 0 else "]")
 
 

@@ -63,6 +63,13 @@ def small_cache(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+@contextlib.contextmanager
+def streaming(conn: sqlite3.Connection) -> Iterator[None]:
+    """Nothing: SQLite steps through a result row by row anyway (the PostgreSQL ledger reads
+    long results through a server-side cursor here)."""
+    yield
+
+
 def optimize(conn: sqlite3.Connection) -> None:
     """Refresh the query planner's statistics after a big change such as an import.
 
