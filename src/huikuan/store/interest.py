@@ -33,27 +33,27 @@ _BATCH = 500  # invoices per allocation query
 
 
 def candidates(
-    as_of: date | sa.BindParameter[date],
-    code: str | None,
-    include_paid: bool,
-    columns: Sequence[sa.ColumnElement[Any]] = (),
+    as_of: date | sa.BindParameter[date], code: str | None, include_paid: bool
 ) -> sa.Select[Any]:
     """Invoices overdue on ``as_of`` (open then, or also paid late with ``include_paid``):
-    id, number, customer code, currency, contract, due date, amount, disputed (or
-    ``columns``)."""
+    id, number, customer code, currency, contract, due date, amount, disputed."""
     i = invoice.c
-    default = (i.id, i.number, customer.c.code, i.currency, i.contract, i.due_date, i.amount,
-               i.disputed)  # fmt: skip
-    stmt = (
-        sa.select(*(columns or default))
-        .select_from(invoice)
-        .join(customer, customer.c.id == i.customer_id)
-        .where(i.issue_date <= as_of, i.due_date < as_of)
-        .where(sa.or_(i.voided_on.is_(None), i.voided_on > as_of))  # a void owes nothing
-        .order_by(customer.c.code, i.due_date, i.number)
-    )
+    stmt = sa.select(i.id, i.number, customer.c.code, i.currency, i.contract, i.due_date,
+                     i.amount, i.disputed)  # fmt: skip
+    stmt = stmt.join_from(invoice, customer, customer.c.id == i.customer_id)
+    return overdue(stmt, as_of, code, include_paid).order_by(customer.c.code, i.due_date, i.number)
+
+
+def overdue(
+    stmt: sa.Select[Any], as_of: date | sa.BindParameter[date], code: str | None, include_paid: bool
+) -> sa.Select[Any]:
+    """``stmt`` (over ``invoice``) kept to the invoices of :func:`candidates`."""
+    i = invoice.c
+    stmt = stmt.where(i.issue_date <= as_of, i.due_date < as_of)
+    stmt = stmt.where(sa.or_(i.voided_on.is_(None), i.voided_on > as_of))  # a void owes nothing
     if code is not None:
-        stmt = stmt.where(customer.c.code == code)
+        one = sa.select(customer.c.id).where(customer.c.code == code).scalar_subquery()
+        stmt = stmt.where(i.customer_id == one)
     if not include_paid:
         a = allocation.alias("later")
         later = sa.exists().where(a.c.invoice_id == i.id, a.c.date > as_of)
@@ -155,19 +155,23 @@ def accrual_statement(code: str | None, include_paid: bool) -> sa.Select[Any]:
     after = a.date > i.due_date
     held = greatest(days_between(i.due_date, a.date) - 1, grace)
     principal = i.amount - fen_total(sa.case((after, sa.null()), else_=a.amount))
-    cols = (i.number, customer.c.code, i.currency, i.contract, i.due_date, i.disputed)
-    sums = (
+    sums = sa.select(
+        i.customer_id, i.number, i.currency, i.contract, i.due_date, i.disputed,
         principal.label("principal"),
         fen_total(sa.case((after, a.amount))).label("late"),
         days_between(i.due_date, day).label("age"),
         days_between(i.due_date, sa.func.max(sa.case((after, a.date)))).label("last_age"),
         fen_total(sa.case((after, a.amount * held))).label("held"),
-    )
-    stmt = candidates(day, code, include_paid, (*cols, *sums))
+    )  # fmt: skip
     bounced = sa.select(payment.c.id).where(payment.c.reversed_on <= day)
     join = sa.and_(a.invoice_id == i.id, a.date <= day, a.payment_id.not_in(bounced))
-    stmt = stmt.where(i.due_date < sa.bindparam("cut", type_=sa.Date()))
-    return stmt.outerjoin(allocation, join).group_by(i.id, customer.c.code).having(principal > 0)
+    sums = overdue(sums.outerjoin_from(invoice, allocation, join), day, code, include_paid)
+    sums = sums.where(i.due_date < sa.bindparam("cut", type_=sa.Date()))
+    g = sums.group_by(i.id).having(principal > 0).subquery("g")  # the customer joined after:
+    cols = (g.c.number, customer.c.code, g.c.currency, g.c.contract, g.c.due_date, g.c.disputed,
+            g.c.principal, g.c.late, g.c.age, g.c.last_age, g.c.held)  # fmt: skip
+    stmt = sa.select(*cols).join_from(g, customer, customer.c.id == g.c.customer_id)
+    return stmt.order_by(customer.c.code, g.c.due_date, g.c.number)  # a fifth faster on SQLite
 
 
 def _summed(
