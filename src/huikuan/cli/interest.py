@@ -10,6 +10,7 @@ import typer
 from huikuan.cli.common import FormatOpt, emit, parse_day
 from huikuan.cli.context import service_context
 from huikuan.core.interest import InvoiceInterest
+from huikuan.core.money import format_fen
 from huikuan.output import Result
 from huikuan.services.interest import InterestReport, late_interest
 
@@ -64,7 +65,7 @@ def _rows(
     found: InterestReport, totals: list[dict[str, str]], shown: list[dict[str, str]]
 ) -> Iterator[dict[str, Any]]:
     """Each invoice's row; at the end one line per currency in ``totals`` and ``shown``."""
-    yield from (_row(i) for i in found)
+    yield from map(_row, found)
     for t in found.totals():
         totals.append({"currency": t.currency, "open": str(t.open), "interest": str(t.interest)})
         shown.append({"customer": "Total", **totals[-1]})
@@ -77,11 +78,11 @@ def _row(i: InvoiceInterest) -> dict[str, Any]:
         "currency": i.currency,
         "contract": i.contract,
         "due_date": i.due_date.isoformat(),
-        "principal": str(i.principal),
-        "open": str(i.open),
+        "principal": format_fen(i.principal_fen),
+        "open": format_fen(i.open_fen),
         "days": i.days,
         "rate": i.rate,
-        "interest": str(i.interest),
+        "interest": format_fen(i.interest_fen),
         "disputed": i.disputed,
     }
 

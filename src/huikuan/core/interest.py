@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from huikuan.core.errors import InvalidValue
+from huikuan.core.money import to_decimal
 from huikuan.core.percent import parse_percent, percent_text
 
 KINDS = ("daily", "annual", "lpr")
@@ -85,22 +86,39 @@ class InterestPolicy:
     in_letters: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InvoiceInterest:
-    """One invoice's interest as of a date (amounts in yuan)."""
+    """One invoice's interest as of a date: amounts kept in 分 (``*_fen``), read in yuan
+    (``principal``, ``open``, ``interest``: Decimal), so a long report makes no Decimal it
+    does not show."""
 
     number: str
     customer: str
     currency: str
     contract: str | None
     due_date: date
-    principal: Decimal
-    open: Decimal
+    principal_fen: int
+    open_fen: int
     days: int
     rate: str
-    interest: Decimal
+    interest_fen: int
     disputed: bool
     rate_zh: str = ""
+
+    @property
+    def principal(self) -> Decimal:
+        """What was open at the end of the due date, in yuan."""
+        return to_decimal(self.principal_fen)
+
+    @property
+    def open(self) -> Decimal:
+        """What is open on the as-of date, in yuan."""
+        return to_decimal(self.open_fen)
+
+    @property
+    def interest(self) -> Decimal:
+        """The interest, in yuan."""
+        return to_decimal(self.interest_fen)
 
 
 def _pct(value: Decimal) -> str:
@@ -209,31 +227,89 @@ def _rounded(rule: InterestRule, principal: int, exact: Decimal) -> int:
     return interest
 
 
-def accrued(
-    rule: InterestRule,
-    daily: Decimal,
-    dates: tuple[date, date],
-    sums: tuple[int, int, int],
-    last: date | None,
-) -> tuple[int, int, int, int]:
-    """:func:`accrue` from sums over the payments instead of the payments themselves.
+PRECISION = 28  # digits of Decimal's default context, in which accrue() multiplies
 
-    ``dates``: (due date, as-of date); ``sums``: (principal, 分 paid after the due date by
-    the as-of date, 分-days those payments stopped: each 分 paid on day P counts the days
-    from P, or the accrual's first day when later, to the as-of date); ``last``: the day of
-    the last of those payments; ``daily``: ``rule.daily``. The balance never goes below
-    zero, so the balance-days are principal × days less what the payments stopped.
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    """A Decimal as the exact fraction ``p / q``, and the size below which a whole number
+    times it is exact in :data:`PRECISION` digits (so whole-number arithmetic gives what
+    Decimal gives; beyond it, or for a rate of many digits such as 6% ÷ 365, Decimal)."""
+
+    value: Decimal
+    p: int
+    q: int
+    exact_below: int
+
+    @classmethod
+    def of(cls, value: Decimal) -> Ratio:
+        """``value`` as a ratio."""
+        p, q = value.as_integer_ratio()
+        digits = len(value.as_tuple().digits)
+        return cls(value, p, q, 10 ** max(PRECISION - digits, 0))
+
+    def times_rounded(self, n: int) -> int:
+        """``n × value`` rounded half-up to a whole number, as ``quantize`` rounds it."""
+        if abs(n) >= self.exact_below:
+            return int((n * self.value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        twice, q = 2 * abs(n) * self.p, 2 * self.q
+        whole = (twice + self.q) // q  # half-up: away from zero at .5
+        return whole if n >= 0 else -whole
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRate:
+    """What accruing by a rule needs per invoice, worked out once per rule."""
+
+    grace_days: int
+    daily: Ratio
+    cap: Ratio | None
+    text: str
+    text_zh: str
+
+
+class RuleRates:
+    """:class:`RuleRate` per rule, made when a rule is first met."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[InterestRule, RuleRate]] = {}
+
+    def of(self, rule: InterestRule) -> RuleRate:
+        """The rate of ``rule``."""
+        known = self._known.get(id(rule))
+        if known is None:
+            cap = Ratio.of(rule.cap) if rule.cap is not None else None
+            rate = RuleRate(rule.grace_days, Ratio.of(rule.daily), cap, rule.text, rule.text_zh)
+            known = self._known[id(rule)] = (rule, rate)  # (the rule kept: its id stays its)
+        return known[1]
+
+
+def accrued_fen(
+    rate: RuleRate, principal: int, late: int, age: int, stopped: int, last_age: int | None
+) -> tuple[int, int, int]:
+    """:func:`accrue` from sums over the payments instead of the payments themselves:
+    ``(open, days, interest)`` in 分 and days, in whole numbers.
+
+    ``principal``: open at the end of the due date; ``late``: 分 paid after the due date by
+    the as-of date; ``age``: days from the due date to the as-of date; ``stopped``: 分-days
+    those payments stopped (each 分 paid on day P counts the days from P, or the accrual's
+    first day when later, to the as-of date); ``last_age``: days from the due date to the
+    last of those payments. The balance never goes below zero, so the balance-days are
+    principal × days less what the payments stopped.
     """
-    due, as_of = dates
-    principal, late, stopped = sums
     left = principal - late
-    span = (as_of - due).days - rule.grace_days  # days from the first accruing day to as_of
+    span = age - rate.grace_days  # days from the first accruing day to the as-of date
     if principal <= 0 or span <= 0:
-        return principal, max(left, 0), 0, _rounded(rule, principal, Decimal(0))
+        return max(left, 0), 0, _capped(rate, principal, 0)
     if left > 0:
         days = span
     else:  # accrued up to the payment that cleared it
-        assert last is not None
-        days = max(0, (last - due).days - rule.grace_days - 1)
-    exact = (principal * span - stopped) * daily
-    return principal, max(left, 0), days, _rounded(rule, principal, exact)
+        assert last_age is not None
+        days = max(0, last_age - rate.grace_days - 1)
+    interest = rate.daily.times_rounded(principal * span - stopped)
+    return max(left, 0), days, _capped(rate, principal, interest)
+
+
+def _capped(rate: RuleRate, principal: int, interest: int) -> int:
+    """The interest, at most the cap × the principal (rounded as :func:`_rounded` does)."""
+    return interest if rate.cap is None else min(interest, rate.cap.times_rounded(principal))

@@ -85,10 +85,12 @@ def from_decimal(value: Decimal) -> int:
 
 
 def format_fen(fen: int) -> str:
-    """分 -> ``"1234.50"`` (JSON/CSV form)."""
-    sign = "-" if fen < 0 else ""
-    q, r = divmod(abs(fen), 100)
-    return f"{sign}{q}.{r:02d}"
+    """分 -> ``"1234.50"`` (JSON/CSV form; as ``str(to_decimal(fen))``, made faster: a long
+    report writes millions)."""
+    if fen < 0:
+        return "-" + format_fen(-fen)
+    digits = f"{fen:03d}"  # at least "0.0x"
+    return digits[:-2] + "." + digits[-2:]
 
 
 def format_grouped(fen: int) -> str:

@@ -69,6 +69,29 @@ def transaction(conn: PgConnection) -> Iterator[PgConnection]:
         _server_cursors(conn, False)
 
 
+@contextlib.contextmanager
+def streaming(conn: PgConnection) -> Iterator[None]:
+    """Long reads (a report over every invoice) in one read transaction, so that streamed
+    results (``yield_per``) come through a server-side cursor in batches instead of in one
+    piece into the client's memory. Inside a write transaction: that one."""
+    if conn.depth:
+        yield
+        return
+    db = conn.sa
+    if db.in_transaction():  # AUTOCOMMIT's logical transaction: nothing to end in the database
+        db.commit()
+    db.execution_options(isolation_level=TRANSACTION)
+    _server_cursors(conn, True)
+    try:
+        with db.begin():
+            yield
+    finally:
+        if db.in_transaction():
+            db.rollback()
+        db.execution_options(isolation_level=AUTOCOMMIT)
+        _server_cursors(conn, False)
+
+
 def _server_cursors(conn: PgConnection, on: bool) -> None:
     """Streamed reads (``stream_results``) use a server-side cursor only inside a transaction:
     PostgreSQL has none outside one, so there the rows come in one piece (the engine is this

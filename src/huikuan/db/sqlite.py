@@ -63,6 +63,13 @@ def small_cache(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+@contextlib.contextmanager
+def streaming(conn: sqlite3.Connection) -> Iterator[None]:
+    """Nothing: SQLite steps through a result row by row anyway (the PostgreSQL ledger reads
+    long results through a server-side cursor here)."""
+    yield
+
+
 def optimize(conn: sqlite3.Connection) -> None:
     """Refresh the query planner's statistics after a big change such as an import.
 
@@ -84,9 +91,14 @@ def optimize(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
-def integrity(conn: sqlite3.Connection) -> str:
-    """``PRAGMA integrity_check``'s first line: ``ok`` for a sound file."""
-    row = conn.execute("PRAGMA integrity_check").fetchone()
+def integrity(conn: sqlite3.Connection, full: bool = True) -> str:
+    """``PRAGMA integrity_check``'s first line: ``ok`` for a sound file.
+
+    Without ``full``, ``PRAGMA quick_check``: every page, record, NOT NULL and CHECK
+    constraint in one pass (O(N)), but not whether each index holds exactly its table's
+    rows, which takes a lookup per row and index (O(N log N), most of a big ledger's check).
+    """
+    row = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchone()
     return str(row[0])
 
 

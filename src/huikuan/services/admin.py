@@ -68,11 +68,12 @@ def backup(ctx: Context, dest: Path, force: bool) -> int:
     return run_backup(ctx.ledger, dest, force, ctx.as_of)
 
 
-def doctor(ctx: Context) -> DoctorReport:
-    """Check the ledger's integrity, invariants, files and the calendar data as of the day."""
+def doctor(ctx: Context, full: bool = False) -> DoctorReport:
+    """Check the ledger's integrity, invariants, files and the calendar data as of the day;
+    ``full``: SQLite's complete integrity check (every index against its table, slower)."""
     from huikuan.store.admin import doctor as run_doctor
 
-    return DoctorReport(run_doctor(ctx.ledger, ctx.as_of, ctx.calendar))
+    return DoctorReport(run_doctor(ctx.ledger, ctx.as_of, ctx.calendar, full))
 
 
 def copy_ledger(ctx: Context, to: str) -> CopyReport:

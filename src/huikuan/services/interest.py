@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from huikuan.core.interest import InvoiceInterest
+from huikuan.core.money import to_decimal
 
 if TYPE_CHECKING:
     from huikuan.services.context import Context
@@ -29,14 +30,14 @@ class InterestReport:
 
     def __init__(self, found: Iterable[InvoiceInterest]) -> None:
         self._found = found
-        self._sums: dict[str, tuple[Decimal, Decimal]] = {}
+        self._sums: dict[str, tuple[int, int]] = {}  # 分 open, 分 interest
         self._done = False
 
     def __iter__(self) -> Iterator[InvoiceInterest]:
-        zero = (Decimal("0.00"), Decimal("0.00"))
+        sums = self._sums
         for i in self._found:
-            opened, owed = self._sums.get(i.currency, zero)
-            self._sums[i.currency] = (opened + i.open, owed + i.interest)
+            opened, owed = sums.get(i.currency, (0, 0))
+            sums[i.currency] = (opened + i.open_fen, owed + i.interest_fen)
             yield i
         self._done = True
 
@@ -44,7 +45,10 @@ class InterestReport:
         """Per currency, sorted; only after the invoices have been read to the end."""
         if not self._done:
             raise RuntimeError("read the invoices before their totals")
-        return [InterestTotal(c, o, f) for c, (o, f) in sorted(self._sums.items())]
+        return [
+            InterestTotal(c, to_decimal(o), to_decimal(f))
+            for c, (o, f) in sorted(self._sums.items())
+        ]
 
 
 def late_interest(
@@ -59,6 +63,12 @@ def late_interest(
     if customer is not None:
         require_customer(conn, customer)
     policy = ctx.config.interest
-    return InterestReport(
-        invoice_interest(conn, policy, ctx.as_of, customer, include_paid=include_paid)
-    )
+    found = invoice_interest(conn, policy, ctx.as_of, customer, include_paid=include_paid)
+    return InterestReport(_streamed(ctx, found))
+
+
+def _streamed(ctx: Context, found: Iterator[InvoiceInterest]) -> Iterator[InvoiceInterest]:
+    """``found`` read in the ledger's streaming mode (PostgreSQL: batches through a
+    server-side cursor, so memory stays flat however many invoices there are)."""
+    with ctx.ledger.streaming():
+        yield from found

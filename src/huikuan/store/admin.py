@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from huikuan.core.calendar import WorkCalendar
 from huikuan.core.errors import HuikuanError
 from huikuan.core.records import check_contact, raise_problems
-from huikuan.db.models import Allocation, Customer, Invoice, Payment
+from huikuan.db.models import LEDGER_TABLES, Allocation, Customer, Invoice, Payment
 from huikuan.db.tables import table_of
 from huikuan.store import ledger as L
 from huikuan.store.db import Connection, Ledger, LedgerConnection, sa_of
@@ -87,18 +87,27 @@ class Check:
 
 def _unallocated(table: sa.Table, key: str, rest: str) -> sa.Select[Any]:
     """Rows whose ``rest`` column differs from amount minus their allocations (via ``key``);
-    a reversed payment (退票) has nothing left: its allocations net to zero, ``rest`` is 0."""
-    a = ALLOC.alias("a")
-    used = sa.select(sa.func.sum(a.c.amount)).where(a.c[key] == table.c.id).scalar_subquery()
-    expected: sa.ColumnElement[Any] = table.c.amount - sa.func.coalesce(used, ZERO)
+    a reversed payment (退票) has nothing left: its allocations net to zero, ``rest`` is 0.
+
+    The allocations are summed per row in one grouped pass and joined on (a hash join on
+    PostgreSQL), not looked up row by row."""
+    a = ALLOC.c
+    used = sa.select(a[key].label("id"), sa.func.sum(a.amount).label("used"))
+    sums = used.group_by(a[key]).subquery("used")
+    expected: sa.ColumnElement[Any] = table.c.amount - sa.func.coalesce(sums.c.used, ZERO)
     if "reversed_on" in table.c:
         expected = sa.case((table.c.reversed_on.is_not(None), ZERO), else_=expected)
     wrong = table.c[rest] != expected
-    return sa.select(sa.func.count()).select_from(table).where(wrong)
+    joined = table.outerjoin(sums, sums.c.id == table.c.id)
+    return sa.select(sa.func.count()).select_from(joined).where(wrong)
 
 
 def _crossed() -> sa.Select[Any]:
-    """Allocations between an invoice and a payment of another currency or customer."""
+    """Allocations between an invoice and a payment of another currency or customer.
+
+    (Counted as the allocations whose customer and currency differ seen from each side,
+    ``EXCEPT``, SQLite walks the two indexes in order, in half the time; but PostgreSQL
+    sorts both sides then, taking three times as long as this plain join.)"""
     joined = ALLOC.join(INV, INV.c.id == ALLOC.c.invoice_id).join(
         PAY, PAY.c.id == ALLOC.c.payment_id
     )
@@ -139,16 +148,22 @@ def _schema_check(conn: Connection) -> Check:
     return Check("schema", "fail", f"revision {have or 'none'}, expected {HEAD}")
 
 
-def doctor(led: Ledger, today: date, cal: WorkCalendar) -> list[Check]:
+def doctor(led: Ledger, today: date, cal: WorkCalendar, full: bool = False) -> list[Check]:
     """Integrity, migrations, ledger invariants, file permissions and calendar data.
 
     The file checks (SQLite integrity, foreign keys, permissions) are for a SQLite ledger;
-    PostgreSQL enforces foreign keys itself and keeps its own files.
+    PostgreSQL enforces foreign keys itself and keeps its own files. ``full``: SQLite's
+    ``integrity_check`` (indexes against their tables too) instead of ``quick_check``.
     """
     conn = led.conn
-    out = _file_checks(conn) if isinstance(conn, LedgerConnection) else [_server_check(led)]
-    out.append(_schema_check(conn))
-    db = sa_of(conn)
+    first = _file_checks(conn, full) if isinstance(conn, LedgerConnection) else [_server_check(led)]
+    return _checks(led, today, cal, first)
+
+
+def _checks(led: Ledger, today: date, cal: WorkCalendar, out: list[Check]) -> list[Check]:
+    """``out`` (the engine's own checks), then the schema, invariants, files and calendar."""
+    out.append(_schema_check(led.conn))
+    db = sa_of(led.conn)
     for name, stmt in invariants().items():
         bad = db.execute(stmt).scalar_one()
         out.append(
@@ -160,15 +175,29 @@ def doctor(led: Ledger, today: date, cal: WorkCalendar) -> list[Check]:
     return out
 
 
-def _file_checks(conn: LedgerConnection) -> list[Check]:
+def _file_checks(conn: LedgerConnection, full: bool) -> list[Check]:
     from huikuan.db.sqlite import broken_references, integrity
 
-    sound = integrity(conn)
-    fks = broken_references(conn)
+    sound = integrity(conn, full)
+    fks = broken_references(conn) if full else _dangling(sa_of(conn))
+    how = "integrity_check" if full else "quick_check; --full: integrity_check"
     return [
-        Check("sqlite integrity", "ok" if sound == "ok" else "fail", sound),
+        Check("sqlite integrity", "ok" if sound == "ok" else "fail", f"{sound} ({how})"),
         Check("foreign keys", "fail" if fks else "ok", f"{fks} broken reference(s)"),
     ]
+
+
+def _dangling(db: sa.Connection) -> int:
+    """References to no row, over every foreign key of the ledger's tables: what ``PRAGMA
+    foreign_key_check`` counts, as ``key NOT IN (SELECT id FROM parent)``, which SQLite
+    answers walking the key's index in order (a tenth of the time of the pragma)."""
+    total = 0
+    for table in LEDGER_TABLES:
+        for fk in table.foreign_keys:
+            col, ids = fk.parent, sa.select(fk.column)  # a key, never NULL
+            stmt = sa.select(sa.func.count()).where(col.is_not(None), col.not_in(ids))
+            total += db.execute(stmt.select_from(table)).scalar_one()
+    return total
 
 
 def _server_check(led: Ledger) -> Check:

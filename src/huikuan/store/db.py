@@ -134,6 +134,13 @@ class Ledger:
         with self.engine.small_cache(self.conn):
             yield
 
+    @contextlib.contextmanager
+    def streaming(self) -> Iterator[None]:
+        """A long streamed read (PostgreSQL: in a read transaction, through a server-side
+        cursor, so the rows never sit in memory all at once; SQLite: nothing to do)."""
+        with self.engine.streaming(self.conn):
+            yield
+
     def optimize(self) -> None:
         """Post-commit housekeeping after a big change such as an import (best-effort)."""
         self.engine.optimize(self.conn)

@@ -10,8 +10,7 @@ days fall back to reading each batch of invoices' allocations and running ``accr
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
-from decimal import Decimal
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,11 +18,11 @@ import sqlalchemy as sa
 from huikuan.core.interest import (
     InterestPolicy,
     InvoiceInterest,
+    RuleRates,
     accrue,
-    accrued,
+    accrued_fen,
     rule_for,
 )
-from huikuan.core.money import to_decimal
 from huikuan.db.dialect import days_between, greatest
 from huikuan.db.tables import allocation, customer, invoice, payment
 from huikuan.store.collections import fen_total
@@ -35,26 +34,25 @@ _BATCH = 500  # invoices per allocation query
 def candidates(
     as_of: date | sa.BindParameter[date], code: str | None, include_paid: bool
 ) -> sa.Select[Any]:
-    """Invoices overdue on ``as_of`` (open then, or also paid late with ``include_paid``)."""
+    """Invoices overdue on ``as_of`` (open then, or also paid late with ``include_paid``):
+    id, number, customer code, currency, contract, due date, amount, disputed."""
     i = invoice.c
-    stmt = (
-        sa.select(
-            i.id,
-            i.number,
-            customer.c.code,
-            i.currency,
-            i.contract,
-            i.due_date,
-            i.amount,
-            i.disputed,
-        )
-        .join(customer, customer.c.id == i.customer_id)
-        .where(i.issue_date <= as_of, i.due_date < as_of)
-        .where(sa.or_(i.voided_on.is_(None), i.voided_on > as_of))  # a void owes nothing
-        .order_by(customer.c.code, i.due_date, i.number)
-    )
+    stmt = sa.select(i.id, i.number, customer.c.code, i.currency, i.contract, i.due_date,
+                     i.amount, i.disputed)  # fmt: skip
+    stmt = stmt.join_from(invoice, customer, customer.c.id == i.customer_id)
+    return overdue(stmt, as_of, code, include_paid).order_by(customer.c.code, i.due_date, i.number)
+
+
+def overdue(
+    stmt: sa.Select[Any], as_of: date | sa.BindParameter[date], code: str | None, include_paid: bool
+) -> sa.Select[Any]:
+    """``stmt`` (over ``invoice``) kept to the invoices of :func:`candidates`."""
+    i = invoice.c
+    stmt = stmt.where(i.issue_date <= as_of, i.due_date < as_of)
+    stmt = stmt.where(sa.or_(i.voided_on.is_(None), i.voided_on > as_of))  # a void owes nothing
     if code is not None:
-        stmt = stmt.where(customer.c.code == code)
+        one = sa.select(customer.c.id).where(customer.c.code == code).scalar_subquery()
+        stmt = stmt.where(i.customer_id == one)
     if not include_paid:
         a = allocation.alias("later")
         later = sa.exists().where(a.c.invoice_id == i.id, a.c.date > as_of)
@@ -115,19 +113,9 @@ def _one(
     if days <= 0 and fen <= 0:
         return None
     return InvoiceInterest(
-        number,
-        code,
-        cur,
-        contract,
-        due,
-        to_decimal(principal),
-        to_decimal(left),
-        days,
-        rule.text,
-        to_decimal(fen),
-        bool(disputed),
+        number, code, cur, contract, due, principal, left, days, rule.text, fen, bool(disputed),
         rule.text_zh,
-    )
+    )  # fmt: skip
 
 
 def _allocations(
@@ -150,32 +138,39 @@ def uniform_grace(policy: InterestPolicy) -> int | None:
 
 
 def accrual_statement(code: str | None, include_paid: bool) -> sa.Select[Any]:
-    """Candidates (as :func:`candidates`, ``:d`` the day, ``:g`` the grace days) with
-    ``early`` (分 paid by the due date), ``late`` (paid after it, by ``:d``), ``last`` (the
-    day of the last such payment) and ``held``: the sum of each late 分 × max(days from the
-    due date to its payment - 1, grace days), from which the 分-days the late payments
-    stopped follow (:func:`stopped`)."""
+    """The invoices that can accrue by ``:d`` (the day) with ``:g`` grace days: overdue
+    (as :func:`candidates`) by more than the grace days (``:cut`` = the day - ``:g``) and with
+    a principal (what was open at the end of the due date) left to accrue on.
+
+    Columns: number, customer code, currency, contract, due date, disputed, ``principal``,
+    ``late`` (分 paid after the due date, by ``:d``), ``age`` (days from the due date to
+    ``:d``), ``last_age`` (to the last late payment) and ``held``: the sum of each late 分 ×
+    max(days from the due date to its payment - 1, grace days). A 分 paid ``w`` days after
+    the due date stops accruing from day max(w, grace + 1) after it, i.e. for ``age`` -
+    max(w - 1, grace) days: the late payments stop ``age`` × ``late`` - ``held`` 分-days.
+    Allocations of a payment reversed (退票) by ``:d`` are left out: it never paid anything."""
     i, a = invoice.c, allocation.c
     day, grace = sa.bindparam("d", type_=sa.Date()), sa.bindparam("g", type_=sa.Integer())
     after = a.date > i.due_date
     held = greatest(days_between(i.due_date, a.date) - 1, grace)
-    stmt = candidates(day, code, include_paid).add_columns(
-        fen_total(sa.case((after, sa.null()), else_=a.amount)).label("early"),
+    principal = i.amount - fen_total(sa.case((after, sa.null()), else_=a.amount))
+    sums = sa.select(
+        i.customer_id, i.number, i.currency, i.contract, i.due_date, i.disputed,
+        principal.label("principal"),
         fen_total(sa.case((after, a.amount))).label("late"),
-        sa.type_coerce(sa.func.max(sa.case((after, a.date))), sa.Date()).label("last"),
+        days_between(i.due_date, day).label("age"),
+        days_between(i.due_date, sa.func.max(sa.case((after, a.date)))).label("last_age"),
         fen_total(sa.case((after, a.amount * held))).label("held"),
-    )
-    p = payment.alias("bounced").c  # a payment reversed by the day never paid anything
-    bounced = sa.exists().where(p.id == a.payment_id, p.reversed_on <= day)
-    join = sa.and_(a.invoice_id == i.id, a.date <= day, sa.not_(bounced))
-    return stmt.outerjoin(allocation, join).group_by(i.id, customer.c.code)
-
-
-def stopped(due: date, as_of: date, late: int, held: int) -> int:
-    """分-days the late payments stopped: a 分 paid ``w`` days after the due date stops
-    accruing from day max(w, grace + 1) after it, i.e. for A - max(w - 1, grace) days of the
-    A = as_of - due (when A is more than the grace days; else nothing accrues anyway)."""
-    return (as_of - due).days * late - held
+    )  # fmt: skip
+    bounced = sa.select(payment.c.id).where(payment.c.reversed_on <= day)
+    join = sa.and_(a.invoice_id == i.id, a.date <= day, a.payment_id.not_in(bounced))
+    sums = overdue(sums.outerjoin_from(invoice, allocation, join), day, code, include_paid)
+    sums = sums.where(i.due_date < sa.bindparam("cut", type_=sa.Date()))
+    g = sums.group_by(i.id).having(principal > 0).subquery("g")  # the customer joined after:
+    cols = (g.c.number, customer.c.code, g.c.currency, g.c.contract, g.c.due_date, g.c.disputed,
+            g.c.principal, g.c.late, g.c.age, g.c.last_age, g.c.held)  # fmt: skip
+    stmt = sa.select(*cols).join_from(g, customer, customer.c.id == g.c.customer_id)
+    return stmt.order_by(customer.c.code, g.c.due_date, g.c.number)  # a fifth faster on SQLite
 
 
 def _summed(
@@ -186,19 +181,16 @@ def _summed(
     include_paid: bool,
     grace: int,
 ) -> Iterator[InvoiceInterest]:
+    """Each row's interest in whole 分 from the grouped sums (:func:`accrued_fen`)."""
     stmt = accrual_statement(code, include_paid).execution_options(yield_per=2000)
-    known: dict[int, tuple[Decimal, str, str]] = {}  # per rule: its daily rate and texts
-    for row in sa_of(conn).execute(stmt, {"d": as_of, "g": grace}):
-        _, number, cust, cur, contract, due, amount, disputed, early, late, last, held = row
-        rule = rule_for(policy, cust, contract)
-        if id(rule) not in known:
-            known[id(rule)] = (rule.daily, rule.text, rule.text_zh)
-        daily, text, text_zh = known[id(rule)]
-        principal, left, days, fen = accrued(
-            rule, daily, (due, as_of), (amount - early, late, stopped(due, as_of, late, held)), last
-        )
+    cut = as_of - timedelta(days=grace)
+    rates = RuleRates()
+    for row in sa_of(conn).execute(stmt, {"d": as_of, "g": grace, "cut": cut}):
+        number, cust, cur, contract, due, disputed, principal, late, age, last_age, held = row
+        rate = rates.of(rule_for(policy, cust, contract))
+        left, days, fen = accrued_fen(rate, principal, late, age, age * late - held, last_age)
         if days > 0 or fen > 0:
             yield InvoiceInterest(
-                number, cust, cur, contract, due, to_decimal(principal), to_decimal(left),
-                days, text, to_decimal(fen), bool(disputed), text_zh,
+                number, cust, cur, contract, due, principal, left, days, rate.text, fen,
+                bool(disputed), rate.text_zh,
             )  # fmt: skip
