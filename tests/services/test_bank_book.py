@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from store_helpers import Book
 
 from huikuan.core.bankmatch import LineFacts, Matcher, make_directory, memo_tokens
-from huikuan.db.models import Invoice
+from huikuan.db.models import Invoice, Payment
 from huikuan.services import bank
 from huikuan.services import bank_import as B
 from huikuan.services import bank_matching as M
@@ -112,13 +112,24 @@ def generated(seed: int, count: int) -> list[LineFacts]:
 Decided = tuple[list[tuple[Any, ...]], dict[int, int]]
 
 
+def known_references(conn: Any, serials: list[str]) -> set[tuple[int, str]]:
+    """The former look-up: ``(customer id, reference)`` of the payments (not reversed) whose
+    reference is among ``serials``, whoever the customer."""
+    stmt = sa.select(Payment.customer_id, Payment.reference).where(
+        Payment.kind == "payment",
+        Payment.reference.in_(sorted(set(serials)) or [""]),
+        Payment.reversed_on.is_(None),
+    )
+    return {(c, r) for c, r in sa_of(conn).execute(stmt) if r is not None}
+
+
 def reference(conn: Any, threshold: int, lines: list[LineFacts]) -> Decided:
     """The decisions of the former path (every open invoice of the customers in memory) and
     the open amounts they leave."""
     tokens = {t for f in lines for t in memo_tokens(f.memo)}
     directory = make_directory(S.customers(conn), S.aliases(conn), S.seen_accounts(conn))
     m = Matcher(directory, S.invoice_owners(conn, tokens), threshold=threshold)
-    m.references = S.known_references(conn, [f.serial for f in lines if f.serial])
+    m.references = known_references(conn, [f.serial for f in lines if f.serial])
     m.wanted = {t.casefold() for t in tokens}
     customers = {c[0] for f in lines if (c := m.customer_of(f)) is not None}
     m.use(S.open_invoices(conn, customers, S.contracts_named(conn, tokens)))

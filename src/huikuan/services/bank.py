@@ -237,12 +237,13 @@ def claim(ctx: Context, line_id: int, code: str, invoices: list[str]) -> Claimed
     from huikuan.store import bank as S
     from huikuan.store import ledger as L
     from huikuan.store import queries as Q
+    from huikuan.store.bank_book import paid_references
 
     with ctx.ledger.transaction() as conn:
         row = _claimable(conn, line_id)
         cust = L.require_customer(conn, code)
         named = _named(conn, row, cust.id, invoices)
-        if row["serial"] and (cust.id, row["serial"]) in S.known_references(conn, [row["serial"]]):
+        if row["serial"] and paid_references(conn, [(cust.id, row["serial"])]):
             raise Conflict(
                 f"{code} already has a payment with reference {row['serial']}"
                 f" (see `huikuan payment list`); `huikuan bank ignore {line_id}` if it is that one"

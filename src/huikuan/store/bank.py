@@ -177,20 +177,6 @@ def contracts_named(conn: Connection, tokens: Iterable[str]) -> dict[int, str]:
     return {i: c for i, c in direct.rows(sa_of(conn), stmt) if c.casefold() in wanted}
 
 
-def known_references(conn: Connection, serials: Iterable[str]) -> set[tuple[int, str]]:
-    """``(customer id, reference)`` of the payments (not reversed) whose reference is among
-    ``serials``."""
-    db, out = sa_of(conn), set[tuple[int, str]]()
-    for batch in _batches(sorted(set(serials))):
-        stmt = sa.select(col(Payment.customer_id), col(Payment.reference)).where(
-            col(Payment.kind) == "payment",
-            col(Payment.reference).in_(batch),
-            col(Payment.reversed_on).is_(None),
-        )
-        out.update((c, r) for c, r in db.execute(stmt) if r is not None)
-    return out
-
-
 def ledger_currencies(conn: Connection, among: Iterable[str]) -> set[str]:
     """Which of the currencies ``among`` the ledger's invoices use (no query for none)."""
     wanted = sorted(set(among))
