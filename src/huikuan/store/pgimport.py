@@ -77,7 +77,6 @@ class PgImporter(_Importer):
             return self._copy_invoices(chunk)
         insert: Callable[[Any, list[Any]], Any] = {  # type: ignore[assignment]
             "customers": L.insert_customers,
-            "invoices": _insert_invoices,
             "payments": self._insert_payments,
         }[self.opts.kind]
         db, errors = sa_of(self.conn), _integrity_errors()
@@ -201,21 +200,6 @@ def _copy_text(db: sa.Connection, data: bytes, columns: tuple[str, ...]) -> None
     sql = f"COPY invoice ({', '.join(columns)}) FROM STDIN"
     with driver.cursor() as cur, cur.copy(sql) as copy:
         copy.write(data if driver.info.encoding == "utf-8" else data.decode("utf-8"))
-
-
-def _insert_invoices(conn: Any, rows: list[tuple[Any, ...]]) -> int:
-    """Insert invoice tuples (:func:`ledger.invoice_row`: 7 or 11 fields, open = amount)
-    with ``COPY … FROM STDIN``; ids and other defaults from the table."""
-    if not rows:
-        return 0
-    columns = ", ".join((*L.INVOICE_FIELDS, "open_amount"))
-    empty = (None,) * (len(L.INVOICE_FIELDS) - 7)
-    driver = sa_of(conn).connection.driver_connection
-    with driver.cursor() as cur, cur.copy(f"COPY invoice ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
-        for row in rows:
-            full = row if len(row) > 7 else (*row, *empty)
-            copy.write_row((*full[:2], L.day_of(full[2]), L.day_of(full[3]), *full[4:], full[4]))
-    return len(rows)
 
 
 def write_allocations(
