@@ -170,3 +170,28 @@ def test_quick_amounts_agree_with_the_plain_rule(text: str) -> None:
     ok = whole.isascii() and whole.isdigit() and len(whole) <= 12
     ok = ok and (not dot or (1 <= len(frac) <= 2 and frac.isascii() and frac.isdigit()))
     assert _amount(text) == (int(whole) * 100 + int((frac + "00")[:2] or 0) if ok else 0)
+
+
+@pytest.mark.postgres_only("PostgreSQL's roles: a role that does not own the invoice table")
+def test_a_role_that_may_not_drop_the_indexes_imports_without_dropping(
+    book: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huikuan.db import postgres
+
+    real, refused = postgres.drop_secondary, []
+
+    def as_reader(conn: sa.Connection, table: str) -> list[tuple[str, str]]:
+        conn.execute(sa.text("SET LOCAL ROLE pg_read_all_data"))  # owns nothing
+        try:
+            return real(conn, table)
+        except sa.exc.DBAPIError as exc:
+            refused.append(exc.orig.sqlstate)  # type: ignore[union-attr]
+            raise
+
+    monkeypatch.setattr(postgres, "drop_secondary", as_reader)
+    f = write_csv(tmp_path / "i.csv", HEADER, ODD)
+    _book(book)
+    schema = _schema(book)
+    assert _run(book, f, True, monkeypatch).rows == 4
+    assert refused == [postgres.NOT_OWNER]
+    assert len(_rows(book)) == 5 and _schema(book) == schema

@@ -126,6 +126,7 @@ _FOREIGN_KEYS = sa.text(
     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
     " WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' ORDER BY conname"
 )
+NOT_OWNER = "42501"  # insufficient_privilege: e.g. DROP INDEX by a role that does not own it
 BUILD_MEMORY = "256MB"  # the server's sort memory for rebuilding an index (not ours)
 
 
