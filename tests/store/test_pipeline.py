@@ -132,9 +132,6 @@ def test_progress_and_calendar_notes_come_back_from_the_child(
     assert year in cal.missing_years
 
 
-@pytest.mark.sqlite_only(
-    "the forked checker runs for SQLite ledgers (PostgreSQL imports check in-process)"
-)
 def test_a_crash_in_the_child_is_raised_not_hidden(
     book: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

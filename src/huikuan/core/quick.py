@@ -97,7 +97,7 @@ class QuickInvoice:
                 or not number
                 or len(number) > 64
                 or number != number.strip()
-                or bad_text(number)
+                or (not number.isprintable() and bad_text(number))  # printable: no NOT_LINE
             ):
                 return None
             text, fen = f[iss], amount_of(f[amt])
@@ -207,6 +207,8 @@ def _amount(text: str | None) -> int:
     if not text:
         return 0
     whole, dot, frac = text.partition(".")
+    if len(frac) == 2 and text.isascii() and whole.isdigit() and frac.isdigit():  # 1234.50
+        return int(whole + frac) if len(whole) <= _WHOLE else 0
     if not (whole.isascii() and whole.isdigit()) or len(whole) > _WHOLE:
         return 0
     if not dot:

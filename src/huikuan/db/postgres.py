@@ -136,3 +136,46 @@ def reset_sequences(conn: sa.Connection, tables: list[sa.Table]) -> None:
             ),
             {"t": table.name},
         )
+
+
+# A table's indexes that enforce nothing (not unique, so not the primary key either) and its
+# foreign keys, each with the statement that makes it again.
+_SECONDARY = sa.text(
+    "SELECT c.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
+    " JOIN pg_class c ON c.oid = x.indexrelid"
+    " WHERE x.indrelid = CAST(:t AS regclass) AND NOT x.indisunique ORDER BY c.relname"
+)
+_FOREIGN_KEYS = sa.text(
+    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+    " WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' ORDER BY conname"
+)
+NOT_OWNER = "42501"  # insufficient_privilege: e.g. DROP INDEX by a role that does not own it
+BUILD_MEMORY = "256MB"  # the server's sort memory for rebuilding an index (not ours)
+
+
+def drop_secondary(conn: sa.Connection, table: str) -> list[tuple[str, str]]:
+    """Drop ``table``'s non-unique indexes and its foreign keys for a bulk load; return
+    ``(name, statement that makes it again)`` for each (:func:`restore_secondary`).
+
+    The unique indexes stay, so a repeated key is still refused as rows arrive. Inside the
+    load's transaction: readers of the table wait for its COMMIT (DDL locks the table).
+    """
+    quote = conn.dialect.identifier_preparer.quote
+    out: list[tuple[str, str]] = []
+    for name, sql in conn.execute(_SECONDARY, {"t": table}).all():
+        conn.execute(sa.text(f"DROP INDEX {quote(name)}"))
+        out.append((name, sql))
+    for name, sql in conn.execute(_FOREIGN_KEYS, {"t": table}).all():
+        conn.execute(sa.text(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}"))
+        out.append((name, f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {sql}"))
+    return out
+
+
+def restore_secondary(conn: sa.Connection, sqls: list[str]) -> None:
+    """Run the statements :func:`drop_secondary` returned: each index built once from
+    sorted rows, each foreign key checked with one join (a bad row fails the load)."""
+    if not sqls:
+        return
+    conn.execute(sa.text(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'"))
+    for sql in sqls:
+        conn.execute(sa.text(sql))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import array
 import contextlib
+import itertools
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -282,6 +283,7 @@ class _Importer(PaymentLookups):
         table = {"customers": "customer", "invoices": "invoice", "payments": "payment"}[opts.kind]
         self.first_new_id = self._max_id(table) + 1
         self.lines = array.array("q")  # bulk: the line of each row inserted, in id order
+        self.keep_lines = bulk and opts.kind == "payments"  # read by _payments_done only
 
     def _customers(self) -> Any:
         return self.conn.execute("SELECT id, code, terms FROM customer")
@@ -299,16 +301,24 @@ class _Importer(PaymentLookups):
             records = self._prefetched(records)
         count = 0
         tables = ("payment", "allocation") if self.opts.kind == "payments" else ("invoice",)
-        dropped = L.drop_indexes(self.conn, *tables) if self.bulk else []
+        dropped = self._drop_indexes(*tables) if self.bulk else []
         for chunk in self._checked(records, check, check_columns):
             count += self._insert(chunk)
         if self.opts.kind == "payments":
             self._payments_done(dropped)
             return count
-        L.create_indexes(self.conn, [sql for _, sql in dropped])
+        self._create_indexes([sql for _, sql in dropped])
         if self.opts.kind == "invoices":
             L.apply_all_credit(self.conn)
         return count
+
+    def _drop_indexes(self, *tables: str) -> list[tuple[str, str]]:
+        """Before a bulk insert: drop what is cheaper built once afterwards."""
+        return L.drop_indexes(self.conn, *tables)
+
+    def _create_indexes(self, sqls: list[str]) -> None:
+        """After a bulk insert: make again what :meth:`_drop_indexes` dropped."""
+        L.create_indexes(self.conn, sqls)
 
     def _payments_done(self, dropped: list[tuple[str, str]]) -> None:
         """After a bulk insert, the repeated references (all at once), then the allocation,
@@ -324,17 +334,25 @@ class _Importer(PaymentLookups):
             self._allocate_new()
         L.create_indexes(self.conn, [sql for name, sql in dropped if name != "payment_reference"])
 
-    def _checked(self, records: Any, check: Check, check_columns: bool) -> Iterator[list[Item]]:
+    def _checked(self, records: Any, check: Check, check_columns: bool) -> Iterator[Any]:
         """Chunks of clean rows, checked here or (``self.source`` set) in a second process."""
 
-        def make() -> Iterator[list[Item]]:
-            return _chunks(self._clean(records, check, check_columns))
+        def make() -> Iterator[Any]:
+            clean = (
+                self._clean_fields if self.opts.kind == "invoices" and self.cols else self._clean
+            )
+            return self._packed(_chunks(clean(records, check, check_columns)))
 
         if self.source is None:
             return make()
         return pipeline.checked_in_child(
             make, self.problems, self.source.count_reads, self.opts.progress, self.opts.calendar
         )
+
+    def _packed(self, chunks: Iterator[list[Item]]) -> Iterator[Any]:
+        """The chunks as :meth:`_insert` takes them, made where the rows are checked (in
+        the child when there is one): here, as they are."""
+        return chunks
 
     def _check_invoice(self, raw: Any) -> tuple[Any, list[tuple[str, str]]]:
         if isinstance(raw, list):
@@ -366,6 +384,18 @@ class _Importer(PaymentLookups):
             else:
                 yield line, rec
 
+    def _clean_fields(self, records: Any, check: Check, check_columns: bool) -> Iterator[Item]:
+        """:meth:`_clean` for invoice rows read as field lists (CSV, sheets): the quick
+        conversion straight away, :meth:`_clean` for a row it leaves to the full check (a
+        million rows about half a second quicker)."""
+        fast = self.quick.for_columns(self.cols)
+        for line, raw in records:
+            row = fast(raw) if raw.__class__ is list else None
+            if row is not None:
+                yield line, row
+            else:
+                yield from self._clean(iter(((line, raw),)), check, check_columns)
+
     def _insert(self, chunk: list[Item]) -> int:
         insert: Callable[[LedgerConnection, list[Any]], int | None] = {  # type: ignore[assignment]
             "customers": L.insert_customers,
@@ -376,7 +406,7 @@ class _Importer(PaymentLookups):
         try:
             insert(self.conn, [rec for _, rec in chunk])
             self.conn.execute("RELEASE chunk")
-            if self.bulk:
+            if self.keep_lines:
                 self.lines.extend(line for line, _ in chunk)
             return len(chunk)
         except sqlite3.IntegrityError:
@@ -389,7 +419,7 @@ class _Importer(PaymentLookups):
             try:
                 insert(self.conn, [rec])
                 count += 1
-                if self.bulk:
+                if self.keep_lines:
                     self.lines.append(line)
             except sqlite3.IntegrityError:
                 self.problems.append(f"{self.label}:{line}: {self._duplicate(rec)}")
@@ -431,11 +461,5 @@ class _Importer(PaymentLookups):
 
 
 def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:
-    chunk: list[Item] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
+    while chunk := list(itertools.islice(items, CHUNK)):
         yield chunk

@@ -6,7 +6,15 @@ differs is how they go in: invoices and payments by ``COPY … FROM STDIN``, cus
 SQLAlchemy ``insert()`` (many parameter sets per chunk), ids from the database's sequences, each chunk in a savepoint (a duplicate rolls the chunk back
 and its rows are retried one by one, each in its own savepoint, to name the bad lines). The
 whole import is one transaction under the ledger's write lock, so ids given out from its
-start on are this import's. No index rebuild, no second process: those are SQLite's.
+start on are this import's.
+
+Invoices go as SQLite's do: a big CSV file is checked in a forked child (:mod:`pipeline`),
+which also turns each chunk into ``COPY`` text (:mod:`pgcopy`), so this process only streams
+bytes to the server; a file whose rows outnumber the table's drops the table's non-unique
+indexes and its foreign key and makes them again at the end (:func:`postgres.drop_secondary`:
+one sort per index, one join to check every customer id). A chunk that meets a duplicate
+number is rolled back to its savepoint and sent again without the repeats, all found with
+one query.
 """
 
 from __future__ import annotations
@@ -18,12 +26,13 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from huikuan.core.records import InvoiceRef
+from huikuan.db import postgres
 from huikuan.db.models import Customer, Invoice, Payment
+from huikuan.store import importer, pgcopy, setalloc
 from huikuan.store import ledger as L
-from huikuan.store import setalloc
 from huikuan.store.bulk import PAYMENT_COLUMNS, REPEATED_REFERENCE
 from huikuan.store.db import sa_of
-from huikuan.store.importer import Item, _Importer
+from huikuan.store.importer import ImportOptions, _Importer
 from huikuan.store.paylookup import IN_BATCH
 
 TABLES = {"customer": Customer, "invoice": Invoice, "payment": Payment}
@@ -38,8 +47,31 @@ def _integrity_errors() -> tuple[type[BaseException], ...]:
 class PgImporter(_Importer):
     """The importer for a PostgreSQL ledger."""
 
-    PARALLEL = False
+    PARALLEL = True  # big CSV invoice files: checked and made COPY text in a second process
     ALLOCATION_WRITER = staticmethod(lambda conn, a, o, u: write_allocations(conn, a, o, u))
+
+    def __init__(self, conn: Any, label: str, opts: ImportOptions, *, size: int = 0) -> None:
+        super().__init__(conn, label, opts, size=size)
+        self.bulk = opts.kind == "invoices" and _big(size, self.first_new_id - 1)
+
+    def _packed(self, chunks: Any) -> Any:
+        return pgcopy.packed(chunks) if self.opts.kind == "invoices" else chunks
+
+    def _drop_indexes(self, *tables: str) -> list[tuple[str, str]]:
+        """Drop them when this role may (it owns the tables): else keep them, as for a small
+        file (slower, the same rows)."""
+        db = sa_of(self.conn)
+        try:
+            with db.begin_nested():
+                return [row for t in tables for row in postgres.drop_secondary(db, t)]
+        except sa.exc.DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != postgres.NOT_OWNER:
+                raise
+        self.bulk = False
+        return []
+
+    def _create_indexes(self, sqls: list[str]) -> None:
+        postgres.restore_secondary(sa_of(self.conn), sqls)
 
     def _customers(self) -> Any:
         stmt = sa.select(L.id_of(Customer), Customer.code, Customer.terms)  # type: ignore[call-overload]
@@ -50,10 +82,11 @@ class PgImporter(_Importer):
         stmt = sa.select(sa.func.coalesce(sa.func.max(L.id_of(model)), 0))
         return int(sa_of(self.conn).execute(stmt).scalar_one())
 
-    def _insert(self, chunk: list[Item]) -> int:
+    def _insert(self, chunk: Any) -> int:
+        if isinstance(chunk, pgcopy.CopyChunk):
+            return self._copy_invoices(chunk)
         insert: Callable[[Any, list[Any]], Any] = {  # type: ignore[assignment]
             "customers": L.insert_customers,
-            "invoices": _insert_invoices,
             "payments": self._insert_payments,
         }[self.opts.kind]
         db, errors = sa_of(self.conn), _integrity_errors()
@@ -73,6 +106,51 @@ class PgImporter(_Importer):
             except errors:
                 self.problems.append(f"{self.label}:{line}: {self._duplicate(rec)}")
         return count
+
+    def _copy_invoices(self, chunk: pgcopy.CopyChunk) -> int:
+        """A block of invoices by ``COPY`` in a savepoint; when a number repeats, the block
+        again without the repeats (each reported at its line)."""
+        db = sa_of(self.conn)
+        try:
+            with db.begin_nested():
+                _copy_text(db, chunk.data, chunk.columns)
+            return len(chunk.lines)
+        except _integrity_errors():
+            pass
+        rows = pgcopy.lines_of(chunk.data)
+        keep = self._unrepeated(chunk.lines, rows)
+        with db.begin_nested():
+            _copy_text(db, b"".join(keep), chunk.columns)
+        return len(keep)
+
+    def _unrepeated(self, lines: Any, rows: list[bytes]) -> list[bytes]:
+        """The rows whose number is new; the others reported, as the row-by-row retry would
+        (a number already taken by this import is "earlier in this file")."""
+        numbers = pgcopy.numbers(rows)
+        taken = self._taken(sorted(set(numbers)))
+        keep: list[bytes] = []
+        for line, number, row in zip(lines, numbers, rows):
+            if number in taken:
+                where = (
+                    "earlier in this file"
+                    if taken[number] >= self.first_new_id
+                    else "already in the ledger"
+                )
+                self.problems.append(f"{self.label}:{line}: number: duplicate {number!r} ({where})")
+                continue
+            taken[number] = self.first_new_id  # from here on, a repeat within this chunk
+            keep.append(row)
+        return keep
+
+    def _taken(self, numbers: list[str]) -> dict[str, int]:
+        """``number -> id`` of the invoices that already carry one of ``numbers``."""
+        db, out = sa_of(self.conn), dict[str, int]()
+        for i in range(0, len(numbers), IN_BATCH):
+            stmt = sa.select(col(Invoice.number), L.id_of(Invoice)).where(
+                col(Invoice.number).in_(numbers[i : i + IN_BATCH])
+            )
+            out.update((number, iid) for number, iid in db.execute(stmt))
+        return out
 
     def _duplicate(self, rec: Any) -> str:
         if self.opts.kind == "payments":
@@ -119,19 +197,19 @@ _REFS = sa.select(
 )
 
 
-def _insert_invoices(conn: Any, rows: list[tuple[Any, ...]]) -> int:
-    """Insert invoice tuples (:func:`ledger.invoice_row`: 7 or 11 fields, open = amount)
-    with ``COPY … FROM STDIN``; ids and other defaults from the table."""
-    if not rows:
-        return 0
-    columns = ", ".join((*L.INVOICE_FIELDS, "open_amount"))
-    empty = (None,) * (len(L.INVOICE_FIELDS) - 7)
-    driver = sa_of(conn).connection.driver_connection
-    with driver.cursor() as cur, cur.copy(f"COPY invoice ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
-        for row in rows:
-            full = row if len(row) > 7 else (*row, *empty)
-            copy.write_row((*full[:2], L.day_of(full[2]), L.day_of(full[3]), *full[4:], full[4]))
-    return len(rows)
+def _big(size: int, have: int) -> bool:
+    """Whether an invoice file is big enough, next to the table, to rebuild its indexes and
+    foreign key after it (SQLite's rule: its rows, at about 60 bytes each, outnumber the
+    table's)."""
+    return size >= importer.BULK_BYTES and size // 60 > have
+
+
+def _copy_text(db: sa.Connection, data: bytes, columns: tuple[str, ...]) -> None:
+    """``COPY invoice (columns) FROM STDIN`` of a block of :mod:`pgcopy` text."""
+    driver: Any = db.connection.driver_connection
+    sql = f"COPY invoice ({', '.join(columns)}) FROM STDIN"
+    with driver.cursor() as cur, cur.copy(sql) as copy:
+        copy.write(data if driver.info.encoding == "utf-8" else data.decode("utf-8"))
 
 
 def write_allocations(

@@ -28,7 +28,7 @@ from typing import Any
 from huikuan.core.calendar import WorkCalendar
 from huikuan.core.errors import HuikuanError
 
-Chunk = list[tuple[int, Any]]
+Chunk = Any  # what the importer inserts at a time: (line, row) items, or a packed block
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
