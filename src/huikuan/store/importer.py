@@ -236,7 +236,7 @@ def _importer(conn: Connection, label: str, opts: ImportOptions, size: int) -> _
     if not isinstance(conn, LedgerConnection):
         from huikuan.store.pgimport import PgImporter
 
-        return PgImporter(conn, label, opts, size=size)  # type: ignore[arg-type]  # PostgreSQL
+        return PgImporter(conn, label, opts, size=size)  # PostgreSQL
     return _Importer(conn, label, opts, bulk=_bulk(conn, opts.kind, size), size=size)
 
 
