@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HUIKUAN = [sys.executable, "-m", "huikuan"]
 
@@ -176,10 +177,16 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs of the quick measurements")
     ap.add_argument(
         "--only",
-        default="import,pg,aging,reports,help",
-        help="comma-separated: import, pg, aging, reports, help",
+        default="import,pg,pgpay,aging,reports,help",
+        help="comma-separated: import, pg (invoices), pgpay (payments), aging, reports, help",
     )
     ap.add_argument("--pg", default=None, help="a PostgreSQL server URL for the pg figures")
+    ap.add_argument(
+        "--pg-ledger",
+        default=None,
+        help="an existing PostgreSQL copy of the bench ledger for the pg aging and reports"
+        " (instead of copying the SQLite ledger to --pg)",
+    )
     args = ap.parse_args()
     only = set(args.only.split(","))
     work = args.work or Path(tempfile.mkdtemp(prefix="huikuan-bench-"))
@@ -211,12 +218,12 @@ def main() -> None:
         ours = run([*HUIKUAN, "import", "payments", str(half)], env_half)
         base = run([sys.executable, "-c", PLAIN_PAYMENTS, str(plain), str(half)])
         line("payments half", ours, base, "<= 4")
-    if "pg" in only and args.pg:
+    if only & {"pg", "pgpay"} and args.pg:
         postgres(args, env, half)
     aging_s = aging(env, db, args) if "aging" in only else None
     if "reports" in only:
         reports(env, args.as_of, aging_s)
-    if args.pg and only & {"aging", "reports"}:
+    if (args.pg or args.pg_ledger) and only & {"aging", "reports"}:
         pg_reports(env, args)
     if "help" in only:
         startup(env, args.repeat, work)
@@ -263,20 +270,11 @@ def pg_reports(env: dict[str, str], args: argparse.Namespace) -> None:
     """Copy the SQLite ledger into a new database huikuan_bench_reports on the server at
     ``args.pg``, VACUUM ANALYZE it (as autovacuum would, for both sides), then the aging
     against the naive aging SQL on PostgreSQL, and the reports, as on SQLite."""
-    import psycopg
-    import sqlalchemy as sa
-
-    server = sa.make_url(args.pg)
-    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS huikuan_bench_reports")
-        conn.execute("CREATE DATABASE huikuan_bench_reports")
-    url = server.set(database="huikuan_bench_reports").render_as_string(hide_password=False)
-    args = argparse.Namespace(**{**vars(args), "pg": url})
-    t = run([*HUIKUAN, "db", "copy", "--to", args.pg], env)
-    print(f"pg: db copy {t[0]:.2f} s {t[1]:.0f} MB")
-    with psycopg.connect(args.pg, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
+    if args.pg_ledger:
+        args = argparse.Namespace(**{**vars(args), "pg": args.pg_ledger})
+        print(f"pg: the ledger {args.pg}")
+    else:
+        args = argparse.Namespace(**{**vars(args), "pg": pg_copy(env, args.pg)})
     pg_env = {**env, "HUIKUAN_DB": args.pg}
     cmd = [*HUIKUAN, "aging", "--as-of", args.as_of, "--format", "json"]
     ours = best(cmd, pg_env, args.repeat)
@@ -284,6 +282,25 @@ def pg_reports(env: dict[str, str], args: argparse.Namespace) -> None:
     line("pg aging", ours, base, "<= 0.5")
     if "reports" in args.only:
         reports(pg_env, args.as_of, ours[0], "pg ")
+
+
+def pg_copy(env: dict[str, str], server_url: str) -> str:
+    """The SQLite ledger copied into a new database huikuan_bench_reports on the server,
+    VACUUM ANALYZEd (as autovacuum would, for both sides); its URL."""
+    import psycopg
+    import sqlalchemy as sa
+
+    server = sa.make_url(server_url)
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS huikuan_bench_reports")
+        conn.execute("CREATE DATABASE huikuan_bench_reports")
+    url = server.set(database="huikuan_bench_reports").render_as_string(hide_password=False)
+    t = run([*HUIKUAN, "db", "copy", "--to", url], env)
+    print(f"pg: db copy {t[0]:.2f} s {t[1]:.0f} MB")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    return url
 
 
 def aging(env: dict[str, str], db: Path, args: argparse.Namespace) -> float:
@@ -343,22 +360,31 @@ def postgres(args: argparse.Namespace, env: dict[str, str], half: Path) -> None:
     sql(f"CREATE DATABASE {names[0]}")
     sql(f"CREATE DATABASE {names[2]}")
     pg = {**env, "HUIKUAN_DB": urls[0]}
-    inv, pays = str(args.data / "invoices.csv"), str(args.data / "payments.csv")
+    inv = str(args.data / "invoices.csv")
     run([*HUIKUAN, "init"], pg)
     run([*HUIKUAN, "import", "customers", str(args.data / "customers.csv")], pg)
     ours = run([*HUIKUAN, "import", "invoices", inv], pg)
     base = run([sys.executable, "-c", PLAIN_COPY, urls[2], "inv", inv])
     line("pg import", ours, base, "<= 2.5")
-    sql(f"CREATE DATABASE {names[1]} TEMPLATE {names[0]}")  # the ledger before the payments
+    if "pgpay" in args.only:
+        pg_payments(args, pg, urls, half, sql)
+    if args.work is None:
+        for name in names:
+            sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def pg_payments(
+    args: argparse.Namespace, pg: dict[str, str], urls: list[str], half: Path, sql: Any
+) -> None:
+    """The two payments imports into PostgreSQL ledgers against a plain COPY."""
+    pays = str(args.data / "payments.csv")
+    sql("CREATE DATABASE huikuan_bench_half TEMPLATE huikuan_bench")  # before the payments
     ours = run([*HUIKUAN, "import", "payments", pays], pg)
     base = run([sys.executable, "-c", PLAIN_COPY, urls[2], "pay", pays])
     line("pg payments", ours, base, "(none)")
     ours = run([*HUIKUAN, "import", "payments", str(half)], {**pg, "HUIKUAN_DB": urls[1]})
     base = run([sys.executable, "-c", PLAIN_COPY, urls[2], "pay", str(half)])
     line("pg payments half", ours, base, "(none)")
-    if args.work is None:
-        for name in names:
-            sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 if __name__ == "__main__":
