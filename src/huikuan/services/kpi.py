@@ -72,45 +72,50 @@ class KpiReport:
         return {c: sorted(v.items()) for c, v in sorted(per.items())}
 
 
+class _Span(NamedTuple):
+    """What a line needs of its period: its label (None unsplit), days and target label."""
+
+    label: str | None
+    days: int
+    goal: str
+
+
 def kpi(ctx: Context, first: date, by: str | None = None, period: str | None = None) -> KpiReport:
     """The KPIs from ``first`` to ``ctx.as_of``, overall or per salesperson, segment or
     customer, in one period or split by month or quarter; per salesperson with the target
     set for exactly that period (a month, quarter or year), if any."""
-    from huikuan.core.kpi import split
-    from huikuan.store.kpi import kpi_sums, targets
+    from huikuan.core.kpi import label_of, split
+    from huikuan.store.kpi import kpi_groups, targets
 
     last = ctx.as_of
     periods = split(first, last, period)
     conn = ctx.ledger.conn
-    sums = kpi_sums(conn, by or "all", periods)
+    groups = kpi_groups(conn, by or "all", periods)
     goals = {(t[0], t[1], t[2]): t[3] for t in targets(conn)} if by == "salesperson" else {}
-    bounds = {label: (a, b) for label, a, b in periods}
-    ordered = sorted(sums.items(), key=lambda kv: kv[0])
+    spans = [_Span(None, 0, "")] + [  # by position: period k is spans[k]
+        _Span(label if period else None, (b - a).days + 1, label_of(a, b) or "")
+        for label, a, b in periods
+    ]
+    order = sorted(groups)  # then by period: labels sort as their periods do
 
     def rows() -> Iterator[KpiLine]:
-        for (key, cur, label), s in ordered:
-            yield _line(key, cur, label if period else None, s, bounds[label], goals)
+        for key, cur in order:
+            for j, s in groups[(key, cur)].sums():
+                yield _line(key, cur, spans[j], s, goals)
 
     return KpiReport(first, last, period, rows)
 
 
 def _line(
-    key: str,
-    cur: str,
-    label: str | None,
-    s: Sums,
-    bounds: tuple[date, date],
-    goals: dict[tuple[str, str, str], int],
+    key: str, cur: str, span: _Span, s: Sums, goals: dict[tuple[str, str, str], int]
 ) -> KpiLine:
-    from huikuan.core.kpi import label_of, measures
+    from huikuan.core.kpi import measure_values
 
-    a, b = bounds
-    goal = goals.get((key, label_of(a, b) or "", cur))
-    m = measures(s, (b - a).days + 1)
+    goal = goals.get((key, span.goal, cur)) if goals else None
     return KpiLine(
-        label, key, cur, to_decimal(s.credit_sales), to_decimal(s.collections),
-        to_decimal(s.opening), to_decimal(s.closing), m["collection_rate"], m["dso"], m["cei"],
-        m["overdue_ratio"], m["avg_days_to_pay"], to_decimal(goal) if goal is not None else None,
+        span.label, key, cur, to_decimal(s.credit_sales), to_decimal(s.collections),
+        to_decimal(s.opening), to_decimal(s.closing), *measure_values(s, span.days),
+        to_decimal(goal) if goal is not None else None,
     )  # fmt: skip
 
 

@@ -1,8 +1,10 @@
-"""SQL behind ``kpi`` and ``target``: grouped sums per period in two passes, and targets.
+"""SQL behind ``kpi`` and ``target``: grouped sums by period position, and targets.
 
-One pass over invoices (with each invoice's allocations summed at every period boundary)
-gives sales, opening/closing and the not-yet-due part of closing for every period at once;
-one pass over the period's cash allocations gives collections and days to pay.
+One grouped pass over the open invoices and the allocations since the first period gives
+every bound's balance and its not-yet-due part, the collections with their days to pay, and
+the voids, keyed by the positions of the dates among the bounds (running sums in Python,
+:class:`~huikuan.core.kpi.Buckets`); one over the period's invoices gives the sales; a last
+one the cash applied before the first period to invoices issued in it.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from huikuan.core.kpi import Sums
-from huikuan.db.dialect import days_between, greatest
+from huikuan.core.kpi import Buckets, Sums
+from huikuan.db.dialect import days_between, greatest, unindexed
 from huikuan.db.tables import allocation, customer, invoice, payment, target
 from huikuan.store.collections import fen_sum
 from huikuan.store.db import sa_of
@@ -46,11 +48,54 @@ def kpi_sums(
     conn: sqlite3.Connection, by: str, periods: Periods
 ) -> dict[tuple[str, str, str], Sums]:
     """``(key, currency, period label) -> Sums`` for every group with something to show."""
-    out: dict[tuple[str, str, str], Sums] = {}
-    db = sa_of(conn)
-    _balances(db, by, periods, out)
-    _collections(db, collections(by, periods), periods, out)
-    return out
+    return {
+        (k, cur, periods[j - 1][0]): s
+        for (k, cur), b in kpi_groups(conn, by, periods).items()
+        for j, s in b.sums()
+    }
+
+
+def kpi_groups(
+    conn: sqlite3.Connection, by: str, periods: Periods
+) -> dict[tuple[str, str], Buckets]:
+    """``(key, currency) -> Buckets``: the sums of every period, made when read."""
+    return _gather(sa_of(conn), by, periods)
+
+
+def _balances(db: sa.Connection, by: str, periods: Periods, out: dict[Any, Sums]) -> None:
+    """Only the balances (sales, opening, closing and its not-yet-due part) into ``out``."""
+    for (k, cur), b in _gather(db, by, periods).items():
+        for j, s in b.sums():
+            if s.credit_sales or s.opening or s.closing:
+                sold, was, now = s.credit_sales, s.opening, s.closing
+                out[(k, cur, periods[j - 1][0])] = Sums(sold, 0, was, now, s.closing_current)
+
+
+def _gather(db: sa.Connection, by: str, periods: Periods) -> dict[tuple[str, str], Buckets]:
+    bounds, n = _bounds(periods), len(periods)
+    groups: dict[tuple[str, str], Buckets] = {}
+
+    def of(key: str, cur: str) -> Buckets:
+        found = groups.get((key, cur))
+        if found is None:
+            found = groups[(key, cur)] = Buckets(n)
+        return found
+
+    for k, cur, issued, paid, due, fen, cash, fen_days, void, n_cash in db.execute(
+        pieces(by, bounds)
+    ):
+        b = of(k, cur)
+        b.piece(issued, paid, due, fen)
+        when = max(paid, issued)  # cash counts when both exist: the later of payment and issue
+        if n_cash and when <= n:
+            b.collected(when, cash, fen_days)
+        if void and paid <= n:
+            b.sales[paid] -= void  # a void cancels the sale in its own period (红冲)
+    for k, cur, issued, fen in db.execute(sales(by, bounds)):
+        of(k, cur).sales[issued] += fen
+    for k, cur, issued, fen in db.execute(early_cash(by, bounds)):
+        of(k, cur).collected(issued, fen, 0.0)
+    return groups
 
 
 def _bounds(periods: Periods) -> list[date]:
@@ -62,103 +107,74 @@ def _sum_if(cond: sa.ColumnElement[bool], value: Any) -> sa.ColumnElement[Any]:
     return fen_sum(sa.case((cond, value), else_=0))
 
 
-def _at_bounds(bounds: list[date], value: Any, later: Any = None) -> list[sa.ColumnElement[Any]]:
-    """Per bound b: the sum of ``value`` over invoices issued by b, and over those of them
-    not yet due on b (with ``later``, a date column: only rows dated after b)."""
-    i = invoice.c
-    cols = []
-    for b in bounds:
-        issued = i.issue_date <= b if later is None else sa.and_(later > b, i.issue_date <= b)
-        cols += [_sum_if(issued, value), _sum_if(sa.and_(issued, i.due_date >= b), value)]
-    return cols
+def position(day: Any, bounds: list[date], on_counts: bool = False) -> sa.ColumnElement[int]:
+    """How many bounds lie before ``day`` (with ``on_counts``: on or before it)."""
+    whens = [((day < b) if on_counts else (day <= b), k) for k, b in enumerate(bounds)]
+    return sa.case(*whens, else_=len(bounds))
 
 
-def balances(by: str, periods: Periods) -> tuple[sa.Select[Any], ...]:
-    """Per key and currency, open and not-yet-due open at each bound, and sales per period,
-    in three grouped passes over what can matter. What was open on b is what is open now plus
-    what was paid after b (an invoice's open amount is its amount less its allocations):
-    the open invoices (the partial index), the allocations dated after the first bound, and
-    the invoices issued in the periods."""
-    bounds = _bounds(periods)
-    i, a, key = invoice.c, allocation.c, group_key(by).label("k")
-    last = bounds[-1]
-    base = sa.select(key, i.currency).join_from(invoice, customer, customer.c.id == i.customer_id)
-    now = base.add_columns(*_at_bounds(bounds, i.open_amount))
-    now = now.where(i.open_amount > sa.literal_column("0"), i.issue_date <= last)
-    paid = sa.select(key, i.currency, *_at_bounds(bounds, a.amount, a.date))
-    paid = paid.select_from(allocation).join(invoice, i.id == a.invoice_id)
-    paid = paid.join(customer, customer.c.id == i.customer_id)
-    paid = paid.where(a.date > bounds[0], i.issue_date <= last)
-    sold = base.add_columns(  # a void cancels the sale in its own period (红冲)
-        *(
-            _sum_if(i.issue_date.between(p[1], bounds[k + 1]), i.amount)
-            - _sum_if(i.voided_on.between(p[1], bounds[k + 1]), i.amount)
-            for k, p in enumerate(periods)
-        )
+def _keyed(by: str, *cols: Any) -> sa.Select[Any]:
+    """``SELECT key, currency, cols…`` over invoices joined with their customers."""
+    key, i = group_key(by).label("k"), invoice.c
+    return sa.select(key, i.currency.label("currency"), *cols).join_from(
+        invoice, customer, customer.c.id == i.customer_id
     )
-    first = periods[0][1]
-    sold = sold.where(sa.or_(i.issue_date.between(first, last), i.voided_on.between(first, last)))
-    groups = (i.currency,) if by == "all" else (key, i.currency)  # PostgreSQL: no constant
-    return tuple(q.group_by(*groups) for q in (now, paid, sold))
 
 
-def _balances(db: sa.Connection, by: str, periods: Periods, out: dict[Any, Sums]) -> None:
-    n = len(periods) + 1
-    now, paid, sold = balances(by, periods)
-    at: dict[tuple[str, str], list[int]] = {}
-    for stmt in (now, paid):
-        for row in db.execute(stmt):
-            sums = at.setdefault((row[0], row[1]), [0] * (2 * n))
-            for j, fen in enumerate(row[2:]):
-                sums[j] += fen or 0
-    sales = {(row[0], row[1]): [fen or 0 for fen in row[2:]] for row in db.execute(sold)}
-    for k, cur in sorted(at.keys() | sales.keys()):
-        vals, sold_in = at.get((k, cur), [0] * (2 * n)), sales.get((k, cur), [0] * (n - 1))
-        for j, (label, _, _) in enumerate(periods):
-            s = Sums(credit_sales=sold_in[j], opening=vals[2 * j], closing=vals[2 * (j + 1)])
-            s.closing_current = vals[2 * (j + 1) + 1]
-            if s.credit_sales or s.opening or s.closing:
-                out[(k, cur, label)] = s
-
-
-def collections(by: str, periods: Periods) -> sa.Select[Any]:
-    """Per key, currency and period index: cash collected and 分-days from issue to payment."""
-    # credit applied to a later invoice counts when both exist: max(payment date, issue date)
-    a, i = allocation.c, invoice.c
-    when = greatest(a.date, i.issue_date)
-    which = sa.case(*((when <= p[2], j) for j, p in enumerate(periods)))
+def pieces(by: str, bounds: list[date]) -> sa.Select[Any]:
+    """Per key, currency and (issued, paid, due) positions: what was open (see
+    :class:`~huikuan.core.kpi.Buckets`), and of the cash among it the 分, 分-days and rows,
+    and the voids. What was open on b is what is open now plus what was applied after b (an
+    invoice's open amount is its amount less its allocations): the open invoices (the
+    partial index) and the allocations dated after the first bound, in one grouped pass."""
+    i, a, p, last = invoice.c, allocation.c, payment.c, bounds[-1]
+    issued, due = position(i.issue_date, bounds), position(i.due_date, bounds, on_counts=True)
+    zero, never = sa.literal(0, sa.BigInteger), sa.literal(len(bounds), sa.Integer)
+    open_now = _keyed(by, issued.label("i"), never.label("p"), due.label("d"),
+        i.open_amount.label("fen"), zero.label("cash"), sa.literal(0.0, sa.Float).label("days"),
+        zero.label("void"), sa.literal(0, sa.Integer).label("n"),
+    ).where(i.open_amount > 0, unindexed(i.issue_date) <= last)  # fmt: skip
+    cash = p.kind == "payment"
     # a counter-entry (payment reversed) takes back the days of the payment it undoes
-    paid_on = sa.case((a.amount < 0, payment.c.date), else_=a.date)
+    paid_on = sa.case((a.amount < 0, p.date), else_=a.date)
     days = greatest(sa.literal_column("0"), days_between(i.issue_date, paid_on))
-    rows = (
-        sa.select(
-            group_key(by).label("k"),
-            i.currency,
-            which.label("j"),
-            a.amount,
-            (sa.cast(a.amount, sa.Float) * days).label("fen_days"),
-        )
-        .select_from(allocation)
-        .join(payment, sa.and_(payment.c.id == a.payment_id, payment.c.kind == "payment"))
-        .join(invoice, i.id == a.invoice_id)
-        .join(customer, customer.c.id == i.customer_id)
-        .where(when.between(periods[0][1], periods[-1][2]))
-        .subquery("r")
-    )
-    r = rows.c
-    # summed as floating point, which cannot overflow as an integer sum can
-    return sa.select(r.k, r.currency, r.j, fen_sum(r.amount), sa.func.sum(r.fen_days)).group_by(
-        r.k, r.currency, r.j
-    )
+    applied = _keyed(by, issued, position(a.date, bounds), due, a.amount,
+        sa.case((cash, a.amount), else_=0),
+        sa.case((cash, sa.cast(a.amount, sa.Float) * days), else_=0.0),  # no integer overflow
+        sa.case((p.kind == "void", a.amount), else_=0), sa.case((cash, 1), else_=0),
+    ).join(allocation, a.invoice_id == i.id).join(payment, p.id == a.payment_id)  # fmt: skip
+    applied = applied.where(a.date > bounds[0], i.issue_date <= last)
+    r = sa.union_all(open_now, applied).subquery("r").c
+    return sa.select(
+        r.k, r.currency, r.i, r.p, r.d, fen_sum(r.fen), fen_sum(r.cash), sa.func.sum(r.days),
+        fen_sum(r.void), sa.func.sum(r.n),
+    ).group_by(r.k, r.currency, r.i, r.p, r.d)  # fmt: skip
 
 
-def _collections(
-    db: sa.Connection, stmt: sa.Select[Any], periods: Periods, out: dict[Any, Sums]
-) -> None:
-    for k, cur, j, paid, days in db.execute(stmt):
-        s = out.setdefault((k, cur, periods[j][0]), Sums())
-        s.collections = s.paid = paid
-        s.paid_days = int(days)
+def sales(by: str, bounds: list[date]) -> sa.Select[Any]:
+    """Per key, currency and period: the invoices issued in it."""
+    i = invoice.c
+    issued = position(i.issue_date, bounds).label("i")
+    stmt = _keyed(by, issued, fen_sum(i.amount))
+    stmt = stmt.where(i.issue_date > bounds[0], i.issue_date <= bounds[-1])
+    return stmt.group_by(*_groups(by), issued)
+
+
+def early_cash(by: str, bounds: list[date]) -> sa.Select[Any]:
+    """Per key, currency and period: cash applied before the first period to invoices issued
+    in a period (credit applied to a later invoice counts when both exist, at 0 days)."""
+    i, a, p = invoice.c, allocation.c, payment.c
+    issued = position(i.issue_date, bounds).label("i")
+    stmt = _keyed(by, issued, fen_sum(a.amount)).join(allocation, a.invoice_id == i.id)
+    stmt = stmt.join(payment, sa.and_(p.id == a.payment_id, p.kind == "payment"))
+    stmt = stmt.where(i.issue_date > bounds[0], i.issue_date <= bounds[-1], a.date <= bounds[0])
+    return stmt.group_by(*_groups(by), issued)
+
+
+def _groups(by: str) -> tuple[Any, ...]:
+    """The GROUP BY of a key and currency (PostgreSQL groups by no constant)."""
+    key = group_key(by)
+    return (invoice.c.currency,) if by == "all" else (key, invoice.c.currency)
 
 
 # --- targets ---------------------------------------------------------------------------------
