@@ -107,9 +107,9 @@ def _json_items(items: Iterator[Any], out: IO[str]) -> None:
     """A list from an iterator, in the same layout as a list value (``[]`` when empty)."""
     out.write("[")
     n = -1
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode  # one for all
     for n, item in enumerate(items):
-        dumped = json.dumps(item, ensure_ascii=False, separators=(", ", ": "))
-        out.write(("," if n else "") + "\n    " + dumped)
+        out.write(("," if n else "") + "\n    " + encode(item))
     out.write("\n  ]" if n >= 0 else "]")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from huikuan.core.kpi import Sums, split
 from huikuan.db.dialect import days_between, greatest
 from huikuan.db.tables import allocation, customer, invoice, payment
 from huikuan.services.corrections import reverse_payment, void_invoice
+from huikuan.services.kpi import KpiText, kpi, set_target
 from huikuan.store import kpi as K
 from huikuan.store.collections import fen_sum
 from huikuan.store.db import sa_of
@@ -96,6 +98,29 @@ def test_sums_by_position_equal_the_sums_at_each_bound(ledger: Book, by: str) ->
         got = K.kpi_sums(conn, by, periods)
         assert got == _reference(conn, by, periods), (first, last, unit)
         assert len(got) >= len(periods)
+
+
+@pytest.mark.parametrize("by", [None, "salesperson", "customer"])
+def test_the_text_lines_are_the_decimal_lines_written_out(
+    ledger: Book, make_ctx: MakeCtx, by: str | None
+) -> None:
+    ctx = make_ctx("2026-08-10")
+    set_target(ctx, "王丽", "2026-Q2", Decimal("300"), "CNY")
+    set_target(ctx, "李强", "2026-Q2", Decimal("99999"), "CNY")
+    for first, unit in ((date(2026, 1, 1), "month"), (date(2026, 4, 1), "quarter"),
+                        (date(2025, 11, 15), None)):  # fmt: skip
+        report = kpi(ctx, first, by, unit)
+        lines = list(report.rows)
+        texts = [(None if v is None else str(v) for v in r[3:13]) for r in lines]
+        want = [
+            KpiText(r.period, r.key, r.currency, *t, r.target_met) for r, t in zip(lines, texts)
+        ]
+        assert list(report.texts()) == want and len(want) >= 2
+    assert {r.target_met for r in lines} == {None}
+    if by == "salesperson":
+        rows = kpi(ctx, date(2026, 4, 1), by, "quarter").rows
+        q2 = {r.key: r.target_met for r in rows if (r.period, r.currency) == ("2026-Q2", "CNY")}
+        assert q2["王丽"] is True and q2["李强"] is False
 
 
 # --- the per-bound SQL, as it was ------------------------------------------------------------

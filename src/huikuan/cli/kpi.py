@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -16,7 +15,7 @@ from huikuan.core.kpi import UNITS
 from huikuan.core.money import format_grouped, from_decimal, parse_currency, parse_fen, to_decimal
 from huikuan.output import Result
 from huikuan.services import kpi as kpis
-from huikuan.services.kpi import KpiLine, KpiReport
+from huikuan.services.kpi import KpiReport, KpiText
 
 T = TypeVar("T")
 BY = ("salesperson", "segment", "customer")
@@ -74,28 +73,23 @@ def kpi(
     emit(_kpi_result(report, fmt == "table"), fmt)
 
 
-def _kpi_row(r: KpiLine) -> dict[str, Any]:
+def _kpi_row(r: KpiText) -> dict[str, Any]:
     """The line as a row (one per group and period: many, so written out flat)."""
     row: dict[str, Any] = {"period": r.period} if r.period is not None else {}
     row.update(
-        key=r.key, currency=r.currency, credit_sales=str(r.credit_sales),
-        collections=str(r.collections), opening=str(r.opening), closing=str(r.closing),
-        collection_rate=_text(r.collection_rate), dso=_text(r.dso), cei=_text(r.cei),
-        overdue_ratio=_text(r.overdue_ratio), avg_days_to_pay=_text(r.avg_days_to_pay),
-        target=_text(r.target), target_met=r.target_met,
+        key=r.key, currency=r.currency, credit_sales=r.credit_sales, collections=r.collections,
+        opening=r.opening, closing=r.closing, collection_rate=r.collection_rate, dso=r.dso,
+        cei=r.cei, overdue_ratio=r.overdue_ratio, avg_days_to_pay=r.avg_days_to_pay,
+        target=r.target, target_met=r.target_met,
     )  # fmt: skip
     return row
-
-
-def _text(value: Decimal | None) -> str | None:
-    return str(value) if value is not None else None
 
 
 def _kpi_result(report: KpiReport, table: bool) -> Result:
     """The report (made while written: one line of text at a time); bars only in a table."""
     first, last, period = report.first, report.last, report.period
-    rows = (_kpi_row(r) for r in report.rows)
-    doc_rows = (_kpi_row(r) for r in report.rows)
+    rows = (_kpi_row(r) for r in report.texts())
+    doc_rows = (_kpi_row(r) for r in report.texts())
     bars = {
         f"{cur} collections by {period}": [(p, str(f)) for p, f in per]
         for cur, per in (report.collections_by_period() if table else {}).items()

@@ -66,6 +66,34 @@ def _ratio(num: int, den: int, places: str, scale: int = 100) -> Decimal | None:
     return Decimal(q).scaleb(-digits)
 
 
+def ratio_text(num: int, den: int, places: str, scale: int = 100) -> str | None:
+    """``str(_ratio(…))`` without making the Decimal (a report's text, line by line)."""
+    if den == 0:
+        return None
+    digits = len(places) - 2
+    q, r = divmod(abs(num) * scale * 10**digits, abs(den))
+    if 2 * r >= abs(den):
+        q += 1
+    text = str(q).rjust(digits + 1, "0")
+    sign = "-" if (num < 0) != (den < 0) else ""
+    return f"{sign}{text[:-digits]}.{text[-digits:]}"
+
+
+Text = str | None
+
+
+def measure_texts(s: Sums, days: int) -> tuple[Text, Text, Text, Text, Text]:
+    """:func:`measure_values` as text."""
+    reduced = s.opening + s.credit_sales - s.closing
+    return (
+        ratio_text(s.collections, s.opening + s.credit_sales, "0.01"),
+        ratio_text(s.closing * days, s.credit_sales, "0.1", 1),
+        ratio_text(reduced, s.opening + s.credit_sales - s.closing_current, "0.01"),
+        ratio_text(s.closing - s.closing_current, s.closing, "0.01"),
+        ratio_text(s.paid_days, s.paid, "0.1", 1),
+    )
+
+
 def decimal_ratio(num: int, den: int, places: str, scale: int = 100) -> Decimal | None:
     """:func:`_ratio` by Decimal arithmetic: the definition the fast one is tested against."""
     if den == 0:
@@ -79,9 +107,10 @@ class Buckets:
     With bounds ``b_0 < … < b_n`` (the day before the first period, then each period's
     last day), a date's *position* is how many bounds lie before it: period k (1-based)
     holds the dates of position k. A *piece* is an amount open from its invoice's issue
-    until it was paid (or still open): open at bound j when ``issued <= j < paid``, and not
-    yet due there when also ``j < due`` (``due``: the bounds on or before the due date).
-    Running sums over these positions give every bound's balance in one pass."""
+    until it was paid (an allocation) or still open: open at bound j when
+    ``issued <= j < paid``, and not yet due there when also ``j < due`` (``due``: the bounds
+    on or before the due date). Running sums over these positions give every bound's
+    balance in one pass."""
 
     __slots__ = ("cash", "current", "days", "open", "paid", "sales")
 
@@ -93,8 +122,16 @@ class Buckets:
         self.days = [0.0] * (n + 1)
         self.paid: set[int] = set()  # periods with cash allocations (even netting to 0)
 
-    def piece(self, issued: int, paid: int, due: int, fen: int) -> None:
-        """``fen`` open at the bounds in [issued, paid), not yet due in [issued, due)."""
+    def add(
+        self, issued: int, paid: int, due: int, fen: int, cash: int, days: float, void: int, n: int
+    ) -> None:
+        """A piece: ``fen`` of an invoice issued at position ``issued``, open until ``paid``
+        and due from ``due``; of it ``cash`` (in ``n`` cash allocations, ``days`` 分-days to
+        pay) and ``void`` (the void of the invoice, at ``paid``). An invoice's amount is its
+        open amount plus all its allocations: its pieces add up to its sale."""
+        last = len(self.sales) - 1
+        if 0 < issued <= last:
+            self.sales[issued] += fen
         if paid > issued:
             self.open[issued] += fen
             self.open[paid] -= fen
@@ -102,12 +139,13 @@ class Buckets:
             if until > issued:
                 self.current[issued] += fen
                 self.current[until] -= fen
-
-    def collected(self, period: int, fen: int, fen_days: float) -> None:
-        """Cash applied in ``period`` (1-based), weighted by its days to pay."""
-        self.cash[period] += fen
-        self.days[period] += fen_days
-        self.paid.add(period)
+        when = max(paid, issued)  # cash counts when both exist: the later of payment and issue
+        if n and when <= last:
+            self.cash[when] += cash
+            self.days[when] += days
+            self.paid.add(when)
+        if void and paid <= last:
+            self.sales[paid] -= void  # a void cancels the sale in its own period (红冲)
 
     def sums(self) -> Iterator[tuple[int, Sums]]:
         """``(period, Sums)`` of the periods with sales, a balance or cash (1-based)."""

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from huikuan.core.money import to_decimal
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from huikuan.services.context import Context
 
 Periods = list[tuple[str, date, date]]
+T = TypeVar("T")
 
 
 class KpiLine(NamedTuple):
@@ -43,6 +44,26 @@ class KpiLine(NamedTuple):
         return None if self.target is None else self.collections >= self.target
 
 
+class KpiText(NamedTuple):
+    """A line as text: each figure as ``str()`` of its :class:`KpiLine` Decimal, made from
+    the 分 and ratios in integers (a report by customer and month writes many lines)."""
+
+    period: str | None
+    key: str
+    currency: str
+    credit_sales: str
+    collections: str
+    opening: str
+    closing: str
+    collection_rate: str | None
+    dso: str | None
+    cei: str | None
+    overdue_ratio: str | None
+    avg_days_to_pay: str | None
+    target: str | None
+    target_met: bool | None
+
+
 @dataclass(frozen=True, slots=True)
 class KpiReport:
     """The KPIs from ``first`` to ``last``: rows by period label (when split), key, currency.
@@ -54,11 +75,16 @@ class KpiReport:
     last: date
     period: str | None
     make_rows: Callable[[], Iterator[KpiLine]]
+    make_texts: Callable[[], Iterator[KpiText]]
 
     @property
     def rows(self) -> Iterator[KpiLine]:
         """The lines, made as they are read."""
         return self.make_rows()
+
+    def texts(self) -> Iterator[KpiText]:
+        """The lines as text (what JSON, CSV and tables show), made as they are read."""
+        return self.make_texts()
 
     def collections_by_period(self) -> dict[str, list[tuple[str, Decimal]]]:
         """Per currency (sorted), the collections of each period (sorted); empty unsplit."""
@@ -98,12 +124,15 @@ def kpi(ctx: Context, first: date, by: str | None = None, period: str | None = N
     ]
     order = sorted(groups)  # then by period: labels sort as their periods do
 
-    def rows() -> Iterator[KpiLine]:
-        for key, cur in order:
-            for j, s in groups[(key, cur)].sums():
-                yield _line(key, cur, spans[j], s, goals)
+    def lines(make: Callable[..., T]) -> Callable[[], Iterator[T]]:
+        def made() -> Iterator[T]:
+            for key, cur in order:
+                for j, s in groups[(key, cur)].sums():
+                    yield make(key, cur, spans[j], s, goals)
 
-    return KpiReport(first, last, period, rows)
+        return made
+
+    return KpiReport(first, last, period, lines(_line), lines(_text))
 
 
 def _line(
@@ -116,6 +145,21 @@ def _line(
         span.label, key, cur, to_decimal(s.credit_sales), to_decimal(s.collections),
         to_decimal(s.opening), to_decimal(s.closing), *measure_values(s, span.days),
         to_decimal(goal) if goal is not None else None,
+    )  # fmt: skip
+
+
+def _text(
+    key: str, cur: str, span: _Span, s: Sums, goals: dict[tuple[str, str, str], int]
+) -> KpiText:
+    from huikuan.core.kpi import measure_texts
+    from huikuan.core.money import format_fen
+
+    goal = goals.get((key, span.goal, cur)) if goals else None
+    return KpiText(
+        span.label, key, cur, format_fen(s.credit_sales), format_fen(s.collections),
+        format_fen(s.opening), format_fen(s.closing), *measure_texts(s, span.days),
+        format_fen(goal) if goal is not None else None,
+        None if goal is None else s.collections >= goal,
     )  # fmt: skip
 
 

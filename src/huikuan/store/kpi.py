@@ -1,10 +1,10 @@
 """SQL behind ``kpi`` and ``target``: grouped sums by period position, and targets.
 
-One grouped pass over the open invoices and the allocations since the first period gives
-every bound's balance and its not-yet-due part, the collections with their days to pay, and
-the voids, keyed by the positions of the dates among the bounds (running sums in Python,
-:class:`~huikuan.core.kpi.Buckets`); one over the period's invoices gives the sales; a last
-one the cash applied before the first period to invoices issued in it.
+One grouped pass over the open invoices and the allocations since the first period (and
+those before it to invoices issued later) gives every bound's balance and its not-yet-due
+part, the sales, the collections with their days to pay and the voids, keyed by the
+positions of the dates among the bounds (running sums in Python,
+:class:`~huikuan.core.kpi.Buckets`).
 """
 
 from __future__ import annotations
@@ -72,30 +72,22 @@ def _balances(db: sa.Connection, by: str, periods: Periods, out: dict[Any, Sums]
 
 
 def _gather(db: sa.Connection, by: str, periods: Periods) -> dict[tuple[str, str], Buckets]:
-    bounds, n = _bounds(periods), len(periods)
+    n = len(periods)
     groups: dict[tuple[str, str], Buckets] = {}
-
-    def of(key: str, cur: str) -> Buckets:
-        found = groups.get((key, cur))
-        if found is None:
-            found = groups[(key, cur)] = Buckets(n)
-        return found
-
-    for k, cur, issued, paid, due, fen, cash, fen_days, void, n_cash in db.execute(
-        pieces(by, bounds)
-    ):
-        b = of(k, cur)
-        b.piece(issued, paid, due, fen)
-        when = max(paid, issued)  # cash counts when both exist: the later of payment and issue
-        if n_cash and when <= n:
-            b.collected(when, cash, fen_days)
-        if void and paid <= n:
-            b.sales[paid] -= void  # a void cancels the sale in its own period (红冲)
-    for k, cur, issued, fen in db.execute(sales(by, bounds)):
-        of(k, cur).sales[issued] += fen
-    for k, cur, issued, fen in db.execute(early_cash(by, bounds)):
-        of(k, cur).collected(issued, fen, 0.0)
+    names = _customer_codes(db) if by == "customer" else None
+    last, b = None, Buckets(0)
+    for row in db.execute(pieces(by, _bounds(periods))):
+        if (row[0], row[1]) != last:  # rows come grouped (SQLite) or not (PostgreSQL)
+            last = (row[0], row[1])
+            key = (names[row[0]] if names is not None else row[0], row[1])
+            b = groups.get(key) or groups.setdefault(key, Buckets(n))
+        b.add(*row[2:])
     return groups
+
+
+def _customer_codes(db: sa.Connection) -> dict[int, str]:
+    """Customer id -> code (``--by customer`` groups by id: no join per row)."""
+    return {cid: code for cid, code in db.execute(sa.select(customer.c.id, customer.c.code))}
 
 
 def _bounds(periods: Periods) -> list[date]:
@@ -114,67 +106,53 @@ def position(day: Any, bounds: list[date], on_counts: bool = False) -> sa.Column
 
 
 def _keyed(by: str, *cols: Any) -> sa.Select[Any]:
-    """``SELECT key, currency, cols…`` over invoices joined with their customers."""
-    key, i = group_key(by).label("k"), invoice.c
+    """``SELECT key, currency, cols…`` over invoices (and their customers, unless by
+    customer: then the key is the customer's id, named after the grouping)."""
+    i = invoice.c
+    if by == "customer":
+        return sa.select(i.customer_id.label("k"), i.currency.label("currency"), *cols)
+    key = group_key(by).label("k")
     return sa.select(key, i.currency.label("currency"), *cols).join_from(
         invoice, customer, customer.c.id == i.customer_id
     )
 
 
 def pieces(by: str, bounds: list[date]) -> sa.Select[Any]:
-    """Per key, currency and (issued, paid, due) positions: what was open (see
-    :class:`~huikuan.core.kpi.Buckets`), and of the cash among it the 分, 分-days and rows,
-    and the voids. What was open on b is what is open now plus what was applied after b (an
-    invoice's open amount is its amount less its allocations): the open invoices (the
-    partial index) and the allocations dated after the first bound, in one grouped pass."""
-    i, a, p, last = invoice.c, allocation.c, payment.c, bounds[-1]
+    """Per key, currency and (issued, paid, due) positions: the pieces of
+    :class:`~huikuan.core.kpi.Buckets`, and of them the cash (分, 分-days, rows) and voids.
+    What was open on b is what is open now plus what was applied after b; what was sold in
+    a period is the open amount now plus every allocation of the invoices issued in it.
+    So: the open invoices (the partial index), the allocations dated after the first bound,
+    and those dated before it to invoices issued later, in one grouped pass."""
+    i, a, b0, last = invoice.c, allocation.c, bounds[0], bounds[-1]
     issued, due = position(i.issue_date, bounds), position(i.due_date, bounds, on_counts=True)
     zero, never = sa.literal(0, sa.BigInteger), sa.literal(len(bounds), sa.Integer)
     open_now = _keyed(by, issued.label("i"), never.label("p"), due.label("d"),
         i.open_amount.label("fen"), zero.label("cash"), sa.literal(0.0, sa.Float).label("days"),
         zero.label("void"), sa.literal(0, sa.Integer).label("n"),
     ).where(i.open_amount > 0, unindexed(i.issue_date) <= last)  # fmt: skip
-    cash = p.kind == "payment"
-    # a counter-entry (payment reversed) takes back the days of the payment it undoes
-    paid_on = sa.case((a.amount < 0, p.date), else_=a.date)
-    days = greatest(sa.literal_column("0"), days_between(i.issue_date, paid_on))
-    applied = _keyed(by, issued, position(a.date, bounds), due, a.amount,
-        sa.case((cash, a.amount), else_=0),
-        sa.case((cash, sa.cast(a.amount, sa.Float) * days), else_=0.0),  # no integer overflow
-        sa.case((p.kind == "void", a.amount), else_=0), sa.case((cash, 1), else_=0),
-    ).join(allocation, a.invoice_id == i.id).join(payment, p.id == a.payment_id)  # fmt: skip
-    applied = applied.where(a.date > bounds[0], i.issue_date <= last)
-    r = sa.union_all(open_now, applied).subquery("r").c
+    after = _applied(by, bounds).where(a.date > b0, i.issue_date <= last)
+    before = _applied(by, bounds).where(a.date <= b0, i.issue_date > b0, i.issue_date <= last)
+    r = sa.union_all(open_now, after, before).subquery("r").c
     return sa.select(
         r.k, r.currency, r.i, r.p, r.d, fen_sum(r.fen), fen_sum(r.cash), sa.func.sum(r.days),
         fen_sum(r.void), sa.func.sum(r.n),
     ).group_by(r.k, r.currency, r.i, r.p, r.d)  # fmt: skip
 
 
-def sales(by: str, bounds: list[date]) -> sa.Select[Any]:
-    """Per key, currency and period: the invoices issued in it."""
-    i = invoice.c
-    issued = position(i.issue_date, bounds).label("i")
-    stmt = _keyed(by, issued, fen_sum(i.amount))
-    stmt = stmt.where(i.issue_date > bounds[0], i.issue_date <= bounds[-1])
-    return stmt.group_by(*_groups(by), issued)
-
-
-def early_cash(by: str, bounds: list[date]) -> sa.Select[Any]:
-    """Per key, currency and period: cash applied before the first period to invoices issued
-    in a period (credit applied to a later invoice counts when both exist, at 0 days)."""
+def _applied(by: str, bounds: list[date]) -> sa.Select[Any]:
+    """The allocations as pieces (the columns of :func:`pieces`' open invoices)."""
     i, a, p = invoice.c, allocation.c, payment.c
-    issued = position(i.issue_date, bounds).label("i")
-    stmt = _keyed(by, issued, fen_sum(a.amount)).join(allocation, a.invoice_id == i.id)
-    stmt = stmt.join(payment, sa.and_(p.id == a.payment_id, p.kind == "payment"))
-    stmt = stmt.where(i.issue_date > bounds[0], i.issue_date <= bounds[-1], a.date <= bounds[0])
-    return stmt.group_by(*_groups(by), issued)
-
-
-def _groups(by: str) -> tuple[Any, ...]:
-    """The GROUP BY of a key and currency (PostgreSQL groups by no constant)."""
-    key = group_key(by)
-    return (invoice.c.currency,) if by == "all" else (key, invoice.c.currency)
+    cash = p.kind == "payment"
+    # a counter-entry (payment reversed) takes back the days of the payment it undoes
+    paid_on = sa.case((a.amount < 0, p.date), else_=a.date)
+    days = greatest(sa.literal_column("0"), days_between(i.issue_date, paid_on))
+    return _keyed(by, position(i.issue_date, bounds), position(a.date, bounds),
+        position(i.due_date, bounds, on_counts=True), a.amount,
+        sa.case((cash, a.amount), else_=0),
+        sa.case((cash, sa.cast(a.amount, sa.Float) * days), else_=0.0),  # no integer overflow
+        sa.case((p.kind == "void", a.amount), else_=0), sa.case((cash, 1), else_=0),
+    ).join(allocation, a.invoice_id == i.id).join(payment, p.id == a.payment_id)  # fmt: skip
 
 
 # --- targets ---------------------------------------------------------------------------------
