@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from huikuan.core.kpi import _ratio, decimal_ratio
+from huikuan.core.kpi import _ratio, days_text, decimal_ratio, percent_text
 
 fen = st.integers(-(10**15), 10**15)
 
@@ -24,3 +24,14 @@ def test_halves_round_away_from_zero_and_zero_keeps_its_sign() -> None:
     assert str(_ratio(-1, 300, "0.01", 1)) == "-0.00"  # as Decimal's quantize writes it
     assert str(_ratio(0, -5, "0.1", 1)) == "-0.0"
     assert _ratio(5, 0, "0.1", 1) is None
+
+
+@settings(max_examples=2000, derandomize=True)
+@given(fen, fen | st.integers(-12, 12))
+def test_the_texts_are_the_decimal_ratios_written_out(num: int, den: int) -> None:
+    assert percent_text(num, den) == _text(decimal_ratio(num, den, "0.01"))
+    assert days_text(num, den) == _text(decimal_ratio(num, den, "0.1", 1))
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -74,15 +74,8 @@ def kpi(
 
 
 def _kpi_row(r: KpiText) -> dict[str, Any]:
-    """The line as a row (one per group and period: many, so written out flat)."""
-    row: dict[str, Any] = {"period": r.period} if r.period is not None else {}
-    row.update(
-        key=r.key, currency=r.currency, credit_sales=r.credit_sales, collections=r.collections,
-        opening=r.opening, closing=r.closing, collection_rate=r.collection_rate, dso=r.dso,
-        cei=r.cei, overdue_ratio=r.overdue_ratio, avg_days_to_pay=r.avg_days_to_pay,
-        target=r.target, target_met=r.target_met,
-    )  # fmt: skip
-    return row
+    """The line as a row (one per group and period: many, so made in one step)."""
+    return dict(zip(KpiText._fields, r)) if r.period is not None else dict(zip(COLUMNS, r[1:]))
 
 
 def _kpi_result(report: KpiReport, table: bool) -> Result:

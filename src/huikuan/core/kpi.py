@@ -66,17 +66,28 @@ def _ratio(num: int, den: int, places: str, scale: int = 100) -> Decimal | None:
     return Decimal(q).scaleb(-digits)
 
 
-def ratio_text(num: int, den: int, places: str, scale: int = 100) -> str | None:
-    """``str(_ratio(…))`` without making the Decimal (a report's text, line by line)."""
-    if den == 0:
+def percent_text(num: int, den: int) -> str | None:
+    """``str(_ratio(num, den, "0.01"))`` in integers (a report's text, line by line)."""
+    if not den:
         return None
-    digits = len(places) - 2
-    q, r = divmod(abs(num) * scale * 10**digits, abs(den))
-    if 2 * r >= abs(den):
-        q += 1
-    text = str(q).rjust(digits + 1, "0")
     sign = "-" if (num < 0) != (den < 0) else ""
-    return f"{sign}{text[:-digits]}.{text[-digits:]}"
+    num, den = abs(num), abs(den)
+    q, r = divmod(num * 10_000, den)
+    if r + r >= den:
+        q += 1
+    return f"{sign}{q // 100}.{q % 100:02d}"
+
+
+def days_text(num: int, den: int) -> str | None:
+    """``str(_ratio(num, den, "0.1", 1))`` in integers."""
+    if not den:
+        return None
+    sign = "-" if (num < 0) != (den < 0) else ""
+    num, den = abs(num), abs(den)
+    q, r = divmod(num * 10, den)
+    if r + r >= den:
+        q += 1
+    return f"{sign}{q // 10}.{q % 10}"
 
 
 Text = str | None
@@ -84,13 +95,13 @@ Text = str | None
 
 def measure_texts(s: Sums, days: int) -> tuple[Text, Text, Text, Text, Text]:
     """:func:`measure_values` as text."""
-    reduced = s.opening + s.credit_sales - s.closing
+    sold, opening, closing, current = s.credit_sales, s.opening, s.closing, s.closing_current
     return (
-        ratio_text(s.collections, s.opening + s.credit_sales, "0.01"),
-        ratio_text(s.closing * days, s.credit_sales, "0.1", 1),
-        ratio_text(reduced, s.opening + s.credit_sales - s.closing_current, "0.01"),
-        ratio_text(s.closing - s.closing_current, s.closing, "0.01"),
-        ratio_text(s.paid_days, s.paid, "0.1", 1),
+        percent_text(s.collections, opening + sold),
+        days_text(closing * days, sold),
+        percent_text(opening + sold - closing, opening + sold - current),
+        percent_text(closing - current, closing),
+        days_text(s.paid_days, s.paid),
     )
 
 

@@ -9,7 +9,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from huikuan.core.money import to_decimal
+from huikuan.core.kpi import measure_texts, measure_values
+from huikuan.core.money import format_fen, to_decimal
 
 if TYPE_CHECKING:
     from huikuan.core.kpi import Sums
@@ -138,8 +139,6 @@ def kpi(ctx: Context, first: date, by: str | None = None, period: str | None = N
 def _line(
     key: str, cur: str, span: _Span, s: Sums, goals: dict[tuple[str, str, str], int]
 ) -> KpiLine:
-    from huikuan.core.kpi import measure_values
-
     goal = goals.get((key, span.goal, cur)) if goals else None
     return KpiLine(
         span.label, key, cur, to_decimal(s.credit_sales), to_decimal(s.collections),
@@ -151,9 +150,6 @@ def _line(
 def _text(
     key: str, cur: str, span: _Span, s: Sums, goals: dict[tuple[str, str, str], int]
 ) -> KpiText:
-    from huikuan.core.kpi import measure_texts
-    from huikuan.core.money import format_fen
-
     goal = goals.get((key, span.goal, cur)) if goals else None
     return KpiText(
         span.label, key, cur, format_fen(s.credit_sales), format_fen(s.collections),
