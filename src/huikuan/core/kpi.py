@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar as cal
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -126,12 +127,13 @@ class Buckets:
     __slots__ = ("cash", "current", "days", "open", "paid", "sales")
 
     def __init__(self, n: int) -> None:
-        self.open = [0] * (n + 2)  # changes of the open balance at each position
-        self.current = [0] * (n + 2)  # … of its not-yet-due part
-        self.sales = [0] * (n + 1)  # per period (1-based)
-        self.cash = [0] * (n + 1)
-        self.days = [0.0] * (n + 1)
-        self.paid: set[int] = set()  # periods with cash allocations (even netting to 0)
+        # arrays of machine numbers: a report by customer and month holds thousands of these
+        self.open = array("q", [0]) * (n + 2)  # changes of the open balance at each position
+        self.current = array("q", [0]) * (n + 2)  # … of its not-yet-due part
+        self.sales = array("q", [0]) * (n + 1)  # per period (1-based)
+        self.cash = array("q", [0]) * (n + 1)
+        self.days = array("d", [0.0]) * (n + 1)
+        self.paid = array("q", [0]) * (n + 1)  # cash allocations (their 分 may net to 0)
 
     def add(
         self, issued: int, paid: int, due: int, fen: int, cash: int, days: float, void: int, n: int
@@ -154,7 +156,7 @@ class Buckets:
         if n and when <= last:
             self.cash[when] += cash
             self.days[when] += days
-            self.paid.add(when)
+            self.paid[when] += n
         if void and paid <= last:
             self.sales[paid] -= void  # a void cancels the sale in its own period (红冲)
 
@@ -166,7 +168,7 @@ class Buckets:
             bal, cur = bal + self.open[k], cur + self.current[k]
             s = Sums(self.sales[k], self.cash[k], opening, bal, cur, self.cash[k])
             if not (s.credit_sales or s.opening or s.closing):
-                if k not in self.paid:
+                if not self.paid[k]:
                     continue
                 s.closing_current = 0  # no balance to speak of: only the cash
             s.paid_days = int(self.days[k])

@@ -117,7 +117,8 @@ def kpi(ctx: Context, first: date, by: str | None = None, period: str | None = N
     last = ctx.as_of
     periods = split(first, last, period)
     conn = ctx.ledger.conn
-    groups = kpi_groups(conn, by or "all", periods)
+    with ctx.ledger.small_cache():  # one pass over much of the ledger: the OS caches it
+        groups = kpi_groups(conn, by or "all", periods)
     goals = {(t[0], t[1], t[2]): t[3] for t in targets(conn)} if by == "salesperson" else {}
     spans = [_Span(None, 0, "")] + [  # by position: period k is spans[k]
         _Span(label if period else None, (b - a).days + 1, label_of(a, b) or "")
