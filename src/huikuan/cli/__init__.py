@@ -183,6 +183,11 @@ def write_index() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    import os
     import sys
 
+    # Pydantic looks through every installed package for plugins when the first model class
+    # is made (the ledger's tables): a sizeable part of a short command's start-up, for
+    # plugins huikuan does not use. Setting the variable yourself still wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     lean_app(sys.argv[1:])()

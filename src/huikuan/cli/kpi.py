@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -16,7 +15,7 @@ from huikuan.core.kpi import UNITS
 from huikuan.core.money import format_grouped, from_decimal, parse_currency, parse_fen, to_decimal
 from huikuan.output import Result
 from huikuan.services import kpi as kpis
-from huikuan.services.kpi import KpiLine, KpiReport
+from huikuan.services.kpi import KpiReport, KpiText
 
 T = TypeVar("T")
 BY = ("salesperson", "segment", "customer")
@@ -35,7 +34,6 @@ COLUMNS = [
     "target",
     "target_met",
 ]
-MEASURES = ("collection_rate", "dso", "cei", "overdue_ratio", "avg_days_to_pay")
 MONEY = {"credit_sales", "collections", "opening", "closing", "target"}
 target_app = App(
     help="Collection targets (回款任务) per salesperson and period.\n\n"
@@ -72,28 +70,22 @@ def kpi(
     first = parse_day(start, "--from") if start is not None else date(last.year, 1, 1)
     with service_context(last) as ctx:
         report = kpis.kpi(ctx, first, by, period)
-    emit(_kpi_result(report), fmt)
+    emit(_kpi_result(report, fmt == "table"), fmt)
 
 
-def _kpi_row(r: KpiLine) -> dict[str, Any]:
-    row: dict[str, Any] = {"period": r.period} if r.period is not None else {}
-    row |= {"key": r.key, "currency": r.currency}
-    row |= {f: str(getattr(r, f)) for f in ("credit_sales", "collections", "opening", "closing")}
-    row |= {k: _text(getattr(r, k)) for k in MEASURES}
-    return row | {"target": _text(r.target), "target_met": r.target_met}
+def _kpi_row(r: KpiText) -> dict[str, Any]:
+    """The line as a row (one per group and period: many, so made in one step)."""
+    return dict(zip(KpiText._fields, r)) if r.period is not None else dict(zip(COLUMNS, r[1:]))
 
 
-def _text(value: Decimal | None) -> str | None:
-    return str(value) if value is not None else None
-
-
-def _kpi_result(report: KpiReport) -> Result:
+def _kpi_result(report: KpiReport, table: bool) -> Result:
+    """The report (made while written: one line of text at a time); bars only in a table."""
     first, last, period = report.first, report.last, report.period
-    rows = (_kpi_row(r) for r in report.rows)  # made while written: one line of text at a time
-    doc_rows = (_kpi_row(r) for r in report.rows)
+    rows = (_kpi_row(r) for r in report.texts())
+    doc_rows = (_kpi_row(r) for r in report.texts())
     bars = {
         f"{cur} collections by {period}": [(p, str(f)) for p, f in per]
-        for cur, per in report.collections_by_period().items()
+        for cur, per in (report.collections_by_period() if table else {}).items()
     }
     cols = (["period"] if period else []) + COLUMNS
     return Result(

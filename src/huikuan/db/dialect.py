@@ -6,7 +6,8 @@ Queries use these as ordinary SQLAlchemy expressions; the dialect chooses the SQ
   arithmetic; PostgreSQL ``date - date``);
 - :class:`greatest` / :class:`least` — of two values (SQLite's scalar ``MAX(a, b)`` /
   ``MIN(a, b)``; PostgreSQL ``GREATEST``/``LEAST``);
-- :class:`unindexed` — a column SQLite must not pick an index for (``+col``; PostgreSQL as is).
+- :class:`unindexed` — a column SQLite must not pick an index for (``+col``; PostgreSQL as is);
+- :func:`partial_index` — an index of the rows matching a condition, spelt per engine.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateIndex
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 
@@ -97,3 +99,23 @@ def _unindexed_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
 @compiles(unindexed, "postgresql")
 def _unindexed_pg(element: unindexed, compiler: Any, **kw: Any) -> str:
     return _args(element, compiler, **kw)[0]
+
+
+def partial_index(
+    name: str, *columns: str, where: str, pg_where: str | None = None, unique: bool = False
+) -> sa.Index:
+    """An index of the rows matching ``where`` (PostgreSQL: ``pg_where``, default the same).
+
+    PostgreSQL's condition waits in ``info`` until a PostgreSQL ``CREATE INDEX`` is compiled:
+    a ``postgresql_where`` argument would import the PostgreSQL dialect on every start-up."""
+    info = {"postgresql_where": pg_where or where}
+    return sa.Index(name, *columns, unique=unique, sqlite_where=sa.text(where), info=info)
+
+
+@compiles(CreateIndex, "postgresql")
+def _create_index_pg(create: CreateIndex, compiler: Any, **kw: Any) -> str:
+    index = create.element
+    where = index.info.get("postgresql_where")
+    if where is not None:
+        index.dialect_options["postgresql"]["where"] = sa.text(where)
+    return str(compiler.visit_create_index(create, **kw))

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from huikuan.db.dialect import partial_index
 from huikuan.db.types import Timestamp
 
 ROLES = ("decision_maker", "finance", "purchasing", "legal_rep", "other")
@@ -103,7 +104,7 @@ class Invoice(SQLModel, table=True):
         ),
         sa.Index("invoice_customer", "customer_id"),
         sa.Index("invoice_issue", "issue_date"),
-        sa.Index(
+        partial_index(
             "invoice_open",
             "customer_id",
             "currency",
@@ -111,8 +112,7 @@ class Invoice(SQLModel, table=True):
             "issue_date",
             "number",
             "open_amount",
-            sqlite_where=sa.text("open_amount > 0"),
-            postgresql_where=sa.text("open_amount > 0"),
+            where="open_amount > 0",
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -146,20 +146,18 @@ class Payment(SQLModel, table=True):
         sa.CheckConstraint("unapplied >= 0 AND unapplied <= amount", name="payment_unapplied"),
         sa.Index("payment_customer", "customer_id", "date"),
         sa.Index("payment_reference", "customer_id", "reference"),  # the duplicate check
-        sa.Index(
+        partial_index(
             "payment_unapplied",
             "customer_id",
             "currency",
             "date",
             "id",
-            sqlite_where=sa.text("unapplied > 0"),
-            postgresql_where=sa.text("unapplied > 0"),
+            where="unapplied > 0",
         ),
-        sa.Index(
+        partial_index(
             "payment_reversed",
             "reversed_on",
-            sqlite_where=sa.text("reversed_on IS NOT NULL"),
-            postgresql_where=sa.text("reversed_on IS NOT NULL"),
+            where="reversed_on IS NOT NULL",
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -372,12 +370,12 @@ class ProvisionRun(SQLModel, table=True):
 
     __tablename__ = "provision_run"
     __table_args__ = (
-        sa.Index(
+        partial_index(
             "provision_run_live",
             "as_of",
             unique=True,
-            sqlite_where=sa.text("superseded = 0"),
-            postgresql_where=sa.text("NOT superseded"),
+            where="superseded = 0",
+            pg_where="NOT superseded",
         ),
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -7,15 +7,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from huikuan.core.money import to_decimal
+from huikuan.core.kpi import measure_texts, measure_values
+from huikuan.core.money import format_fen, to_decimal
 
 if TYPE_CHECKING:
     from huikuan.core.kpi import Sums
     from huikuan.services.context import Context
 
 Periods = list[tuple[str, date, date]]
+T = TypeVar("T")
 
 
 class KpiLine(NamedTuple):
@@ -43,6 +45,26 @@ class KpiLine(NamedTuple):
         return None if self.target is None else self.collections >= self.target
 
 
+class KpiText(NamedTuple):
+    """A line as text: each figure as ``str()`` of its :class:`KpiLine` Decimal, made from
+    the 分 and ratios in integers (a report by customer and month writes many lines)."""
+
+    period: str | None
+    key: str
+    currency: str
+    credit_sales: str
+    collections: str
+    opening: str
+    closing: str
+    collection_rate: str | None
+    dso: str | None
+    cei: str | None
+    overdue_ratio: str | None
+    avg_days_to_pay: str | None
+    target: str | None
+    target_met: bool | None
+
+
 @dataclass(frozen=True, slots=True)
 class KpiReport:
     """The KPIs from ``first`` to ``last``: rows by period label (when split), key, currency.
@@ -54,11 +76,16 @@ class KpiReport:
     last: date
     period: str | None
     make_rows: Callable[[], Iterator[KpiLine]]
+    make_texts: Callable[[], Iterator[KpiText]]
 
     @property
     def rows(self) -> Iterator[KpiLine]:
         """The lines, made as they are read."""
         return self.make_rows()
+
+    def texts(self) -> Iterator[KpiText]:
+        """The lines as text (what JSON, CSV and tables show), made as they are read."""
+        return self.make_texts()
 
     def collections_by_period(self) -> dict[str, list[tuple[str, Decimal]]]:
         """Per currency (sorted), the collections of each period (sorted); empty unsplit."""
@@ -72,45 +99,64 @@ class KpiReport:
         return {c: sorted(v.items()) for c, v in sorted(per.items())}
 
 
+class _Span(NamedTuple):
+    """What a line needs of its period: its label (None unsplit), days and target label."""
+
+    label: str | None
+    days: int
+    goal: str
+
+
 def kpi(ctx: Context, first: date, by: str | None = None, period: str | None = None) -> KpiReport:
     """The KPIs from ``first`` to ``ctx.as_of``, overall or per salesperson, segment or
     customer, in one period or split by month or quarter; per salesperson with the target
     set for exactly that period (a month, quarter or year), if any."""
-    from huikuan.core.kpi import split
-    from huikuan.store.kpi import kpi_sums, targets
+    from huikuan.core.kpi import label_of, split
+    from huikuan.store.kpi import kpi_groups, targets
 
     last = ctx.as_of
     periods = split(first, last, period)
     conn = ctx.ledger.conn
-    sums = kpi_sums(conn, by or "all", periods)
+    with ctx.ledger.small_cache():  # one pass over much of the ledger: the OS caches it
+        groups = kpi_groups(conn, by or "all", periods)
     goals = {(t[0], t[1], t[2]): t[3] for t in targets(conn)} if by == "salesperson" else {}
-    bounds = {label: (a, b) for label, a, b in periods}
-    ordered = sorted(sums.items(), key=lambda kv: kv[0])
+    spans = [_Span(None, 0, "")] + [  # by position: period k is spans[k]
+        _Span(label if period else None, (b - a).days + 1, label_of(a, b) or "")
+        for label, a, b in periods
+    ]
+    order = sorted(groups)  # then by period: labels sort as their periods do
 
-    def rows() -> Iterator[KpiLine]:
-        for (key, cur, label), s in ordered:
-            yield _line(key, cur, label if period else None, s, bounds[label], goals)
+    def lines(make: Callable[..., T]) -> Callable[[], Iterator[T]]:
+        def made() -> Iterator[T]:
+            for key, cur in order:
+                for j, s in groups[(key, cur)].sums():
+                    yield make(key, cur, spans[j], s, goals)
 
-    return KpiReport(first, last, period, rows)
+        return made
+
+    return KpiReport(first, last, period, lines(_line), lines(_text))
 
 
 def _line(
-    key: str,
-    cur: str,
-    label: str | None,
-    s: Sums,
-    bounds: tuple[date, date],
-    goals: dict[tuple[str, str, str], int],
+    key: str, cur: str, span: _Span, s: Sums, goals: dict[tuple[str, str, str], int]
 ) -> KpiLine:
-    from huikuan.core.kpi import label_of, measures
-
-    a, b = bounds
-    goal = goals.get((key, label_of(a, b) or "", cur))
-    m = measures(s, (b - a).days + 1)
+    goal = goals.get((key, span.goal, cur)) if goals else None
     return KpiLine(
-        label, key, cur, to_decimal(s.credit_sales), to_decimal(s.collections),
-        to_decimal(s.opening), to_decimal(s.closing), m["collection_rate"], m["dso"], m["cei"],
-        m["overdue_ratio"], m["avg_days_to_pay"], to_decimal(goal) if goal is not None else None,
+        span.label, key, cur, to_decimal(s.credit_sales), to_decimal(s.collections),
+        to_decimal(s.opening), to_decimal(s.closing), *measure_values(s, span.days),
+        to_decimal(goal) if goal is not None else None,
+    )  # fmt: skip
+
+
+def _text(
+    key: str, cur: str, span: _Span, s: Sums, goals: dict[tuple[str, str, str], int]
+) -> KpiText:
+    goal = goals.get((key, span.goal, cur)) if goals else None
+    return KpiText(
+        span.label, key, cur, format_fen(s.credit_sales), format_fen(s.collections),
+        format_fen(s.opening), format_fen(s.closing), *measure_texts(s, span.days),
+        format_fen(goal) if goal is not None else None,
+        None if goal is None else s.collections >= goal,
     )  # fmt: skip
 
 

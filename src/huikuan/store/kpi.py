@@ -1,8 +1,10 @@
-"""SQL behind ``kpi`` and ``target``: grouped sums per period in two passes, and targets.
+"""SQL behind ``kpi`` and ``target``: grouped sums by period position, and targets.
 
-One pass over invoices (with each invoice's allocations summed at every period boundary)
-gives sales, opening/closing and the not-yet-due part of closing for every period at once;
-one pass over the period's cash allocations gives collections and days to pay.
+One grouped pass over the open invoices and the allocations since the first period (and
+those before it to invoices issued later) gives every bound's balance and its not-yet-due
+part, the sales, the collections with their days to pay and the voids, keyed by the
+positions of the dates among the bounds (running sums in Python,
+:class:`~huikuan.core.kpi.Buckets`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from huikuan.core.kpi import Sums
-from huikuan.db.dialect import days_between, greatest
+from huikuan.core.kpi import Buckets, Sums
+from huikuan.db.dialect import days_between, greatest, unindexed
 from huikuan.db.tables import allocation, customer, invoice, payment, target
 from huikuan.store.collections import fen_sum
 from huikuan.store.db import Connection, sa_of
@@ -43,11 +45,44 @@ KEYS = ("customer", "salesperson", "segment", "region", "all")
 
 def kpi_sums(conn: Connection, by: str, periods: Periods) -> dict[tuple[str, str, str], Sums]:
     """``(key, currency, period label) -> Sums`` for every group with something to show."""
-    out: dict[tuple[str, str, str], Sums] = {}
-    db = sa_of(conn)
-    _balances(db, by, periods, out)
-    _collections(db, collections(by, periods), periods, out)
-    return out
+    return {
+        (k, cur, periods[j - 1][0]): s
+        for (k, cur), b in kpi_groups(conn, by, periods).items()
+        for j, s in b.sums()
+    }
+
+
+def kpi_groups(conn: Connection, by: str, periods: Periods) -> dict[tuple[str, str], Buckets]:
+    """``(key, currency) -> Buckets``: the sums of every period, made when read."""
+    return _gather(sa_of(conn), by, periods)
+
+
+def _balances(db: sa.Connection, by: str, periods: Periods, out: dict[Any, Sums]) -> None:
+    """Only the balances (sales, opening, closing and its not-yet-due part) into ``out``."""
+    for (k, cur), b in _gather(db, by, periods).items():
+        for j, s in b.sums():
+            if s.credit_sales or s.opening or s.closing:
+                sold, was, now = s.credit_sales, s.opening, s.closing
+                out[(k, cur, periods[j - 1][0])] = Sums(sold, 0, was, now, s.closing_current)
+
+
+def _gather(db: sa.Connection, by: str, periods: Periods) -> dict[tuple[str, str], Buckets]:
+    n = len(periods)
+    groups: dict[tuple[str, str], Buckets] = {}
+    names = _customer_codes(db) if by == "customer" else None
+    last, b = None, Buckets(0)
+    for row in db.execute(pieces(by, _bounds(periods))):
+        if (row[0], row[1]) != last:  # rows come grouped (SQLite) or not (PostgreSQL)
+            last = (row[0], row[1])
+            key = (names[row[0]] if names is not None else row[0], row[1])
+            b = groups.get(key) or groups.setdefault(key, Buckets(n))
+        b.add(*row[2:])
+    return groups
+
+
+def _customer_codes(db: sa.Connection) -> dict[int, str]:
+    """Customer id -> code (``--by customer`` groups by id: no join per row)."""
+    return {cid: code for cid, code in db.execute(sa.select(customer.c.id, customer.c.code))}
 
 
 def _bounds(periods: Periods) -> list[date]:
@@ -59,103 +94,60 @@ def _sum_if(cond: sa.ColumnElement[bool], value: Any) -> sa.ColumnElement[Any]:
     return fen_sum(sa.case((cond, value), else_=0))
 
 
-def _at_bounds(bounds: list[date], value: Any, later: Any = None) -> list[sa.ColumnElement[Any]]:
-    """Per bound b: the sum of ``value`` over invoices issued by b, and over those of them
-    not yet due on b (with ``later``, a date column: only rows dated after b)."""
+def position(day: Any, bounds: list[date], on_counts: bool = False) -> sa.ColumnElement[int]:
+    """How many bounds lie before ``day`` (with ``on_counts``: on or before it)."""
+    whens = [((day < b) if on_counts else (day <= b), k) for k, b in enumerate(bounds)]
+    return sa.case(*whens, else_=len(bounds))
+
+
+def _keyed(by: str, *cols: Any) -> sa.Select[Any]:
+    """``SELECT key, currency, cols…`` over invoices (and their customers, unless by
+    customer: then the key is the customer's id, named after the grouping)."""
     i = invoice.c
-    cols = []
-    for b in bounds:
-        issued = i.issue_date <= b if later is None else sa.and_(later > b, i.issue_date <= b)
-        cols += [_sum_if(issued, value), _sum_if(sa.and_(issued, i.due_date >= b), value)]
-    return cols
-
-
-def balances(by: str, periods: Periods) -> tuple[sa.Select[Any], ...]:
-    """Per key and currency, open and not-yet-due open at each bound, and sales per period,
-    in three grouped passes over what can matter. What was open on b is what is open now plus
-    what was paid after b (an invoice's open amount is its amount less its allocations):
-    the open invoices (the partial index), the allocations dated after the first bound, and
-    the invoices issued in the periods."""
-    bounds = _bounds(periods)
-    i, a, key = invoice.c, allocation.c, group_key(by).label("k")
-    last = bounds[-1]
-    base = sa.select(key, i.currency).join_from(invoice, customer, customer.c.id == i.customer_id)
-    now = base.add_columns(*_at_bounds(bounds, i.open_amount))
-    now = now.where(i.open_amount > sa.literal_column("0"), i.issue_date <= last)
-    paid = sa.select(key, i.currency, *_at_bounds(bounds, a.amount, a.date))
-    paid = paid.select_from(allocation).join(invoice, i.id == a.invoice_id)
-    paid = paid.join(customer, customer.c.id == i.customer_id)
-    paid = paid.where(a.date > bounds[0], i.issue_date <= last)
-    sold = base.add_columns(  # a void cancels the sale in its own period (红冲)
-        *(
-            _sum_if(i.issue_date.between(p[1], bounds[k + 1]), i.amount)
-            - _sum_if(i.voided_on.between(p[1], bounds[k + 1]), i.amount)
-            for k, p in enumerate(periods)
-        )
+    if by == "customer":
+        return sa.select(i.customer_id.label("k"), i.currency.label("currency"), *cols)
+    key = group_key(by).label("k")
+    return sa.select(key, i.currency.label("currency"), *cols).join_from(
+        invoice, customer, customer.c.id == i.customer_id
     )
-    first = periods[0][1]
-    sold = sold.where(sa.or_(i.issue_date.between(first, last), i.voided_on.between(first, last)))
-    groups = (i.currency,) if by == "all" else (key, i.currency)  # PostgreSQL: no constant
-    return tuple(q.group_by(*groups) for q in (now, paid, sold))
 
 
-def _balances(db: sa.Connection, by: str, periods: Periods, out: dict[Any, Sums]) -> None:
-    n = len(periods) + 1
-    now, paid, sold = balances(by, periods)
-    at: dict[tuple[str, str], list[int]] = {}
-    for stmt in (now, paid):
-        for row in db.execute(stmt):
-            sums = at.setdefault((row[0], row[1]), [0] * (2 * n))
-            for j, fen in enumerate(row[2:]):
-                sums[j] += fen or 0
-    sales = {(row[0], row[1]): [fen or 0 for fen in row[2:]] for row in db.execute(sold)}
-    for k, cur in sorted(at.keys() | sales.keys()):
-        vals, sold_in = at.get((k, cur), [0] * (2 * n)), sales.get((k, cur), [0] * (n - 1))
-        for j, (label, _, _) in enumerate(periods):
-            s = Sums(credit_sales=sold_in[j], opening=vals[2 * j], closing=vals[2 * (j + 1)])
-            s.closing_current = vals[2 * (j + 1) + 1]
-            if s.credit_sales or s.opening or s.closing:
-                out[(k, cur, label)] = s
+def pieces(by: str, bounds: list[date]) -> sa.Select[Any]:
+    """Per key, currency and (issued, paid, due) positions: the pieces of
+    :class:`~huikuan.core.kpi.Buckets`, and of them the cash (分, 分-days, rows) and voids.
+    What was open on b is what is open now plus what was applied after b; what was sold in
+    a period is the open amount now plus every allocation of the invoices issued in it.
+    So: the open invoices (the partial index), the allocations dated after the first bound,
+    and those dated before it to invoices issued later, in one grouped pass."""
+    i, a, b0, last = invoice.c, allocation.c, bounds[0], bounds[-1]
+    issued, due = position(i.issue_date, bounds), position(i.due_date, bounds, on_counts=True)
+    zero, never = sa.literal(0, sa.BigInteger), sa.literal(len(bounds), sa.Integer)
+    open_now = _keyed(by, issued.label("i"), never.label("p"), due.label("d"),
+        i.open_amount.label("fen"), zero.label("cash"), sa.literal(0.0, sa.Float).label("days"),
+        zero.label("void"), sa.literal(0, sa.Integer).label("n"),
+    ).where(i.open_amount > 0, unindexed(i.issue_date) <= last)  # fmt: skip
+    after = _applied(by, bounds).where(a.date > b0, i.issue_date <= last)
+    before = _applied(by, bounds).where(a.date <= b0, i.issue_date > b0, i.issue_date <= last)
+    r = sa.union_all(open_now, after, before).subquery("r").c
+    return sa.select(
+        r.k, r.currency, r.i, r.p, r.d, fen_sum(r.fen), fen_sum(r.cash), sa.func.sum(r.days),
+        fen_sum(r.void), sa.func.sum(r.n),
+    ).group_by(r.k, r.currency, r.i, r.p, r.d)  # fmt: skip
 
 
-def collections(by: str, periods: Periods) -> sa.Select[Any]:
-    """Per key, currency and period index: cash collected and 分-days from issue to payment."""
-    # credit applied to a later invoice counts when both exist: max(payment date, issue date)
-    a, i = allocation.c, invoice.c
-    when = greatest(a.date, i.issue_date)
-    which = sa.case(*((when <= p[2], j) for j, p in enumerate(periods)))
+def _applied(by: str, bounds: list[date]) -> sa.Select[Any]:
+    """The allocations as pieces (the columns of :func:`pieces`' open invoices)."""
+    i, a, p = invoice.c, allocation.c, payment.c
+    cash = p.kind == "payment"
     # a counter-entry (payment reversed) takes back the days of the payment it undoes
-    paid_on = sa.case((a.amount < 0, payment.c.date), else_=a.date)
+    paid_on = sa.case((a.amount < 0, p.date), else_=a.date)
     days = greatest(sa.literal_column("0"), days_between(i.issue_date, paid_on))
-    rows = (
-        sa.select(
-            group_key(by).label("k"),
-            i.currency,
-            which.label("j"),
-            a.amount,
-            (sa.cast(a.amount, sa.Float) * days).label("fen_days"),
-        )
-        .select_from(allocation)
-        .join(payment, sa.and_(payment.c.id == a.payment_id, payment.c.kind == "payment"))
-        .join(invoice, i.id == a.invoice_id)
-        .join(customer, customer.c.id == i.customer_id)
-        .where(when.between(periods[0][1], periods[-1][2]))
-        .subquery("r")
-    )
-    r = rows.c
-    # summed as floating point, which cannot overflow as an integer sum can
-    return sa.select(r.k, r.currency, r.j, fen_sum(r.amount), sa.func.sum(r.fen_days)).group_by(
-        r.k, r.currency, r.j
-    )
-
-
-def _collections(
-    db: sa.Connection, stmt: sa.Select[Any], periods: Periods, out: dict[Any, Sums]
-) -> None:
-    for k, cur, j, paid, days in db.execute(stmt):
-        s = out.setdefault((k, cur, periods[j][0]), Sums())
-        s.collections = s.paid = paid
-        s.paid_days = int(days)
+    return _keyed(by, position(i.issue_date, bounds), position(a.date, bounds),
+        position(i.due_date, bounds, on_counts=True), a.amount,
+        sa.case((cash, a.amount), else_=0),
+        sa.case((cash, sa.cast(a.amount, sa.Float) * days), else_=0.0),  # no integer overflow
+        sa.case((p.kind == "void", a.amount), else_=0), sa.case((cash, 1), else_=0),
+    ).join(allocation, a.invoice_id == i.id).join(payment, p.id == a.payment_id)  # fmt: skip
 
 
 # --- targets ---------------------------------------------------------------------------------
