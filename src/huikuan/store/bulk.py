@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import itertools
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 INVOICE_FIELDS = (
@@ -165,3 +166,16 @@ def _payment_sql(rows: int) -> str:
         for r in range(rows)
     )
     return f"INSERT INTO payment ({PAYMENT_COLUMNS}) VALUES {values}"
+
+
+def reader_path(conn: sqlite3.Connection) -> str | None:
+    """The ledger's file when another connection can read it while ``conn`` writes (WAL
+    mode: readers see the last commit), else None (in memory, or a rollback journal)."""
+    (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+    path = next((row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+    return path if path and str(mode).lower() == "wal" else None
+
+
+def open_reader(path: str) -> sqlite3.Connection:
+    """A read-only connection to the ledger file ``path`` (for a forked child's look-ups)."""
+    return sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True, check_same_thread=False)

@@ -31,7 +31,8 @@ from huikuan.core.records import (
 )
 from huikuan.core.text import printable
 from huikuan.store import ledger as L
-from huikuan.store import pipeline, setalloc, sheets
+from huikuan.store import bulk, pipeline, setalloc, sheets
+from huikuan.store.paystream import StreamAllocator
 from huikuan.store.db import Ledger
 from huikuan.store.paylookup import PaymentLookups
 from huikuan.store.sources import (
@@ -123,7 +124,9 @@ def _run(
             raise ImportFailed(*problems, summary="nothing imported")
         importer = _importer(conn, label, opts, src.size)
         importer.cols = header
-        parallel = importer.PARALLEL and _parallel(fmt, opts.kind, src.size)
+        parallel = importer.PARALLEL and (
+            _parallel(fmt, opts.kind, src.size) or importer.payments_apart(fmt)
+        )
         importer.source = src if parallel else None
         count = importer.run(records, check_columns=not header)
     except UnicodeError as exc:
@@ -282,6 +285,9 @@ class _Importer(PaymentLookups):
         table = {"customers": "customer", "invoices": "invoice", "payments": "payment"}[opts.kind]
         self.first_new_id = self._max_id(table) + 1
         self.lines = array.array("q")  # bulk: the line of each row inserted, in id order
+        self.customer_count = len(customers)
+        self.stream: StreamAllocator | None = None  # bulk payments: allocated as inserted
+        self.reader: str | None = None  # the ledger file a child checking payments reads
 
     def _customers(self) -> Any:
         return self.conn.execute("SELECT id, code, terms FROM customer")
@@ -300,6 +306,8 @@ class _Importer(PaymentLookups):
         count = 0
         tables = ("payment", "allocation") if self.opts.kind == "payments" else ("invoice",)
         dropped = L.drop_indexes(self.conn, *tables) if self.bulk else []
+        if self.bulk and self.opts.kind == "payments":
+            self.stream = StreamAllocator(self.conn, self.first_new_id, self._read_all())
         for chunk in self._checked(records, check, check_columns):
             count += self._insert(chunk)
         if self.opts.kind == "payments":
@@ -330,10 +338,15 @@ class _Importer(PaymentLookups):
         def make() -> Iterator[list[Item]]:
             return _chunks(self._clean(records, check, check_columns))
 
+        def make_apart() -> Iterator[list[Item]]:
+            if self.reader is not None:  # the child's own connection for its look-ups
+                self.conn = bulk.open_reader(self.reader)
+            return make()
+
         if self.source is None:
             return make()
         return pipeline.checked_in_child(
-            make, self.problems, self.source.count_reads, self.opts.progress, self.opts.calendar
+            make_apart, self.problems, self.source.count_reads, self.opts.progress, self.opts.calendar
         )
 
     def _check_invoice(self, raw: Any) -> tuple[Any, list[tuple[str, str]]]:
@@ -407,7 +420,24 @@ class _Importer(PaymentLookups):
         return f"{col}: duplicate {value!r} ({where})"
 
     def _insert_payments(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
-        L.insert_payment_rows(conn, rows, check=not self.bulk)
+        if self.stream is not None:
+            self.stream.insert(rows)
+        else:
+            L.insert_payment_rows(conn, rows, check=not self.bulk)
+
+    def payments_apart(self, fmt: str) -> bool:
+        """Whether to check a big CSV payments file in a second process (2+ cores): on a
+        ledger file in WAL mode, where the child can read the invoices through a connection
+        of its own while this one writes."""
+        if fmt != "csv" or self.opts.kind != "payments" or not self.bulk:
+            return False
+        self.reader = bulk.reader_path(self.conn)
+        return self.reader is not None and pipeline.available()
+
+    def _read_all(self) -> bool:
+        """Whether to read every customer's open invoices at once: when the file (at about
+        45 bytes a row) has as many rows as there are customers, it likely pays most."""
+        return self.size // 45 >= self.customer_count
 
     def _insert_unrepeated(self, chunk: list[Item], insert: Callable[..., Any]) -> int:
         """A chunk of payments that repeats a reference: each repeat reported (the ledger's
@@ -426,7 +456,11 @@ class _Importer(PaymentLookups):
         return len(keep)
 
     def _allocate_new(self) -> None:
-        """Allocate this import's payments set-wise (:mod:`huikuan.store.setalloc`)."""
+        """Allocate this import's payments set-wise (:mod:`huikuan.store.setalloc`), unless
+        they were allocated as they went in (:mod:`huikuan.store.paystream`)."""
+        if self.stream is not None and self.stream.ordered:
+            self.stream.finish()
+            return
         setalloc.allocate_new_payments(self.conn, self.first_new_id, self.ALLOCATION_WRITER)
 
 
