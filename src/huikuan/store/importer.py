@@ -30,11 +30,11 @@ from huikuan.core.records import (
     check_invoice,
 )
 from huikuan.core.text import printable
-from huikuan.store import ledger as L
 from huikuan.store import bulk, pipeline, setalloc, sheets
-from huikuan.store.paystream import StreamAllocator
+from huikuan.store import ledger as L
 from huikuan.store.db import Ledger
 from huikuan.store.paylookup import PaymentLookups
+from huikuan.store.paystream import StreamAllocator
 from huikuan.store.sources import (
     FORMATS,
     ROW_PROBLEM,
@@ -346,7 +346,11 @@ class _Importer(PaymentLookups):
         if self.source is None:
             return make()
         return pipeline.checked_in_child(
-            make_apart, self.problems, self.source.count_reads, self.opts.progress, self.opts.calendar
+            make_apart,
+            self.problems,
+            self.source.count_reads,
+            self.opts.progress,
+            self.opts.calendar,
         )
 
     def _check_invoice(self, raw: Any) -> tuple[Any, list[tuple[str, str]]]:

@@ -149,7 +149,8 @@ class StreamAllocator:
         :attr:`next_id` on, allocated while the file stays in date order."""
         if self.book is not None and any(self._out_of_order(row[1]) for row in rows):
             self._undo()
-        pid, out, allocations = self.next_id, [], []
+        pid, out = self.next_id, []
+        allocations: list[tuple[int, int, int, str]] = []
         for row in rows:
             rest = row[2]
             if self.book is not None:
@@ -201,9 +202,7 @@ def _drop_open_indexes(conn: sqlite3.Connection) -> list[str]:
     return [sql for _, sql in found]
 
 
-PAYMENT_INSERT = (
-    "id, customer_id, date, amount, currency, invoice_id, reference, method, unapplied"
-)
+PAYMENT_INSERT = "id, customer_id, date, amount, currency, invoice_id, reference, method, unapplied"
 ALLOCATION_INSERT = "payment_id, invoice_id, amount, date"
 
 
