@@ -106,14 +106,19 @@ def _expected(base: Path, file: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     return _state(old)
 
 
-def _big(monkeypatch: pytest.MonkeyPatch, *, child: bool, read_all: bool, chunk: int) -> None:
+# The file's estimated rows: 0 (open invoices read customer by customer, open-invoice index
+# kept), 6 (read at once: as many rows as customers) or many (read at once, index rebuilt).
+ROWS = {0: 0, 1: 6, 2: 10**9}
+
+
+def _big(monkeypatch: pytest.MonkeyPatch, *, child: bool, rows: int, chunk: int) -> None:
     """Make any file take the big-file path (chunks of ``chunk`` rows)."""
     monkeypatch.setattr(importer, "_bulk", lambda conn, kind, size: kind == "payments")
     monkeypatch.setattr(paylookup, "BIG_BYTES", 0)
     monkeypatch.setattr(importer, "CHUNK", chunk)
     monkeypatch.setattr(paylookup, "CHUNK", chunk)
     monkeypatch.setattr(pipeline, "available", lambda: child)
-    monkeypatch.setattr(_Importer, "_read_all", lambda self: read_all)
+    monkeypatch.setattr(_Importer, "_rows", lambda self: ROWS[rows])
 
 
 def _case(seed: int, tmp_path: Path) -> tuple[Path, list[list[str]], list[tuple[str, str, str]]]:
@@ -130,7 +135,7 @@ def test_in_date_order_allocated_while_inserting_as_one_by_one(
     base, rows, _ = _case(seed, tmp_path)
     file = write_csv(tmp_path / "p.csv", PAY_HEADER, rows)
     expected = _expected(base, file, tmp_path, monkeypatch)
-    _big(monkeypatch, child=False, read_all=seed % 2 == 0, chunk=1 + seed % 7)
+    _big(monkeypatch, child=False, rows=seed % 3, chunk=1 + seed % 7)
     monkeypatch.setattr(setalloc, "allocate_new_payments", _not_called)
     new = tmp_path / "new.db"
     shutil.copy(base, new)
@@ -146,7 +151,7 @@ def test_rows_checked_in_a_child_give_the_same_ledger(
     base, rows, _ = _case(seed, tmp_path)
     file = write_csv(tmp_path / "p.csv", PAY_HEADER, rows)
     expected = _expected(base, file, tmp_path, monkeypatch)
-    _big(monkeypatch, child=True, read_all=seed % 2 == 0, chunk=4)
+    _big(monkeypatch, child=True, rows=seed % 3, chunk=4)
     children: list[object] = []
     real = pipeline.checked_in_child
     monkeypatch.setattr(pipeline, "checked_in_child", lambda *a: children.append(1) or real(*a))
@@ -166,7 +171,7 @@ def test_a_row_out_of_date_order_undoes_and_allocates_at_the_end(
     rows += [[code, "2026-06-01", "10", "", "CNY", "", ""]]
     file = write_csv(tmp_path / "p.csv", PAY_HEADER, rows)
     expected = _expected(base, file, tmp_path, monkeypatch)
-    _big(monkeypatch, child=seed % 3 == 0, read_all=seed % 2 == 0, chunk=5)
+    _big(monkeypatch, child=seed % 3 == 0, rows=seed % 3, chunk=5)
     undone: list[int] = []
     real = StreamAllocator._undo
     monkeypatch.setattr(StreamAllocator, "_undo", lambda self: undone.append(1) or real(self))
@@ -186,7 +191,7 @@ def test_bad_rows_checked_in_the_child_are_reported_and_nothing_is_written(
     rows += [["C0", "2026-05-01", "5", "N1", "CNY", "", ""]]
     rows += [["C0", "2026-05-02", "5", "", "CNY", "TWICE", ""]] * 2
     file = write_csv(tmp_path / "p.csv", PAY_HEADER, rows)
-    _big(monkeypatch, child=True, read_all=True, chunk=3)
+    _big(monkeypatch, child=True, rows=2, chunk=3)
     before = _state(base)
     with pytest.raises(ImportFailed) as info:
         _import(base, file)
@@ -219,3 +224,41 @@ def test_a_ledger_file_in_wal_mode_can_be_read_by_a_second_connection(tmp_path: 
 
 def _not_called(*args: Any) -> int:
     raise AssertionError("allocated at the end, not as the rows went in")
+
+
+def test_repeated_references_found_in_one_pass_as_the_chunked_path_finds_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A credit note's reference is not a payment's; the first payment with a reference is
+    not a repeat, the later ones are (also of a payment already in the ledger)."""
+    base = tmp_path / "base.db"
+    book = Book(base)
+    for code in ("C0", "C1"):
+        book.customer(code)
+    book.invoice("N1", "C0", "2026-01-05", "500")
+    book.payment("C0", "2026-01-06", "50", reference="OLD", kind="credit_note")
+    book.payment("C1", "2026-01-06", "50", reference="PAID")
+    book.close()
+    rows = [
+        ["C0", "2026-02-01", "10", "", "CNY", "OLD", ""],  # 2: a credit note's: fine
+        ["C1", "2026-02-01", "10", "", "CNY", "OLD", ""],  # 3: another customer: fine
+        ["C1", "2026-02-02", "10", "", "CNY", "PAID", ""],  # 4: the ledger's
+        ["C0", "2026-02-03", "10", "", "CNY", "TWICE", ""],  # 5: first: fine
+        ["C0", "2026-02-04", "10", "", "CNY", "TWICE", ""],  # 6
+        ["C0", "2026-02-05", "10", "", "CNY", "OLD", ""],  # 7: repeats line 2
+        ["C0", "2026-02-05", "10", "", "CNY", "TWICE", ""],  # 8
+    ]
+    file = write_csv(tmp_path / "p.csv", PAY_HEADER, rows)
+    messages = []
+    for big in (False, True):
+        copy = tmp_path / f"{big}.db"
+        shutil.copy(base, copy)
+        with monkeypatch.context() as m:
+            if big:
+                _big(m, child=False, rows=2, chunk=3)
+            with pytest.raises(ImportFailed) as info:
+                _import(copy, file)
+        messages.append(info.value.messages)
+        assert _state(copy) == _state(base)
+    said = [m.split(": ", 1)[0].rsplit(":", 1)[1] for m in messages[1]]
+    assert said == ["4", "6", "7", "8"] and messages[0] == messages[1]

@@ -307,7 +307,9 @@ class _Importer(PaymentLookups):
         tables = ("payment", "allocation") if self.opts.kind == "payments" else ("invoice",)
         dropped = L.drop_indexes(self.conn, *tables) if self.bulk else []
         if self.bulk and self.opts.kind == "payments":
-            self.stream = StreamAllocator(self.conn, self.first_new_id, self._read_all())
+            self.stream = StreamAllocator(
+                self.conn, self.first_new_id, self._rows(), self.customer_count
+            )
         for chunk in self._checked(records, check, check_columns):
             count += self._insert(chunk)
         if self.opts.kind == "payments":
@@ -328,6 +330,8 @@ class _Importer(PaymentLookups):
                 + _REPEATED.format(reference=reference)
                 for pid, reference in L.repeated_references(self.conn, self.first_new_id)
             ]
+        if self.stream is not None:
+            self.stream.finish()
         if not self.problems:
             self._allocate_new()
         L.create_indexes(self.conn, [sql for name, sql in dropped if name != "payment_reference"])
@@ -438,10 +442,9 @@ class _Importer(PaymentLookups):
         self.reader = bulk.reader_path(self.conn)
         return self.reader is not None and pipeline.available()
 
-    def _read_all(self) -> bool:
-        """Whether to read every customer's open invoices at once: when the file (at about
-        45 bytes a row) has as many rows as there are customers, it likely pays most."""
-        return self.size // 45 >= self.customer_count
+    def _rows(self) -> int:
+        """About how many rows the file has (45 bytes a row)."""
+        return self.size // 45
 
     def _insert_unrepeated(self, chunk: list[Item], insert: Callable[..., Any]) -> int:
         """A chunk of payments that repeats a reference: each repeat reported (the ledger's
@@ -463,7 +466,6 @@ class _Importer(PaymentLookups):
         """Allocate this import's payments set-wise (:mod:`huikuan.store.setalloc`), unless
         they were allocated as they went in (:mod:`huikuan.store.paystream`)."""
         if self.stream is not None and self.stream.ordered:
-            self.stream.finish()
             return
         setalloc.allocate_new_payments(self.conn, self.first_new_id, self.ALLOCATION_WRITER)
 

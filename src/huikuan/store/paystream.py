@@ -25,7 +25,7 @@ import functools
 import itertools
 import sqlite3
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from huikuan.store.bulk import create_indexes
@@ -45,14 +45,14 @@ class OpenBook:
 
     ``ids[span[key][0]:span[key][1]]`` are a key's open invoices in allocation order (the
     first number moves past those paid off); ``left[iid]`` is invoice ``iid``'s open amount
-    as allocated so far; ``touched[iid]`` marks those it changed.
+    as allocated so far; :attr:`changed` lists the invoices allocated to since last taken.
     """
 
     def __init__(self, conn: sqlite3.Connection, read_all: bool) -> None:
         self.conn = conn
         (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM invoice").fetchone()
         self.left = array("q", bytes(8 * top))
-        self.touched = bytearray(top)
+        self.changed: list[int] = []
         self.ids = array("q")
         self.span: dict[Key, list[int]] = {}
         self.loaded: set[int] | None = None if read_all else set()
@@ -95,11 +95,11 @@ class OpenBook:
         the named invoice first, then the key's oldest; add ``(pid, invoice, amount, day)``
         rows to ``out``; return what stays unapplied."""
         span = self.queue(key)  # first: it reads the named invoice's open amount too
-        rest, left, touched = amount, self.left, self.touched
+        rest, left, changed = amount, self.left, self.changed
         if named is not None and left[named] > 0:
             take = min(rest, left[named])
             left[named] -= take
-            touched[named] = 1
+            changed.append(named)
             rest -= take
             out.append((pid, named, take, day))
         if rest <= 0:
@@ -114,29 +114,36 @@ class OpenBook:
             if have > 0 and iid != named:
                 take = min(rest, have)
                 left[iid] = have - take
-                touched[iid] = 1
+                changed.append(iid)
                 rest -= take
                 out.append((pid, iid, take, day))
             at += 1
         return rest
 
-    def opens(self) -> Iterator[tuple[int, int]]:
-        """``(open amount, invoice id)`` of every invoice the allocations changed."""
-        left = self.left
-        for iid in itertools.compress(itertools.count(), self.touched):
-            yield left[iid], iid
+    def opens(self) -> list[tuple[int, int]]:
+        """``(open amount, invoice id)`` of the invoices allocated to since the last call."""
+        left, ids = self.left, sorted(set(self.changed))
+        self.changed = []
+        return [(left[iid], iid) for iid in ids]
 
 
 class StreamAllocator:
     """Inserts a big import's checked payment rows, allocating them as they come while
     their dates keep to the file's order (:attr:`ordered`)."""
 
-    def __init__(self, conn: sqlite3.Connection, first_id: int, read_all: bool) -> None:
+    def __init__(self, conn: sqlite3.Connection, first_id: int, rows: int, customers: int) -> None:
+        """``rows``: about how many rows the file has; ``customers``: how many the ledger has.
+        A file with as many rows as there are customers likely pays most of them: all open
+        invoices are read at once. One with a quarter as many rows as there are invoices or
+        more writes the open amounts without the open-invoice index (built again at the end:
+        at 100K invoices a third of the time of keeping it up to date row by row)."""
         self.conn, self.first_id, self.next_id = conn, first_id, first_id
         (self.first_allocation,) = conn.execute(
             "SELECT COALESCE(MAX(id), 0) + 1 FROM allocation"
         ).fetchone()
-        self.book: OpenBook | None = OpenBook(conn, read_all)
+        self.book: OpenBook | None = OpenBook(conn, rows >= customers)
+        many = rows * 4 >= len(self.book.left)
+        self.dropped = _drop_open_indexes(conn) if many else []
         self.last_day = ""
 
     @property
@@ -161,6 +168,8 @@ class StreamAllocator:
         self.next_id = pid
         _insert_many(self.conn, "payment", PAYMENT_INSERT, out)
         _insert_many(self.conn, "allocation", ALLOCATION_INSERT, allocations)
+        if self.book is not None:  # written as they go (an invoice paid again: again)
+            self.conn.executemany(SET_OPEN, self.book.opens())
 
     def _out_of_order(self, day: str) -> bool:
         if day < self.last_day:
@@ -171,24 +180,20 @@ class StreamAllocator:
     def _undo(self) -> None:
         """Back to plain inserts: this import's allocations so far taken back."""
         self.book = None
-        self.conn.execute("DELETE FROM allocation WHERE id >= ?", (self.first_allocation,))
+        first = (self.first_allocation,)
+        self.conn.executemany(GIVE_BACK, self.conn.execute(ALLOCATED, first).fetchall())
+        self.conn.execute("DELETE FROM allocation WHERE id >= ?", first)
         self.conn.execute("UPDATE payment SET unapplied = amount WHERE id >= ?", (self.first_id,))
 
     def finish(self) -> None:
-        """Write the open amounts of the invoices the allocations changed (in id order).
+        """The open-invoice index built again if it was dropped."""
+        create_indexes(self.conn, self.dropped)
+        self.dropped = []
 
-        When they are a quarter of the invoices or more, the index of open invoices (the one
-        index the open amount is in) is dropped first and built again after: measured at
-        100K invoices, a third of the time of keeping it up to date row by row.
-        """
-        if self.book is None:
-            return
-        book = self.book
-        rebuild = book.touched.count(1) * 4 >= len(book.touched)
-        dropped = _drop_open_indexes(self.conn) if rebuild else []
-        sql = "UPDATE invoice SET open_amount = ? WHERE id = ?"
-        self.conn.executemany(sql, book.opens())
-        create_indexes(self.conn, dropped)
+
+SET_OPEN = "UPDATE invoice SET open_amount = ? WHERE id = ?"
+ALLOCATED = "SELECT SUM(amount), invoice_id FROM allocation WHERE id >= ? GROUP BY invoice_id"
+GIVE_BACK = "UPDATE invoice SET open_amount = open_amount + ? WHERE id = ?"
 
 
 def _drop_open_indexes(conn: sqlite3.Connection) -> list[str]:
