@@ -94,11 +94,12 @@ class OpenBook:
         """Allocate payment ``pid`` by the rule (:func:`huikuan.core.allocation.allocate`):
         the named invoice first, then the key's oldest; add ``(pid, invoice, amount, day)``
         rows to ``out``; return what stays unapplied."""
-        span = self.queue(key)  # first: it reads the named invoice's open amount too
+        span = self.span.get(key) or self.queue(key)  # first: reads the named invoice too
         rest, left, changed = amount, self.left, self.changed
         if named is not None and left[named] > 0:
-            take = min(rest, left[named])
-            left[named] -= take
+            have = left[named]
+            take = rest if rest < have else have
+            left[named] = have - take
             changed.append(named)
             rest -= take
             out.append((pid, named, take, day))
@@ -112,7 +113,7 @@ class OpenBook:
             iid = ids[at]
             have = left[iid]
             if have > 0 and iid != named:
-                take = min(rest, have)
+                take = rest if rest < have else have
                 left[iid] = have - take
                 changed.append(iid)
                 rest -= take
@@ -156,16 +157,17 @@ class StreamAllocator:
         :attr:`next_id` on, allocated while the file stays in date order."""
         if self.book is not None and any(self._out_of_order(row[1]) for row in rows):
             self._undo()
-        pid, out = self.next_id, []
         allocations: list[tuple[int, int, int, str]] = []
-        for row in rows:
-            rest = row[2]
-            if self.book is not None:
-                day = row[1]
-                rest = self.book.allocate(pid, (row[0], row[3]), rest, row[4], day, allocations)
-            out.append((pid, *row, rest))
-            pid += 1
-        self.next_id = pid
+        numbered = enumerate(rows, self.next_id)
+        if self.book is None:
+            out = [(pid, *row, row[2]) for pid, row in numbered]
+        else:
+            take = self.book.allocate  # (customer, date, amount, currency, invoice, …)
+            out = [
+                (pid, *row, take(pid, (row[0], row[3]), row[2], row[4], row[1], allocations))
+                for pid, row in numbered
+            ]
+        self.next_id += len(rows)
         _insert_many(self.conn, "payment", PAYMENT_INSERT, out)
         _insert_many(self.conn, "allocation", ALLOCATION_INSERT, allocations)
         if self.book is not None:  # written as they go (an invoice paid again: again)
