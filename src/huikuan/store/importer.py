@@ -433,19 +433,6 @@ class _Importer(PaymentLookups):
         else:
             L.insert_payment_rows(conn, rows, check=not self.bulk)
 
-    def payments_apart(self, fmt: str) -> bool:
-        """Whether to check a big CSV payments file in a second process (2+ cores): on a
-        ledger file in WAL mode, where the child can read the invoices through a connection
-        of its own while this one writes."""
-        if fmt != "csv" or self.opts.kind != "payments" or not self.bulk:
-            return False
-        self.reader = bulk.reader_path(self.conn)
-        return self.reader is not None and pipeline.available()
-
-    def _rows(self) -> int:
-        """About how many rows the file has (45 bytes a row)."""
-        return self.size // 45
-
     def _insert_unrepeated(self, chunk: list[Item], insert: Callable[..., Any]) -> int:
         """A chunk of payments that repeats a reference: each repeat reported (the ledger's
         references looked up for the whole chunk at once), the other rows inserted."""

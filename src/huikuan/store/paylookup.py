@@ -18,6 +18,7 @@ from sqlmodel import col
 from huikuan.core.quickpay import QuickPayment
 from huikuan.core.records import Context, InvoiceRef, check_payment
 from huikuan.db.models import Payment
+from huikuan.store import bulk, pipeline
 from huikuan.store import ledger as L
 from huikuan.store.db import sa_of
 
@@ -32,11 +33,27 @@ class PaymentLookups:
 
     conn: sqlite3.Connection
     size: int
+    bulk: bool
+    opts: Any  # importer.ImportOptions
+    reader: str | None  # the ledger file a child checking the rows reads
     refs: dict[str, InvoiceRef | None]
     currencies: dict[int, list[str]]
     all_currencies: bool
     quickpay: QuickPayment
     ctx: Context
+
+    def payments_apart(self, fmt: str) -> bool:
+        """Whether to check a big CSV payments file in a second process (2+ cores): on a
+        ledger file in WAL mode, where the child can read the invoices through a connection
+        of its own while this one writes (:func:`huikuan.store.bulk.open_reader`)."""
+        if fmt != "csv" or self.opts.kind != "payments" or not self.bulk:
+            return False
+        self.reader = bulk.reader_path(self.conn)
+        return self.reader is not None and pipeline.available()
+
+    def _rows(self) -> int:
+        """About how many rows the file has (45 bytes a row)."""
+        return self.size // 45
 
     def _invoice_ref(self, number: str) -> InvoiceRef | None:
         """The invoice a payment names: from the chunk's look-up, else one indexed query."""
