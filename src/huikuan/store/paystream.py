@@ -3,8 +3,8 @@
 When the file's payments come in date order (bank exports and the bench file do), the order
 the ledger rule allocates them in — date, then id — is the file's order, so each chunk can be
 allocated the moment it arrives: the payments go in with their final ``unapplied``, their
-allocations right after them, and each touched invoice's open amount is written once at the
-end. Nothing is read back and nothing is updated twice.
+allocations right after them, then the open amounts of the invoices the chunk paid (once per
+invoice and chunk). Nothing is read back; the payments are never updated.
 
 The open invoices are read once: every customer's in one ordered scan of the open-invoice
 index when the file is about as big as the customer list, else each customer's at its first
