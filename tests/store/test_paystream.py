@@ -264,3 +264,24 @@ def test_repeated_references_found_in_one_pass_as_the_chunked_path_finds_them(
         assert _state(copy) == _state(base)
     said = [m.split(": ", 1)[0].rsplit(":", 1)[1] for m in messages[1]]
     assert said == ["4", "6", "7", "8"] and messages[0] == messages[1]
+
+
+def test_invoice_numbers_with_quotes_and_other_scripts_are_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chunk's numbers go to SQLite as one JSON array: any text must come back intact."""
+    base = tmp_path / "base.db"
+    book = Book(base)
+    book.customer("C0")
+    numbers = ['N"1', "N\\2", "发票-3", "N,4 ", "😀5", "[6]"]
+    for n, number in enumerate(numbers):
+        book.invoice(number.strip(), "C0", f"2026-01-0{n + 1}", "100")
+    book.close()
+    rows = [["C0", "2026-02-01", "60", number.strip(), "CNY", "", ""] for number in numbers]
+    file = write_csv(tmp_path / "p.csv", PAY_HEADER, rows)
+    expected = _expected(base, file, tmp_path, monkeypatch)
+    _big(monkeypatch, child=True, rows=2, chunk=4)
+    _import(base, file)
+    got = _state(base)
+    assert got == expected
+    assert [inv for _, inv, _, _ in got["allocation"]] == [1, 2, 3, 4, 5, 6]

@@ -306,10 +306,6 @@ class _Importer(PaymentLookups):
         count = 0
         tables = ("payment", "allocation") if self.opts.kind == "payments" else ("invoice",)
         dropped = L.drop_indexes(self.conn, *tables) if self.bulk else []
-        if self.bulk and self.opts.kind == "payments":
-            self.stream = StreamAllocator(
-                self.conn, self.first_new_id, self._rows(), self.customer_count
-            )
         for chunk in self._checked(records, check, check_columns):
             count += self._insert(chunk)
         if self.opts.kind == "payments":
@@ -428,6 +424,10 @@ class _Importer(PaymentLookups):
         return f"{col}: duplicate {value!r} ({where})"
 
     def _insert_payments(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+        if self.bulk and self.stream is None:  # made once the child has started: its scan
+            self.stream = StreamAllocator(  # of the open invoices overlaps the child's reading
+                self.conn, self.first_new_id, self._rows(), self.customer_count
+            )
         if self.stream is not None:
             self.stream.insert(rows)
         else:

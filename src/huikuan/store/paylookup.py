@@ -8,6 +8,7 @@ one pass over the invoices); well-formed rows take :class:`huikuan.core.quickpay
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
@@ -63,16 +64,13 @@ class PaymentLookups:
         return found.get(number)
 
     def _fetch_refs(self, numbers: list[str]) -> dict[str, InvoiceRef]:
-        """The invoices with these numbers (those that exist), a few queries for many."""
-        out: dict[str, InvoiceRef] = {}
-        for i in range(0, len(numbers), IN_BATCH):
-            batch = numbers[i : i + IN_BATCH]
-            sql = (
-                "SELECT number, id, customer_id, currency FROM invoice"
-                f" WHERE number IN ({', '.join('?' * len(batch))})"
-            )
-            out.update((n, InvoiceRef(*ref)) for n, *ref in self.conn.execute(sql, batch))
-        return out
+        """The invoices with these numbers (those that exist), in one query: the numbers go
+        as one JSON array (for 160K look-ups at 1M invoices, two thirds of the time of
+        ``IN (?, …)`` lists of 500)."""
+        if not numbers:
+            return {}
+        rows = self.conn.execute(NAMED, (json.dumps(numbers, ensure_ascii=False),))
+        return {n: InvoiceRef(i, c, cur) for n, i, c, cur in rows}
 
     def _currencies_of(self, customer_id: int) -> list[str]:
         """The currencies a customer is invoiced in; for a big payment file, read for every
@@ -120,6 +118,10 @@ class PaymentLookups:
         return found & pairs
 
 
+NAMED = (
+    "SELECT number, id, customer_id, currency FROM invoice"
+    " WHERE number IN (SELECT value FROM json_each(?))"
+)
 RECORDED = sa.select(col(Payment.customer_id), col(Payment.reference)).where(
     col(Payment.kind) == "payment"
 )
