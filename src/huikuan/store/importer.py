@@ -31,10 +31,11 @@ from huikuan.core.records import (
     check_invoice,
 )
 from huikuan.core.text import printable
+from huikuan.store import bulk, pipeline, setalloc, sheets
 from huikuan.store import ledger as L
-from huikuan.store import pipeline, setalloc, sheets
 from huikuan.store.db import Connection, Ledger, LedgerConnection
 from huikuan.store.paylookup import PaymentLookups
+from huikuan.store.paystream import StreamAllocator
 from huikuan.store.sources import (
     FORMATS,
     ROW_PROBLEM,
@@ -124,7 +125,9 @@ def _run(
             raise ImportFailed(*problems, summary="nothing imported")
         importer = _importer(conn, label, opts, src.size)
         importer.cols = header
-        parallel = importer.PARALLEL and _parallel(fmt, opts.kind, src.size)
+        parallel = importer.PARALLEL and (
+            _parallel(fmt, opts.kind, src.size) or importer.payments_apart(fmt)
+        )
         importer.source = src if parallel else None
         count = importer.run(records, check_columns=not header)
     except UnicodeError as exc:
@@ -284,6 +287,9 @@ class _Importer(PaymentLookups):
         self.first_new_id = self._max_id(table) + 1
         self.lines = array.array("q")  # bulk: the line of each row inserted, in id order
         self.keep_lines = bulk and opts.kind == "payments"  # read by _payments_done only
+        self.customer_count = len(customers)
+        self.stream: StreamAllocator | None = None  # bulk payments: allocated as inserted
+        self.reader: str | None = None  # the ledger file a child checking payments reads
 
     def _customers(self) -> Any:
         return self.conn.execute("SELECT id, code, terms FROM customer")
@@ -330,6 +336,8 @@ class _Importer(PaymentLookups):
                 + _REPEATED.format(reference=reference)
                 for pid, reference in L.repeated_references(self.conn, self.first_new_id)
             ]
+        if self.stream is not None:
+            self.stream.finish()
         if not self.problems:
             self._allocate_new()
         L.create_indexes(self.conn, [sql for name, sql in dropped if name != "payment_reference"])
@@ -343,10 +351,19 @@ class _Importer(PaymentLookups):
             )
             return self._packed(_chunks(clean(records, check, check_columns)))
 
+        def make_apart() -> Iterator[list[Item]]:
+            if self.reader is not None:  # the child's own connection for its look-ups
+                self.conn = bulk.open_reader(self.reader)
+            return make()
+
         if self.source is None:
             return make()
         return pipeline.checked_in_child(
-            make, self.problems, self.source.count_reads, self.opts.progress, self.opts.calendar
+            make_apart,
+            self.problems,
+            self.source.count_reads,
+            self.opts.progress,
+            self.opts.calendar,
         )
 
     def _packed(self, chunks: Iterator[list[Item]]) -> Iterator[Any]:
@@ -437,7 +454,14 @@ class _Importer(PaymentLookups):
         return f"{col}: duplicate {value!r} ({where})"
 
     def _insert_payments(self, conn: LedgerConnection, rows: list[tuple[Any, ...]]) -> None:
-        L.insert_payment_rows(conn, rows, check=not self.bulk)
+        if self.bulk and self.stream is None:  # made once the child has started: its scan
+            self.stream = StreamAllocator(  # of the open invoices overlaps the child's reading
+                self.conn, self.first_new_id, self._rows(), self.customer_count
+            )
+        if self.stream is not None:
+            self.stream.insert(rows)
+        else:
+            L.insert_payment_rows(conn, rows, check=not self.bulk)
 
     def _insert_unrepeated(self, chunk: list[Item], insert: Callable[..., Any]) -> int:
         """A chunk of payments that repeats a reference: each repeat reported (the ledger's
@@ -456,7 +480,10 @@ class _Importer(PaymentLookups):
         return len(keep)
 
     def _allocate_new(self) -> None:
-        """Allocate this import's payments set-wise (:mod:`huikuan.store.setalloc`)."""
+        """Allocate this import's payments set-wise (:mod:`huikuan.store.setalloc`), unless
+        they were allocated as they went in (:mod:`huikuan.store.paystream`)."""
+        if self.stream is not None and self.stream.ordered:
+            return
         setalloc.allocate_new_payments(self.conn, self.first_new_id, self.ALLOCATION_WRITER)
 
 
