@@ -1,0 +1,58 @@
+"""``limitation --format json`` spells its rows directly (``limitation_json``): the same text
+as the general encoder gives for the row dict, for any strings, amounts and restarts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from huikuan.cli.collect import _limitation_row, limitation_json
+from huikuan.core.limitation import RESTART_KINDS, Restart
+from huikuan.output import JsonText, _item_encoder, json_text
+from huikuan.services.collect import LimitationLine
+
+DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
+AMOUNTS = st.integers(min_value=-(10**12), max_value=10**12).map(lambda f: Decimal(f).scaleb(-2))
+RESTARTS = st.none() | st.builds(Restart, st.sampled_from(RESTART_KINDS), DAYS, st.text())
+LINES = st.builds(
+    LimitationLine,
+    st.text(), st.text(), st.text(), DAYS, AMOUNTS, st.text(), DAYS,
+    st.integers(min_value=-(10**5), max_value=10**5), RESTARTS, st.text(),
+)  # fmt: skip
+
+
+@given(LINES)
+def test_the_spelt_row_is_the_encoded_row(line: LimitationLine) -> None:
+    text = limitation_json(line)
+    assert isinstance(text, JsonText)
+    assert text == json_text(_limitation_row(line))
+    assert json.loads(text) == _limitation_row(line)
+
+
+def test_hostile_text_is_escaped() -> None:
+    odd = 'a"b\\c\nd\u2028e\x00f 上海'
+    by = Restart("payment", date(2025, 3, 1), odd)
+    line = LimitationLine(
+        odd, odd, odd, date(2024, 1, 2), Decimal("-0.05"), odd, date(2027, 1, 4), -3, by, odd
+    )
+    assert limitation_json(line) == json_text(_limitation_row(line))
+
+
+def test_a_json_text_item_is_written_as_it_is() -> None:
+    encode = _item_encoder()
+    assert encode(JsonText('{"a": 1}')) == '{"a": 1}'
+    assert encode('{"a": 1}') == '"{\\"a\\": 1}"'  # a plain string is still a JSON string
+
+
+def test_the_report_as_json_matches_its_rows(cli, small) -> None:
+    """The whole document: each row as the general encoder spells the row's dict."""
+    cli("payment", "add", "C001", "100.00", "--date", "2026-03-02")
+    out = cli("limitation", "--as-of", "2026-06-30", "-f", "json").stdout
+    rows = json.loads(out)["rows"]
+    assert rows and any(r["restarted_by"] for r in rows)
+    body = ",\n    ".join(json_text(r) for r in rows)
+    assert out == '{\n  "as_of": "2026-06-30",\n  "rows": [\n    ' + body + "\n  ]\n}\n"
