@@ -176,12 +176,17 @@ def _plans(ctx: Context, conn: Any) -> tuple[list[Plan], list[Skip], list[dict[s
 
 
 def _tasks(ctx: Context, conn: Any) -> list[dict[str, Any]]:
-    """The limitation tasks to raise on the day (periods ending within 180 days)."""
+    """The limitation tasks to raise on the day (periods ending within 180 days); the
+    records give just what the tasks need, not each a report row."""
     from huikuan.store import dunning as S
-    from huikuan.store.limitation import limitation_rows
+    from huikuan.store.limitation import limitation_records
 
-    ahead = ctx.config.make_calendar()  # years ahead lack holiday data: not warned here
-    near = [r for r in limitation_rows(conn, ctx.as_of, ahead, 180) if r["days_left"] >= 0]
+    ahead, day = ctx.config.make_calendar(), ctx.as_of  # years ahead: not warned here
+    near = [
+        {"customer": code, "invoice": number, "days_left": (end - day).days}
+        for end, number, code, *_ in limitation_records(conn, day, ahead, 180)
+        if end >= day
+    ]
     return S.limitation_due(conn, near)
 
 
