@@ -6,8 +6,8 @@ dunning among them) and the partial indexes the reports read are declared here. 
 named after a reserved word of either engine (the 0.1 schema's ``user`` is ``username``).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` in the model modules: pydantic and SQLAlchemy would
+# evaluate each annotation string again when building the classes (every command pays it).
 import datetime as dt
 from typing import Any
 

@@ -7,8 +7,6 @@ or ``ignored`` (``reason`` says why). Aliases map a counterparty name (normalise
 counterparty account to a customer; a claim teaches them.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 
 import sqlalchemy as sa

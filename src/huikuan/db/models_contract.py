@@ -4,8 +4,6 @@ A milestone's ``invoice_id`` is set when its event is recorded and its invoice m
 then it is "to come". Shares are kept in basis points (30% = 3000), amounts in 分.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 
 import sqlalchemy as sa

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from huikuan.core.errors import NotFound
-from huikuan.core.records import CustomerRef
+from huikuan.core.refs import CustomerRef
 from huikuan.db.tables import customer
 from huikuan.store.db import Connection, sa_of
 
