@@ -5,7 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+from huikuan.cli import full_app, lean_app
 from huikuan.config import Config, load_config
 from huikuan.core.bankmatch import DEFAULT_THRESHOLD
 from huikuan.core.cost import CostPolicy
@@ -78,3 +80,35 @@ def test_table_models_still_validate_when_asked() -> None:
     customer = models.Customer.model_validate(row)
     assert (customer.code, customer.credit_limit, customer.blocked) == ("C1", 100, False)
     assert customer.created_at.year == 2026
+
+
+def _group_commands(lean: Any, group: str) -> set[str]:
+    info = next(g for g in lean.registered_groups if g.name == group)
+    return {c.name or c.callback.__name__ for c in info.typer_instance.registered_commands}
+
+
+def test_lean_group_builds_only_the_named_subcommand() -> None:
+    assert _group_commands(lean_app(["credit", "check", "C001"]), "credit") == {"check"}
+    assert _group_commands(lean_app(["--user", "x", "credit", "-h", "matrix"]), "credit") == {
+        "matrix"
+    }
+    every = _group_commands(full_app(), "credit")
+    assert len(every) > 2 and "check" in every
+    assert _group_commands(full_app(), "credit") == every  # the full app is left alone
+    for argv in (["credit"], ["credit", "--help"], ["credit", "nope"]):
+        assert _group_commands(lean_app(argv), "credit") == every
+
+
+def _run(*argv: str) -> subprocess.CompletedProcess[str]:
+    code = (
+        f"import sys; sys.argv = ['huikuan', *{list(argv)!r}]\nfrom huikuan.cli import main\nmain()"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+
+
+def test_group_help_and_unknown_subcommand_still_list_every_command() -> None:
+    listed = _run("credit", "--help").stdout
+    for name in _group_commands(full_app(), "credit"):
+        assert f" {name} " in listed
+    wrong = _run("credit", "chek")
+    assert wrong.returncode == 2 and "chek" in wrong.stderr
