@@ -40,6 +40,8 @@ def test_credit_store_imports_no_ledger_write_paths() -> None:
         assert f"huikuan.store.{name}" not in found
     assert "huikuan.core.records" not in found
     assert "huikuan.store.credit" in found  # the probe did run
+    alone = _imported_after("import huikuan.services.creditcheck, huikuan.store.credit")
+    assert "huikuan.services.credit" not in alone
 
 
 def test_config_defaults_are_the_policies_defaults() -> None:
