@@ -114,3 +114,13 @@ def test_group_help_and_unknown_subcommand_still_list_every_command() -> None:
         assert f" {name} " in listed
     wrong = _run("credit", "chek")
     assert wrong.returncode == 2 and "chek" in wrong.stderr
+
+
+def test_english_output_reads_no_chinese_catalogue() -> None:
+    probe = "from huikuan.i18n import label, translate, value\n"
+    found = _imported_after(
+        probe + "label('amount', 'en'), value('Total', 'en'), translate('x', 'en')"
+    )
+    assert "huikuan.i18n_zh" not in found
+    found = _imported_after(probe + "assert label('amount', 'zh') != 'amount'")
+    assert "huikuan.i18n_zh" in found
