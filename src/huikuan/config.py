@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -156,6 +155,8 @@ def load_config(path: Path | None, *, required: bool) -> Config:
     """Read ``path`` (``required``: it was named by the user, so it must exist)."""
     if path is None or (not required and not path.exists()):
         return Config()
+    import tomllib  # only when there is a file to read
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
