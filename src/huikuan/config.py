@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from huikuan.core.aging import DEFAULT_LIMITS, Buckets
-from huikuan.core.bankmatch import DEFAULT_THRESHOLD
 from huikuan.core.calendar import CALENDARS, WorkCalendar, make_calendar
-from huikuan.core.cost import CostPolicy, make_cost
-from huikuan.core.creditpolicy import CreditPolicy, make_policy
 from huikuan.core.dates import in_range, parse_date
-from huikuan.core.dunning import DunningConfig
-from huikuan.core.dunning_config import make_dunning
 from huikuan.core.errors import HuikuanError
-from huikuan.core.interest import InterestPolicy, make_interest
 from huikuan.core.money import parse_currency
-from huikuan.core.provision import ProvisionPolicy, make_provision
-from huikuan.letters.settings import SmtpSettings, make_smtp
+
+if TYPE_CHECKING:
+    from huikuan.core.cost import CostPolicy
+    from huikuan.core.creditpolicy import CreditPolicy
+    from huikuan.core.dunning import DunningConfig
+    from huikuan.core.interest import InterestPolicy
+    from huikuan.core.provision import ProvisionPolicy
+    from huikuan.letters.settings import SmtpSettings
+
+T = TypeVar("T")
 
 # Sections later features read; listed so a typo in a section name is reported.
 SECTIONS = {
@@ -53,6 +55,73 @@ class LetterSettings:
     deadline_days: int = 7
 
 
+class Lazy(Generic[T]):
+    """A :class:`Config` setting whose built-in default is made on first read.
+
+    The policies' modules (dunning, interest, bank matching, …) are then imported only by the
+    commands that read them, not by every command (``credit check`` starts quickly).
+    """
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make = make
+        self._slot = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}"
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> Lazy[T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> T | Lazy[T]:
+        if obj is None:
+            return self  # the dataclass default: "not given"
+        if self._slot not in obj.__dict__:
+            obj.__dict__[self._slot] = self._make()
+        value: T = obj.__dict__[self._slot]
+        return value
+
+    def __set__(self, obj: object, value: T | Lazy[T]) -> None:
+        if value is not self:
+            obj.__dict__[self._slot] = value
+
+
+def _credit() -> CreditPolicy:
+    from huikuan.core.creditpolicy import CreditPolicy
+
+    return CreditPolicy()
+
+
+def _dunning() -> DunningConfig:
+    from huikuan.core.dunning import DunningConfig
+
+    return DunningConfig()
+
+
+def _provision() -> ProvisionPolicy:
+    from huikuan.core.provision import ProvisionPolicy
+
+    return ProvisionPolicy()
+
+
+def _cost() -> CostPolicy:
+    from huikuan.core.cost import CostPolicy
+
+    return CostPolicy()
+
+
+def _interest() -> InterestPolicy:
+    from huikuan.core.interest import InterestPolicy
+
+    return InterestPolicy()
+
+
+def _threshold() -> int:
+    from huikuan.core.bankmatch import DEFAULT_THRESHOLD
+
+    return DEFAULT_THRESHOLD
+
+
 @dataclass
 class Config:
     """Settings in force for one run."""
@@ -63,19 +132,17 @@ class Config:
     workdays: tuple[date, ...] = ()
     buckets: tuple[int, ...] = DEFAULT_LIMITS
     company: dict[str, str] = field(default_factory=dict)
-    credit: CreditPolicy = field(default_factory=CreditPolicy)
-    dunning: DunningConfig = field(default_factory=DunningConfig)
+    credit: Lazy[CreditPolicy] = Lazy(_credit)
+    dunning: Lazy[DunningConfig] = Lazy(_dunning)
     outbox: Path | None = None  # [delivery] outbox
-    provision: ProvisionPolicy = field(default_factory=ProvisionPolicy)
-    cost: CostPolicy = field(default_factory=CostPolicy)
-    interest: InterestPolicy = field(default_factory=InterestPolicy)
+    provision: Lazy[ProvisionPolicy] = Lazy(_provision)
+    cost: Lazy[CostPolicy] = Lazy(_cost)
+    interest: Lazy[InterestPolicy] = Lazy(_interest)
     letters: LetterSettings = field(default_factory=lambda: LetterSettings())
     smtp: SmtpSettings | None = None
     language: str | None = None  # [ui] language; None: HUIKUAN_LANG, then the locale
     database_url: str | None = None  # [database] url: the ledger when --db/HUIKUAN_DB are not set
-    auto_match_score: int = (
-        DEFAULT_THRESHOLD  # [bank] auto_match_score: bank lines at or above are paid
-    )
+    auto_match_score: Lazy[int] = Lazy(_threshold)  # [bank]: bank lines at or above are paid
     raw: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 
@@ -88,6 +155,8 @@ def load_config(path: Path | None, *, required: bool) -> Config:
     """Read ``path`` (``required``: it was named by the user, so it must exist)."""
     if path is None or (not required and not path.exists()):
         return Config()
+    import tomllib  # only when there is a file to read
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -103,6 +172,13 @@ def load_config(path: Path | None, *, required: bool) -> Config:
 
 
 def _parse(raw: dict[str, Any], path: Path) -> Config:
+    from huikuan.core.cost import make_cost
+    from huikuan.core.creditpolicy import make_policy
+    from huikuan.core.dunning_config import make_dunning
+    from huikuan.core.interest import make_interest
+    from huikuan.core.provision import make_provision
+    from huikuan.letters.settings import make_smtp
+
     unknown = sorted(set(raw) - SECTIONS)
     if unknown:
         raise HuikuanError(
@@ -160,7 +236,7 @@ def _letters(table: dict[str, Any], path: Path) -> LetterSettings:
 
 
 def _auto_match(table: dict[str, Any]) -> int:
-    value = table.get("auto_match_score", DEFAULT_THRESHOLD)
+    value = table.get("auto_match_score", _threshold())
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 101:
         raise HuikuanError(
             "bank.auto_match_score must be a whole number from 1 to 101 (101: never)"

@@ -12,14 +12,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cache
-
-from huikuan.i18n_zh import LABELS, MESSAGES, VALUES, WORDS
+from types import ModuleType
 
 LANGUAGES = ("zh", "en")
 LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _BAND = re.compile(r"(\d+)(-\d+)?([yd])(\+)?")
 _UNITS = {"y": "年", "d": "天"}
+
+
+@cache
+def _zh() -> ModuleType:
+    """The Chinese catalogue, imported when first needed: English output never reads it."""
+    from huikuan import i18n_zh
+
+    return i18n_zh
 
 
 def parse_language(value: str) -> str | None:
@@ -51,7 +58,7 @@ def label(column: str, lang: str) -> str:
     """A table header: the column name in ``en``, its Chinese label in ``zh``."""
     if lang != "zh":
         return column
-    found = LABELS.get(column)
+    found: str | None = _zh().LABELS.get(column)
     if found is None:
         m = _BAND.fullmatch(column)  # provision bands: 0-1y, 3y+, 0-200d
         found = f"{m[1]}{m[2] or ''}{_UNITS[m[3]]}{'以上' if m[4] else ''}" if m else column
@@ -60,7 +67,8 @@ def label(column: str, lang: str) -> str:
 
 def value(text: str, lang: str) -> str:
     """A fixed table cell (``Total``, ``(none)``) in ``lang``."""
-    return VALUES.get(text, text) if lang == "zh" else text
+    found: str = _zh().VALUES.get(text, text) if lang == "zh" else text
+    return found
 
 
 def translate(text: str, lang: str) -> str:
@@ -94,14 +102,15 @@ def _match(text: str) -> str | None:
 
 def _part(text: str) -> str:
     """A placeholder's text: a known word, a message of its own, or as it is."""
-    return WORDS.get(text) or translate(text, "zh")
+    word: str | None = _zh().WORDS.get(text)
+    return word or translate(text, "zh")
 
 
 @cache
 def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
     """The templates, most literal text first: ``Invoice {n} no longer disputed`` must win
     over ``Invoice {n} disputed``, which would match it too."""
-    ordered = sorted(MESSAGES.items(), key=lambda kv: -len(_PLACEHOLDER.sub("", kv[0])))
+    ordered = sorted(_zh().MESSAGES.items(), key=lambda kv: -len(_PLACEHOLDER.sub("", kv[0])))
     return tuple((_pattern(en), zh) for en, zh in ordered)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 from pathlib import Path
 from typing import Annotated, Any
@@ -136,8 +137,32 @@ def lean_app(argv: list[str]) -> typer.Typer:
         return lean
     if name in INDEX:
         _module(INDEX[name][0]).register(lean)
+        _only_subcommand(lean, name, argv)
         return lean
     return full_app()  # unknown command: let the full app say so
+
+
+def _only_subcommand(lean: typer.Typer, group: str, argv: list[str]) -> None:
+    """In ``group``, keep only the subcommand ``argv`` names (Click builds every command of a
+    group, options and all, before it runs one). A name the group lacks keeps them all, so
+    the usage error can list them; ``huikuan credit --help`` names none and lists them all."""
+    rest = argv[argv.index(group) + 1 :] if group in argv else []
+    sub = next((arg for arg in rest if not arg.startswith("-")), None)
+    for n, info in enumerate(lean.registered_groups):
+        if info.name != group or sub is None:
+            continue
+        app = info.typer_instance
+        commands = [c for c in app.registered_commands if _command_name(c) == sub]  # type: ignore[union-attr]
+        groups = [g for g in app.registered_groups if g.name == sub]  # type: ignore[union-attr]
+        if commands or groups:
+            narrow = copy.copy(app)
+            narrow.registered_commands, narrow.registered_groups = commands, groups  # type: ignore[union-attr]
+            lean.registered_groups[n] = copy.copy(info)
+            lean.registered_groups[n].typer_instance = narrow
+
+
+def _command_name(info: Any) -> str:
+    return str(info.name or info.callback.__name__.replace("_", "-"))
 
 
 def _noop() -> None:

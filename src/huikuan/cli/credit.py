@@ -283,7 +283,7 @@ def check(
 
     Example: huikuan credit check C001 --amount 50000 --format json && echo ship it
     """
-    from huikuan.services import credit
+    from huikuan.services import creditcheck
 
     try:
         fen = parse_fen(amount)
@@ -291,7 +291,7 @@ def check(
         raise InvalidValue(f"--amount: {exc}") from None
     day = parse_day(as_of, "--as-of")
     with service_context(day) as ctx:
-        res = credit.check(ctx, code, to_decimal(fen))
+        res = creditcheck.check(ctx, code, to_decimal(fen))
     doc = {
         "customer": code,
         "allowed": res.allowed,

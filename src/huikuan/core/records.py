@@ -17,6 +17,8 @@ from huikuan.core.calendar import WorkCalendar
 from huikuan.core.dates import parse_date
 from huikuan.core.errors import InvalidValue
 from huikuan.core.money import parse_currency, parse_fen
+from huikuan.core.refs import CustomerRef as CustomerRef
+from huikuan.core.refs import InvoiceRef as InvoiceRef
 from huikuan.core.terms import due_date, parse_terms
 from huikuan.core.text import check_line, check_text
 
@@ -58,24 +60,6 @@ COLUMNS = {"customers": CUSTOMER_COLUMNS, "invoices": INVOICE_COLUMNS, "payments
 LANGUAGES = ("zh", "en")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CODE = re.compile(r"^[^\s,]{1,64}$")
-
-
-@dataclass(frozen=True)
-class CustomerRef:
-    """What invoice and payment checks need to know of a customer."""
-
-    id: int
-    code: str
-    terms: str | None
-
-
-@dataclass(frozen=True)
-class InvoiceRef:
-    """What a payment check needs to know of the invoice it names."""
-
-    id: int
-    customer_id: int
-    currency: str
 
 
 @dataclass

@@ -6,8 +6,8 @@ dunning among them) and the partial indexes the reports read are declared here. 
 named after a reserved word of either engine (the 0.1 schema's ``user`` is ``username``).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` in the model modules: pydantic and SQLAlchemy would
+# evaluate each annotation string again when building the classes (every command pays it).
 import datetime as dt
 from typing import Any
 
@@ -46,7 +46,15 @@ def stamp(*, nullable: bool = False) -> Any:
     return Field(sa_type=Timestamp, nullable=nullable)
 
 
-class Customer(SQLModel, table=True):
+class LedgerModel(SQLModel):
+    """The base of the table models. They declare the schema and are never validated as
+    pydantic models, so pydantic builds no validator for them until one is first used
+    (``defer_build``): every command imports them, and building one per table is slow."""
+
+    model_config = {"defer_build": True}
+
+
+class Customer(LedgerModel, table=True):
     """A customer (客户) and its collection settings."""
 
     __tablename__ = "customer"
@@ -72,7 +80,7 @@ class Customer(SQLModel, table=True):
     created_at: dt.datetime = stamp()
 
 
-class Contact(SQLModel, table=True):
+class Contact(LedgerModel, table=True):
     """A person at a customer, with a role (decision maker, finance, …)."""
 
     __tablename__ = "contact"
@@ -93,7 +101,7 @@ class Contact(SQLModel, table=True):
     removal_reason: str | None = None
 
 
-class Invoice(SQLModel, table=True):
+class Invoice(LedgerModel, table=True):
     """A receivable (应收单); ``open_amount`` is what is still to collect."""
 
     __tablename__ = "invoice"
@@ -134,7 +142,7 @@ class Invoice(SQLModel, table=True):
     void_reason: str | None = None
 
 
-class Payment(SQLModel, table=True):
+class Payment(LedgerModel, table=True):
     """Money in (回款), a credit note, a write-off or the void of an invoice (``void``: an
     adjustment, never cash); ``unapplied`` is credit not yet used. A reversed payment (退票)
     keeps its row, with ``reversed_on`` and counter-allocations dated that day."""
@@ -175,7 +183,7 @@ class Payment(SQLModel, table=True):
     reversal_reason: str | None = None
 
 
-class Allocation(SQLModel, table=True):
+class Allocation(LedgerModel, table=True):
     """Part of a payment applied to an invoice, dated with the payment's date; a negative
     amount undoes an earlier one (a correction), dated the day of the correction."""
 
@@ -193,7 +201,7 @@ class Allocation(SQLModel, table=True):
     date: dt.date
 
 
-class Audit(SQLModel, table=True):
+class Audit(LedgerModel, table=True):
     """One change to the ledger: who, when, what (``detail`` is JSON)."""
 
     __tablename__ = "audit"
@@ -206,7 +214,7 @@ class Audit(SQLModel, table=True):
     detail: str | None = None
 
 
-class CreditAssessment(SQLModel, table=True):
+class CreditAssessment(LedgerModel, table=True):
     """A 5C assessment, kept with its inputs, weights, scores and advice (never overwritten)."""
 
     __tablename__ = "credit_assessment"
@@ -234,7 +242,7 @@ class CreditAssessment(SQLModel, table=True):
     created_at: dt.datetime = stamp()
 
 
-class ContactLog(SQLModel, table=True):
+class ContactLog(LedgerModel, table=True):
     """A contact with a customer (call, email, letter, visit …) and what came of it."""
 
     __tablename__ = "contact_log"
@@ -258,7 +266,7 @@ class ContactLog(SQLModel, table=True):
     created_at: dt.datetime = stamp()
 
 
-class Promise(SQLModel, table=True):
+class Promise(LedgerModel, table=True):
     """A promise to pay (承诺付款): an amount by a date."""
 
     __tablename__ = "promise"
@@ -279,7 +287,7 @@ class Promise(SQLModel, table=True):
     created_at: dt.datetime = stamp()
 
 
-class DunningMessage(SQLModel, table=True):
+class DunningMessage(LedgerModel, table=True):
     """One message of a dunning run to one customer on one channel, and its delivery."""
 
     __tablename__ = "dunning_message"
@@ -309,7 +317,7 @@ class DunningMessage(SQLModel, table=True):
     claimed_at: dt.datetime | None = stamp(nullable=True)
 
 
-class DunningAction(SQLModel, table=True):
+class DunningAction(LedgerModel, table=True):
     """An invoice reaching a dunning level: exactly once per (invoice, level)."""
 
     __tablename__ = "dunning_action"
@@ -326,7 +334,7 @@ class DunningAction(SQLModel, table=True):
     message_id: int | None = fk("dunning_message.id", nullable=True)
 
 
-class Letter(SQLModel, table=True):
+class Letter(LedgerModel, table=True):
     """A letter issued under a unique reference number, and how it was delivered."""
 
     __tablename__ = "letter"
@@ -345,7 +353,7 @@ class Letter(SQLModel, table=True):
     created_at: dt.datetime = stamp()
 
 
-class Target(SQLModel, table=True):
+class Target(LedgerModel, table=True):
     """A collection target (回款任务) of a salesperson for a period and currency."""
 
     __tablename__ = "target"
@@ -365,7 +373,7 @@ class Target(SQLModel, table=True):
 RATE_SOURCES = ("matrix", "litigation", "individual")
 
 
-class ProvisionRun(SQLModel, table=True):
+class ProvisionRun(LedgerModel, table=True):
     """A booked provision (``provision book``) and the policy it used; one live run a date."""
 
     __tablename__ = "provision_run"
@@ -388,7 +396,7 @@ class ProvisionRun(SQLModel, table=True):
     superseded: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
-class ProvisionLine(SQLModel, table=True):
+class ProvisionLine(LedgerModel, table=True):
     """One customer, currency and age band of a booked provision."""
 
     __tablename__ = "provision_line"

@@ -7,21 +7,19 @@ or ``ignored`` (``reason`` says why). Aliases map a counterparty name (normalise
 counterparty account to a customer; a claim teaches them.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from huikuan.db.models import fk, money, one_of, stamp
+from huikuan.db.models import LedgerModel, fk, money, one_of, stamp
 
 LINE_STATUSES = ("unmatched", "matched", "ignored")
 DIRECTIONS = ("credit", "debit")
 ALIAS_KINDS = ("name", "account")
 
 
-class BankImport(SQLModel, table=True):
+class BankImport(LedgerModel, table=True):
     """One ``bank import`` of a statement file."""
 
     __tablename__ = "bank_import"
@@ -35,7 +33,7 @@ class BankImport(SQLModel, table=True):
     imported_at: dt.datetime = stamp()
 
 
-class BankLine(SQLModel, table=True):
+class BankLine(LedgerModel, table=True):
     """One line of a bank statement and what became of it."""
 
     __tablename__ = "bank_line"
@@ -66,7 +64,7 @@ class BankLine(SQLModel, table=True):
     score: int | None = None
 
 
-class BankAlias(SQLModel, table=True):
+class BankAlias(LedgerModel, table=True):
     """A counterparty name (normalised) or account learnt to be a customer's."""
 
     __tablename__ = "bank_alias"

@@ -4,20 +4,18 @@ A milestone's ``invoice_id`` is set when its event is recorded and its invoice m
 then it is "to come". Shares are kept in basis points (30% = 3000), amounts in 分.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from huikuan.db.models import fk, money, one_of, stamp
+from huikuan.db.models import LedgerModel, fk, money, one_of, stamp
 
 CONTRACT_EVENTS = ("sign", "ship", "deliver", "accept", "warranty_end")
 MILESTONE_EVENTS = (*CONTRACT_EVENTS, "date")
 
 
-class Contract(SQLModel, table=True):
+class Contract(LedgerModel, table=True):
     """A sales contract (合同) whose amount is invoiced milestone by milestone."""
 
     __tablename__ = "contract"
@@ -35,7 +33,7 @@ class Contract(SQLModel, table=True):
     created_at: dt.datetime = stamp()
 
 
-class ContractMilestone(SQLModel, table=True):
+class ContractMilestone(LedgerModel, table=True):
     """One instalment of a contract: share, event, days after it; its invoice once made."""
 
     __tablename__ = "contract_milestone"
@@ -57,7 +55,7 @@ class ContractMilestone(SQLModel, table=True):
     invoice_id: int | None = fk("invoice.id", nullable=True)
 
 
-class ContractEvent(SQLModel, table=True):
+class ContractEvent(LedgerModel, table=True):
     """An event of a contract's life (签约, 发货, 到货, 验收, 质保期满), recorded once."""
 
     __tablename__ = "contract_event"

@@ -13,7 +13,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from huikuan.core.errors import HuikuanError
-from huikuan.core.money import from_decimal, to_decimal
+from huikuan.core.money import to_decimal
+from huikuan.services.creditcheck import CreditCheck as CreditCheck
+from huikuan.services.creditcheck import check as check
 
 if TYPE_CHECKING:
     from huikuan.core.credit import Assessment
@@ -84,21 +86,6 @@ class RatingGroup:
     credit_limit: Decimal
     exposure: Decimal
     available: Decimal
-
-
-@dataclass(frozen=True)
-class CreditCheck:
-    """May a new credit sale of ``amount`` go ahead, and why not."""
-
-    customer: str
-    allowed: bool
-    limit: Decimal | None
-    exposure: Decimal
-    available: Decimal
-    reasons: list[str]
-    amount: Decimal
-    currency: str
-    as_of: date
 
 
 @dataclass(frozen=True)
@@ -215,20 +202,6 @@ def apply(ctx: Context, code: str, assessment: int | None = None) -> StoredAsses
     with ctx.ledger.transaction() as conn:
         adopted = _stored(S.apply(conn, ctx.user, code, assessment, at))
     return replace(adopted, applied_at=at)
-
-
-def check(ctx: Context, code: str, amount: Decimal) -> CreditCheck:
-    """May a new credit sale of ``amount`` to ``code`` go ahead as of ``ctx.as_of``?"""
-    from huikuan.core.creditcheck import check_credit
-    from huikuan.store import credit as S
-
-    st = S.standing(ctx.ledger.conn, code, ctx.as_of, ctx.config.currency)
-    res = check_credit(st, from_decimal(amount), ctx.config.credit.hold_days)
-    return CreditCheck(
-        code, res.allowed, None if st.limit is None else to_decimal(st.limit),
-        to_decimal(st.exposure), to_decimal(res.available), res.reasons,
-        to_decimal(from_decimal(amount)), st.currency, ctx.as_of,
-    )  # fmt: skip
 
 
 def matrix(ctx: Context) -> RiskMatrix:

@@ -13,22 +13,13 @@ from huikuan.db.dialect import as_date, least
 from huikuan.db.tables import allocation, contact_log, customer, invoice, payment, promise
 from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import audit, require_customer, require_invoice
+from huikuan.store.sums import fen_sum as fen_sum
+from huikuan.store.sums import fen_total as fen_total
 
 Row = dict[str, Any]
 OUTCOMES = ("reached", "no-answer", "promised", "disputed", "paid-claimed", "refused")
 LOG_CHANNELS = ("phone", "email", "letter", "visit", "sms", "wechat", "legal")
 _LOG_COLS = ("channel", "outcome", "excuse", "note", "evidence", "reference")
-
-
-def fen_sum(value: Any) -> sa.ColumnElement[int]:
-    """``SUM`` of 分 as a 64-bit integer on both engines (PostgreSQL sums ``bigint`` as
-    ``numeric``, which would come back as ``Decimal``)."""
-    return sa.cast(sa.func.sum(value), sa.BigInteger)
-
-
-def fen_total(value: Any) -> sa.ColumnElement[int]:
-    """``COALESCE(SUM(value), 0)`` of 分, an integer on both engines."""
-    return sa.func.coalesce(fen_sum(value), 0)
 
 
 def _day(value: Any) -> date | None:

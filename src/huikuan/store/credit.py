@@ -8,20 +8,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from huikuan.core.aging import Buckets
-from huikuan.core.credit import History
 from huikuan.core.creditcheck import Standing
 from huikuan.db.dialect import days_between, greatest
 from huikuan.db.tables import allocation, customer, invoice, payment
-from huikuan.store.collections import fen_sum, fen_total
 from huikuan.store.credit_assessments import latest
 from huikuan.store.db import Connection, sa_of
-from huikuan.store.ledger import require_customer
-from huikuan.store.reports import aging_cells
+from huikuan.store.refs import require_customer
+from huikuan.store.sums import fen_sum, fen_total
+
+if TYPE_CHECKING:
+    from huikuan.core.aging import Buckets
+    from huikuan.core.credit import History
 
 # Statements run once per customer are built once, with these parameters (SQLAlchemy then
 # reuses their compiled form instead of building and keying a new statement every time).
@@ -165,6 +166,8 @@ def limit_currency(conn: Connection, cid: int, default: str) -> str:
 
 def history(conn: Connection, cid: int, currency: str, as_of: date) -> History:
     """The customer's payment record as of ``as_of`` (for the Character score)."""
+    from huikuan.core.credit import History  # not needed by ``credit check``
+
     db = sa_of(conn)
     p = {"cid": cid, "as_of": as_of}
     due, on_time, worst, open_days, open_fen = db.execute(due_query(), p).one()
@@ -279,5 +282,7 @@ def risk_cells(
     conn: Connection, as_of: date, buckets: Buckets
 ) -> Iterator[tuple[str, str, int, int]]:
     """``(customer code, currency, bucket index, open 分)`` for the risk matrix."""
+    from huikuan.store.reports import aging_cells  # not needed by ``credit check``
+
     for code, _name, currency, bucket, fen in aging_cells(conn, as_of, buckets, "customer", False):
         yield code, currency, bucket, fen

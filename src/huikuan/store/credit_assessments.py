@@ -7,18 +7,20 @@ import datetime as dt
 import json
 from datetime import date
 from functools import cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
 
-from huikuan.core.credit import Assessment
-from huikuan.core.creditpolicy import CreditInputs
 from huikuan.core.errors import NotFound
 from huikuan.core.money import format_fen
 from huikuan.core.rows import Fen
 from huikuan.db.tables import credit_assessment, customer
 from huikuan.store.db import Connection, sa_of
-from huikuan.store.ledger import audit, require_customer
+from huikuan.store.refs import require_customer
+
+if TYPE_CHECKING:
+    from huikuan.core.credit import Assessment
+    from huikuan.core.creditpolicy import CreditInputs
 
 _CID = sa.bindparam("cid", type_=sa.Integer())
 _AS_OF = sa.bindparam("as_of", type_=sa.Date())
@@ -66,6 +68,8 @@ def save(
         created_at=now,
     )
     new_id = sa_of(conn).execute(stmt.returning(credit_assessment.c.id)).scalar_one()
+    from huikuan.store.ledger import audit  # the write paths only: reads start quickly
+
     audit(conn, user, "assess", "credit", a.customer, {"rating": a.rating, "total": a.total})
     return int(new_id)
 
@@ -131,6 +135,8 @@ def _latest() -> sa.Select[Any]:
 
 def apply(conn: Connection, user: str, code: str, assessment_id: int | None, now: str) -> Stored:
     """Adopt an assessment's limit and terms as the customer's (audited); return it."""
+    from huikuan.store.ledger import audit  # the write paths only: reads start quickly
+
     cid = require_customer(conn, code).id
     rows = assessments(conn, cid)
     pick = (

@@ -19,7 +19,7 @@ from sqlmodel import col
 from huikuan.core.allocation import allocate
 from huikuan.core.errors import Conflict, NotFound
 from huikuan.core.money import format_fen
-from huikuan.core.records import CUSTOMER_COLUMNS, CustomerRef, InvoiceRef
+from huikuan.core.records import CUSTOMER_COLUMNS, InvoiceRef
 from huikuan.db.models import Allocation, Audit, Contact, Customer, Invoice, Payment
 from huikuan.store.bulk import BATCH as BATCH
 from huikuan.store.bulk import INVOICE_FIELDS as INVOICE_FIELDS
@@ -31,6 +31,9 @@ from huikuan.store.bulk import insert_payment_rows as insert_payment_rows
 from huikuan.store.bulk import repeated_references as repeated_references
 from huikuan.store.bulk import write_allocations as write_allocations
 from huikuan.store.db import Connection, sa_of
+from huikuan.store.refs import CUSTOMER_REF as CUSTOMER_REF
+from huikuan.store.refs import customer_ref as customer_ref
+from huikuan.store.refs import require_customer as require_customer
 
 Record = Mapping[str, Any]
 
@@ -76,9 +79,6 @@ def _now() -> datetime:
 
 # --- lookups -------------------------------------------------------------------------------
 
-CUSTOMER_REF = sa.select(id_of(Customer), col(Customer.code), col(Customer.terms)).where(
-    col(Customer.code) == sa.bindparam("code")
-)
 INVOICE_REF = sa.select(id_of(Invoice), col(Invoice.customer_id), col(Invoice.currency)).where(
     col(Invoice.number) == sa.bindparam("number")
 )
@@ -88,20 +88,6 @@ CUSTOMER_CURRENCIES = (
     .where(col(Invoice.customer_id) == sa.bindparam("cid"))
     .order_by(col(Invoice.currency))
 )
-
-
-def customer_ref(conn: Connection, code: str) -> CustomerRef | None:
-    """The customer with ``code``, or None."""
-    row = sa_of(conn).execute(CUSTOMER_REF, {"code": code}).first()
-    return CustomerRef(*row) if row else None
-
-
-def require_customer(conn: Connection, code: str) -> CustomerRef:
-    """The customer with ``code``; :class:`NotFound` otherwise."""
-    ref = customer_ref(conn, code)
-    if ref is None:
-        raise NotFound(f"unknown customer {code!r} (see `huikuan customer list`)")
-    return ref
 
 
 def invoice_ref(conn: Connection, number: str) -> InvoiceRef | None:
