@@ -197,6 +197,9 @@ def main() -> None:
             Path(f"{p}{suffix}").unlink(missing_ok=True)
     env = {**os.environ, "HUIKUAN_DB": str(db), "HUIKUAN_USER": "bench"}
     env.pop("HUIKUAN_CONFIG", None)
+    # Bytecode as an installed package has it (pip compiles on install; the baselines' libraries
+    # have theirs): with PYTHONDONTWRITEBYTECODE set, a source checkout is compiled every run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     inv = str(args.data / "invoices.csv")
     print(f"data {args.data}  work {work}")
     run([*HUIKUAN, "init"], env)
