@@ -185,3 +185,18 @@ def small(small_template: Path | str, db_path: Path) -> Iterator[Path]:
         shutil.copy2(small_template, db_path)
         os.chmod(db_path, 0o600)
     yield db_path
+
+
+LETTERHEAD_CONFIG = (
+    '[company]\nname = "回款科技"\nbank = "工商银行"\naccount = "1202"\n'
+    '[dunning]\nescalation = "jump"\nrun_on_holidays = true\n'
+)
+
+
+@pytest.fixture
+def company(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A config with a letterhead, dunning by jumps on any day (letters are not sent without one)."""
+    config = tmp_path / "huikuan.toml"
+    config.write_text(LETTERHEAD_CONFIG, "utf-8")
+    monkeypatch.setenv("HUIKUAN_CONFIG", str(config))
+    return config

@@ -16,23 +16,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pytest
 from ledger_sql import ledger_rows
 
 AS_OF = "2026-11-22"
-CONFIG = (
-    '[company]\nname = "回款科技"\nbank = "工商银行"\naccount = "1202"\n'
-    '[dunning]\nescalation = "jump"\nrun_on_holidays = true\n'
-)
-
-
-@pytest.fixture
-def company(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A config with a letterhead (letters are not sent without one)."""
-    config = tmp_path / "huikuan.toml"
-    config.write_text(CONFIG, "utf-8")
-    monkeypatch.setenv("HUIKUAN_CONFIG", str(config))
-    return config
 
 
 def _spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:

@@ -21,19 +21,6 @@ from pg_helpers import needs_server
 
 pg_url = pg_helpers.pg_url  # the fixture: a new, empty PostgreSQL database
 AS_OF = "2026-11-22"
-CONFIG = (
-    '[company]\nname = "回款科技"\nbank = "工商银行"\naccount = "1202"\n'
-    '[dunning]\nescalation = "jump"\nrun_on_holidays = true\n'
-)
-
-
-@pytest.fixture
-def company(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A config with a letterhead (letters are not sent without one)."""
-    config = tmp_path / "huikuan.toml"
-    config.write_text(CONFIG, "utf-8")
-    monkeypatch.setenv("HUIKUAN_CONFIG", str(config))
-    return config
 
 
 def _query(url: str, sql: str) -> list[Any]:

@@ -8,7 +8,6 @@ import getpass
 import inspect
 import io
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ import typer
 from huikuan.core.dates import parse_date
 from huikuan.core.errors import HuikuanError
 from huikuan.core.text import printable, shorten
+from huikuan.db.sqlite import Unavailable as LedgerUnavailable
 from huikuan.i18n import resolve_language, translate
 from huikuan.output import FORMATS, Result, render
 
@@ -168,7 +168,7 @@ def guard(fn: F) -> F:
                 summary = exc.summary[0].upper() + exc.summary[1:] + "."
                 typer.echo(STATE.say(summary), err=True)
             raise typer.Exit(1) from None
-        except sqlite3.OperationalError as exc:
+        except LedgerUnavailable as exc:
             typer.echo(f"Error: ledger {STATE.db_name()}: {exc}", err=True)
             raise typer.Exit(1) from None
         except BrokenPipeError:

@@ -53,20 +53,9 @@ def transaction(conn: PgConnection) -> Iterator[PgConnection]:
         with _depth(conn), conn.sa.begin_nested():
             yield conn
         return
-    db = conn.sa
-    if db.in_transaction():  # AUTOCOMMIT's logical transaction: nothing to end in the database
-        db.commit()
-    db.execution_options(isolation_level=TRANSACTION)
-    _server_cursors(conn, True)
-    try:
-        with _depth(conn), db.begin():
-            db.execute(WRITE_LOCK)
-            yield conn
-    finally:
-        if db.in_transaction():  # rolled back by hand inside the block
-            db.rollback()
-        db.execution_options(isolation_level=AUTOCOMMIT)
-        _server_cursors(conn, False)
+    with _depth(conn), _outermost(conn):
+        conn.sa.execute(WRITE_LOCK)
+        yield conn
 
 
 @contextlib.contextmanager
@@ -77,6 +66,14 @@ def streaming(conn: PgConnection) -> Iterator[None]:
     if conn.depth:
         yield
         return
+    with _outermost(conn):
+        yield
+
+
+@contextlib.contextmanager
+def _outermost(conn: PgConnection) -> Iterator[None]:
+    """One database transaction (committed at the end, rolled back on error) with server-side
+    cursors on; AUTOCOMMIT again afterwards."""
     db = conn.sa
     if db.in_transaction():  # AUTOCOMMIT's logical transaction: nothing to end in the database
         db.commit()
@@ -86,7 +83,7 @@ def streaming(conn: PgConnection) -> Iterator[None]:
         with db.begin():
             yield
     finally:
-        if db.in_transaction():
+        if db.in_transaction():  # rolled back by hand inside the block
             db.rollback()
         db.execution_options(isolation_level=AUTOCOMMIT)
         _server_cursors(conn, False)

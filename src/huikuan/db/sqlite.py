@@ -120,3 +120,8 @@ def reset_sequences(conn: sa.Connection, tables: list[sa.Table]) -> None:
     """Nothing to do: SQLite gives a new row the largest id + 1 (and keeps ``sqlite_sequence``
     up to date when rows are inserted with their ids)."""
     return None
+
+
+Unavailable = sqlite3.OperationalError
+"""What SQLite raises for a ledger file it cannot use now (locked, unreadable, not a database):
+the CLI says it in one line."""
