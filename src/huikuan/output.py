@@ -181,20 +181,47 @@ def _console(out: IO[str]) -> Any:
 
 
 def _table(result: Result, out: IO[str], lang: str) -> None:
-    from huikuan.tables import fit_table
+    from huikuan.tables import build_table, layout
 
     console = _console(out)
     for n, part in enumerate([result, *result.sections]):
         if n:
             console.print()
-        table, hidden = fit_table(part, lang, console.width)
-        console.print(table)
-        for note in hidden:
+        lay = layout(part, lang, console.width)
+        if len(lay.grid.body) <= TABLE_SLICE:
+            console.print(build_table(part, lay, lang))
+        else:
+            _sliced_table(console, part, lay, lang)
+        for note in lay.notes:
             console.print(translate(note, lang), markup=False)
         for title, bars in part.bars.items():
             console.print(_bar_chart(translate(title, lang), bars, lang))
         for note in part.notes:
             console.print(translate(note, lang), markup=False)
+
+
+TABLE_SLICE = 1000  # body rows of a long table laid out by rich at a time
+
+
+def _sliced_table(console: Any, result: Result, lay: Any, lang: str) -> None:
+    """A long table as successive tables of :data:`TABLE_SLICE` rows with the whole table's
+    widths, their inner edge lines left out: the same text as one table, in the memory and
+    time of one slice (rich lays a table out whole; at 300K rows that took gigabytes)."""
+    from huikuan.tables import build_table, plain_lines
+
+    edge = lay.widths is None  # the natural layout has a (blank) top and bottom edge line
+    rows = len(lay.grid.body)
+    for start in range(0, rows, TABLE_SLICE):
+        first, last = start == 0, start + TABLE_SLICE >= rows
+        part = slice(start, start + TABLE_SLICE)
+        plain = edge and console.no_color and not (first or last)
+        lines = plain_lines(result, lay, part) if plain else None
+        if lines is None:
+            with console.capture() as captured:
+                console.print(build_table(result, lay, lang, part, True))
+            lines = captured.get().split("\n")[:-1]
+            lines = lines[(0 if first or not edge else 1) : (None if last or not edge else -1)]
+        console.file.write("".join(line + "\n" for line in lines))
 
 
 def _bar_chart(title: str, bars: list[tuple[str, str]], lang: str) -> Any:
