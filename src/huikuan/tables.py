@@ -29,6 +29,7 @@ TEXT_MIN = 16
 FLOOR = 4
 EMPTY = {"", "0.00", "0", "0.0%", "-"}
 NAMES_COLUMNS = {"field", "component"}  # their cells are column names, shown as headers are
+SHARED = 4096
 HIDDEN_NOTE = "{n} column(s) hidden ({names}): use --format csv or widen the terminal to see all"
 
 
@@ -55,10 +56,20 @@ class Grid:
 
 
 def grid_of(result: Result, lang: str) -> Grid:
-    """The result's cells (rows first: streamed totals are complete only after them)."""
+    """The result's cells (rows first: streamed totals are complete only after them). Equal
+    cells of a column share one string (up to :data:`SHARED` distinct ones a column): a long
+    report repeats its currencies, dates and actions."""
+    shared: list[dict[str, str]] = [{} for _ in result.columns]
+
+    def one(known: dict[str, str], text: str) -> str:
+        found = known.get(text)
+        if found is None and len(known) < SHARED:
+            found = known[text] = text
+        return found or text
 
     def cells(row: dict[str, Any]) -> list[str]:
-        return [grouped(row.get(c)) if c in result.money else _cell(row.get(c)) for c in cols]
+        texts = (grouped(row.get(c)) if c in result.money else _cell(row.get(c)) for c in cols)
+        return [one(known, t) for known, t in zip(shared, texts)]
 
     cols = result.columns
     body = [cells(row) for row in result.rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Annotated, Any
@@ -322,17 +322,15 @@ LIMITATION_COLUMNS = [
 
 
 def _emit_limitation(found: collect.Limitation, fmt: str) -> None:
-    """The report; a table (the only form with notes) is read whole before its notes."""
+    """The report; a table (the only form with notes) gets its notes once its rows have
+    been read (the years without holiday data are known only then)."""
     day = found.as_of
     rows = map(_limitation_row, found.lines)  # streamed: rows of a big ledger are not held
     shown = ({**r, "restarted_by": _restart_text(r["restarted_by"])} for r in rows)
-    listed = list(shown) if fmt == "table" else shown if fmt == "csv" else []
-    notes = []
-    if found.missing_years:
-        years = ", ".join(str(y) for y in found.missing_years)
-        notes.append(
-            f"No CN holiday data for {years}: end dates in those years count weekends only."
-        )
+    notes: list[str] = []
+    listed: Iterable[dict[str, Any]] = []
+    if fmt in ("table", "csv"):
+        listed = _then_notes(shown, found, notes) if fmt == "table" else shown
     emit(
         Result(
             LIMITATION_COLUMNS,
@@ -345,6 +343,18 @@ def _emit_limitation(found: collect.Limitation, fmt: str) -> None:
         ),
         fmt,
     )
+
+
+def _then_notes(
+    rows: Iterator[dict[str, Any]], found: collect.Limitation, notes: list[str]
+) -> Iterator[dict[str, Any]]:
+    """``rows``, then the report's notes added to ``notes``."""
+    yield from rows
+    if found.missing_years:
+        years = ", ".join(str(y) for y in found.missing_years)
+        notes.append(
+            f"No CN holiday data for {years}: end dates in those years count weekends only."
+        )
 
 
 def _limitation_row(line: LimitationLine) -> dict[str, Any]:
