@@ -214,7 +214,7 @@ def _sliced_table(console: Any, result: Result, lay: Any, lang: str) -> None:
     for start in range(0, rows, TABLE_SLICE):
         first, last = start == 0, start + TABLE_SLICE >= rows
         part = slice(start, start + TABLE_SLICE)
-        plain = edge and console.no_color and not (first or last)
+        plain = console.no_color and not (first or last)
         lines = plain_lines(result, lay, part) if plain else None
         if lines is None:
             with console.capture() as captured:

@@ -196,24 +196,32 @@ def build_table(
 
 
 def plain_lines(result: Result, lay: Layout, rows: slice) -> list[str] | None:
-    """Body rows ``rows`` of a natural layout as rich prints them without colour, written
-    directly (rich takes ~0.4 ms a row); None when a cell is not plain printable text."""
-    g = lay.grid
-    right = [g.columns[i] in result.money for i in lay.keep]
-    widths = [lay.natural[i] for i in lay.keep]
+    """Body rows ``rows`` as rich prints them without colour, written directly (rich takes
+    ~0.4 ms a row); None when a cell is not plain printable text or would not fit its width
+    in a fitted layout (rich wraps or shortens it)."""
+    g, keep, fitted = lay.grid, lay.keep, lay.widths
+    right = [g.columns[i] in result.money for i in keep]
+    widths = [fitted[i] if fitted else lay.natural[i] for i in keep]
+    start, gap, end = ("", " ", "") if fitted else ("  ", "   ", "  ")
     lines = []
     for row in g.body[rows]:
-        cells = [row[i] for i in lay.keep]
+        cells = [row[i] for i in keep]
         if not all(c.isprintable() for c in cells):
             return None
         padded = [_pad(c, w, r) for c, w, r in zip(cells, widths, right)]
-        lines.append("  " + "   ".join(padded) + "  ")
+        texts = [p for p in padded if p is not None]
+        if len(texts) < len(padded):
+            return None
+        lines.append(start + gap.join(texts) + end)
     return lines
 
 
-def _pad(cell: str, width: int, right: bool) -> str:
-    fill = " " * (width - cell_len(cell))
-    return fill + cell if right else cell + fill
+def _pad(cell: str, width: int, right: bool) -> str | None:
+    """``cell`` padded to ``width`` cells (None when it is wider)."""
+    room = width - cell_len(cell)
+    if room < 0:
+        return None
+    return " " * room + cell if right else cell + " " * room
 
 
 def _add_column(
