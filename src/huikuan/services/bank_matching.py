@@ -41,16 +41,21 @@ class Decision:
 
     def fields(self, payment: int | None) -> dict[str, Any]:
         """The line's columns after this decision."""
-        return {
-            "status": "matched" if payment else "unmatched",
-            "customer_id": self.customer,
-            "payment_id": payment,
-            "invoices": " ".join(self.named) or None,
-            "reason": self.reason,
-            "score": self.score,
-        }
+        return dict(zip(OUTCOME, self.outcome(payment)))
+
+    def outcome(self, payment: int | None) -> tuple[Any, ...]:
+        """:meth:`fields`' values as a tuple, in the order of :data:`OUTCOME`."""
+        return (
+            "matched" if payment else "unmatched",
+            self.customer,
+            payment,
+            " ".join(self.named) or None,
+            self.reason,
+            self.score,
+        )
 
 
+OUTCOME = ("status", "customer_id", "payment_id", "invoices", "reason", "score")
 NOBODY = Decision(None, None, [], "no customer found", 0, [], 0, False)
 
 

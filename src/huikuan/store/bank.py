@@ -7,9 +7,10 @@ payments and allocations written with one executemany per batch.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
@@ -84,6 +85,49 @@ def insert_lines(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     return _insert_many(conn, BankLine, rows)
 
 
+LINE_COLUMNS = (
+    "import_id",
+    *LINE_FIELDS,
+    "dedup_key",
+    "status",
+    "customer_id",
+    "payment_id",
+    "invoices",
+    "reason",
+    "score",
+)  # the table's order (no reordering per row)
+
+
+def day_value(conn: Connection) -> Callable[[date], Any]:
+    """A date as the driver takes it for ``bank_line.date`` (worked out once per day)."""
+    proc = direct.bind_processor(sa_of(conn), col(BankLine.date))
+    return functools.lru_cache(maxsize=None)(proc) if proc is not None else _same
+
+
+def _same(day: date) -> Any:
+    return day
+
+
+def insert_line_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> list[int]:
+    """Insert lines as tuples of :data:`LINE_COLUMNS` (the date through :func:`day_value`);
+    return their ids in order (see :func:`_insert_many`)."""
+    db = sa_of(conn)
+    before = db.execute(sa.select(sa.func.coalesce(sa.func.max(id_of(BankLine)), 0))).scalar_one()
+    for batch in _batches(rows, ROWS):
+        direct.executemany_prepared(db, sa.insert(BankLine), LINE_COLUMNS, batch)
+    return _ids_above(db, BankLine, before, len(rows))
+
+
+def _ids_above(db: sa.Connection, model: Any, before: int, count: int) -> list[int]:
+    """The ids above ``before`` (the rows just inserted: the write lock keeps other writers
+    out), checked to be ``count``."""
+    found = db.execute(sa.select(id_of(model)).where(id_of(model) > before).order_by(id_of(model)))
+    ids = list(found.scalars())
+    if len(ids) != count:
+        raise RuntimeError(f"{model.__tablename__}: {len(ids)} new rows, expected {count}")
+    return ids
+
+
 def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` (dicts with the same keys) with one DB-API executemany per batch;
     return their ids in order. The ids are read
@@ -94,11 +138,7 @@ def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> li
         keys = list(rows[0])
         for batch in _batches(rows, ROWS):
             direct.executemany(db, sa.insert(model), keys, [[r[k] for k in keys] for r in batch])
-    found = db.execute(sa.select(id_of(model)).where(id_of(model) > before).order_by(id_of(model)))
-    ids = list(found.scalars())
-    if len(ids) != len(rows):
-        raise RuntimeError(f"{model.__tablename__}: {len(ids)} new rows, expected {len(rows)}")
-    return ids
+    return _ids_above(db, model, before, len(rows))
 
 
 # --- what matching reads --------------------------------------------------------------------
