@@ -100,13 +100,13 @@ def store(
     from huikuan.store import bank as S
 
     lines = sorted(stmt.lines, key=lambda line: line.date)
-    seen: dict[str, set[str]] = {}
+    stored, seen = _stored_keys(conn, lines, account), dict[str, set[str]]()
     fresh = [
         line
         for start in range(0, len(lines), CHUNK)
-        for line in _fresh(conn, lines[start : start + CHUNK], account, seen)
+        for line in _fresh(lines[start : start + CHUNK], account, stored, seen)
     ]
-    del seen  # the keys of every line: memory
+    del stored, seen  # the keys of every line: memory
     credit = [line for line in fresh if line.direction == "credit"]
     facts = [
         M.LineFacts(
@@ -162,24 +162,34 @@ class Stored:
 DEBIT = ("ignored", None, None, None, "debit", None)
 
 
-def _fresh(
-    conn: Connection,
-    lines: Sequence[StatementLine],
-    account: str | None,
-    seen: dict[str, set[str]],
-) -> list[StatementLine]:
-    """The lines not stored yet (per account) nor ``seen`` earlier in the file (keys by
-    account), each once."""
+def _stored_keys(
+    conn: Connection, lines: Sequence[StatementLine], account: str | None
+) -> dict[str, set[str]]:
+    """The lines' keys already stored, by account (one look-up for them all)."""
     from huikuan.store import bank as S
 
+    keys: dict[str, list[str]] = {}
+    for x in lines:
+        keys.setdefault(account or x.account or "", []).append(x.dedup_key())
+    return {acct: S.existing_keys(conn, acct, mine) for acct, mine in keys.items()}
+
+
+def _fresh(
+    lines: Sequence[StatementLine],
+    account: str | None,
+    stored: dict[str, set[str]],
+    seen: dict[str, set[str]],
+) -> list[StatementLine]:
+    """The lines whose keys are not ``stored`` (per account) nor ``seen`` earlier in the
+    file (keys by account), each once."""
     out = []
     for acct in sorted({account or x.account or "" for x in lines}):
-        mine = [x for x in lines if (account or x.account or "") == acct]
-        stored = S.existing_keys(conn, acct, [x.dedup_key() for x in mine])
         earlier = seen.setdefault(acct, set())
-        for x in mine:
+        for x in lines:
+            if (account or x.account or "") != acct:
+                continue
             key = x.dedup_key()
-            if key not in stored and key not in earlier:
+            if key not in stored[acct] and key not in earlier:
                 earlier.add(key)
                 out.append(x)
     return out

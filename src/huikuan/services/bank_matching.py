@@ -90,11 +90,12 @@ def decide_as_read(
     from huikuan.store import bank as S
     from huikuan.store.bank_book import LedgerBook, paid_references
 
-    tokens = {t for f in lines for t in memo_tokens(f.memo)}
+    toks = _tokens(lines)
+    tokens = {t for ts in toks for t in ts}
     directory = make_directory(S.customers(conn), S.aliases(conn), S.seen_accounts(conn))
     named = [find_customer(directory, f.counterparty, f.account) for f in lines]
-    unnamed = (f for f, c in zip(lines, named) if c is None)
-    book = LedgerBook(conn, tokens, {t for f in unnamed for t in memo_tokens(f.memo)})
+    unnamed = (ts for ts, c in zip(toks, named) if c is None)
+    book = LedgerBook(conn, tokens, {t for ts in unnamed for t in ts})
     m = BookMatcher(directory, book.owners, threshold=threshold, book=book)
     found = [c if c is not None else m.customer_of(f) for c, f in zip(named, lines)]
     del named
@@ -105,35 +106,47 @@ def decide_as_read(
         customers,
         (
             ((c[0], f.currency), f.amount)
-            for c, f in zip(found, lines)
-            if c and not book.names_open((c[0], f.currency), memo_tokens(f.memo))
+            for c, f, ts in zip(found, lines, toks)
+            if c and not book.names_open((c[0], f.currency), ts)
         ),
     )
     codes = S.customer_codes(conn, customers)
     opens: dict[int, int] = {}
-    return _decisions(m, lines, found, codes, opens), opens
+    return _decisions(m, lines, found, toks, codes, opens), opens
+
+
+def _tokens(lines: Sequence[LineFacts]) -> list[tuple[str, ...]]:
+    """Each line's :func:`memo_tokens`, worked out once: a tuple, each token one string
+    shared by the lines that name it (memory)."""
+    shared: dict[str, str] = {}
+    return [tuple(shared.setdefault(t, t) for t in memo_tokens(f.memo)) for f in lines]
 
 
 def _decisions(
     m: BookMatcher,
     lines: Sequence[LineFacts],
     found: list[tuple[int, str] | None],
+    toks: list[tuple[str, ...]],
     codes: dict[int, str],
     opens: dict[int, int],
 ) -> Iterator[Decision]:
-    for line, customer in zip(lines, found):
+    for line, customer, tokens in zip(lines, found, toks):
         if customer is None:
             yield NOBODY
             continue
-        decided = _one(m, line, customer, codes)
+        decided = _one(m, line, customer, codes, tokens)
         opens.update((inv, m.left[inv]) for inv, _ in decided.parts)
         yield decided
 
 
 def _one(
-    m: BookMatcher, line: LineFacts, customer: tuple[int, str] | None, codes: dict[int, str]
+    m: BookMatcher,
+    line: LineFacts,
+    customer: tuple[int, str] | None,
+    codes: dict[int, str],
+    tokens: Sequence[str] | None = None,
 ) -> Decision:
-    v, parts, rest = m.decide_for(line, customer)
+    v, parts, rest = m.decide_for(line, customer, tokens)
     named = [m.number(i) for i, _ in parts] if parts else [m.number(i) for i in v.named]
     ok = v.customer is not None and v.score >= m.threshold and "exists" not in v.reason
     code = codes.get(v.customer) if v.customer is not None else None

@@ -57,14 +57,18 @@ def now() -> datetime:
 
 
 def existing_keys(conn: Connection, account: str, keys: Sequence[str]) -> set[str]:
-    """Which of ``keys`` the account's stored lines already have."""
-    db, found = sa_of(conn), set[str]()
-    for batch in _batches(keys):
-        stmt = sa.select(col(BankLine.dedup_key)).where(
-            col(BankLine.account) == account, col(BankLine.dedup_key).in_(batch)
+    """Which of ``keys`` the account's stored lines already have: the keys in a temporary
+    table, one probe of the unique index each (no statement holding the keys as ``IN``
+    lists: they would stay in memory until Python's cycle collector ran)."""
+    from huikuan.store.bank_book import NUMBERS, probe
+
+    db = sa_of(conn)
+    with probe(db, NUMBERS, ((k,) for k in set(keys))) as table:
+        stored = sa.select(sa.literal(1)).where(
+            col(BankLine.account) == account, col(BankLine.dedup_key) == table.c.value
         )
-        found.update(db.execute(stmt).scalars())
-    return found
+        stmt = sa.select(table.c.value).where(stored.exists())
+        return {key for (key,) in direct.rows(db, stmt)}
 
 
 def add_import(conn: Connection, rec: dict[str, Any]) -> int:
@@ -113,8 +117,7 @@ def insert_line_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> list[int]
     return their ids in order (see :func:`_insert_many`)."""
     db = sa_of(conn)
     before = db.execute(sa.select(sa.func.coalesce(sa.func.max(id_of(BankLine)), 0))).scalar_one()
-    for batch in _batches(rows, ROWS):
-        direct.executemany_prepared(db, sa.insert(BankLine), LINE_COLUMNS, batch)
+    direct.executemany_prepared(db, sa.insert(BankLine), LINE_COLUMNS, rows)
     return _ids_above(db, BankLine, before, len(rows))
 
 
