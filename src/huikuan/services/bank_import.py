@@ -100,13 +100,13 @@ def store(
     from huikuan.store import bank as S
 
     lines = sorted(stmt.lines, key=lambda line: line.date)
-    stored, seen = _stored_keys(conn, lines, account), dict[str, set[str]]()
+    known, seen = _stored_keys(conn, lines, account), dict[str, set[str]]()
     fresh = [
         line
         for start in range(0, len(lines), CHUNK)
-        for line in _fresh(lines[start : start + CHUNK], account, stored, seen)
+        for line in _fresh(lines[start : start + CHUNK], account, known, seen)
     ]
-    del stored, seen  # the keys of every line: memory
+    del known, seen  # the keys of every line: memory
     credit = [line for line in fresh if line.direction == "credit"]
     facts = [
         M.LineFacts(
