@@ -63,6 +63,9 @@ def existing_keys(conn: Connection, account: str, keys: Sequence[str]) -> set[st
     from huikuan.store.bank_book import NUMBERS, probe
 
     db = sa_of(conn)
+    some = sa.select(id_of(BankLine)).where(col(BankLine.account) == account).limit(1)
+    if not keys or db.execute(some).first() is None:
+        return set()  # a new account's first statement
     with probe(db, NUMBERS, ((k,) for k in set(keys))) as table:
         stored = sa.select(sa.literal(1)).where(
             col(BankLine.account) == account, col(BankLine.dedup_key) == table.c.value

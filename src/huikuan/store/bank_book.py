@@ -150,14 +150,15 @@ class LedgerBook:
         spelt_of = {t: spellings(t) for t in sorted(folded)}  # spellings apart, then
         long = [(t,) for t, spelt_t in spelt_of.items() if spelt_t is None]
         spelt = ((o,) for spelt_t in spelt_of.values() for o in spelt_t or ())
-        exact, owners = self._owned, dict[str, int]()
+        exact, owners, keys = self._owned, dict[str, int](), dict[Key, Key]()
         named: dict[tuple[Key, str], list[OpenInvoice]] = {}
         for rows in self._named_rows(spelt, long):
             for i, c, k, n, a in rows:
                 if n in exact:
                     owners[n] = c
                 if a > 0:
-                    named.setdefault(((c, k), n.casefold()), []).append(OpenInvoice(i, n, k, a))
+                    key = keys.setdefault((c, k), (c, k))  # one key tuple a customer: memory
+                    named.setdefault((key, n.casefold()), []).append(OpenInvoice(i, n, key[1], a))
         return owners, named
 
     def _named_rows(
