@@ -8,6 +8,7 @@ from typing import Any
 
 from store_helpers import Book
 
+from huikuan.db.models import Payment
 from huikuan.db.models_bank import BankLine
 from huikuan.services import bank, bank_matching
 from huikuan.services.bank import ImportRequest
@@ -22,6 +23,8 @@ def test_line_tuples_follow_the_table() -> None:
     columns = [c.name for c in BankLine.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
     assert list(S.LINE_COLUMNS) == columns
     assert S.LINE_COLUMNS[-len(bank_matching.OUTCOME) :] == bank_matching.OUTCOME
+    payment = [c.name for c in Payment.__table__.columns]  # type: ignore[attr-defined]
+    assert list(S.PAYMENT_COLUMNS) == payment[1 : len(S.PAYMENT_COLUMNS) + 1]
     decision = bank_matching.Decision(7, "C007", ["A", "B"], "exact name", 100, [], 0, True)
     assert decision.fields(3) == dict(zip(bank_matching.OUTCOME, decision.outcome(3)))
     assert decision.outcome(None)[:4] == ("unmatched", 7, None, "A B")

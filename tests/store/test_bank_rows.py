@@ -99,3 +99,11 @@ def test_layouts_the_quick_way_does_not_read() -> None:
     assert boc is not None and quick_reader(boc, None, {}) is None
     signed = locate(with_map(generic(), {"date": "日期", "amount": "金额"}), [["日期", "金额"]])
     assert signed is not None and quick_reader(signed, None, {}) is None
+
+
+def test_cells_that_are_not_text_take_the_general_way() -> None:
+    quick = quick_reader(_found(), None, {})  # type: ignore[arg-type]
+    assert quick is not None
+    assert quick(["20261105", "", 1200.5, "货款", "K1", "INV-1", "明达", "31"], 9) is None
+    assert quick(["20261105", None, "1200", "货款", "K1", "INV-1", "明达", "31"], 9) is None
+    assert quick(("20261105", "", "1200", "货款", "K1", "INV-1", "明达", "31"), 9) is not None

@@ -11,7 +11,7 @@ are written with one executemany per batch.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -164,8 +164,8 @@ def record(
     allocations; return each line's payment id (None: not matched)."""
     from huikuan.store import bank as S
 
-    paid = [(r, d) for r, d in zip(rows, decided) if d.matched]
-    pids = iter(S.insert_payments(conn, [_payment(r, d) for r, d in paid]))
+    paid, day = [(r, d) for r, d in zip(rows, decided) if d.matched], S.day_value(conn)
+    pids = iter(S.insert_payment_rows(conn, [_payment(r, d, day) for r, d in paid]))
     out = [next(pids) if d.matched else None for d in decided]
     parts: list[tuple[int, int, int, date]] = []
     for r, d, pid in zip(rows, decided, out):
@@ -175,17 +175,19 @@ def record(
     return out
 
 
-def _payment(row: dict[str, Any], d: Decision) -> dict[str, Any]:
+def _payment(row: dict[str, Any], d: Decision, day: Callable[[date], Any]) -> tuple[Any, ...]:
+    """The line's payment as ``store.bank.insert_payment_rows`` takes it."""
     first = d.parts[0][0] if d.parts and d.reason.split("; ")[-1] in NAMING else None
-    return {
-        "customer_id": d.customer,
-        "date": row["date"],
-        "amount": row["amount"],
-        "currency": row["currency"],
-        "invoice_id": first,
-        "reference": row["serial"],
-        "unapplied": d.rest if d.parts else row["amount"],  # what the allocations leave
-    }
+    unapplied = d.rest if d.parts else row["amount"]  # what the allocations leave
+    return (
+        d.customer,
+        day(row["date"]),
+        row["amount"],
+        row["currency"],
+        first,
+        row["serial"],
+        unapplied,
+    )
 
 
 def audit(

@@ -106,7 +106,8 @@ LINE_COLUMNS = (
 
 
 def day_value(conn: Connection) -> Callable[[date], Any]:
-    """A date as the driver takes it for ``bank_line.date`` (worked out once per day)."""
+    """A date as the driver takes it for a date column (``bank_line.date``,
+    ``payment.date``), worked out once per day."""
     proc = direct.bind_processor(sa_of(conn), col(BankLine.date))
     return functools.lru_cache(maxsize=None)(proc) if proc is not None else _same
 
@@ -127,8 +128,8 @@ def insert_line_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> list[int]
 def _ids_above(db: sa.Connection, model: Any, before: int, count: int) -> list[int]:
     """The ids above ``before`` (the rows just inserted: the write lock keeps other writers
     out), checked to be ``count``."""
-    found = db.execute(sa.select(id_of(model)).where(id_of(model) > before).order_by(id_of(model)))
-    ids = list(found.scalars())
+    found = sa.select(id_of(model)).where(id_of(model) > before).order_by(id_of(model))
+    ids = [i for (i,) in direct.rows(db, found)]
     if len(ids) != count:
         raise RuntimeError(f"{model.__tablename__}: {len(ids)} new rows, expected {count}")
     return ids
@@ -240,6 +241,30 @@ def insert_payments(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     optionally unapplied: else the amount); ids in order."""
     extra = {"kind": "payment", "method": "bank", "note": None}
     return _insert_many(conn, Payment, [{"unapplied": r["amount"], **r, **extra} for r in rows])
+
+
+PAYMENT_COLUMNS = (
+    "kind",
+    "customer_id",
+    "date",
+    "amount",
+    "currency",
+    "invoice_id",
+    "reference",
+    "method",
+    "note",
+    "unapplied",
+)  # the table's order
+
+
+def insert_payment_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> list[int]:
+    """:func:`insert_payments` of tuples: customer_id, date (through :func:`day_value`),
+    amount, currency, invoice_id, reference, unapplied; ids in order."""
+    db = sa_of(conn)
+    before = db.execute(sa.select(sa.func.coalesce(sa.func.max(id_of(Payment)), 0))).scalar_one()
+    full = [("payment", c, d, a, k, i, r, "bank", None, u) for c, d, a, k, i, r, u in rows]
+    direct.executemany_prepared(db, sa.insert(Payment), PAYMENT_COLUMNS, full)
+    return _ids_above(db, Payment, before, len(rows))
 
 
 def write_allocations(

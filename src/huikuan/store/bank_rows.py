@@ -79,12 +79,13 @@ def quick_reader(found: Found, currency: str | None, shared: dict[str, str]) -> 
     return quick
 
 
-def _plain(row: Sequence[object]) -> list[str] | None:
+def _plain(row: Sequence[object]) -> Sequence[str] | None:
     """The row's cells when all are text without control characters (else None)."""
-    cells = [c for c in row if type(c) is str]
-    if len(cells) != len(row) or NOT_LINE.search("".join(cells)):
+    try:
+        joined = "".join(row)  # type: ignore[arg-type]
+    except TypeError:  # a number, a date, None: a workbook's cell
         return None
-    return cells
+    return None if NOT_LINE.search(joined) else row  # type: ignore[return-value]
 
 
 def _plain_fen(cell: str) -> int:
