@@ -2,10 +2,11 @@
 one transaction: a failure anywhere stores nothing).
 
 Lines go in date order. The new ones (per account, by serial, else by date, amount, direction,
-counterparty and memo) are found :data:`CHUNK` lines at a time; what matching the new credit
-lines reads is read once for them all (see ``bank_matching``), then they are decided and
-written :data:`CHUNK` at a time: payments and allocations, the lines with their outcome, the
-audit entries.
+counterparty and memo: the keys already stored are looked up once) are kept :data:`CHUNK`
+lines at a time; what matching the new credit lines reads is read once for them all (see
+``bank_matching``), then they are decided and written :data:`CHUNK` at a time: payments and
+allocations, the lines with their outcome (tuples in the table's order,
+``store.bank_writes``), the audit entries.
 """
 
 from __future__ import annotations

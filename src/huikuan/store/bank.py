@@ -7,10 +7,9 @@ payments and allocations written with one executemany per batch.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
@@ -24,6 +23,13 @@ from huikuan.db.dialect import unindexed
 from huikuan.db.models import Audit, Customer, Invoice, Payment
 from huikuan.db.models_bank import BankAlias, BankImport, BankLine
 from huikuan.store import direct
+from huikuan.store.bank_writes import LINE_COLUMNS as LINE_COLUMNS
+from huikuan.store.bank_writes import LINE_FIELDS as LINE_FIELDS
+from huikuan.store.bank_writes import PAYMENT_COLUMNS as PAYMENT_COLUMNS
+from huikuan.store.bank_writes import day_value as day_value
+from huikuan.store.bank_writes import ids_above
+from huikuan.store.bank_writes import insert_line_rows as insert_line_rows
+from huikuan.store.bank_writes import insert_payment_rows as insert_payment_rows
 from huikuan.store.bulk import write_allocations as write_allocations_sqlite
 from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import id_of
@@ -31,17 +37,6 @@ from huikuan.store.setalloc import write_rows
 
 BATCH = 500  # keys per IN (…) list
 ROWS = 5000  # rows per executemany
-LINE_FIELDS = (
-    "account",
-    "date",
-    "amount",
-    "currency",
-    "direction",
-    "counterparty",
-    "counterparty_account",
-    "memo",
-    "serial",
-)
 
 
 def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -92,49 +87,6 @@ def insert_lines(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     return _insert_many(conn, BankLine, rows)
 
 
-LINE_COLUMNS = (
-    "import_id",
-    *LINE_FIELDS,
-    "dedup_key",
-    "status",
-    "customer_id",
-    "payment_id",
-    "invoices",
-    "reason",
-    "score",
-)  # the table's order (no reordering per row)
-
-
-def day_value(conn: Connection) -> Callable[[date], Any]:
-    """A date as the driver takes it for a date column (``bank_line.date``,
-    ``payment.date``), worked out once per day."""
-    proc = direct.bind_processor(sa_of(conn), col(BankLine.date))
-    return functools.lru_cache(maxsize=None)(proc) if proc is not None else _same
-
-
-def _same(day: date) -> Any:
-    return day
-
-
-def insert_line_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> list[int]:
-    """Insert lines as tuples of :data:`LINE_COLUMNS` (the date through :func:`day_value`);
-    return their ids in order (see :func:`_insert_many`)."""
-    db = sa_of(conn)
-    before = db.execute(sa.select(sa.func.coalesce(sa.func.max(id_of(BankLine)), 0))).scalar_one()
-    direct.executemany_prepared(db, sa.insert(BankLine), LINE_COLUMNS, rows)
-    return _ids_above(db, BankLine, before, len(rows))
-
-
-def _ids_above(db: sa.Connection, model: Any, before: int, count: int) -> list[int]:
-    """The ids above ``before`` (the rows just inserted: the write lock keeps other writers
-    out), checked to be ``count``."""
-    found = sa.select(id_of(model)).where(id_of(model) > before).order_by(id_of(model))
-    ids = [i for (i,) in direct.rows(db, found)]
-    if len(ids) != count:
-        raise RuntimeError(f"{model.__tablename__}: {len(ids)} new rows, expected {count}")
-    return ids
-
-
 def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` (dicts with the same keys) with one DB-API executemany per batch;
     return their ids in order. The ids are read
@@ -145,7 +97,7 @@ def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> li
         keys = list(rows[0])
         for batch in _batches(rows, ROWS):
             direct.executemany(db, sa.insert(model), keys, [[r[k] for k in keys] for r in batch])
-    return _ids_above(db, model, before, len(rows))
+    return ids_above(db, model, before, len(rows))
 
 
 # --- what matching reads --------------------------------------------------------------------
@@ -241,30 +193,6 @@ def insert_payments(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     optionally unapplied: else the amount); ids in order."""
     extra = {"kind": "payment", "method": "bank", "note": None}
     return _insert_many(conn, Payment, [{"unapplied": r["amount"], **r, **extra} for r in rows])
-
-
-PAYMENT_COLUMNS = (
-    "kind",
-    "customer_id",
-    "date",
-    "amount",
-    "currency",
-    "invoice_id",
-    "reference",
-    "method",
-    "note",
-    "unapplied",
-)  # the table's order
-
-
-def insert_payment_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> list[int]:
-    """:func:`insert_payments` of tuples: customer_id, date (through :func:`day_value`),
-    amount, currency, invoice_id, reference, unapplied; ids in order."""
-    db = sa_of(conn)
-    before = db.execute(sa.select(sa.func.coalesce(sa.func.max(id_of(Payment)), 0))).scalar_one()
-    full = [("payment", c, d, a, k, i, r, "bank", None, u) for c, d, a, k, i, r, u in rows]
-    direct.executemany_prepared(db, sa.insert(Payment), PAYMENT_COLUMNS, full)
-    return _ids_above(db, Payment, before, len(rows))
 
 
 def write_allocations(
