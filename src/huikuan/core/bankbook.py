@@ -62,16 +62,22 @@ class BookMatcher(Matcher):
         return self.decide_for(line, self.customer_of(line))
 
     def decide_for(
-        self, line: LineFacts, customer: tuple[int, str] | None
+        self,
+        line: LineFacts,
+        customer: tuple[int, str] | None,
+        tokens: Sequence[str] | None = None,
     ) -> tuple[Verdict, list[tuple[int, int]], int]:
-        """:meth:`decide`, the line's :meth:`customer_of` being ``customer``."""
+        """:meth:`decide`, the line's :meth:`customer_of` being ``customer`` (``tokens``: its
+        memo's :func:`memo_tokens`, when the caller has them)."""
         self.known.clear()
         if customer is None:
             return Verdict(None), [], line.amount
         if line.serial and (customer[0], line.serial) in self.references:
             return Verdict(customer[0], (), "a payment with this reference exists"), [], line.amount
         key = (customer[0], line.currency)
-        found = verdict(customer, self.pick(key, line.amount, memo_tokens(line.memo)))
+        if tokens is None:
+            tokens = memo_tokens(line.memo)
+        found = verdict(customer, self.pick(key, line.amount, tokens))
         if found.score < self.threshold:
             return found, [], line.amount
         if line.serial:

@@ -35,6 +35,7 @@ DEFAULT_THRESHOLD = 80
 _SUFFIXES = (("有限责任公司", "有限公司"), ("股份有限公司", "有限公司"))
 _DROP = re.compile(r"[\s()\[\]{}<>〈〉《》【】「」'\"`.,，。、·・:;：；_-]+")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]*[A-Za-z0-9]|[A-Za-z0-9]")
+_DIGIT = re.compile("[0-9]").search
 
 
 def normalise_name(name: str) -> str:
@@ -52,7 +53,7 @@ def memo_tokens(memo: str | None) -> list[str]:
         return []
     seen: dict[str, None] = {}
     for token in _TOKEN.findall(unicodedata.normalize("NFKC", memo)):
-        if any(ch.isdigit() for ch in token):
+        if _DIGIT(token):  # tokens are ASCII: a digit is 0-9
             seen.setdefault(token.strip("./_-"), None)
     return [t for t in seen if t]
 

@@ -2,18 +2,20 @@
 one transaction: a failure anywhere stores nothing).
 
 Lines go in date order. The new ones (per account, by serial, else by date, amount, direction,
-counterparty and memo) are found :data:`CHUNK` lines at a time; what matching the new credit
-lines reads is read once for them all (see ``bank_matching``), then they are decided and
-written :data:`CHUNK` at a time: payments and allocations, the lines with their outcome, the
-audit entries.
+counterparty and memo: the keys already stored are looked up once) are kept :data:`CHUNK`
+lines at a time; what matching the new credit lines reads is read once for them all (see
+``bank_matching``), then they are decided and written :data:`CHUNK` at a time: payments and
+allocations, the lines with their outcome (tuples in the table's order,
+``store.bank_writes``), the audit entries.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from huikuan.core.errors import ImportFailed
@@ -96,15 +98,16 @@ def store(
     """Store and match the statement's new lines: what matching reads is read once for all
     new credit lines, then they are decided and written chunk by chunk."""
     from huikuan.services import bank_matching as M
+    from huikuan.store import bank as S
 
     lines = sorted(stmt.lines, key=lambda line: line.date)
-    seen: dict[str, set[str]] = {}
+    known, seen = _stored_keys(conn, lines, account), dict[str, set[str]]()
     fresh = [
         line
         for start in range(0, len(lines), CHUNK)
-        for line in _fresh(conn, lines[start : start + CHUNK], account, seen)
+        for line in _fresh(lines[start : start + CHUNK], account, known, seen)
     ]
-    del seen  # the keys of every line: memory
+    del known, seen  # the keys of every line: memory
     credit = [line for line in fresh if line.direction == "credit"]
     facts = [
         M.LineFacts(
@@ -118,59 +121,76 @@ def store(
         for x in credit
     ]
     decided, opens = M.decide_as_read(conn, ctx.config.auto_match_score, facts)
-    gc.collect()  # once: what reading left in cycles
-    matched = 0
+    matched, stored = 0, Stored(batch, account, currency, S.day_value(conn))
     for start in range(0, len(fresh), CHUNK):
         chunk = fresh[start : start + CHUNK]
-        rows = [_row(line, account, currency, batch) for line in chunk]
         turns = [next(decided) if x.direction == "credit" else None for x in chunk]
-        matched += _write(ctx, conn, rows, turns, opens)
+        matched += _write(ctx, conn, chunk, turns, opens, stored)
         opens.clear()  # written: a later line paying one of them sets it again
     accounts = sorted({account or line.account or "" for line in lines})
     return Counts(accounts, len(lines), len(fresh), matched, len(credit) - matched)
 
 
-def _row(line: StatementLine, account: str | None, currency: str, batch: int) -> dict[str, Any]:
-    credit = line.direction == "credit"
-    return {
-        "import_id": batch,
-        "account": account or line.account,
-        "date": line.date,
-        "amount": line.amount,
-        "currency": line.currency or currency,
-        "direction": line.direction,
-        "counterparty": line.counterparty,
-        "counterparty_account": line.counterparty_account,
-        "memo": line.memo,
-        "serial": line.serial,
-        "dedup_key": line.dedup_key(),
-        "status": "unmatched" if credit else "ignored",
-        "reason": None if credit else "debit",
-        "customer_id": None,
-        "payment_id": None,
-        "invoices": None,
-        "score": None,
-    }
+@dataclass(frozen=True)
+class Stored:
+    """What every stored line of the import shares: its import, account and currency, and
+    how its date goes to the driver (``store.bank.day_value``)."""
+
+    batch: int
+    account: str | None
+    currency: str
+    day: Callable[[date], Any]
+
+    def row(self, line: StatementLine, outcome: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The line as ``store.bank.LINE_COLUMNS``, ``outcome`` being status, customer id,
+        payment id, invoices, reason and score."""
+        return (
+            self.batch,
+            self.account or line.account,
+            self.day(line.date),
+            line.amount,
+            line.currency or self.currency,
+            line.direction,
+            line.counterparty,
+            line.counterparty_account,
+            line.memo,
+            line.serial,
+            line.dedup_key(),
+            *outcome,
+        )
+
+
+DEBIT = ("ignored", None, None, None, "debit", None)
+
+
+def _stored_keys(
+    conn: Connection, lines: Sequence[StatementLine], account: str | None
+) -> dict[str, set[str]]:
+    """The lines' keys already stored, by account (one look-up for them all)."""
+    from huikuan.store import bank as S
+
+    keys: dict[str, list[str]] = {}
+    for x in lines:
+        keys.setdefault(account or x.account or "", []).append(x.dedup_key())
+    return {acct: S.existing_keys(conn, acct, mine) for acct, mine in keys.items()}
 
 
 def _fresh(
-    conn: Connection,
     lines: Sequence[StatementLine],
     account: str | None,
+    stored: dict[str, set[str]],
     seen: dict[str, set[str]],
 ) -> list[StatementLine]:
-    """The lines not stored yet (per account) nor ``seen`` earlier in the file (keys by
-    account), each once."""
-    from huikuan.store import bank as S
-
+    """The lines whose keys are not ``stored`` (per account) nor ``seen`` earlier in the
+    file (keys by account), each once."""
     out = []
     for acct in sorted({account or x.account or "" for x in lines}):
-        mine = [x for x in lines if (account or x.account or "") == acct]
-        stored = S.existing_keys(conn, acct, [x.dedup_key() for x in mine])
         earlier = seen.setdefault(acct, set())
-        for x in mine:
+        for x in lines:
+            if (account or x.account or "") != acct:
+                continue
             key = x.dedup_key()
-            if key not in stored and key not in earlier:
+            if key not in stored[acct] and key not in earlier:
                 earlier.add(key)
                 out.append(x)
     return out
@@ -179,20 +199,39 @@ def _fresh(
 def _write(
     ctx: Context,
     conn: Connection,
-    rows: list[dict[str, Any]],
+    chunk: list[StatementLine],
     decided: Sequence[Any],
     opens: dict[int, int],
+    stored: Stored,
 ) -> int:
-    """Record the payments of a chunk's matched rows, insert the rows with their outcome,
+    """Record the payments of a chunk's matched lines, insert the lines with their outcome,
     audit the matches; return how many matched."""
     from huikuan.services import bank_matching as M
     from huikuan.store import bank as S
 
-    credit = [(r, d) for r, d in zip(rows, decided) if d is not None]
-    payments = M.record(conn, [r for r, _ in credit], [d for _, d in credit], opens)
-    for (r, d), pid in zip(credit, payments):
-        r.update(d.fields(pid))
-    ids = S.insert_lines(conn, rows)
-    line_of = {id(r): i for r, i in zip(rows, ids)}
-    M.audit(conn, ctx.user, [line_of[id(r)] for r, _ in credit], [d for _, d in credit], payments)
-    return sum(p is not None for p in payments)
+    credit = [(x, d) for x, d in zip(chunk, decided) if d is not None]
+    facts = [_payable(x, stored) for x, _ in credit]
+    payments = iter(M.record(conn, facts, [d for _, d in credit], opens))
+    rows, audited = [], []
+    for x, d in zip(chunk, decided):
+        pid = next(payments) if d is not None else None
+        rows.append(stored.row(x, DEBIT if d is None else d.outcome(pid)))
+        if pid is not None:
+            audited.append((len(rows) - 1, d, pid))
+    ids = S.insert_line_rows(conn, rows)
+    M.audit(conn, ctx.user, [ids[i] for i, _, _ in audited], *_pair(audited))
+    return len(audited)
+
+
+def _payable(line: StatementLine, stored: Stored) -> dict[str, Any]:
+    """What ``bank_matching.record`` reads of a credit line."""
+    return {
+        "date": line.date,
+        "amount": line.amount,
+        "currency": line.currency or stored.currency,
+        "serial": line.serial,
+    }
+
+
+def _pair(audited: list[tuple[int, Any, int]]) -> tuple[list[Any], list[int | None]]:
+    return [d for _, d, _ in audited], [p for _, _, p in audited]

@@ -11,7 +11,7 @@ are written with one executemany per batch.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -41,16 +41,21 @@ class Decision:
 
     def fields(self, payment: int | None) -> dict[str, Any]:
         """The line's columns after this decision."""
-        return {
-            "status": "matched" if payment else "unmatched",
-            "customer_id": self.customer,
-            "payment_id": payment,
-            "invoices": " ".join(self.named) or None,
-            "reason": self.reason,
-            "score": self.score,
-        }
+        return dict(zip(OUTCOME, self.outcome(payment)))
+
+    def outcome(self, payment: int | None) -> tuple[Any, ...]:
+        """:meth:`fields`' values as a tuple, in the order of :data:`OUTCOME`."""
+        return (
+            "matched" if payment else "unmatched",
+            self.customer,
+            payment,
+            " ".join(self.named) or None,
+            self.reason,
+            self.score,
+        )
 
 
+OUTCOME = ("status", "customer_id", "payment_id", "invoices", "reason", "score")
 NOBODY = Decision(None, None, [], "no customer found", 0, [], 0, False)
 
 
@@ -85,11 +90,12 @@ def decide_as_read(
     from huikuan.store import bank as S
     from huikuan.store.bank_book import LedgerBook, paid_references
 
-    tokens = {t for f in lines for t in memo_tokens(f.memo)}
+    toks = _tokens(lines)
+    tokens = {t for ts in toks for t in ts}
     directory = make_directory(S.customers(conn), S.aliases(conn), S.seen_accounts(conn))
     named = [find_customer(directory, f.counterparty, f.account) for f in lines]
-    unnamed = (f for f, c in zip(lines, named) if c is None)
-    book = LedgerBook(conn, tokens, {t for f in unnamed for t in memo_tokens(f.memo)})
+    unnamed = (ts for ts, c in zip(toks, named) if c is None)
+    book = LedgerBook(conn, tokens, {t for ts in unnamed for t in ts})
     m = BookMatcher(directory, book.owners, threshold=threshold, book=book)
     found = [c if c is not None else m.customer_of(f) for c, f in zip(named, lines)]
     del named
@@ -100,35 +106,47 @@ def decide_as_read(
         customers,
         (
             ((c[0], f.currency), f.amount)
-            for c, f in zip(found, lines)
-            if c and not book.names_open((c[0], f.currency), memo_tokens(f.memo))
+            for c, f, ts in zip(found, lines, toks)
+            if c and not book.names_open((c[0], f.currency), ts)
         ),
     )
     codes = S.customer_codes(conn, customers)
     opens: dict[int, int] = {}
-    return _decisions(m, lines, found, codes, opens), opens
+    return _decisions(m, lines, found, toks, codes, opens), opens
+
+
+def _tokens(lines: Sequence[LineFacts]) -> list[tuple[str, ...]]:
+    """Each line's :func:`memo_tokens`, worked out once: a tuple, each token one string
+    shared by the lines that name it (memory)."""
+    shared: dict[str, str] = {}
+    return [tuple(shared.setdefault(t, t) for t in memo_tokens(f.memo)) for f in lines]
 
 
 def _decisions(
     m: BookMatcher,
     lines: Sequence[LineFacts],
     found: list[tuple[int, str] | None],
+    toks: list[tuple[str, ...]],
     codes: dict[int, str],
     opens: dict[int, int],
 ) -> Iterator[Decision]:
-    for line, customer in zip(lines, found):
+    for line, customer, tokens in zip(lines, found, toks):
         if customer is None:
             yield NOBODY
             continue
-        decided = _one(m, line, customer, codes)
+        decided = _one(m, line, customer, codes, tokens)
         opens.update((inv, m.left[inv]) for inv, _ in decided.parts)
         yield decided
 
 
 def _one(
-    m: BookMatcher, line: LineFacts, customer: tuple[int, str] | None, codes: dict[int, str]
+    m: BookMatcher,
+    line: LineFacts,
+    customer: tuple[int, str] | None,
+    codes: dict[int, str],
+    tokens: Sequence[str] | None = None,
 ) -> Decision:
-    v, parts, rest = m.decide_for(line, customer)
+    v, parts, rest = m.decide_for(line, customer, tokens)
     named = [m.number(i) for i, _ in parts] if parts else [m.number(i) for i in v.named]
     ok = v.customer is not None and v.score >= m.threshold and "exists" not in v.reason
     code = codes.get(v.customer) if v.customer is not None else None
@@ -146,8 +164,8 @@ def record(
     allocations; return each line's payment id (None: not matched)."""
     from huikuan.store import bank as S
 
-    paid = [(r, d) for r, d in zip(rows, decided) if d.matched]
-    pids = iter(S.insert_payments(conn, [_payment(r, d) for r, d in paid]))
+    paid, day = [(r, d) for r, d in zip(rows, decided) if d.matched], S.day_value(conn)
+    pids = iter(S.insert_payment_rows(conn, [_payment(r, d, day) for r, d in paid]))
     out = [next(pids) if d.matched else None for d in decided]
     parts: list[tuple[int, int, int, date]] = []
     for r, d, pid in zip(rows, decided, out):
@@ -157,17 +175,19 @@ def record(
     return out
 
 
-def _payment(row: dict[str, Any], d: Decision) -> dict[str, Any]:
+def _payment(row: dict[str, Any], d: Decision, day: Callable[[date], Any]) -> tuple[Any, ...]:
+    """The line's payment as ``store.bank.insert_payment_rows`` takes it."""
     first = d.parts[0][0] if d.parts and d.reason.split("; ")[-1] in NAMING else None
-    return {
-        "customer_id": d.customer,
-        "date": row["date"],
-        "amount": row["amount"],
-        "currency": row["currency"],
-        "invoice_id": first,
-        "reference": row["serial"],
-        "unapplied": d.rest if d.parts else row["amount"],  # what the allocations leave
-    }
+    unapplied = d.rest if d.parts else row["amount"]  # what the allocations leave
+    return (
+        d.customer,
+        day(row["date"]),
+        row["amount"],
+        row["currency"],
+        first,
+        row["serial"],
+        unapplied,
+    )
 
 
 def audit(

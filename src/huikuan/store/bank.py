@@ -23,6 +23,13 @@ from huikuan.db.dialect import unindexed
 from huikuan.db.models import Audit, Customer, Invoice, Payment
 from huikuan.db.models_bank import BankAlias, BankImport, BankLine
 from huikuan.store import direct
+from huikuan.store.bank_writes import LINE_COLUMNS as LINE_COLUMNS
+from huikuan.store.bank_writes import LINE_FIELDS as LINE_FIELDS
+from huikuan.store.bank_writes import PAYMENT_COLUMNS as PAYMENT_COLUMNS
+from huikuan.store.bank_writes import day_value as day_value
+from huikuan.store.bank_writes import ids_above
+from huikuan.store.bank_writes import insert_line_rows as insert_line_rows
+from huikuan.store.bank_writes import insert_payment_rows as insert_payment_rows
 from huikuan.store.bulk import write_allocations as write_allocations_sqlite
 from huikuan.store.db import Connection, sa_of
 from huikuan.store.ledger import id_of
@@ -30,17 +37,6 @@ from huikuan.store.setalloc import write_rows
 
 BATCH = 500  # keys per IN (…) list
 ROWS = 5000  # rows per executemany
-LINE_FIELDS = (
-    "account",
-    "date",
-    "amount",
-    "currency",
-    "direction",
-    "counterparty",
-    "counterparty_account",
-    "memo",
-    "serial",
-)
 
 
 def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -56,14 +52,21 @@ def now() -> datetime:
 
 
 def existing_keys(conn: Connection, account: str, keys: Sequence[str]) -> set[str]:
-    """Which of ``keys`` the account's stored lines already have."""
-    db, found = sa_of(conn), set[str]()
-    for batch in _batches(keys):
-        stmt = sa.select(col(BankLine.dedup_key)).where(
-            col(BankLine.account) == account, col(BankLine.dedup_key).in_(batch)
+    """Which of ``keys`` the account's stored lines already have: the keys in a temporary
+    table, one probe of the unique index each (no statement holding the keys as ``IN``
+    lists: they would stay in memory until Python's cycle collector ran)."""
+    from huikuan.store.bank_book import NUMBERS, probe
+
+    db = sa_of(conn)
+    some = sa.select(id_of(BankLine)).where(col(BankLine.account) == account).limit(1)
+    if not keys or db.execute(some).first() is None:
+        return set()  # a new account's first statement
+    with probe(db, NUMBERS, ((k,) for k in set(keys))) as table:
+        stored = sa.select(sa.literal(1)).where(
+            col(BankLine.account) == account, col(BankLine.dedup_key) == table.c.value
         )
-        found.update(db.execute(stmt).scalars())
-    return found
+        stmt = sa.select(table.c.value).where(stored.exists())
+        return {key for (key,) in direct.rows(db, stmt)}
 
 
 def add_import(conn: Connection, rec: dict[str, Any]) -> int:
@@ -94,11 +97,7 @@ def _insert_many(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> li
         keys = list(rows[0])
         for batch in _batches(rows, ROWS):
             direct.executemany(db, sa.insert(model), keys, [[r[k] for k in keys] for r in batch])
-    found = db.execute(sa.select(id_of(model)).where(id_of(model) > before).order_by(id_of(model)))
-    ids = list(found.scalars())
-    if len(ids) != len(rows):
-        raise RuntimeError(f"{model.__tablename__}: {len(ids)} new rows, expected {len(rows)}")
-    return ids
+    return ids_above(db, model, before, len(rows))
 
 
 # --- what matching reads --------------------------------------------------------------------

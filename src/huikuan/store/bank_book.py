@@ -146,17 +146,19 @@ class LedgerBook:
     ) -> tuple[dict[str, int], dict[tuple[Key, str], list[OpenInvoice]]]:
         """The invoices the tokens name, in any case: the owners of the exact numbers (open
         or not) and the open ones by (key, case-folded number), oldest first."""
-        folded = sorted({t.casefold() for t in self._tokens})  # spellings apart, then
-        long = [(t,) for t in folded if spellings(t) is None]
-        spelt = ((o,) for t in folded for o in spellings(t) or ())
-        exact, owners = self._owned, dict[str, int]()
+        folded = {t.casefold() for t in self._tokens}
+        spelt_of = {t: spellings(t) for t in sorted(folded)}  # spellings apart, then
+        long = [(t,) for t, spelt_t in spelt_of.items() if spelt_t is None]
+        spelt = ((o,) for spelt_t in spelt_of.values() for o in spelt_t or ())
+        exact, owners, keys = self._owned, dict[str, int](), dict[Key, Key]()
         named: dict[tuple[Key, str], list[OpenInvoice]] = {}
         for rows in self._named_rows(spelt, long):
             for i, c, k, n, a in rows:
                 if n in exact:
                     owners[n] = c
                 if a > 0:
-                    named.setdefault(((c, k), n.casefold()), []).append(OpenInvoice(i, n, k, a))
+                    key = keys.setdefault((c, k), (c, k))  # one key tuple a customer: memory
+                    named.setdefault((key, n.casefold()), []).append(OpenInvoice(i, n, key[1], a))
         return owners, named
 
     def _named_rows(
@@ -166,7 +168,8 @@ class LedgerBook:
         case), oldest first (each case-folded number's invoices come from one of them)."""
         number = col(Invoice.number)
         with probe(self._db, NUMBERS, spelt) as table:
-            stmt = sa.select(*COLUMNS).join(table, number == table.c.value)
+            # IN (…): one probe of the unique index a spelling (a join may scan the index)
+            stmt = sa.select(*COLUMNS).where(number.in_(sa.select(table.c.value)))
             yield direct.rows(self._db, stmt.order_by(*ORDER))
         if long:
             with probe(self._db, NUMBERS, long) as table:
@@ -244,11 +247,13 @@ def paid_references(conn: Connection, pairs: Iterable[tuple[int, str]]) -> set[t
     if not todo:
         return set()
     with probe(db, REFERENCES, todo) as table:
-        cust, ref = col(Payment.customer_id), col(Payment.reference)
-        on = sa.and_(cust == table.c.customer_id, ref == table.c.reference)
-        stmt = (
-            sa.select(cust, ref)
-            .join(table, on)
-            .where(col(Payment.kind) == "payment", col(Payment.reversed_on).is_(None))
+        cust, ref = table.c.customer_id, table.c.reference
+        paid = sa.select(sa.literal(1)).where(
+            col(Payment.customer_id) == cust,
+            col(Payment.reference) == ref,
+            col(Payment.kind) == "payment",
+            col(Payment.reversed_on).is_(None),
         )
+        # EXISTS: the pairs drive (a join may scan every payment instead)
+        stmt = sa.select(cust, ref).where(paid.exists())
         return {(c, r) for c, r in direct.rows(db, stmt)}

@@ -97,21 +97,34 @@ def read_statement(
     title = head[: found.row]
     account = _title_value(title, ("账号", "帐号", "账户", "account"))
     currency = _title_currency(title)
-    lines, problems, shared = [], [], dict[str, str]()
-    body = itertools.chain(head[found.row + 1 :], rows)
-    for n, row in enumerate(body, found.row + 2):
-        try:
-            line = _line(found, row, n, currency, shared)
-        except _Bad as bad:
-            problems.append(f"{where}:{n}: {bad.column}: {bad.reason}")
-            continue
-        if line is not None:
-            lines.append(line)
+    lines, problems = _lines(found, itertools.chain(head[found.row + 1 :], rows), currency, where)
     if problems:
         raise ImportFailed(*problems, summary="nothing imported")
     if not lines:
         raise ImportFailed(f"{where}: no statement lines below the header")
     return Statement(path, found.layout.name, account, currency, lines)
+
+
+def _lines(
+    found: Found, body: Iterator[Sequence[object]], currency: str | None, where: str
+) -> tuple[list[StatementLine], list[str]]:
+    """The checked lines of the rows below the header, and the problems of the bad ones;
+    plain text lines the quick way (:mod:`huikuan.store.bank_rows`), the others here."""
+    from huikuan.store.bank_rows import quick_reader
+
+    lines, problems, shared = [], [], dict[str, str]()
+    quick = quick_reader(found, currency, shared)
+    for n, row in enumerate(body, found.row + 2):
+        line = quick(row, n) if quick is not None else None
+        if line is None:
+            try:
+                line = _line(found, row, n, currency, shared)
+            except _Bad as bad:
+                problems.append(f"{where}:{n}: {bad.column}: {bad.reason}")
+                continue
+        if line is not None:
+            lines.append(line)
+    return lines, problems
 
 
 def _rows(

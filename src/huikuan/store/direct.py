@@ -50,6 +50,28 @@ def executemany(
         cursor.close()
 
 
+def executemany_prepared(
+    db: sa.Connection, stmt: Any, keys: Sequence[str], values: Sequence[tuple[Any, ...]]
+) -> None:
+    """:func:`executemany` of values already in the driver's form (each through
+    :func:`bind_processor` of its column, e.g. a cached one), in the order of ``keys``."""
+    compiled = stmt.compile(dialect=db.dialect, column_keys=list(keys))
+    shape = _style(compiled, keys)
+    params = values if shape(tuple(keys)) == tuple(keys) else [shape(v) for v in values]
+    cursor = db.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(str(compiled), params)
+    finally:
+        cursor.close()
+
+
+def bind_processor(db: sa.Connection, column: Any) -> Processor:
+    """What SQLAlchemy does to a value of ``column`` before the driver sees it (None:
+    nothing)."""
+    processor: Processor = column.type.dialect_impl(db.dialect).bind_processor(db.dialect)
+    return processor
+
+
 def _result(db: sa.Connection, type_: Any) -> Processor:
     processor: Processor = type_.dialect_impl(db.dialect).result_processor(db.dialect, None)
     return processor
