@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col
 
-from huikuan.core.quickpay import QuickPayment
+from huikuan.core.quickpay import NamedRow, QuickPayment
 from huikuan.core.records import Context, InvoiceRef, check_payment
 from huikuan.db.models import Payment
 from huikuan.store import bulk, pipeline
 from huikuan.store import ledger as L
 from huikuan.store.db import LedgerConnection, sa_of
+from huikuan.store.sources import ROW_PROBLEM
 
 CHUNK = 5000  # records whose invoices are looked up together
 IN_BATCH = 500  # invoice numbers per IN (…) look-up
@@ -36,7 +37,9 @@ class PaymentLookups:
     bulk: bool
     opts: Any  # importer.ImportOptions
     reader: str | None  # the ledger file a child checking the rows reads
-    refs: dict[str, InvoiceRef | None]
+    named: dict[str, NamedRow | None]  # the invoices this chunk's payments name
+    cols: list[str]
+    _clean: Callable[[Any, Any, bool], Iterator[tuple[int, Any]]]  # the importer's
     currencies: dict[int, list[str]]
     all_currencies: bool
     quickpay: QuickPayment
@@ -57,19 +60,23 @@ class PaymentLookups:
 
     def _invoice_ref(self, number: str) -> InvoiceRef | None:
         """The invoice a payment names: from the chunk's look-up, else one indexed query."""
-        if number in self.refs:
-            return self.refs[number]
-        found = self._fetch_refs([number])
-        return found.get(number)
+        if number in self.named:
+            named = self.named[number]
+            return None if named is None else InvoiceRef(*named)
+        return self._fetch_refs([number]).get(number)
 
     def _fetch_refs(self, numbers: list[str]) -> dict[str, InvoiceRef]:
-        """The invoices with these numbers (those that exist), in one query: the numbers go
-        as one JSON array (for 160K look-ups at 1M invoices, two thirds of the time of
-        ``IN (?, …)`` lists of 500)."""
+        """The invoices with these numbers (those that exist)."""
+        return {n: InvoiceRef(*named) for n, named in self._invoice_rows(numbers).items()}
+
+    def _invoice_rows(self, numbers: list[str]) -> dict[str, NamedRow]:
+        """``number -> (id, customer id, currency)`` of the invoices with these numbers, in
+        one query: the numbers go as one JSON array (for 160K look-ups at 1M invoices, two
+        thirds of the time of ``IN (?, …)`` lists of 500)."""
         if not numbers:
             return {}
         rows = self.conn.execute(NAMED, (json.dumps(numbers, ensure_ascii=False),))
-        return {n: InvoiceRef(i, c, cur) for n, i, c, cur in rows}
+        return {n: (i, c, cur) for n, i, c, cur in rows}
 
     def _currencies_of(self, customer_id: int) -> list[str]:
         """The currencies a customer is invoiced in; for a big payment file, read for every
@@ -94,11 +101,53 @@ class PaymentLookups:
         it = iter(records)
         while chunk := list(itertools.islice(it, CHUNK)):
             names = {r.get("invoice") for _, r in chunk if isinstance(r, dict)}
-            numbers = [n.strip() for n in names if isinstance(n, str) and n.strip()]
-            found = self._fetch_refs(numbers)
-            self.refs = {n: found.get(n) for n in numbers}
+            self._look_up(n.strip() for n in names if isinstance(n, str))
             yield from chunk
-        self.refs = {}
+        self.named = {}
+
+    def _look_up(self, numbers: Iterator[str]) -> None:
+        """:attr:`named` for a chunk: each of ``numbers`` (not blank) with its invoice or None."""
+        wanted = [n for n in set(numbers) if n]
+        found = self._invoice_rows(wanted)
+        self.named.clear()
+        self.named.update((n, found.get(n)) for n in wanted)
+
+    def _payment_chunks(
+        self, rows: Any, check: Callable[[Any], Any], check_columns: bool
+    ) -> Iterator[list[tuple[int, Any]]]:
+        """Chunks of clean payment rows from CSV field lists: a chunk's invoices looked up in
+        one query, then the chunk converted at once (:meth:`QuickPayment.for_chunks`) or, when
+        that steps aside, row by row (:meth:`_payment_rows`)."""
+        whole = self.quickpay.for_chunks(self.cols, self.named)
+        at = self.cols.index("invoice") if "invoice" in self.cols else -1
+        it = iter(rows)
+        while chunk := list(itertools.islice(it, CHUNK)):
+            lists = all(f.__class__ is list for _, f in chunk)
+            if at >= 0:
+                self._look_up(f[at].strip() for _, f in chunk if f.__class__ is list)
+            done = whole([f for _, f in chunk]) if lists else None
+            if done is None:
+                found = list(self._payment_rows(chunk, check, check_columns))
+                if found:
+                    yield found
+                continue
+            yield list(zip([line for line, _ in chunk], done))
+        self.named.clear()
+
+    def _payment_rows(
+        self, chunk: list[tuple[int, Any]], check: Callable[[Any], Any], check_columns: bool
+    ) -> Iterator[tuple[int, Any]]:
+        """A chunk's clean rows one by one: well-formed rows by
+        :meth:`QuickPayment.for_columns`, any other made a record and checked in full
+        (``_clean``, which reports its problems)."""
+        fast, cols = self.quickpay.for_columns(self.cols, self.named), self.cols
+        for line, fields in chunk:
+            row = fast(fields) if fields.__class__ is list else None
+            if row is not None:
+                yield line, row
+                continue
+            rec = {ROW_PROBLEM: fields} if isinstance(fields, str) else dict(zip(cols, fields))
+            yield from self._clean(iter(((line, rec),)), check, check_columns)
 
     def _check_payment(self, raw: Any) -> tuple[Any, list[tuple[str, str]]]:
         row = self.quickpay(raw)
