@@ -11,6 +11,7 @@ import array
 import contextlib
 import gc
 import itertools
+import operator
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -57,6 +58,7 @@ _REPEATED = (
     "reference: a payment with reference {reference!r} is already recorded for this customer"
 )
 Check = Callable[[Any], tuple[Any, list[tuple[str, str]]]]
+_LINE, _REC = operator.itemgetter(0), operator.itemgetter(1)  # of an Item
 
 
 @dataclass
@@ -299,6 +301,7 @@ class _Importer(PaymentLookups):
         self.known = set(COLUMNS[opts.kind])
         customers = {code: CustomerRef(cid, code, terms) for cid, code, terms in self._customers()}
         self.named: dict[str, tuple[int, int, str] | None] = {}  # what a chunk's payments name
+        self.asked: set[str] = set()  # the numbers looked up for the chunk
         self.currencies: dict[int, list[str]] = {}  # by customer id, as they are needed
         self.all_currencies = False  # read for every customer at once (big imports)
         self.ctx = Context(
@@ -452,10 +455,10 @@ class _Importer(PaymentLookups):
         }[self.opts.kind]
         self.conn.execute("SAVEPOINT chunk")
         try:
-            insert(self.conn, [rec for _, rec in chunk])
+            insert(self.conn, list(map(_REC, chunk)))
             self.conn.execute("RELEASE chunk")
             if self.keep_lines:
-                self.lines.extend(line for line, _ in chunk)
+                self.lines.extend(map(_LINE, chunk))
             return len(chunk)
         except sqlite3.IntegrityError:
             self.conn.execute("ROLLBACK TO chunk")

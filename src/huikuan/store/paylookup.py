@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -38,6 +39,7 @@ class PaymentLookups:
     opts: Any  # importer.ImportOptions
     reader: str | None  # the ledger file a child checking the rows reads
     named: dict[str, NamedRow | None]  # the invoices this chunk's payments name
+    asked: set[str]  # the numbers looked up for this chunk
     cols: list[str]
     _clean: Callable[[Any, Any, bool], Iterator[tuple[int, Any]]]  # the importer's
     currencies: dict[int, list[str]]
@@ -60,8 +62,8 @@ class PaymentLookups:
 
     def _invoice_ref(self, number: str) -> InvoiceRef | None:
         """The invoice a payment names: from the chunk's look-up, else one indexed query."""
-        if number in self.named:
-            named = self.named[number]
+        if number in self.asked:
+            named = self.named.get(number)
             return None if named is None else InvoiceRef(*named)
         return self._fetch_refs([number]).get(number)
 
@@ -75,8 +77,11 @@ class PaymentLookups:
         thirds of the time of ``IN (?, …)`` lists of 500)."""
         if not numbers:
             return {}
-        rows = self.conn.execute(NAMED, (json.dumps(numbers, ensure_ascii=False),))
-        return {n: (i, c, cur) for n, i, c, cur in rows}
+        rows = self.conn.execute(NAMED, (json.dumps(numbers, ensure_ascii=False),)).fetchall()
+        if not rows:
+            return {}
+        number, *rest = zip(*rows)  # made column by column: no Python code per row
+        return dict(zip(number, zip(*rest)))
 
     def _currencies_of(self, customer_id: int) -> list[str]:
         """The currencies a customer is invoiced in; for a big payment file, read for every
@@ -103,14 +108,16 @@ class PaymentLookups:
             names = {r.get("invoice") for _, r in chunk if isinstance(r, dict)}
             self._look_up(n.strip() for n in names if isinstance(n, str))
             yield from chunk
-        self.named = {}
+        self._look_up(iter(()))
 
     def _look_up(self, numbers: Iterator[str]) -> None:
-        """:attr:`named` for a chunk: each of ``numbers`` (not blank) with its invoice or None."""
-        wanted = [n for n in set(numbers) if n]
-        found = self._invoice_rows(wanted)
+        """:attr:`named` for a chunk: the invoices of ``numbers`` (blank: none), all
+        :attr:`asked` (those not in :attr:`named` do not exist)."""
+        wanted = set(numbers)
+        wanted.discard("")
         self.named.clear()
-        self.named.update((n, found.get(n)) for n in wanted)
+        self.named.update(self._invoice_rows(list(wanted)))
+        self.asked = wanted
 
     def _payment_chunks(
         self, rows: Any, check: Callable[[Any], Any], check_columns: bool
@@ -119,20 +126,22 @@ class PaymentLookups:
         one query, then the chunk converted at once (:meth:`QuickPayment.for_chunks`) or, when
         that steps aside, row by row (:meth:`_payment_rows`)."""
         whole = self.quickpay.for_chunks(self.cols, self.named)
-        at = self.cols.index("invoice") if "invoice" in self.cols else -1
+        number = operator.itemgetter(self.cols.index("invoice")) if "invoice" in self.cols else None
         it = iter(rows)
         while chunk := list(itertools.islice(it, CHUNK)):
-            lists = all(f.__class__ is list for _, f in chunk)
-            if at >= 0:
-                self._look_up(f[at].strip() for _, f in chunk if f.__class__ is list)
-            done = whole([f for _, f in chunk]) if lists else None
+            lines, fields = map(list, zip(*chunk))
+            lists = str not in set(map(type, fields))  # no row is a problem's text
+            if number is not None:
+                got = fields if lists else [f for f in fields if f.__class__ is list]
+                self._look_up(map(str.strip, map(number, got)))
+            done = whole(fields) if lists else None
             if done is None:
                 found = list(self._payment_rows(chunk, check, check_columns))
                 if found:
                     yield found
                 continue
-            yield list(zip([line for line, _ in chunk], done))
-        self.named.clear()
+            yield list(zip(lines, done))
+        self._look_up(iter(()))
 
     def _payment_rows(
         self, chunk: list[tuple[int, Any]], check: Callable[[Any], Any], check_columns: bool

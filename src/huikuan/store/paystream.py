@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 from array import array
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -33,6 +34,7 @@ from huikuan.store.db import LedgerConnection
 
 Key = tuple[int, str]  # (customer id, currency)
 BATCH = 50  # rows per multi-row INSERT
+_DAY, _AMOUNT = operator.itemgetter(1), operator.itemgetter(2)  # of a payment row
 FETCH = 10000  # rows per fetchmany of the open-invoice scan
 OPEN_OF = (
     "SELECT customer_id, currency, id, open_amount FROM invoice"
@@ -89,38 +91,40 @@ class OpenBook:
         if key is not None:
             span[key][1] = len(ids)
 
-    def allocate(
-        self, pid: int, key: Key, amount: int, named: int | None, day: str, out: list[Any]
-    ) -> int:
-        """Allocate payment ``pid`` by the rule (:func:`huikuan.core.allocation.allocate`):
-        the named invoice first, then the key's oldest; add ``(pid, invoice, amount, day)``
-        rows to ``out``; return what stays unapplied."""
-        span = self.span.get(key) or self.queue(key)  # first: reads the named invoice too
-        rest, left, changed = amount, self.left, self.changed
-        if named is not None and left[named] > 0:
-            have = left[named]
-            take = rest if rest < have else have
-            left[named] = have - take
-            changed[named] = 1
-            rest -= take
-            out.append((pid, named, take, day))
-        if rest <= 0:
-            return rest
-        ids, at, end = self.ids, span[0], span[1]
-        while at < end and left[ids[at]] <= 0:
-            at += 1
-        span[0] = at
-        while rest > 0 and at < end:
-            iid = ids[at]
-            have = left[iid]
-            if have > 0 and iid != named:
+    def allocate(self, rows: list[tuple[Any, ...]], pid: int, out: list[Any]) -> list[int]:
+        """Allocate payment rows (``ledger.PAYMENT_FIELDS`` order, ids from ``pid`` on) by
+        the rule (:func:`huikuan.core.allocation.allocate`): the named invoice first, then
+        the key's oldest; add ``(payment id, invoice, amount, day)`` rows to ``out``; return
+        what stays unapplied of each. One loop for the chunk (no call per payment)."""
+        left, changed, ids, spans, queue = self.left, self.changed, self.ids, self.span, self.queue
+        add, rests = out.append, []
+        for cid, day, amount, currency, named, _, _ in rows:
+            key = (cid, currency)
+            span = spans.get(key) or queue(key)  # first: reads the named invoice too
+            rest = amount
+            if named is not None and left[named] > 0:
+                have = left[named]
                 take = rest if rest < have else have
-                left[iid] = have - take
-                changed[iid] = 1
+                left[named], changed[named] = have - take, 1
                 rest -= take
-                out.append((pid, iid, take, day))
-            at += 1
-        return rest
+                add((pid, named, take, day))
+            if rest > 0:
+                at, end = span
+                while at < end and left[ids[at]] <= 0:
+                    at += 1
+                span[0] = at
+                while rest > 0 and at < end:
+                    iid = ids[at]
+                    have = left[iid]
+                    if have > 0 and iid != named:
+                        take = rest if rest < have else have
+                        left[iid], changed[iid] = have - take, 1
+                        rest -= take
+                        add((pid, iid, take, day))
+                    at += 1
+            rests.append(rest)
+            pid += 1
+        return rests
 
     def opens(self) -> Iterator[tuple[int, int]]:
         """``(open amount, invoice id)`` of the invoices allocated to, in id order."""
@@ -155,27 +159,30 @@ class StreamAllocator:
     def insert(self, rows: list[tuple[Any, ...]]) -> None:
         """Insert payment rows (``ledger.PAYMENT_FIELDS`` order) with ids from
         :attr:`next_id` on, allocated while the file stays in date order."""
-        if self.book is not None and any(self._out_of_order(row[1]) for row in rows):
+        if self.book is not None and not self._in_order(rows):
             self._undo()
         allocations: list[tuple[int, int, int, str]] = []
-        numbered = enumerate(rows, self.next_id)
+        first, self.next_id = self.next_id, self.next_id + len(rows)
         if self.book is None:
-            out = [(pid, *row, row[2]) for pid, row in numbered]
+            rests: Any = map(_AMOUNT, rows)
         else:
-            take = self.book.allocate  # (customer, date, amount, currency, invoice, …)
-            out = [
-                (pid, *row, take(pid, (row[0], row[3]), row[2], row[4], row[1], allocations))
-                for pid, row in numbered
-            ]
-        self.next_id += len(rows)
+            rests = self.book.allocate(rows, first, allocations)
+        # (id, *row, unapplied), the tuples joined in C
+        out = list(
+            map(operator.add, zip(range(first, self.next_id)), map(operator.add, rows, zip(rests)))
+        )
         _insert_many(self.conn, "payment", PAYMENT_INSERT, out)
         _insert_many(self.conn, "allocation", ALLOCATION_INSERT, allocations)
 
-    def _out_of_order(self, day: str) -> bool:
-        if day < self.last_day:
+    def _in_order(self, rows: list[tuple[Any, ...]]) -> bool:
+        """Whether the rows' dates keep to the order of those before them."""
+        days = list(map(_DAY, rows))
+        if not days:
             return True
-        self.last_day = day
-        return False
+        if days[0] < self.last_day or days != sorted(days):
+            return False
+        self.last_day = days[-1]
+        return True
 
     def _undo(self) -> None:
         """Back to plain inserts: this import's allocations so far taken back (the open
