@@ -9,6 +9,7 @@ same row for a record they both accept (tests check this).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from itertools import repeat
@@ -27,6 +28,8 @@ PAYMENT_ORDER = ("customer_id", "date", "amount", "currency", "invoice_id", "ref
 FIELDS = ("customer", "date", "amount", "currency", "invoice", "reference", "method")
 NamedRow = tuple[int, int, str]  # an invoice's id, customer id and currency
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_BLANK = (None, None, None)  # the invoice of a row naming none
+_ID, _OWNER, _CURRENCY_OF = (operator.itemgetter(i) for i in range(3))  # of a NamedRow
 # a chunk's amounts, one a line, each as _amount's first case takes it (ASCII 1234.50)
 _AMOUNTS = re.compile(rf"(?:[0-9]{{1,{_WHOLE}}}\.[0-9][0-9]\n)*[0-9]{{1,{_WHOLE}}}\.[0-9][0-9]")
 
@@ -121,6 +124,7 @@ class QuickPayment:
         where = {c: i for i, c in enumerate(cols)}
         at: dict[str, Any] = {c: where.get(c) for c in FIELDS}
         customer, dates, date_of = self.ctx.customer, self.dates, self._date
+        code_ids: dict[str, int | None] = {}  # customer code -> id (None: no such customer)
         required = None not in (at["customer"], at["date"], at["amount"])  # else: the header check
 
         def whole(rows: list[list[str]]) -> list[PaymentRow] | None:
@@ -129,7 +133,11 @@ class QuickPayment:
                 return None
             if at["currency"] is not None and any(columns[at["currency"]]):
                 return None
-            ids: list[Any] = [c and c.id for c in map(customer, columns[at["customer"]])]
+            codes = columns[at["customer"]]
+            for code in {*codes} - code_ids.keys():
+                found = customer(code)
+                code_ids[code] = None if found is None else found.id
+            ids: list[Any] = list(map(code_ids.__getitem__, codes))
             texts, amounts = columns[at["date"]], columns[at["amount"]]
             for text in {*texts} - dates.keys():
                 date_of(text)
@@ -164,28 +172,25 @@ class QuickPayment:
         self, ids: list[int], numbers: tuple[str, ...] | None, named: dict[str, NamedRow | None]
     ) -> tuple[list[Any], list[Any]] | None:
         """The currency and invoice id of each row, or None unless each named invoice is
-        its customer's and each other row's customer is invoiced in one currency at most."""
-        single, single_of = self.single, self._single
+        its customer's and each other row's customer is invoiced in one currency at most
+        (column by column: a row naming no invoice gets its customer's one currency)."""
+        single = self.single
+        for cid in {*ids} - single.keys():
+            self._single(cid)
         if numbers is None:
-            each = [single[c] if c in single else single_of(c) for c in ids]
+            each = list(map(single.__getitem__, ids))
             return None if None in each else (each, [None] * len(ids))
         if not all(map(str.__eq__, numbers, map(str.strip, numbers))):
             return None
-        currencies: list[Any] = []
-        invoices: list[Any] = []
-        for cid, number, inv in zip(ids, numbers, map(named.get, numbers)):
-            if number:
-                if inv is None or inv[1] != cid:
-                    return None
-                currencies.append(inv[2])
-                invoices.append(inv[0])
-                continue
-            currency = single[cid] if cid in single else single_of(cid)
-            if currency is None:
-                return None
-            currencies.append(currency)
-            invoices.append(None)
-        return currencies, invoices
+        invoices: list[Any] = list(map({**named, "": _BLANK}.get, numbers))
+        if None in invoices:  # an unknown number
+            return None
+        owners = list(map(_OWNER, invoices))
+        if sum(map(operator.eq, owners, ids)) + owners.count(None) != len(ids):
+            return None  # an invoice of another customer
+        mine = map(single.__getitem__, ids)
+        currencies = [c or m for c, m in zip(map(_CURRENCY_OF, invoices), mine)]
+        return None if None in currencies else (currencies, list(map(_ID, invoices)))
 
     def _single(self, customer_id: int) -> str | None:
         """The currency of a payment naming no invoice and no currency (None: the customer

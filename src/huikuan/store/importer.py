@@ -302,6 +302,7 @@ class _Importer(PaymentLookups):
         customers = {code: CustomerRef(cid, code, terms) for cid, code, terms in self._customers()}
         self.named: dict[str, tuple[int, int, str] | None] = {}  # what a chunk's payments name
         self.asked: set[str] = set()  # the numbers looked up for the chunk
+        self.ahead: LedgerConnection | None = None  # see PaymentLookups._with_invoices
         self.currencies: dict[int, list[str]] = {}  # by customer id, as they are needed
         self.all_currencies = False  # read for every customer at once (big imports)
         self.ctx = Context(
@@ -381,8 +382,9 @@ class _Importer(PaymentLookups):
             return self._packed(_chunks(self._cleaner()(records, check, check_columns)))
 
         def make_apart() -> Iterator[list[Item]]:
-            if self.reader is not None:  # the child's own connection for its look-ups
+            if self.reader is not None:  # the child's own connections for its look-ups
                 self.conn = bulk.open_reader(self.reader)
+                self.ahead = bulk.open_reader(self.reader)
             return make()
 
         if self.source is None:

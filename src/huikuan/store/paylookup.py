@@ -11,6 +11,7 @@ import itertools
 import json
 import operator
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +41,7 @@ class PaymentLookups:
     reader: str | None  # the ledger file a child checking the rows reads
     named: dict[str, NamedRow | None]  # the invoices this chunk's payments name
     asked: set[str]  # the numbers looked up for this chunk
+    ahead: LedgerConnection | None  # a child's connection for looking up a chunk ahead
     cols: list[str]
     _clean: Callable[[Any, Any, bool], Iterator[tuple[int, Any]]]  # the importer's
     currencies: dict[int, list[str]]
@@ -75,13 +77,7 @@ class PaymentLookups:
         """``number -> (id, customer id, currency)`` of the invoices with these numbers, in
         one query: the numbers go as one JSON array (for 160K look-ups at 1M invoices, two
         thirds of the time of ``IN (?, …)`` lists of 500)."""
-        if not numbers:
-            return {}
-        rows = self.conn.execute(NAMED, (json.dumps(numbers, ensure_ascii=False),)).fetchall()
-        if not rows:
-            return {}
-        number, *rest = zip(*rows)  # made column by column: no Python code per row
-        return dict(zip(number, zip(*rest)))
+        return named_rows(self.conn, numbers)
 
     def _currencies_of(self, customer_id: int) -> list[str]:
         """The currencies a customer is invoiced in; for a big payment file, read for every
@@ -126,22 +122,52 @@ class PaymentLookups:
         one query, then the chunk converted at once (:meth:`QuickPayment.for_chunks`) or, when
         that steps aside, row by row (:meth:`_payment_rows`)."""
         whole = self.quickpay.for_chunks(self.cols, self.named)
-        number = operator.itemgetter(self.cols.index("invoice")) if "invoice" in self.cols else None
-        it = iter(rows)
-        while chunk := list(itertools.islice(it, CHUNK)):
+        for chunk, (wanted, found) in self._with_invoices(rows):
+            self.named.clear()
+            self.named.update(found)
+            self.asked = wanted
             lines, fields = map(list, zip(*chunk))
-            lists = str not in set(map(type, fields))  # no row is a problem's text
-            if number is not None:
-                got = fields if lists else [f for f in fields if f.__class__ is list]
-                self._look_up(map(str.strip, map(number, got)))
-            done = whole(fields) if lists else None
+            done = whole(fields) if str not in set(map(type, fields)) else None  # a str: a problem
             if done is None:
-                found = list(self._payment_rows(chunk, check, check_columns))
-                if found:
-                    yield found
+                clean = list(self._payment_rows(chunk, check, check_columns))
+                if clean:
+                    yield clean
                 continue
             yield list(zip(lines, done))
         self._look_up(iter(()))
+
+    def _with_invoices(self, rows: Any) -> Iterator[tuple[list[Any], tuple[set[str], Any]]]:
+        """Each chunk with the numbers its rows name and their invoices (:meth:`_invoice_rows`).
+
+        In a child with a connection of its own for it (:attr:`ahead`), a thread looks up the
+        next chunk's invoices while this one is checked: SQLite searches without the GIL, so
+        the parent's idle time does it (a sixth of the child's time at 750K rows)."""
+        at = operator.itemgetter(self.cols.index("invoice")) if "invoice" in self.cols else None
+        it = iter(rows)
+        chunks = iter(lambda: list(itertools.islice(it, CHUNK)), [])
+
+        def wanted(chunk: list[Any]) -> set[str]:
+            if at is None:
+                return set()
+            found = set(map(str.strip, map(at, (f for _, f in chunk if f.__class__ is list))))
+            found.discard("")
+            return found
+
+        if self.ahead is None:
+            for chunk in chunks:
+                numbers = wanted(chunk)
+                yield chunk, (numbers, self._invoice_rows(list(numbers)))
+            return
+        with ThreadPoolExecutor(1) as pool:
+            last: tuple[list[Any], set[str], Future[Any]] | None = None
+            for chunk in chunks:
+                numbers = wanted(chunk)
+                looking = pool.submit(named_rows, self.ahead, list(numbers))
+                if last is not None:
+                    yield last[0], (last[1], last[2].result())
+                last = (chunk, numbers, looking)
+            if last is not None:
+                yield last[0], (last[1], last[2].result())
 
     def _payment_rows(
         self, chunk: list[tuple[int, Any]], check: Callable[[Any], Any], check_columns: bool
@@ -173,6 +199,17 @@ class PaymentLookups:
             stmt = RECORDED.where(col(Payment.reference).in_(refs[i : i + IN_BATCH]))
             found.update((int(c), str(r)) for c, r in sa_of(self.conn).execute(stmt))
         return found & pairs
+
+
+def named_rows(conn: LedgerConnection, numbers: list[str]) -> dict[str, NamedRow]:
+    """:meth:`PaymentLookups._invoice_rows` on SQLite, through ``conn``."""
+    if not numbers:
+        return {}
+    rows = conn.execute(NAMED, (json.dumps(numbers, ensure_ascii=False),)).fetchall()
+    if not rows:
+        return {}
+    number, *rest = zip(*rows)  # made column by column: no Python code per row
+    return dict(zip(number, zip(*rest)))
 
 
 NAMED = (
