@@ -35,8 +35,8 @@ from huikuan.core.text import printable
 from huikuan.store import bulk, pipeline, setalloc, sheets
 from huikuan.store import ledger as L
 from huikuan.store.db import Connection, Ledger, LedgerConnection
-from huikuan.store.paylookup import PaymentLookups
 from huikuan.store.paystream import StreamAllocator
+from huikuan.store.paywrite import REPEATED, PaymentWrites
 from huikuan.store.sources import (
     FORMATS,
     ROW_PROBLEM,
@@ -54,9 +54,6 @@ CHUNK = 5000
 BULK_BYTES = 8 << 20  # invoice files from this size may rebuild secondary indexes afterwards
 PARALLEL_BYTES = 8 << 20  # CSV invoice files from this size are checked in a second process
 Item = tuple[int, Any]
-_REPEATED = (
-    "reference: a payment with reference {reference!r} is already recorded for this customer"
-)
 Check = Callable[[Any], tuple[Any, list[tuple[str, str]]]]
 _LINE, _REC = operator.itemgetter(0), operator.itemgetter(1)  # of an Item
 
@@ -281,7 +278,7 @@ def _bulk(conn: LedgerConnection, kind: str, size: int) -> bool:
     return bool(size // 60 > have)
 
 
-class _Importer(PaymentLookups):
+class _Importer(PaymentWrites):
     """Checks records of one kind and inserts the clean ones in chunks (SQLite)."""
 
     PARALLEL = True  # big CSV invoice files may be checked in a second process
@@ -356,22 +353,6 @@ class _Importer(PaymentLookups):
     def _create_indexes(self, sqls: list[str]) -> None:
         """After a bulk insert: make again what :meth:`_drop_indexes` dropped."""
         L.create_indexes(self.conn, sqls)
-
-    def _payments_done(self, dropped: list[tuple[str, str]]) -> None:
-        """After a bulk insert, the repeated references (all at once), then the allocation,
-        then the other indexes (allocating updates fewer of them)."""
-        L.create_indexes(self.conn, [sql for name, sql in dropped if name == "payment_reference"])
-        if self.bulk:
-            self.problems += [
-                f"{self.label}:{self.lines[pid - self.first_new_id]}: "
-                + _REPEATED.format(reference=reference)
-                for pid, reference in L.repeated_references(self.conn, self.first_new_id)
-            ]
-        if self.stream is not None:
-            self.stream.finish()
-        if not self.problems:
-            self._allocate_new()
-        L.create_indexes(self.conn, [sql for name, sql in dropped if name != "payment_reference"])
 
     def _checked(self, records: Any, check: Check, check_columns: bool) -> Iterator[Any]:
         """Chunks of clean rows, checked here or (``self.source`` set) in a second process."""
@@ -480,7 +461,7 @@ class _Importer(PaymentLookups):
 
     def _duplicate(self, rec: Any) -> str:
         if self.opts.kind == "payments":
-            return _REPEATED.format(reference=rec[5])
+            return REPEATED.format(reference=rec[5])
         col, table = (
             ("code", "customer") if self.opts.kind == "customers" else ("number", "invoice")
         )
@@ -488,39 +469,6 @@ class _Importer(PaymentLookups):
         (rid,) = self.conn.execute(f"SELECT id FROM {table} WHERE {col} = ?", (value,)).fetchone()
         where = "earlier in this file" if rid >= self.first_new_id else "already in the ledger"
         return f"{col}: duplicate {value!r} ({where})"
-
-    def _insert_payments(self, conn: LedgerConnection, rows: list[tuple[Any, ...]]) -> None:
-        if self.bulk and self.stream is None:  # made once the child has started: its scan
-            self.stream = StreamAllocator(  # of the open invoices overlaps the child's reading
-                self.conn, self.first_new_id, self._rows(), self.customer_count
-            )
-        if self.stream is not None:
-            self.stream.insert(rows)
-        else:
-            L.insert_payment_rows(conn, rows, check=not self.bulk)
-
-    def _insert_unrepeated(self, chunk: list[Item], insert: Callable[..., Any]) -> int:
-        """A chunk of payments that repeats a reference: each repeat reported (the ledger's
-        references looked up for the whole chunk at once), the other rows inserted."""
-        seen = self._recorded_references({(rec[0], rec[5]) for _, rec in chunk if rec[5]})
-        keep: list[Item] = []
-        for line, rec in chunk:
-            if rec[5] and (rec[0], rec[5]) in seen:
-                self.problems.append(f"{self.label}:{line}: {self._duplicate(rec)}")
-                continue
-            keep.append((line, rec))
-            seen.add((rec[0], rec[5]))
-        insert(self.conn, [rec for _, rec in keep])
-        if self.bulk:
-            self.lines.extend(line for line, _ in keep)
-        return len(keep)
-
-    def _allocate_new(self) -> None:
-        """Allocate this import's payments set-wise (:mod:`huikuan.store.setalloc`), unless
-        they were allocated as they went in (:mod:`huikuan.store.paystream`)."""
-        if self.stream is not None and self.stream.ordered:
-            return
-        setalloc.allocate_new_payments(self.conn, self.first_new_id, self.ALLOCATION_WRITER)
 
 
 def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:
