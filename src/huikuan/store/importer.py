@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import array
 import contextlib
+import gc
 import itertools
+import operator
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -26,7 +28,6 @@ from huikuan.core.records import (
     REQUIRED,
     Context,
     CustomerRef,
-    InvoiceRef,
     check_customer,
     check_invoice,
 )
@@ -34,8 +35,8 @@ from huikuan.core.text import printable
 from huikuan.store import bulk, pipeline, setalloc, sheets
 from huikuan.store import ledger as L
 from huikuan.store.db import Connection, Ledger, LedgerConnection
-from huikuan.store.paylookup import PaymentLookups
 from huikuan.store.paystream import StreamAllocator
+from huikuan.store.paywrite import REPEATED, PaymentWrites
 from huikuan.store.sources import (
     FORMATS,
     ROW_PROBLEM,
@@ -53,10 +54,8 @@ CHUNK = 5000
 BULK_BYTES = 8 << 20  # invoice files from this size may rebuild secondary indexes afterwards
 PARALLEL_BYTES = 8 << 20  # CSV invoice files from this size are checked in a second process
 Item = tuple[int, Any]
-_REPEATED = (
-    "reference: a payment with reference {reference!r} is already recorded for this customer"
-)
 Check = Callable[[Any], tuple[Any, list[tuple[str, str]]]]
+_LINE, _REC = operator.itemgetter(0), operator.itemgetter(1)  # of an Item
 
 
 @dataclass
@@ -104,7 +103,11 @@ def import_file(led: Ledger, opts: ImportOptions) -> ImportResult:
                 raise HuikuanError(
                     f"unknown encoding {opts.encoding!r} (try utf-8 or gb18030)"
                 ) from None
-        with _unchecked_keys(led, opts.kind), led.transaction() as conn:
+        with (
+            _unchecked_keys(led, opts.kind),
+            _collector_paused(opts.kind),
+            led.transaction() as conn,
+        ):
             result = _run(conn, led.user, src, text, fmt, opts)
         led.optimize()
     finally:
@@ -125,6 +128,7 @@ def _run(
             raise ImportFailed(*problems, summary="nothing imported")
         importer = _importer(conn, label, opts, src.size)
         importer.cols = header
+        importer.fields = _field_rows(opts.kind, fmt)
         parallel = importer.PARALLEL and (
             _parallel(fmt, opts.kind, src.size) or importer.payments_apart(fmt)
         )
@@ -166,6 +170,21 @@ def _unchecked_keys(led: Ledger, kind: str) -> Iterator[None]:
         led.conn.execute("PRAGMA foreign_keys = ON")
 
 
+@contextlib.contextmanager
+def _collector_paused(kind: str) -> Iterator[None]:
+    """Python's cycle collector paused for a payments import (and in the child checking
+    its rows, forked meanwhile): its millions of tuples hold no cycles, and collecting
+    while they come and go took a fifth of the time at 750K rows."""
+    enabled = gc.isenabled()
+    if kind == "payments":
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def input_format(given: str | None, suffix: str) -> str:
     """The file's format: ``--input-format``, else by its extension, else CSV."""
     fmt = given or {"xlsm": "xlsx"}.get(suffix, suffix)
@@ -197,7 +216,13 @@ def _records(
         mapped = map_header(opts.kind, cells, opts.mapping)
         header, problems = mapped.columns, mapped.problems
     rows = named_currencies(rows, header)
-    return header, (rows if opts.kind == "invoices" else as_records(header, rows)), problems
+    return header, (rows if _field_rows(opts.kind, fmt) else as_records(header, rows)), problems
+
+
+def _field_rows(kind: str, fmt: str) -> bool:
+    """Whether the rows stay field lists (their quick paths read them so): invoices, and
+    payments from CSV."""
+    return kind == "invoices" or (kind == "payments" and fmt == "csv")
 
 
 def _header_problems(
@@ -253,7 +278,7 @@ def _bulk(conn: LedgerConnection, kind: str, size: int) -> bool:
     return bool(size // 60 > have)
 
 
-class _Importer(PaymentLookups):
+class _Importer(PaymentWrites):
     """Checks records of one kind and inserts the clean ones in chunks (SQLite)."""
 
     PARALLEL = True  # big CSV invoice files may be checked in a second process
@@ -272,7 +297,9 @@ class _Importer(PaymentLookups):
         self.problems: list[str] = []
         self.known = set(COLUMNS[opts.kind])
         customers = {code: CustomerRef(cid, code, terms) for cid, code, terms in self._customers()}
-        self.refs: dict[str, InvoiceRef | None] = {}  # the invoices this chunk's payments name
+        self.named: dict[str, tuple[int, int, str] | None] = {}  # what a chunk's payments name
+        self.asked: set[str] = set()  # the numbers looked up for the chunk
+        self.ahead: LedgerConnection | None = None  # see PaymentLookups._with_invoices
         self.currencies: dict[int, list[str]] = {}  # by customer id, as they are needed
         self.all_currencies = False  # read for every customer at once (big imports)
         self.ctx = Context(
@@ -281,6 +308,7 @@ class _Importer(PaymentLookups):
         self.quick = QuickInvoice(self.ctx)
         self.quickpay = QuickPayment(self.ctx)
         self.cols: list[str] = []
+        self.fields = False  # the records are field lists in the order of cols (CSV)
         self.quick_fields: Callable[[list[str]], Any] | None = None
         self.source: Source | None = None  # set: check the rows in a second process
         table = {"customers": "customer", "invoices": "invoice", "payments": "payment"}[opts.kind]
@@ -303,7 +331,7 @@ class _Importer(PaymentLookups):
             "invoices": self._check_invoice,
             "payments": self._check_payment,
         }[self.opts.kind]
-        if self.opts.kind == "payments":
+        if self.opts.kind == "payments" and not self.fields:
             records = self._prefetched(records)
         count = 0
         tables = ("payment", "allocation") if self.opts.kind == "payments" else ("invoice",)
@@ -326,34 +354,18 @@ class _Importer(PaymentLookups):
         """After a bulk insert: make again what :meth:`_drop_indexes` dropped."""
         L.create_indexes(self.conn, sqls)
 
-    def _payments_done(self, dropped: list[tuple[str, str]]) -> None:
-        """After a bulk insert, the repeated references (all at once), then the allocation,
-        then the other indexes (allocating updates fewer of them)."""
-        L.create_indexes(self.conn, [sql for name, sql in dropped if name == "payment_reference"])
-        if self.bulk:
-            self.problems += [
-                f"{self.label}:{self.lines[pid - self.first_new_id]}: "
-                + _REPEATED.format(reference=reference)
-                for pid, reference in L.repeated_references(self.conn, self.first_new_id)
-            ]
-        if self.stream is not None:
-            self.stream.finish()
-        if not self.problems:
-            self._allocate_new()
-        L.create_indexes(self.conn, [sql for name, sql in dropped if name != "payment_reference"])
-
     def _checked(self, records: Any, check: Check, check_columns: bool) -> Iterator[Any]:
         """Chunks of clean rows, checked here or (``self.source`` set) in a second process."""
 
         def make() -> Iterator[Any]:
-            clean = (
-                self._clean_fields if self.opts.kind == "invoices" and self.cols else self._clean
-            )
-            return self._packed(_chunks(clean(records, check, check_columns)))
+            if self.fields and self.cols and self.opts.kind == "payments":
+                return self._packed(self._payment_chunks(records, check, check_columns))
+            return self._packed(_chunks(self._cleaner()(records, check, check_columns)))
 
         def make_apart() -> Iterator[list[Item]]:
-            if self.reader is not None:  # the child's own connection for its look-ups
+            if self.reader is not None:  # the child's own connections for its look-ups
                 self.conn = bulk.open_reader(self.reader)
+                self.ahead = bulk.open_reader(self.reader)
             return make()
 
         if self.source is None:
@@ -365,6 +377,11 @@ class _Importer(PaymentLookups):
             self.opts.progress,
             self.opts.calendar,
         )
+
+    def _cleaner(self) -> Callable[[Any, Check, bool], Iterator[Item]]:
+        """How records become clean rows: invoice field lists (CSV, sheets) by their quick
+        path, records by :meth:`_clean` (CSV payments: :meth:`_payment_chunks`)."""
+        return self._clean_fields if self.fields and self.cols else self._clean
 
     def _packed(self, chunks: Iterator[list[Item]]) -> Iterator[Any]:
         """The chunks as :meth:`_insert` takes them, made where the rows are checked (in
@@ -421,10 +438,10 @@ class _Importer(PaymentLookups):
         }[self.opts.kind]
         self.conn.execute("SAVEPOINT chunk")
         try:
-            insert(self.conn, [rec for _, rec in chunk])
+            insert(self.conn, list(map(_REC, chunk)))
             self.conn.execute("RELEASE chunk")
             if self.keep_lines:
-                self.lines.extend(line for line, _ in chunk)
+                self.lines.extend(map(_LINE, chunk))
             return len(chunk)
         except sqlite3.IntegrityError:
             self.conn.execute("ROLLBACK TO chunk")
@@ -444,7 +461,7 @@ class _Importer(PaymentLookups):
 
     def _duplicate(self, rec: Any) -> str:
         if self.opts.kind == "payments":
-            return _REPEATED.format(reference=rec[5])
+            return REPEATED.format(reference=rec[5])
         col, table = (
             ("code", "customer") if self.opts.kind == "customers" else ("number", "invoice")
         )
@@ -452,39 +469,6 @@ class _Importer(PaymentLookups):
         (rid,) = self.conn.execute(f"SELECT id FROM {table} WHERE {col} = ?", (value,)).fetchone()
         where = "earlier in this file" if rid >= self.first_new_id else "already in the ledger"
         return f"{col}: duplicate {value!r} ({where})"
-
-    def _insert_payments(self, conn: LedgerConnection, rows: list[tuple[Any, ...]]) -> None:
-        if self.bulk and self.stream is None:  # made once the child has started: its scan
-            self.stream = StreamAllocator(  # of the open invoices overlaps the child's reading
-                self.conn, self.first_new_id, self._rows(), self.customer_count
-            )
-        if self.stream is not None:
-            self.stream.insert(rows)
-        else:
-            L.insert_payment_rows(conn, rows, check=not self.bulk)
-
-    def _insert_unrepeated(self, chunk: list[Item], insert: Callable[..., Any]) -> int:
-        """A chunk of payments that repeats a reference: each repeat reported (the ledger's
-        references looked up for the whole chunk at once), the other rows inserted."""
-        seen = self._recorded_references({(rec[0], rec[5]) for _, rec in chunk if rec[5]})
-        keep: list[Item] = []
-        for line, rec in chunk:
-            if rec[5] and (rec[0], rec[5]) in seen:
-                self.problems.append(f"{self.label}:{line}: {self._duplicate(rec)}")
-                continue
-            keep.append((line, rec))
-            seen.add((rec[0], rec[5]))
-        insert(self.conn, [rec for _, rec in keep])
-        if self.bulk:
-            self.lines.extend(line for line, _ in keep)
-        return len(keep)
-
-    def _allocate_new(self) -> None:
-        """Allocate this import's payments set-wise (:mod:`huikuan.store.setalloc`), unless
-        they were allocated as they went in (:mod:`huikuan.store.paystream`)."""
-        if self.stream is not None and self.stream.ordered:
-            return
-        setalloc.allocate_new_payments(self.conn, self.first_new_id, self.ALLOCATION_WRITER)
 
 
 def _chunks(items: Iterator[Item]) -> Iterator[list[Item]]:

@@ -187,6 +187,10 @@ class PgImporter(_Importer):
             out.update((n, InvoiceRef(i, c, cur)) for n, i, c, cur in db.execute(stmt))
         return out
 
+    def _invoice_rows(self, numbers: list[str]) -> dict[str, tuple[int, int, str]]:
+        refs = self._fetch_refs(numbers).items()
+        return {n: (ref.id, ref.customer_id, ref.currency) for n, ref in refs}
+
     def _all_currencies(self) -> Any:
         stmt = sa.select(col(Invoice.customer_id), col(Invoice.currency)).distinct()
         return sa_of(self.conn).execute(stmt)
