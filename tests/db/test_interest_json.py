@@ -25,7 +25,13 @@ from huikuan.output import json_text
 from huikuan.store import interest_split
 from huikuan.store.db import Ledger, open_ledger
 from huikuan.store.interest import invoice_interest
-from huikuan.store.interest_json import BIG, SEPARATOR, json_plan, json_rows
+from huikuan.store.interest_json import (
+    BIG,
+    SEPARATOR,
+    ids_in_code_order,
+    json_plan,
+    json_rows,
+)
 
 pytestmark = pytest.mark.sqlite_only("the JSON text is SQLite's (json_quote, printf)")
 
@@ -66,7 +72,8 @@ def _seed(led: Ledger, seed: int, big: bool = False) -> None:
     rnd = random.Random(seed)
     with led.transaction() as conn:
         db = conn.sa
-        for cid, code in enumerate(CODES, 1):
+        codes = CODES if seed < 2 else CODES[::-1]  # ids in the codes' order, or not
+        for cid, code in enumerate(codes, 1):
             db.execute(sa.insert(customer).values(id=cid, code=code, name=code, created_at=AT))
         pid = 0
         for n in range(1, 121):
@@ -173,6 +180,7 @@ def test_sql_text_is_the_general_paths_json(
     ledger: Ledger, seed: int, name: str, two_cores: list[bool]
 ) -> None:
     _seed(ledger, seed, big=seed % 2 == 1)
+    assert ids_in_code_order(ledger.conn) == (seed < 2)  # rows sorted by id, or by code
     policy, rows = RULES[name], 0
     for day in DAYS:
         for paid in (False, True):

@@ -28,7 +28,7 @@ from huikuan.store.db import Connection, sa_of
 from huikuan.store.interest import Codes, accrual_sums, one_invoice, uniform_grace
 
 WIDE = 2**63 - 1  # SQLite's largest integer
-MIN_EXACT = 10**13  # a rule whose ratio is exact only below this takes the general path
+MIN_EXACT = 10**13  # a rule whose ratio is exact only below this takes the general path (> BIG)
 BIG = 2**40  # 分: principal and late payments below this cannot overflow n (days < 2**22)
 FETCH = 2000  # rows per fetch, joined into one text
 SEPARATOR = ",\n    "  # between the items of a streamed JSON list (huikuan.output)
@@ -100,21 +100,49 @@ def _limit(ratio: Ratio) -> int:
 # --- the statement --------------------------------------------------------------------------
 
 
-def json_statement(plan: JsonPlan, code: str | None, include_paid: bool, codes: Codes) -> Any:
+def json_statement(
+    plan: JsonPlan, code: str | None, include_paid: bool, codes: Codes, by_id: bool = False
+) -> Any:
     """The rows as JSON text, by customer code, due date, number: ``text`` (None for a row
     beyond the whole-number limits), ``currency``, ``open`` and ``interest`` in 分, and the
-    invoice ``number`` of a row without text. Parameters ``:d``, ``:g``, ``:cut``."""
+    invoice ``number`` of a row without text. Parameters ``:d``, ``:g``, ``:cut``.
+
+    ``by_id``: the customers' ids run in the order of their codes (:func:`ids_in_code_order`),
+    so the rows are sorted by customer id and the code looked up after the sort (the grouped
+    rows go straight to the sort, a tenth faster)."""
     g = accrual_sums(code, include_paid, codes=codes)
-    rule = _rule_index(plan, g.c.contract, customer.c.code)
-    figures = _figures(plan, g, rule).join_from(g, customer, customer.c.id == g.c.customer_id)
-    k = figures.order_by(customer.c.code, g.c.due_date, g.c.number).subquery("k")
+    if by_id:
+        rule = _rule_index(plan, g.c.contract, _code_of(g.c.customer_id))
+        figures = _figures(plan, g, rule, g.c.customer_id)
+        k = figures.order_by(g.c.customer_id, g.c.due_date, g.c.number).subquery("k")
+        code_of_row = _code_of(k.c.customer_id)
+    else:
+        rule = _rule_index(plan, g.c.contract, customer.c.code)
+        figures = _figures(plan, g, rule, customer.c.code)
+        figures = figures.join_from(g, customer, customer.c.id == g.c.customer_id)
+        k = figures.order_by(customer.c.code, g.c.due_date, g.c.number).subquery("k")
+        code_of_row = k.c.code
     ok = k.c.ok == 1
     cols = (
-        sa.case((ok, _text(plan, k.c)), else_=sa.null()).label("text"),
+        sa.case((ok, _text(plan, k.c, code_of_row)), else_=sa.null()).label("text"),
         k.c.currency, k.c.open, k.c.fen,
         sa.case((ok, sa.null()), else_=k.c.number).label("number"),
     )  # fmt: skip
     return sa.select(*cols).where(sa.or_(k.c.days > 0, k.c.fen > 0, sa.not_(ok)))
+
+
+def _code_of(customer_id: Any) -> Any:
+    """The code of the customer ``customer_id``."""
+    return sa.select(customer.c.code).where(customer.c.id == customer_id).scalar_subquery()
+
+
+def ids_in_code_order(conn: Connection) -> bool:
+    """Whether the customers' ids run in the order of their codes (as when they were imported
+    sorted): the rows can then be sorted by customer id."""
+    prev = sa.func.lag(customer.c.code).over(order_by=customer.c.id).label("prev")
+    pairs = sa.select(customer.c.code, prev).subquery()
+    later = sa.select(sa.literal(1)).where(pairs.c.prev >= pairs.c.code).limit(1)
+    return sa_of(conn).execute(later).first() is None
 
 
 def _rule_index(plan: JsonPlan, contract: Any, code: Any) -> Any:
@@ -137,10 +165,10 @@ def _per_rule(plan: JsonPlan, rule: Any, value: Any) -> Any:
     return sa.case(dict(enumerate(values)), value=rule)
 
 
-def _figures(plan: JsonPlan, g: Any, rule: Any) -> sa.Select[Any]:
-    """Customer code, number, currency, contract, due date, disputed, principal, ``open``,
-    ``days``, ``fen`` (the interest) and ``ok`` (within the whole-number limits), as
-    :func:`huikuan.core.interest.accrued_fen` counts them."""
+def _figures(plan: JsonPlan, g: Any, rule: Any, who: Any) -> sa.Select[Any]:
+    """``who`` (the customer's code or id), number, currency, contract, due date, disputed,
+    principal, ``open``, ``days``, ``fen`` (the interest), ``ok`` (within the whole-number
+    limits) and ``rule`` (its index), as :func:`huikuan.core.interest.accrued_fen` counts."""
     c, grace = g.c, sa.bindparam("g", type_=sa.Integer())
     span = c.age - grace
     n = c.principal * span - (c.age * c.late - c.held)  # balance-days (分 × days)
@@ -151,13 +179,12 @@ def _figures(plan: JsonPlan, g: Any, rule: Any) -> sa.Select[Any]:
         cq = _per_rule(plan, rule, lambda r: r.cap[1] if r.cap else None)
         fen = sa.case((cp.is_(None), fen), else_=least(fen, _rounded(c.principal, cp, cq)))
     limit = _per_rule(plan, rule, lambda r: r.limit)
-    cap_limit = _per_rule(plan, rule, lambda r: r.cap_limit)
-    ok = sa.and_(c.principal < BIG, c.late < BIG, c.late > -BIG, c.principal < cap_limit,
-                 n < limit, n > -limit)  # fmt: skip
+    # (a principal below BIG is below every rule's cap_limit too: they are >= MIN_EXACT)
+    ok = sa.and_(c.principal < BIG, c.late < BIG, c.late > -BIG, n < limit, n > -limit)
     left = c.principal - c.late
     days = sa.case((left > 0, span), else_=greatest(0, c.last_age - grace - 1))
     return sa.select(
-        customer.c.code, c.number, c.currency, c.contract, c.due_date, c.disputed, c.principal,
+        who, c.number, c.currency, c.contract, c.due_date, c.disputed, c.principal,
         _whole(greatest(left, 0)).label("open"), _whole(days).label("days"),
         _whole(fen).label("fen"),
         sa.case((ok, 1), else_=0).label("ok"), rule.label("rule"),
@@ -183,12 +210,12 @@ ROW = (
 )  # the keys of huikuan.core.interest.ROW_KEYS, as json.dumps writes them
 
 
-def _text(plan: JsonPlan, k: Any) -> Any:
+def _text(plan: JsonPlan, k: Any, code: Any) -> Any:
     """The row's JSON text (open and principal are never negative; the interest may be)."""
     contract = sa.case((k.contract.is_(None), "null"), else_=json_quote(k.contract))
     fen = _whole(sa.func.abs(k.fen))
     return sprintf(
-        sa.literal(ROW), json_quote(k.code), json_quote(k.number), json_quote(k.currency),
+        sa.literal(ROW), json_quote(code), json_quote(k.number), json_quote(k.currency),
         contract, k.due_date, k.principal // 100, k.principal % 100, k.open // 100, k.open % 100,
         k.days, _per_rule(plan, k.rule, lambda r: r.text), sa.case((k.fen < 0, "-"), else_=""), fen // 100, fen % 100,
         sa.case((k.disputed == sa.true(), "true"), else_="false"),
@@ -226,10 +253,10 @@ def json_batches(
     """The raw rows of :func:`json_statement`, a fetch at a time."""
     from huikuan.store.direct import compiled
 
+    by_id = code is not None or ids_in_code_order(conn)  # (one customer: one id)
     db = sa_of(conn)
-    sql, params = compiled(
-        db, json_statement(plan, code, include_paid, codes), _params(plan, as_of)
-    )
+    stmt = json_statement(plan, code, include_paid, codes, by_id=by_id)
+    sql, params = compiled(db, stmt, _params(plan, as_of))
     cursor = db.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql, params)
