@@ -13,7 +13,6 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import islice
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import IO, Any
 
@@ -111,19 +110,32 @@ def _json_items(items: Iterator[Any], out: IO[str]) -> None:
     encode = _item_encoder()
     out.write("[")
     first = True
-    while batch := list(islice(items, WRITE_BATCH)):
-        text = ",\n    ".join([encode(item) for item in batch])
-        out.write(("\n    " if first else ",\n    ") + text)
+    while batch := _batch(items, encode):
+        out.write(("\n    " if first else ",\n    ") + ",\n    ".join(batch))
         first = False
     out.write("]" if first else "\n  ]")
 
 
 WRITE_BATCH = 2000  # streamed list items encoded and written together
+WRITE_BYTES = 1 << 20  # … or fewer, when their text is this long (a JsonText of many rows)
+
+
+def _batch(items: Iterator[Any], encode: Callable[[Any], str]) -> list[str]:
+    """The next items' texts: :data:`WRITE_BATCH` of them, or :data:`WRITE_BYTES` of text."""
+    texts: list[str] = []
+    size = 0
+    for item in items:
+        texts.append(text := encode(item))
+        size += len(text)
+        if len(texts) == WRITE_BATCH or size >= WRITE_BYTES:
+            break
+    return texts
 
 
 class JsonText(str):
     """A streamed list item already encoded, in the layout :func:`json_text` gives: written
-    as it is (a report of hundreds of thousands of rows spells its rows directly)."""
+    as it is (a report of hundreds of thousands of rows spells its rows directly). It may
+    hold several items joined by the list's separator (``",\n    "``): the same text."""
 
     __slots__ = ()
 

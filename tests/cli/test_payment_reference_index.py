@@ -37,7 +37,7 @@ def _revision(engine: sa.Engine) -> str:
 def test_a_new_ledger_has_the_index_at_head(cli: Any) -> None:
     cli("init")
     engine = _engine()
-    assert HEAD == "0005" and _revision(engine) == HEAD
+    assert _revision(engine) == HEAD
     assert _payment_indexes(engine)["payment_reference"] == ["customer_id", "reference"]
     engine.dispose()
 

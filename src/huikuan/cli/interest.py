@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from huikuan.cli.common import FormatOpt, emit, parse_day
 from huikuan.cli.context import service_context
-from huikuan.core.interest import InvoiceInterest
-from huikuan.core.money import format_fen
-from huikuan.output import Result
-from huikuan.services.interest import InterestReport, late_interest
+from huikuan.core.interest import ROW_KEYS, InvoiceInterest, interest_row
+from huikuan.output import JsonText, Result
+from huikuan.services.interest import (
+    InterestReport,
+    InterestTexts,
+    late_interest,
+    late_interest_json,
+)
 
-COLUMNS = [
-    "customer",
-    "number",
-    "currency",
-    "contract",
-    "due_date",
-    "principal",
-    "open",
-    "days",
-    "rate",
-    "interest",
-    "disputed",
-]
+COLUMNS = list(ROW_KEYS)
 
 
 def interest(
@@ -49,11 +41,21 @@ def interest(
     """
     day = parse_day(as_of, "--as-of")
     with service_context(day) as ctx:
-        found = late_interest(ctx, customer, include_paid=include_paid)
+        texts = None  # JSON: the rows spelt by the ledger where it can (a long report)
+        if fmt == "json":
+            texts = late_interest_json(ctx, customer, include_paid=include_paid)
         totals: list[dict[str, str]] = []  # both filled once the rows have streamed out
         shown: list[dict[str, str]] = []
-        rows = _rows(found, totals, shown)
-        doc = {"as_of": day.isoformat(), "rows": rows, "totals": totals}
+        rows: Iterator[dict[str, Any]]
+        listed: Iterator[dict[str, Any] | JsonText]
+        if texts is None:
+            found = late_interest(ctx, customer, include_paid=include_paid)
+            rows = _totalled(map(interest_row, found), found, totals, shown)
+            listed = rows
+        else:  # JSON is written from the document alone
+            rows = iter([])
+            listed = _totalled(map(_item, texts), texts, totals, shown)
+        doc = {"as_of": day.isoformat(), "rows": listed, "totals": totals}
         title = f"Late interest as of {day}" + (f" — {customer}" if customer else "")
         result = Result(COLUMNS, rows, document=doc, title=title,
                         money={"principal", "open", "interest"}, totals=shown,
@@ -61,30 +63,25 @@ def interest(
         emit(result, fmt)
 
 
-def _rows(
-    found: InterestReport, totals: list[dict[str, str]], shown: list[dict[str, str]]
-) -> Iterator[dict[str, Any]]:
-    """Each invoice's row; at the end one line per currency in ``totals`` and ``shown``."""
-    yield from map(_row, found)
+Item = TypeVar("Item")
+
+
+def _totalled(
+    items: Iterator[Item],
+    found: InterestReport | InterestTexts,
+    totals: list[dict[str, str]],
+    shown: list[dict[str, str]],
+) -> Iterator[Item]:
+    """The rows; at the end one line per currency in ``totals`` and ``shown``."""
+    yield from items
     for t in found.totals():
         totals.append({"currency": t.currency, "open": str(t.open), "interest": str(t.interest)})
         shown.append({"customer": "Total", **totals[-1]})
 
 
-def _row(i: InvoiceInterest) -> dict[str, Any]:
-    return {
-        "customer": i.customer,
-        "number": i.number,
-        "currency": i.currency,
-        "contract": i.contract,
-        "due_date": i.due_date.isoformat(),
-        "principal": format_fen(i.principal_fen),
-        "open": format_fen(i.open_fen),
-        "days": i.days,
-        "rate": i.rate,
-        "interest": format_fen(i.interest_fen),
-        "disputed": i.disputed,
-    }
+def _item(item: InvoiceInterest | str) -> dict[str, Any] | JsonText:
+    """A row, or rows already spelt as JSON (written as they are)."""
+    return JsonText(item) if isinstance(item, str) else interest_row(item)
 
 
 def register(app: typer.Typer) -> None:

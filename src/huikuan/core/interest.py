@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from huikuan.core.errors import InvalidValue
-from huikuan.core.money import to_decimal
+from huikuan.core.money import format_fen, to_decimal
 from huikuan.core.percent import parse_percent, percent_text
 
 KINDS = ("daily", "annual", "lpr")
@@ -119,6 +119,29 @@ class InvoiceInterest:
     def interest(self) -> Decimal:
         """The interest, in yuan."""
         return to_decimal(self.interest_fen)
+
+
+ROW_KEYS = (
+    "customer", "number", "currency", "contract", "due_date", "principal", "open", "days",
+    "rate", "interest", "disputed",
+)  # fmt: skip  # a row of ``interest`` (JSON keys, CSV columns), in this order
+
+
+def interest_row(i: InvoiceInterest) -> dict[str, Any]:
+    """The invoice's row of ``interest``: amounts as ``"1234.50"``, the due date ISO."""
+    return {
+        "customer": i.customer,
+        "number": i.number,
+        "currency": i.currency,
+        "contract": i.contract,
+        "due_date": i.due_date.isoformat(),
+        "principal": format_fen(i.principal_fen),
+        "open": format_fen(i.open_fen),
+        "days": i.days,
+        "rate": i.rate,
+        "interest": format_fen(i.interest_fen),
+        "disputed": i.disputed,
+    }
 
 
 def _pct(value: Decimal) -> str:

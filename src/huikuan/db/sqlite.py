@@ -70,6 +70,21 @@ def streaming(conn: sqlite3.Connection) -> Iterator[None]:
     yield
 
 
+@contextlib.contextmanager
+def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """A read transaction (``BEGIN`` … ``ROLLBACK``): every statement in it sees the ledger as
+    its first read found it, however long it lasts (WAL). Inside a transaction already
+    open: that one."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.rollback()
+
+
 def optimize(conn: sqlite3.Connection) -> None:
     """Refresh the query planner's statistics after a big change such as an import.
 

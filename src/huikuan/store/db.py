@@ -218,8 +218,9 @@ def _upgrade(path: Path) -> None:
         engine.dispose()
 
 
-def connect(path: Path) -> LedgerConnection:
-    """A raw connection with the ledger's pragmas (autocommit; transactions are explicit)."""
+def connect(path: Path, *, any_thread: bool = False) -> LedgerConnection:
+    """A raw connection with the ledger's pragmas (autocommit; transactions are explicit);
+    ``any_thread``: usable from another thread than this one (one at a time)."""
     old = os.umask(0o077)  # WAL and shm files are created owner-only too
     try:
         conn = sqlite3.connect(
@@ -227,6 +228,7 @@ def connect(path: Path) -> LedgerConnection:
             isolation_level=None,
             timeout=BUSY_TIMEOUT_MS / 1000,
             factory=LedgerConnection,
+            check_same_thread=not any_thread,
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

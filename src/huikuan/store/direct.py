@@ -35,6 +35,16 @@ def rows(db: sa.Connection, stmt: sa.Select[Any] | Any) -> Iterator[tuple[Any, .
         cursor.close()
 
 
+def compiled(db: sa.Connection, stmt: Any, params: dict[str, Any]) -> tuple[str, Any]:
+    """``stmt`` as SQL text for ``db``'s dialect and ``params`` (values of its named bind
+    parameters) in the DB-API's style, through the parameters' bind processors: to run on
+    any DB-API connection to the same kind of database."""
+    done = stmt.compile(dialect=db.dialect, compile_kwargs={"render_postcompile": True})
+    names = list(done.params)
+    given = [params[n] if n in params else done.params[n] for n in names]
+    return str(done), _style(done, names)(tuple(_apply(_binds(db, done, names), given)))
+
+
 def executemany(
     db: sa.Connection, stmt: Any, keys: Sequence[str], values: Iterable[Sequence[Any]]
 ) -> None:
