@@ -20,6 +20,7 @@ from huikuan.core.dunning import plan_debtor
 from huikuan.core.money import from_decimal
 from huikuan.services import collect, dunning
 from huikuan.services.collect import NewContact
+from huikuan.store import aside
 from huikuan.store import dunning as S
 from huikuan.store import limitation as L
 from huikuan.store.db import sa_of
@@ -132,3 +133,18 @@ def test_limitation_within_more_days_than_the_calendar_has_lists_every_line(
     ctx = make_ctx("2026-11-20")
     every = list(collect.limitation(ctx).lines)
     assert list(collect.limitation(ctx, within=10**9).lines) == every and len(every) > 20
+
+
+def test_reads_done_aside_give_what_the_ledger_connection_alone_gives(
+    book: Book, make_ctx: MakeCtx, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``limitation`` reads its restart events in a thread and ``remind plan`` finds its
+    limitation tasks in a forked child (SQLite, two cores); without them, the same."""
+    _ledger(book)
+    _acknowledge(make_ctx)
+    lines = {(d, w): _lines(make_ctx, d, w) for d in DAYS for w in WITHIN}
+    plans = {d: dunning.plan(make_ctx(d, calendar="CN")) for d in DAYS}
+    monkeypatch.setattr(aside, "_reader_path", lambda conn: None)
+    assert {(d, w): _lines(make_ctx, d, w) for d in DAYS for w in WITHIN} == lines
+    assert {d: dunning.plan(make_ctx(d, calendar="CN")) for d in DAYS} == plans
+    assert sum(a.level.startswith("limitation") for p in plans.values() for a in p.actions) > 5

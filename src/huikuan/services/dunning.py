@@ -111,20 +111,24 @@ def plan(ctx: Context) -> DunningPlan:
 
 def _planned(ctx: Context, status_of: Any) -> tuple[list[Action], list[Skip]]:
     """:func:`_plans` as actions: each customer's round becomes its actions as soon as it
-    is planned (a whole ledger's steps are not held), then the limitation tasks."""
+    is planned (a whole ledger's steps are not held), then the limitation tasks, found
+    meanwhile on a second connection by a forked child where that can help (a separate read,
+    as the plan writes nothing: a run decides again under the write lock)."""
     from huikuan.core.dunning import plan_each
     from huikuan.store import dunning as S
+    from huikuan.store.aside import in_child
 
     cfg, day, conn = ctx.config.dunning, ctx.as_of, ctx.ledger.conn
     actions: list[Action] = []
     skips: list[Skip] = []
-    for found, why in plan_each(S.each_debtor(conn, cfg, day), cfg, day, ctx.calendar):
-        skips += why
-        if found:
-            actions += _actions(ctx, [found], [], status_of)
-    actions.sort(key=attrgetter("customer"))  # debtors come by id; shown by code (stable)
-    skips.sort(key=attrgetter("customer"))
-    return actions + _actions(ctx, [], _tasks(ctx, conn), status_of), skips
+    with in_child(conn, lambda reader: _tasks(ctx, reader)) as tasks:  # on a second core
+        for found, why in plan_each(S.each_debtor(conn, cfg, day), cfg, day, ctx.calendar):
+            skips += why
+            if found:
+                actions += _actions(ctx, [found], [], status_of)
+        actions.sort(key=attrgetter("customer"))  # debtors come by id; shown by code (stable)
+        skips.sort(key=attrgetter("customer"))
+        return actions + _actions(ctx, [], tasks(), status_of), skips
 
 
 def run(ctx: Context) -> DunningRun:

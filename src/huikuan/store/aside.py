@@ -1,0 +1,160 @@
+"""Part of a whole-ledger read done on a second core, over a second connection.
+
+A report that needs two independent reads of a big SQLite ledger can let the second run
+beside the first: in a thread (:func:`in_thread`) when the first spends its time inside
+SQLite (which releases the GIL while a statement runs, e.g. sorting before the first row),
+or in a forked child (:func:`in_child`) when the first is Python work that would hold the
+GIL. Either way the second read opens its own read-only connection to the ledger file; the
+ledger's connection runs each statement in a snapshot of its own anyway (autocommit), so
+the reads see the ledger as a run of separate statements would.
+
+All or nothing: where no second connection can help (PostgreSQL, a ledger not in WAL mode,
+one core) or the helper fails in any way, the work is done on the ledger's own connection
+when its result is asked for, exactly as without this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
+
+from huikuan.store.db import Connection, LedgerConnection
+
+T = TypeVar("T")
+Work = Callable[[Connection], T]
+
+
+class Later(Generic[T]):
+    """The result of some work, computed aside or on ``conn`` when first asked for."""
+
+    def __init__(self, conn: Connection, work: Work[T]) -> None:
+        self.conn, self.work = conn, work
+        self.value: tuple[T] | None = None  # set when the helper delivered
+
+    def __call__(self) -> T:
+        """The result (waits for the helper; computes it here if the helper failed)."""
+        self.wait()
+        return self.value[0] if self.value else self.work(self.conn)
+
+    def wait(self) -> None:
+        """Wait for the helper, if any (none here)."""
+
+    def stop(self) -> None:
+        """Stop a helper whose result is not wanted (none here)."""
+
+
+@contextlib.contextmanager
+def in_thread(conn: Connection, work: Work[T]) -> Iterator[Later[T]]:
+    """``work(reader)`` started in a thread over a second connection; the block gets a
+    :class:`Later` to ask for the result. Pays where the block meanwhile runs a long
+    statement (the GIL is free) and waits for the result before its own Python work."""
+    path = _reader_path(conn)
+    later: Later[T] = Later(conn, work) if path is None else _Threaded(conn, work, path)
+    try:
+        yield later
+    finally:
+        later.stop()
+
+
+@contextlib.contextmanager
+def in_child(conn: Connection, work: Work[T]) -> Iterator[Later[T]]:
+    """``work(reader)`` started in a forked child over a second connection (its result
+    comes back pickled through a pipe); the block gets a :class:`Later` to ask for it."""
+    path = _reader_path(conn)
+    later: Later[T] = Later(conn, work) if path is None else _Forked(conn, work, path)
+    try:
+        yield later
+    finally:
+        later.stop()
+
+
+def _reader_path(conn: Connection) -> str | None:
+    """The ledger file a second connection can read as ``conn`` would, if a second core can
+    help (SQLite in WAL mode, no transaction open on ``conn``, two or more cores); else None."""
+    from huikuan.store import pipeline
+
+    if not isinstance(conn, LedgerConnection) or conn.in_transaction:
+        return None  # another engine, or a transaction whose view only ``conn`` has
+    if not pipeline.available():
+        return None
+    from huikuan.store.bulk import reader_path
+
+    return reader_path(conn)
+
+
+def _on_reader(path: str, work: Work[T]) -> T:
+    from huikuan.store.bulk import open_reader
+
+    reader = open_reader(path)
+    try:
+        return work(reader)
+    finally:
+        reader.close()
+
+
+class _Threaded(Later[T]):
+    def __init__(self, conn: Connection, work: Work[T], path: str) -> None:
+        super().__init__(conn, work)
+        self.thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self.thread.start()
+
+    def _run(self, path: str) -> None:
+        with contextlib.suppress(Exception):  # failed: the work is done again on ``conn``
+            self.value = (_on_reader(path, self.work),)
+
+    def wait(self) -> None:
+        self.thread.join()
+
+    stop = wait  # a read-only thread: let it finish (it holds nothing of the caller's)
+
+
+class _Forked(Later[T]):
+    def __init__(self, conn: Connection, work: Work[T], path: str) -> None:
+        super().__init__(conn, work)
+        receive, send = os.pipe()
+        parent = os.getpid()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never returns
+            os.close(receive)
+            _child(path, work, send, parent)
+        os.close(send)
+        self.receive: int | None = receive
+
+    def wait(self) -> None:
+        if self.receive is None:
+            return
+        with os.fdopen(self.receive, "rb") as pipe:
+            self.receive = None
+            data = pipe.read()
+        os.waitpid(self.pid, 0)
+        with contextlib.suppress(Exception):  # nothing or a crash: done again on ``conn``
+            self.value = pickle.loads(data)
+
+    def stop(self) -> None:
+        if self.receive is not None:  # not wanted (the caller failed): end the child
+            os.close(self.receive)
+            self.receive = None
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+
+
+def _child(path: str, work: Work[T], send: int, parent: int) -> None:
+    """Do the work on a connection of its own, send the result, exit without cleaning up
+    what belongs to the parent (its connections, buffered output, exit handlers)."""
+    from huikuan.store.pipeline import _die_with_parent
+
+    code = 1
+    try:
+        _die_with_parent(parent)
+        data = pickle.dumps((_on_reader(path, work),), pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(send, "wb") as pipe:
+            pipe.write(data)
+        code = 0
+    finally:
+        os._exit(code)
