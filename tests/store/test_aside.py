@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from store_helpers import Book
 
+from huikuan.core.calendar import WorkCalendar, make_calendar
+from huikuan.core.errors import HuikuanError
 from huikuan.db.tables import invoice
 from huikuan.store import aside, pipeline
 from huikuan.store.db import Connection, sa_of
@@ -92,3 +96,83 @@ def test_a_child_whose_result_is_not_wanted_is_ended(book: Book) -> None:
         raise KeyError("the caller fails before asking for the result")
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped: no zombie left behind
+
+
+def _stream(cal: WorkCalendar, fail_in_child_after: int | None = None) -> Any:
+    """Work for :func:`aside.streamed`: the invoice numbers, a hundred times over, as
+    (pid, number); it asks the calendar about 2099 (no holiday data: a year to note)."""
+    me = os.getpid()
+
+    def produce(conn: Connection) -> Iterator[tuple[int, str]]:
+        cal.is_workday(date(2099, 3, 3))
+        for n, number in enumerate(_numbers(conn) * 100):
+            if fail_in_child_after is not None and n >= fail_in_child_after and os.getpid() != me:
+                raise RuntimeError("the child fails")
+            yield os.getpid(), number
+
+    return produce
+
+
+@parallel
+@pytest.mark.sqlite_only("a forked child reading the ledger file")
+def test_a_stream_made_in_a_child_is_the_stream_made_here(book: Book) -> None:
+    conn, cal = _book(book).conn, make_calendar("CN")
+    got = list(aside.streamed(conn, _stream(cal), cal))
+    here = list(_stream(make_calendar("CN"))(conn))
+    assert [n for _, n in got] == [n for _, n in here] and len(got) == 500
+    assert {pid for pid, _ in got} != {os.getpid()}  # made in the child
+    assert cal.missing_years == {2099}  # what the child's calendar noted
+
+
+@parallel
+@pytest.mark.sqlite_only("a forked child reading the ledger file")
+def test_a_child_failing_before_its_first_batch_leaves_the_stream_to_this_process(
+    book: Book,
+) -> None:
+    conn, cal = _book(book).conn, make_calendar("CN")
+    got = list(aside.streamed(conn, _stream(cal, fail_in_child_after=0), cal))
+    assert got == [(os.getpid(), n) for n in _numbers(conn) * 100]
+    assert cal.missing_years == {2099}
+
+
+@parallel
+@pytest.mark.sqlite_only("a forked child reading the ledger file")
+def test_a_child_failing_after_its_first_batch_is_an_error(
+    book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aside, "BATCH", 10)
+    conn, cal = _book(book).conn, make_calendar("CN")
+    got = []
+    with pytest.raises(HuikuanError, match="second process failed: RuntimeError: the child fails"):
+        got.extend(aside.streamed(conn, _stream(cal, fail_in_child_after=25), cal))
+    assert len(got) == 20  # the two whole batches it sent
+
+
+@parallel
+@pytest.mark.sqlite_only("a forked child reading the ledger file")
+def test_a_stream_left_early_ends_its_child(book: Book) -> None:
+    conn, cal = _book(book).conn, make_calendar("CN")
+    pids = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        pids.append(pid)
+        return pid
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "fork", fork)
+        stream = aside.streamed(conn, _stream(cal), cal)
+        assert next(stream)[1] == "A-0"
+        stream.close()
+    assert len(pids) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pids[0], os.WNOHANG)
+
+
+def test_a_stream_in_a_transaction_is_made_here(book: Book) -> None:
+    cal = make_calendar("CN")
+    with book.led.transaction() as conn:
+        _book(book)
+        got = list(aside.streamed(conn, _stream(cal), cal))
+    assert got == [(os.getpid(), n) for n in [f"A-{n}" for n in range(5)] * 100]

@@ -20,10 +20,16 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar
 
+from huikuan.core.errors import HuikuanError
 from huikuan.store.db import Connection, LedgerConnection
+
+if TYPE_CHECKING:
+    from huikuan.core.calendar import WorkCalendar
 
 T = TypeVar("T")
 Work = Callable[[Connection], T]
@@ -158,3 +164,112 @@ def _child(path: str, work: Work[T], send: int, parent: int) -> None:
         code = 0
     finally:
         os._exit(code)
+
+
+BATCH = 2000  # items of a stream sent at a time
+_LENGTH = 8  # bytes of a message's length before it
+
+
+def streamed(
+    conn: Connection, produce: Callable[[Connection], Iterable[T]], calendar: WorkCalendar
+) -> Iterator[T]:
+    """``produce(reader)``'s items, made in a forked child over a second connection while
+    this process uses them (sent pickled, a batch at a time; the pipe holds about one, so
+    the child stays a batch or two ahead). ``calendar`` gets the years the child's copy of
+    it found no holiday data for. Done here on ``conn`` where a child cannot help, or when
+    the child fails before its first batch; a failure after it is an error."""
+    path = _reader_path(conn)
+    if path is None:
+        yield from produce(conn)
+        return
+    child = _Stream(path, produce, calendar)
+    try:
+        kind, payload = child.receive()
+        if kind == "error":  # nothing used yet: all of it here instead
+            yield from produce(conn)
+            return
+        while kind == "items":
+            yield from payload
+            kind, payload = child.receive()
+        if kind == "error":
+            raise HuikuanError(f"reading the ledger in a second process failed: {payload}")
+        calendar.missing_years.update(payload)
+    finally:
+        child.stop()
+
+
+class _Stream:
+    """The parent's end of :func:`streamed`: the child's process and its pipe."""
+
+    def __init__(
+        self, path: str, produce: Callable[[Connection], Iterable[Any]], calendar: WorkCalendar
+    ) -> None:
+        receive, send = os.pipe()
+        parent = os.getpid()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never returns
+            os.close(receive)
+            _stream_child(path, produce, calendar, send, parent)
+        os.close(send)
+        self.pipe: IO[bytes] | None = os.fdopen(receive, "rb")
+
+    def receive(self) -> tuple[str, Any]:
+        """The next message: ("items", list), ("done", missing years) or ("error", why)."""
+        assert self.pipe is not None
+        head = self.pipe.read(_LENGTH)
+        if len(head) < _LENGTH:
+            return "error", "it stopped unexpectedly"
+        data = self.pipe.read(int.from_bytes(head, "little"))
+        return pickle.loads(data)  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        """Close the pipe; end the child if it is still running (the caller stopped early)."""
+        if self.pipe is not None:
+            self.pipe.close()
+            self.pipe = None
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+
+
+def _stream_child(
+    path: str,
+    produce: Callable[[Connection], Iterable[Any]],
+    calendar: WorkCalendar,
+    send: int,
+    parent: int,
+) -> None:
+    from huikuan.store.pipeline import _die_with_parent
+
+    code = 1
+    try:
+        _die_with_parent(parent)
+        with os.fdopen(send, "wb") as pipe:
+            _send_all(pipe, path, produce, calendar)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _send_all(
+    pipe: IO[bytes],
+    path: str,
+    produce: Callable[[Connection], Iterable[Any]],
+    calendar: WorkCalendar,
+) -> None:
+    def send(message: tuple[str, Any]) -> None:
+        data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        pipe.write(len(data).to_bytes(_LENGTH, "little") + data)
+
+    try:
+        from huikuan.store.bulk import open_reader
+
+        reader = open_reader(path)
+        items = iter(produce(reader))
+        while batch := list(islice(items, BATCH)):
+            send(("items", batch))
+        send(("done", set(calendar.missing_years)))
+    except (BrokenPipeError, ConnectionResetError):
+        raise  # the parent stopped reading: nothing to tell it
+    except BaseException:
+        send(("error", traceback.format_exc().strip().splitlines()[-1]))

@@ -27,7 +27,7 @@ from huikuan.core.limitation import Restart, expiry, period_end
 from huikuan.core.money import format_fen
 from huikuan.db.dialect import as_date, unindexed
 from huikuan.db.tables import allocation, contact_log, customer, invoice, payment, promise
-from huikuan.store.aside import in_thread
+from huikuan.store.aside import in_thread, streamed
 from huikuan.store.db import Connection, sa_of
 
 Row = dict[str, Any]
@@ -189,8 +189,10 @@ def _found(conn: Connection, as_of: date, cal: WorkCalendar, within: int | None)
     names = {cid: (code, name) for cid, code, name in db.execute(_CUSTOMERS)}
     ends: dict[date, date] = {}  # period end by start day
     texts: dict[str, str] = {}  # one string per currency
+    days: dict[date, date] = {}  # one object per due date (held and pickled once)
     last = date.max if within is None else as_of + timedelta(days=within)
-    for iid, number, cid, due, open_, currency in rows:
+    for iid, number, cid, due_, open_, currency in rows:
+        due = days.setdefault(due_, due_)
         restarts = events.of(iid, cid)
         moved = bool(restarts) or iid in starts
         if moved:
@@ -222,8 +224,12 @@ def limitation_records(
 def limitation_sorted(
     conn: Connection, as_of: date, cal: WorkCalendar, within: int | None = None
 ) -> Iterator[Limitation]:
-    """:func:`limitation_records`, soonest end first (then by invoice number), streamed."""
-    return in_end_order(_found(conn, as_of, cal, within))
+    """:func:`limitation_records`, soonest end first (then by invoice number), streamed: on
+    SQLite with two cores the records are read and worked out by a forked child over a
+    second connection while this process puts them in order and uses them (see
+    :func:`huikuan.store.aside.streamed`)."""
+    found = streamed(conn, lambda reader: _found(reader, as_of, cal, within), cal)
+    return in_end_order(found)
 
 
 def in_end_order(found: Iterable[Found]) -> Iterator[Limitation]:
