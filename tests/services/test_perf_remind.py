@@ -148,3 +148,31 @@ def test_reads_done_aside_give_what_the_ledger_connection_alone_gives(
     assert {(d, w): _lines(make_ctx, d, w) for d in DAYS for w in WITHIN} == lines
     assert {d: dunning.plan(make_ctx(d, calendar="CN")) for d in DAYS} == plans
     assert sum(a.level.startswith("limitation") for p in plans.values() for a in p.actions) > 5
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
+def test_a_plan_split_between_two_processes_is_the_plan_made_in_one(
+    book: Book, make_ctx: MakeCtx, monkeypatch: pytest.MonkeyPatch, share: float
+) -> None:
+    """The child plans the customers from the split on (none, half, all of them)."""
+    _ledger(book)
+    _acknowledge(make_ctx)
+    with monkeypatch.context() as mp:
+        mp.setattr(aside, "_reader_path", lambda conn: None)
+        alone = {d: dunning.plan(make_ctx(d, calendar="CN")) for d in DAYS}
+    monkeypatch.setattr(dunning, "SHARE", share)
+    assert {d: dunning.plan(make_ctx(d, calendar="CN")) for d in DAYS} == alone
+    assert sum(len(p.actions) for p in alone.values()) > 20
+
+
+def test_debtors_in_two_parts_are_the_debtors(book: Book, make_ctx: MakeCtx) -> None:
+    _ledger(book)
+    ctx = make_ctx("2026-11-20")
+    conn, cfg, day = ctx.ledger.conn, ctx.config.dunning, ctx.as_of
+    split = S.customer_split(conn, 0.5)
+    low = list(S.each_debtor(conn, cfg, day, (None, split)))
+    high = list(S.each_debtor(conn, cfg, day, (split, None)))
+    assert low + high == list(S.each_debtor(conn, cfg, day)) and low and high
+    everyone = S.customer_split(conn, 1.0)
+    assert list(S.each_debtor(conn, cfg, day, (None, everyone))) == low + high
+    assert list(S.each_debtor(conn, cfg, day, (S.customer_split(conn, 0.0), None))) == low + high

@@ -16,6 +16,7 @@ when its result is asked for, exactly as without this module.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pickle
 import signal
@@ -77,6 +78,12 @@ def in_child(conn: Connection, work: Work[T]) -> Iterator[Later[T]]:
         yield later
     finally:
         later.stop()
+
+
+def helps(conn: Connection) -> bool:
+    """Whether work given to :func:`in_thread`, :func:`in_child` or :func:`streamed` would
+    be done aside (else it is done on ``conn``): a caller may split its work accordingly."""
+    return _reader_path(conn) is not None
 
 
 def _reader_path(conn: Connection) -> str | None:
@@ -167,6 +174,7 @@ def _child(path: str, work: Work[T], send: int, parent: int) -> None:
 
 
 BATCH = 2000  # items of a stream sent at a time
+PIPE_BYTES = 1 << 20  # the pipe holds several batches: the child is not held up at every one
 _LENGTH = 8  # bytes of a message's length before it
 
 
@@ -205,6 +213,8 @@ class _Stream:
         self, path: str, produce: Callable[[Connection], Iterable[Any]], calendar: WorkCalendar
     ) -> None:
         receive, send = os.pipe()
+        with contextlib.suppress(AttributeError, OSError):  # Linux: room for a few batches
+            fcntl.fcntl(send, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:  # the child: never returns

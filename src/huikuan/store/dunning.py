@@ -70,14 +70,18 @@ POLICY_LEVELS = 1000  # level numbers from here on are limitation tasks, not pol
 PAST = ("failed", "dropped")  # messages that did not go out: not a customer's last round
 
 ZERO = sa.literal_column("0", sa.Integer())  # a literal: SQLite then uses the partial index
-_OPEN = (  # the partial index of open invoices alone, in its order (by customer)
+_OPEN = (  # the partial index of open invoices alone, in its order (by customer; ids in a part)
     sa.select(inv.customer_id, inv.id, inv.number, inv.due_date, inv.open_amount)
     .where(
         inv.open_amount > ZERO, unindexed(inv.issue_date) <= sa.bindparam("as_of", type_=sa.Date())
     )
+    .where(inv.customer_id >= sa.bindparam("first"), inv.customer_id < sa.bindparam("stop"))
     .order_by(inv.customer_id)
     .execution_options(yield_per=BATCH)
 )
+NO_BOUND = 2**62  # customer ids lie within plus or minus this
+_NTH_CUSTOMER = sa.select(cust.id).order_by(cust.id).offset(sa.bindparam("n")).limit(1)
+_CUSTOMERS = sa.select(sa.func.count()).select_from(table(Customer))
 _DISPUTED = sa.select(inv.id).where(inv.disputed.is_(True), unindexed(inv.open_amount) > ZERO)
 _DEBTORS = sa.select(
     *(cust[name] for name in ("id", "code", "segment", "dunning_policy", "blocked", "legal"))
@@ -126,13 +130,24 @@ def debtors(conn: Connection, cfg: DunningConfig, as_of: date) -> list[Debtor]:
 NOTHING_DONE: frozenset[int] = frozenset()
 
 
-def each_debtor(conn: Connection, cfg: DunningConfig, as_of: date) -> Iterator[Debtor]:
+Part = tuple[int | None, int | None]  # customer ids from the first up to the stop (None: no bound)
+
+
+def each_debtor(
+    conn: Connection, cfg: DunningConfig, as_of: date, part: Part = (None, None)
+) -> Iterator[Debtor]:
     """:func:`debtors`, one customer at a time in the order of their ids (the open invoices
-    come by customer from the partial index, so no more than one customer's are held)."""
+    come by customer from the partial index, so no more than one customer's are held);
+    with ``part``, only the customers whose ids lie in it."""
     db = sa_of(conn)
     facts = _Facts(conn, cfg, as_of)
     customers = {cid: rest for cid, *rest in db.execute(_DEBTORS)}
-    rows = db.execute(_OPEN, {"as_of": as_of})
+    first, stop = part
+    bounds = {
+        "first": -NO_BOUND if first is None else first,
+        "stop": NO_BOUND if stop is None else stop,
+    }
+    rows = db.execute(_OPEN, {"as_of": as_of, **bounds})
     for cid, group in groupby(rows, key=itemgetter(0)):
         invoices = sorted(group, key=itemgetter(3, 2))  # by due date, then number
         code, segment, policy, blocked, legal = customers[cid]
@@ -140,6 +155,15 @@ def each_debtor(conn: Connection, cfg: DunningConfig, as_of: date) -> Iterator[D
             code, cfg.policy_for(policy, segment), tuple(map(facts.invoice, invoices)),
             bool(blocked), bool(legal), facts.last.get(cid),
         )  # fmt: skip
+
+
+def customer_split(conn: Connection, share: float) -> int:
+    """A customer id splitting the customers (by id) into about ``share`` below it and the
+    rest from it on (all below it for a share of 1)."""
+    db = sa_of(conn)
+    count = db.execute(_CUSTOMERS).scalar_one()
+    found = db.execute(_NTH_CUSTOMER, {"n": int(count * share)}).scalar()
+    return NO_BOUND if found is None else int(found)
 
 
 class _Facts:
