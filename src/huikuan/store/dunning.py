@@ -70,16 +70,14 @@ POLICY_LEVELS = 1000  # level numbers from here on are limitation tasks, not pol
 PAST = ("failed", "dropped")  # messages that did not go out: not a customer's last round
 
 ZERO = sa.literal_column("0", sa.Integer())  # a literal: SQLite then uses the partial index
-_OPEN = (  # the partial index of open invoices alone, in its order (by customer; ids in a part)
+_OPEN = (  # the partial index of open invoices alone, in its order (by customer)
     sa.select(inv.customer_id, inv.id, inv.number, inv.due_date, inv.open_amount)
     .where(
         inv.open_amount > ZERO, unindexed(inv.issue_date) <= sa.bindparam("as_of", type_=sa.Date())
     )
-    .where(inv.customer_id >= sa.bindparam("first"), inv.customer_id < sa.bindparam("stop"))
     .order_by(inv.customer_id)
     .execution_options(yield_per=BATCH)
 )
-NO_BOUND = 2**62  # customer ids lie within plus or minus this
 _NTH_CUSTOMER = sa.select(cust.id).order_by(cust.id).offset(sa.bindparam("n")).limit(1)
 _CUSTOMERS = sa.select(sa.func.count()).select_from(table(Customer))
 _DISPUTED = sa.select(inv.id).where(inv.disputed.is_(True), unindexed(inv.open_amount) > ZERO)
@@ -142,12 +140,7 @@ def each_debtor(
     db = sa_of(conn)
     facts = _Facts(conn, cfg, as_of)
     customers = {cid: rest for cid, *rest in db.execute(_DEBTORS)}
-    first, stop = part
-    bounds = {
-        "first": -NO_BOUND if first is None else first,
-        "stop": NO_BOUND if stop is None else stop,
-    }
-    rows = db.execute(_OPEN, {"as_of": as_of, **bounds})
+    rows = db.execute(_open_part(*part), {"as_of": as_of})
     for cid, group in groupby(rows, key=itemgetter(0)):
         invoices = sorted(group, key=itemgetter(3, 2))  # by due date, then number
         code, segment, policy, blocked, legal = customers[cid]
@@ -157,13 +150,23 @@ def each_debtor(
         )  # fmt: skip
 
 
-def customer_split(conn: Connection, share: float) -> int:
+def _open_part(first: int | None, stop: int | None) -> sa.Select[Any]:
+    """:data:`_OPEN` for the customers with ids from ``first`` up to ``stop`` (None: no bound)."""
+    stmt = _OPEN
+    if first is not None:
+        stmt = stmt.where(inv.customer_id >= first)
+    if stop is not None:
+        stmt = stmt.where(inv.customer_id < stop)
+    return stmt
+
+
+def customer_split(conn: Connection, share: float) -> int | None:
     """A customer id splitting the customers (by id) into about ``share`` below it and the
-    rest from it on (all below it for a share of 1)."""
+    rest from it on (None: all of them below, as for a share of 1)."""
     db = sa_of(conn)
     count = db.execute(_CUSTOMERS).scalar_one()
     found = db.execute(_NTH_CUSTOMER, {"n": int(count * share)}).scalar()
-    return NO_BOUND if found is None else int(found)
+    return None if found is None else int(found)
 
 
 class _Facts:
