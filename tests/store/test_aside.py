@@ -176,3 +176,15 @@ def test_a_stream_in_a_transaction_is_made_here(book: Book) -> None:
         _book(book)
         got = list(aside.streamed(conn, _stream(cal), cal))
     assert got == [(os.getpid(), n) for n in [f"A-{n}" for n in range(5)] * 100]
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_the_result_is_worked_out_once(book: Book, side: Any) -> None:
+    calls = []
+
+    def work(conn: Connection) -> list[str]:
+        calls.append(conn)
+        return _numbers(conn)
+
+    with book.led.transaction() as conn, side(conn, work) as later:  # done here
+        assert later() == later() == [] and len(calls) == 1

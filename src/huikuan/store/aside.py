@@ -44,9 +44,11 @@ class Later(Generic[T]):
         self.value: tuple[T] | None = None  # set when the helper delivered
 
     def __call__(self) -> T:
-        """The result (waits for the helper; computes it here if the helper failed)."""
+        """The result (waits for the helper; computes it here, once, if the helper failed)."""
         self.wait()
-        return self.value[0] if self.value else self.work(self.conn)
+        if self.value is None:
+            self.value = (self.work(self.conn),)
+        return self.value[0]
 
     def wait(self) -> None:
         """Wait for the helper, if any (none here)."""

@@ -185,7 +185,8 @@ def _found(conn: Connection, as_of: date, cal: WorkCalendar, within: int | None)
     with in_thread(conn, lambda c: _Side(sa_of(c), as_of, horizon, stored)) as side:
         stmt = limitation_query(as_of, horizon, stored)  # SQLite sorts it here, the GIL free
         rows = db.execute(stmt, execution_options=STREAM)
-        events, starts = side().restarts, side().starts
+        found = side()
+    events, starts = found.restarts, found.starts
     names = {cid: (code, name) for cid, code, name in db.execute(_CUSTOMERS)}
     ends: dict[date, date] = {}  # period end by start day
     texts: dict[str, str] = {}  # one string per currency
