@@ -28,6 +28,12 @@ SIDES = [aside.in_thread, aside.in_child]
 parallel = pytest.mark.skipif(not pipeline.available(), reason="needs fork and two cores")
 
 
+@pytest.fixture(autouse=True)
+def idle_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second core is taken to be free, however busy the machine running the tests."""
+    monkeypatch.setattr(aside, "_idle_core", lambda: True)
+
+
 def _numbers(conn: Connection) -> list[str]:
     return list(sa_of(conn).execute(sa.select(invoice.c.number).order_by(invoice.c.id)).scalars())
 
@@ -188,3 +194,21 @@ def test_the_result_is_worked_out_once(book: Book, side: Any) -> None:
 
     with book.led.transaction() as conn, side(conn, work) as later:  # done here
         assert later() == later() == [] and len(calls) == 1
+
+
+def test_no_idle_core_no_helper(book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(aside, "_idle_core", lambda: False)
+    with aside.in_child(_book(book).conn, _where) as later:
+        assert later()[:2] == (os.getpid(), threading.get_ident())
+
+
+def test_a_busy_machine_has_no_idle_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.undo()  # the real check
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 1.0, 1.0))
+    assert aside._idle_core()
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 1.0, 1.0))
+    assert not aside._idle_core()
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert not aside._idle_core()

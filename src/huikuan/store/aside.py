@@ -9,7 +9,7 @@ ledger's connection runs each statement in a snapshot of its own anyway (autocom
 the reads see the ledger as a run of separate statements would.
 
 All or nothing: where no second connection can help (PostgreSQL, a ledger not in WAL mode,
-one core) or the helper fails in any way, the work is done on the ledger's own connection
+one core, or no core idle now) or the helper fails in any way, the work is done on the ledger's own connection
 when its result is asked for, exactly as without this module.
 """
 
@@ -90,16 +90,28 @@ def helps(conn: Connection) -> bool:
 
 def _reader_path(conn: Connection) -> str | None:
     """The ledger file a second connection can read as ``conn`` would, if a second core can
-    help (SQLite in WAL mode, no transaction open on ``conn``, two or more cores); else None."""
-    from huikuan.store import pipeline
-
+    help (SQLite in WAL mode, no transaction open on ``conn``, a core idle); else None."""
     if not isinstance(conn, LedgerConnection) or conn.in_transaction:
         return None  # another engine, or a transaction whose view only ``conn`` has
-    if not pipeline.available():
+    if not _idle_core():
         return None
     from huikuan.store.bulk import reader_path
 
     return reader_path(conn)
+
+
+def _idle_core() -> bool:
+    """Whether a second core is there and free now: two or more cores, ``fork``, and a load
+    average leaving one idle (on a busy machine a second process only adds its own costs:
+    the results are the same either way, only the time differs)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity else os.cpu_count() or 1
+    if cores < 2 or not hasattr(os, "fork"):
+        return False
+    try:
+        return os.getloadavg()[0] < cores - 0.5
+    except (AttributeError, OSError):  # no load average here
+        return True
 
 
 def _on_reader(path: str, work: Work[T]) -> T:
