@@ -20,9 +20,18 @@ from huikuan.core.dunning import plan_debtor
 from huikuan.core.money import from_decimal
 from huikuan.services import collect, dunning
 from huikuan.services.collect import NewContact
+from huikuan.store import aside
 from huikuan.store import dunning as S
 from huikuan.store import limitation as L
 from huikuan.store.db import sa_of
+
+
+@pytest.fixture(autouse=True)
+def idle_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second core is used (SQLite) however busy the machine running the tests; the
+    tests that compare with one process turn it off themselves."""
+    monkeypatch.setattr(aside, "_idle_core", lambda: True)
+
 
 CODES = ["C4", "C1", "C6", "C2", "C5", "C3"]  # added in this order: ids not in code order
 DAYS = ["2024-01-15", "2025-06-30", "2026-06-30", "2026-11-20", "2027-03-01"]
@@ -132,3 +141,45 @@ def test_limitation_within_more_days_than_the_calendar_has_lists_every_line(
     ctx = make_ctx("2026-11-20")
     every = list(collect.limitation(ctx).lines)
     assert list(collect.limitation(ctx, within=10**9).lines) == every and len(every) > 20
+
+
+def test_reads_done_aside_give_what_the_ledger_connection_alone_gives(
+    book: Book, make_ctx: MakeCtx, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``limitation`` reads its restart events in a thread and ``remind plan`` finds its
+    limitation tasks in a forked child (SQLite, two cores); without them, the same."""
+    _ledger(book)
+    _acknowledge(make_ctx)
+    lines = {(d, w): _lines(make_ctx, d, w) for d in DAYS for w in WITHIN}
+    plans = {d: dunning.plan(make_ctx(d, calendar="CN")) for d in DAYS}
+    monkeypatch.setattr(aside, "_reader_path", lambda conn: None)
+    assert {(d, w): _lines(make_ctx, d, w) for d in DAYS for w in WITHIN} == lines
+    assert {d: dunning.plan(make_ctx(d, calendar="CN")) for d in DAYS} == plans
+    assert sum(a.level.startswith("limitation") for p in plans.values() for a in p.actions) > 5
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
+def test_a_plan_split_between_two_processes_is_the_plan_made_in_one(
+    book: Book, make_ctx: MakeCtx, monkeypatch: pytest.MonkeyPatch, share: float
+) -> None:
+    """The child plans the customers from the split on (none, half, all of them)."""
+    _ledger(book)
+    _acknowledge(make_ctx)
+    with monkeypatch.context() as mp:
+        mp.setattr(aside, "_reader_path", lambda conn: None)
+        alone = {d: dunning.plan(make_ctx(d, calendar="CN")) for d in DAYS}
+    monkeypatch.setattr(dunning, "SHARE", share)
+    assert {d: dunning.plan(make_ctx(d, calendar="CN")) for d in DAYS} == alone
+    assert sum(len(p.actions) for p in alone.values()) > 20
+
+
+def test_debtors_in_two_parts_are_the_debtors(book: Book, make_ctx: MakeCtx) -> None:
+    _ledger(book)
+    ctx = make_ctx("2026-11-20")
+    conn, cfg, day = ctx.ledger.conn, ctx.config.dunning, ctx.as_of
+    split = S.customer_split(conn, 0.5)
+    low = list(S.each_debtor(conn, cfg, day, (None, split)))
+    high = list(S.each_debtor(conn, cfg, day, (split, None)))
+    assert low + high == list(S.each_debtor(conn, cfg, day)) and low and high
+    assert S.customer_split(conn, 1.0) is None  # all of them below: no split
+    assert list(S.each_debtor(conn, cfg, day, (S.customer_split(conn, 0.0), None))) == low + high

@@ -26,6 +26,7 @@ from huikuan.output import JsonText, Result, json_text
 from huikuan.services import collect
 
 if TYPE_CHECKING:
+    from huikuan.core.limitation import Restart
     from huikuan.services.collect import LimitationLine, LogEntry, PromiseLine
 
 log_app = App(
@@ -370,26 +371,38 @@ def _limitation_row(line: LimitationLine) -> dict[str, Any]:
 def limitation_json() -> Callable[[LimitationLine], JsonText]:
     """:func:`_limitation_row`'s JSON text, spelt directly: a whole ledger's rows are
     written without a dict each and the general encoder (a third of the report's time).
-    Values that repeat (customers, dates, advice) are spelt once per report."""
-    spelt: dict[Any, str] = {}
-
-    def once(value: Any) -> str:
-        text = spelt.get(value)
-        if text is None:
-            text = spelt[value] = json_text(value.isoformat() if isinstance(value, date) else value)
-        return text
+    What repeats is spelt once per report, a few keys at a time: the customer, the due
+    date, and the rest after the amount when nothing restarted the period."""
+    whos: dict[tuple[str, str], str] = {}
+    dues: dict[date, str] = {}
+    tails: dict[tuple[str, date, int, str], str] = {}
 
     def row(line: LimitationLine) -> JsonText:
         number, code, name, due, open_, currency, expires, left, by, action = line
-        restart = json_text(by.as_json()) if by else "null"
+        who = whos.get(key := (code, name))
+        if who is None:
+            who = whos[key] = f'"customer": {json_text(code)}, "name": {json_text(name)}'
+        day = dues.get(due)
+        if day is None:
+            day = dues[due] = f'"due_date": "{due.isoformat()}"'
+        ends = (currency, expires, left, action)
+        tail = _json_tail(*ends, by) if by is not None else tails.get(ends)
+        if tail is None:
+            tail = tails[ends] = _json_tail(*ends, None)
         return JsonText(
-            f'{{"invoice": {encode_basestring(number)}, "customer": {once(code)}, '
-            f'"name": {once(name)}, "due_date": {once(due)}, "open": "{open_!s}", '
-            f'"currency": {once(currency)}, "expires": {once(expires)}, "days_left": {left}, '
-            f'"restarted_by": {restart}, "action": {once(action)}}}'
+            f'{{"invoice": {encode_basestring(number)}, {who}, {day}, "open": "{open_!s}", {tail}}}'
         )
 
     return row
+
+
+def _json_tail(currency: str, expires: date, left: int, action: str, by: Restart | None) -> str:
+    """A row's keys after ``open``, as :func:`limitation_json` spells them."""
+    restart = json_text(by.as_json()) if by else "null"
+    return (
+        f'"currency": {json_text(currency)}, "expires": "{expires.isoformat()}", '
+        f'"days_left": {left}, "restarted_by": {restart}, "action": {json_text(action)}'
+    )
 
 
 def _restart_text(r: dict[str, str] | None) -> str | None:

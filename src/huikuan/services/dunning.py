@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from huikuan.core.dunning import Plan, Skip
     from huikuan.services.context import Context
 
+Row = dict[str, Any]
 STALE = timedelta(minutes=10)  # a message "sending" this long was left by a crashed run
 
 
@@ -109,22 +110,52 @@ def plan(ctx: Context) -> DunningPlan:
     return DunningPlan(actions, skips, _count(waiting), off)
 
 
+SHARE = 0.8  # of the customers planned here while a forked child plans the rest and the tasks
+
+
 def _planned(ctx: Context, status_of: Any) -> tuple[list[Action], list[Skip]]:
     """:func:`_plans` as actions: each customer's round becomes its actions as soon as it
-    is planned (a whole ledger's steps are not held), then the limitation tasks."""
+    is planned (a whole ledger's steps are not held), then the limitation tasks.
+
+    Where a second core can help, a forked child plans the customers from an id on and finds
+    the tasks over a second connection while this process plans the others (a separate
+    read, as the plan writes nothing: a run decides again under the write lock)."""
+    from huikuan.store import aside
+    from huikuan.store import dunning as S
+
+    conn = ctx.ledger.conn
+    split = S.customer_split(conn, SHARE) if aside.helps(conn) else None  # None: all here
+
+    def rest(reader: Any) -> tuple[tuple[list[Action], list[Skip]], list[Row], set[int]]:
+        rounds = ([], []) if split is None else _rounds(ctx, reader, status_of, (split, None))
+        return rounds, _tasks(ctx, reader), set(ctx.calendar.missing_years)
+
+    with aside.in_child(conn, rest) as later:
+        actions, skips = _rounds(ctx, conn, status_of, (None, split))
+        (more, others), tasks, years = later()
+    ctx.calendar.missing_years.update(years)  # what the child's copy of it noted
+    actions += more  # customers by id, as the debtors come
+    skips += others
+    actions.sort(key=attrgetter("customer"))  # shown by code (a stable sort)
+    skips.sort(key=attrgetter("customer"))
+    return actions + _actions(ctx, [], tasks, status_of), skips
+
+
+def _rounds(
+    ctx: Context, conn: Any, status_of: Any, part: tuple[int | None, int | None]
+) -> tuple[list[Action], list[Skip]]:
+    """The rounds of the customers with ids in ``part`` as actions, and who is left alone."""
     from huikuan.core.dunning import plan_each
     from huikuan.store import dunning as S
 
-    cfg, day, conn = ctx.config.dunning, ctx.as_of, ctx.ledger.conn
+    cfg, day = ctx.config.dunning, ctx.as_of
     actions: list[Action] = []
     skips: list[Skip] = []
-    for found, why in plan_each(S.each_debtor(conn, cfg, day), cfg, day, ctx.calendar):
+    for found, why in plan_each(S.each_debtor(conn, cfg, day, part), cfg, day, ctx.calendar):
         skips += why
         if found:
             actions += _actions(ctx, [found], [], status_of)
-    actions.sort(key=attrgetter("customer"))  # debtors come by id; shown by code (stable)
-    skips.sort(key=attrgetter("customer"))
-    return actions + _actions(ctx, [], _tasks(ctx, conn), status_of), skips
+    return actions, skips
 
 
 def run(ctx: Context) -> DunningRun:

@@ -78,6 +78,8 @@ _OPEN = (  # the partial index of open invoices alone, in its order (by customer
     .order_by(inv.customer_id)
     .execution_options(yield_per=BATCH)
 )
+_NTH_CUSTOMER = sa.select(cust.id).order_by(cust.id).offset(sa.bindparam("n")).limit(1)
+_CUSTOMERS = sa.select(sa.func.count()).select_from(table(Customer))
 _DISPUTED = sa.select(inv.id).where(inv.disputed.is_(True), unindexed(inv.open_amount) > ZERO)
 _DEBTORS = sa.select(
     *(cust[name] for name in ("id", "code", "segment", "dunning_policy", "blocked", "legal"))
@@ -126,13 +128,19 @@ def debtors(conn: Connection, cfg: DunningConfig, as_of: date) -> list[Debtor]:
 NOTHING_DONE: frozenset[int] = frozenset()
 
 
-def each_debtor(conn: Connection, cfg: DunningConfig, as_of: date) -> Iterator[Debtor]:
+Part = tuple[int | None, int | None]  # customer ids from the first up to the stop (None: no bound)
+
+
+def each_debtor(
+    conn: Connection, cfg: DunningConfig, as_of: date, part: Part = (None, None)
+) -> Iterator[Debtor]:
     """:func:`debtors`, one customer at a time in the order of their ids (the open invoices
-    come by customer from the partial index, so no more than one customer's are held)."""
+    come by customer from the partial index, so no more than one customer's are held);
+    with ``part``, only the customers whose ids lie in it."""
     db = sa_of(conn)
     facts = _Facts(conn, cfg, as_of)
     customers = {cid: rest for cid, *rest in db.execute(_DEBTORS)}
-    rows = db.execute(_OPEN, {"as_of": as_of})
+    rows = db.execute(_open_part(*part), {"as_of": as_of})
     for cid, group in groupby(rows, key=itemgetter(0)):
         invoices = sorted(group, key=itemgetter(3, 2))  # by due date, then number
         code, segment, policy, blocked, legal = customers[cid]
@@ -140,6 +148,25 @@ def each_debtor(conn: Connection, cfg: DunningConfig, as_of: date) -> Iterator[D
             code, cfg.policy_for(policy, segment), tuple(map(facts.invoice, invoices)),
             bool(blocked), bool(legal), facts.last.get(cid),
         )  # fmt: skip
+
+
+def _open_part(first: int | None, stop: int | None) -> sa.Select[Any]:
+    """:data:`_OPEN` for the customers with ids from ``first`` up to ``stop`` (None: no bound)."""
+    stmt = _OPEN
+    if first is not None:
+        stmt = stmt.where(inv.customer_id >= first)
+    if stop is not None:
+        stmt = stmt.where(inv.customer_id < stop)
+    return stmt
+
+
+def customer_split(conn: Connection, share: float) -> int | None:
+    """A customer id splitting the customers (by id) into about ``share`` below it and the
+    rest from it on (None: all of them below, as for a share of 1)."""
+    db = sa_of(conn)
+    count = db.execute(_CUSTOMERS).scalar_one()
+    found = db.execute(_NTH_CUSTOMER, {"n": int(count * share)}).scalar()
+    return None if found is None else int(found)
 
 
 class _Facts:

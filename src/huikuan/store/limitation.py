@@ -27,6 +27,7 @@ from huikuan.core.limitation import Restart, expiry, period_end
 from huikuan.core.money import format_fen
 from huikuan.db.dialect import as_date, unindexed
 from huikuan.db.tables import allocation, contact_log, customer, invoice, payment, promise
+from huikuan.store.aside import in_thread, streamed
 from huikuan.store.db import Connection, sa_of
 
 Row = dict[str, Any]
@@ -161,6 +162,15 @@ class _Restarts:
         ]
 
 
+class _Side:
+    """What the records need besides the open invoices, read beside their query (see
+    :mod:`huikuan.store.aside`): the restart events and the instalment invoices' starts."""
+
+    def __init__(self, db: sa.Connection, as_of: date, horizon: date | None, stored: bool) -> None:
+        self.restarts = _Restarts(db, as_of, horizon, stored)
+        self.starts: dict[int, date | None] = {i: day for i, day in db.execute(instalment_starts())}
+
+
 Found = tuple[bool, Limitation]  # (moved: the end may lie beyond the due date's plain end, record)
 
 
@@ -172,14 +182,18 @@ def _found(conn: Connection, as_of: date, cal: WorkCalendar, within: int | None)
         within = None  # every period ends by then (and the dates below stay in range)
     horizon = None if within is None else as_of + timedelta(days=within - FIRST_END)
     stored = stored_amounts_hold(db, as_of)
-    events = _Restarts(db, as_of, horizon, stored)
-    starts: dict[int, date | None] = {iid: day for iid, day in db.execute(instalment_starts())}
+    with in_thread(conn, lambda c: _Side(sa_of(c), as_of, horizon, stored)) as side:
+        stmt = limitation_query(as_of, horizon, stored)  # SQLite sorts it here, the GIL free
+        rows = db.execute(stmt, execution_options=STREAM)
+        found = side()
+    events, starts = found.restarts, found.starts
     names = {cid: (code, name) for cid, code, name in db.execute(_CUSTOMERS)}
     ends: dict[date, date] = {}  # period end by start day
     texts: dict[str, str] = {}  # one string per currency
+    days: dict[date, date] = {}  # one object per due date (held and pickled once)
     last = date.max if within is None else as_of + timedelta(days=within)
-    stmt = limitation_query(as_of, horizon, stored)
-    for iid, number, cid, due, open_, currency in db.execute(stmt, execution_options=STREAM):
+    for iid, number, cid, due_, open_, currency in rows:
+        due = days.setdefault(due_, due_)
         restarts = events.of(iid, cid)
         moved = bool(restarts) or iid in starts
         if moved:
@@ -211,8 +225,12 @@ def limitation_records(
 def limitation_sorted(
     conn: Connection, as_of: date, cal: WorkCalendar, within: int | None = None
 ) -> Iterator[Limitation]:
-    """:func:`limitation_records`, soonest end first (then by invoice number), streamed."""
-    return in_end_order(_found(conn, as_of, cal, within))
+    """:func:`limitation_records`, soonest end first (then by invoice number), streamed: on
+    SQLite with two cores the records are read and worked out by a forked child over a
+    second connection while this process puts them in order and uses them (see
+    :func:`huikuan.store.aside.streamed`)."""
+    found = streamed(conn, lambda reader: _found(reader, as_of, cal, within), cal)
+    return in_end_order(found)
 
 
 def in_end_order(found: Iterable[Found]) -> Iterator[Limitation]:
