@@ -1,20 +1,29 @@
 """Work beside the ledger's connection: a second, read-only connection to a SQLite ledger
 file, in a helper thread.
 
-The sqlite3 module lets go of the GIL while a statement runs, so a long check run there
-(``doctor``'s ``quick_check``) and the caller's own statements on the ledger's connection
-use two cores. Each statement sees a snapshot of its own, as on one connection in autocommit.
+The sqlite3 module lets go of the GIL while a statement runs, so a long statement run there
+and the caller's own statements on the ledger's connection use two cores. :class:`Beside`
+runs whole checks (``doctor``: each statement sees a snapshot of its own, as on one
+connection in autocommit); :func:`rows_in_two` reads part of one report's rows there, from
+the snapshot the ledger's connection reads (``kpi --by customer``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
+import queue
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from huikuan.store import direct
 from huikuan.store.db import LedgerConnection, read_only
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 Job = Callable[[LedgerConnection], Any]
 
@@ -75,3 +84,97 @@ def beside(path: Path, jobs: Sequence[Job], fallback: LedgerConnection) -> Itera
     except BaseException:
         work.cancel()
         raise
+
+
+# --- one statement's rows read beside the ledger's connection --------------------------------
+
+
+@contextlib.contextmanager
+def rows_in_two(
+    db: sa.Connection, whole: Any, near: Any, far: Any
+) -> Iterator[Iterator[tuple[Any, ...]]]:
+    """The rows of ``whole`` (``near`` UNION ALL ``far``), as the rows of ``near`` read on
+    the ledger's connection followed by those of ``far``, which a helper thread reads at
+    the same time on a second connection, from the same snapshot (:func:`one_snapshot`):
+    two cores for one report. Where that cannot be had (PostgreSQL, a transaction already
+    open, no second connection, a commit between the two snapshots), ``whole`` alone on
+    the ledger's connection, in one statement as before."""
+    pair = _second_reader(db)
+    if pair is None:
+        yield direct.rows(db, whole)
+        return
+    conn, other = pair
+    reader = _Reader(other, *direct.prepared(db, far))
+    try:
+        yield itertools.chain(direct.rows(db, near), reader)
+    finally:
+        reader.stop()
+        other.close()
+        conn.execute("COMMIT")  # the read transaction ends
+
+
+def _second_reader(db: sa.Connection) -> tuple[LedgerConnection, LedgerConnection] | None:
+    """The ledger's SQLite connection and a second one to its file, both in a read
+    transaction on one snapshot; None when that cannot be had."""
+    from huikuan.db.sqlite import SMALL_CACHE_KIB, file_of, one_snapshot
+
+    conn = db.connection.driver_connection
+    if not isinstance(conn, LedgerConnection) or conn.in_transaction:
+        return None
+    path = file_of(conn)
+    try:
+        other = read_only(path, any_thread=True, cache_kib=SMALL_CACHE_KIB) if path else None
+    except sqlite3.Error:
+        other = None
+    if other is None:
+        return None
+    if one_snapshot(conn, other):
+        return conn, other
+    other.close()
+    return None
+
+
+class _Reader:
+    """A helper thread running one prepared statement on its own connection, handing the
+    batches over through a small queue (the SQLite work runs without the GIL)."""
+
+    def __init__(self, conn: LedgerConnection, sql: str, params: Any, procs: Any) -> None:
+        self._conn = conn
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=QUEUED)
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, args=(sql, params, procs))
+        self._thread.start()
+
+    def _run(self, sql: str, params: Any, procs: Any) -> None:
+        try:
+            for batch in direct.batches_of(self._conn, sql, params, procs):
+                self._put(batch)
+                if self._stopped:
+                    return
+            self._put(_DONE)
+        except BaseException as exc:  # handed over to the reading thread
+            self._put(exc)
+
+    def _put(self, item: Any) -> None:
+        while not self._stopped:
+            with contextlib.suppress(queue.Full):
+                self._queue.put(item, timeout=0.05)
+                return
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        while (item := self._queue.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+
+    def stop(self) -> None:
+        """Stop reading (at once when the rows were not all read) and wait for the thread."""
+        self._stopped = True
+        if self._thread.is_alive():
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.interrupt()
+        self._thread.join()
+
+
+QUEUED = 8  # batches waiting at most: the rows never pile up in memory
+_DONE = object()

@@ -242,17 +242,21 @@ def connect(path: Path) -> LedgerConnection:
     return conn
 
 
-def read_only(path: Path) -> LedgerConnection:
+def read_only(
+    path: Path, *, any_thread: bool = False, cache_kib: int = CACHE_KIB
+) -> LedgerConnection:
     """A second connection to the ledger file at ``path`` that only reads (it never makes
     the file, changes its mode or takes a write lock; SQLite's ``quick_check`` runs in
-    about half the time on it), with the ledger's busy timeout and page cache."""
+    about half the time on it), with the ledger's busy timeout and page cache (or
+    ``cache_kib``); with ``any_thread`` usable from a thread other than the one that
+    opened it."""
     uri = f"{path.resolve().as_uri()}?mode=ro"
     conn = sqlite3.connect(
         uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
-        factory=LedgerConnection,
+        factory=LedgerConnection, check_same_thread=not any_thread,
     )  # fmt: skip
     try:
-        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        conn.execute(f"PRAGMA cache_size = -{cache_kib}")
     except BaseException:
         conn.close()
         raise
