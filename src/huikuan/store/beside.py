@@ -93,12 +93,13 @@ def beside(path: Path, jobs: Sequence[Job], fallback: LedgerConnection) -> Itera
 def rows_in_two(
     db: sa.Connection, whole: Any, near: Any, far: Any
 ) -> Iterator[Iterator[tuple[Any, ...]]]:
-    """The rows of ``whole`` (``near`` UNION ALL ``far``), as the rows of ``near`` read on
-    the ledger's connection followed by those of ``far``, which a helper thread reads at
-    the same time on a second connection, from the same snapshot (:func:`one_snapshot`):
-    two cores for one report. Where that cannot be had (PostgreSQL, a transaction already
-    open, no second connection, a commit between the two snapshots), ``whole`` alone on
-    the ledger's connection, in one statement as before."""
+    """The rows of ``near`` read on the ledger's connection, followed by those of ``far``,
+    which a helper thread reads at the same time on a second connection, from the same
+    snapshot (:func:`~huikuan.db.sqlite.one_snapshot`): two cores for one report. Where
+    that cannot be had (PostgreSQL, a transaction already open, no second connection, a
+    commit between the two snapshots), the rows of ``whole`` on the ledger's connection,
+    in one statement. (The caller makes both come to the same: ``whole`` may be ``near``
+    UNION ALL ``far``, or sums of it.)"""
     pair = _second_reader(db)
     if pair is None:
         yield direct.rows(db, whole)
@@ -128,8 +129,12 @@ def _second_reader(db: sa.Connection) -> tuple[LedgerConnection, LedgerConnectio
         other = None
     if other is None:
         return None
-    if one_snapshot(conn, other):
-        return conn, other
+    try:
+        if one_snapshot(conn, other):
+            return conn, other
+    except sqlite3.Error:  # e.g. busy: then the one statement, as before
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
     other.close()
     return None
 

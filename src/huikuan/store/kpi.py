@@ -135,24 +135,19 @@ def pieces(by: str, bounds: list[date]) -> sa.Select[Any]:
     What was open on b is what is open now plus what was applied after b; what was sold in
     a period is the open amount now plus every allocation of the invoices issued in it.
     So: the open invoices (the partial index), the allocations dated after the first bound,
-    and those dated before it to invoices issued later, in one grouped pass.
-
-    By customer the allocations are left ungrouped: the pieces add up the same in
-    :class:`~huikuan.core.kpi.Buckets`, and one customer's allocations hardly ever share
-    the three positions (grouping 247K of them on the bench ledger leaves 204K), so sorting
-    them would only cost (a fifth of the report's SQL); by salesperson, segment or region
-    they merge into few groups."""
-    open_now, after, before = _parts(by, bounds)
-    if by == "customer":
-        return sa.select(sa.union_all(_grouped(open_now), after, before).subquery("r"))
-    return _grouped(sa.union_all(open_now, after, before))
+    and those dated before it to invoices issued later, in one grouped pass."""
+    return _grouped(sa.union_all(*_parts(by, bounds)))
 
 
 def _customer_parts(bounds: list[date]) -> tuple[sa.Select[Any], sa.Select[Any]]:
     """:func:`pieces` by customer in two reads: the open invoices (grouped) and the
-    allocations before the first bound; then the allocations after it."""
+    allocations before the first bound; then the allocations after it, ungrouped.
+
+    Ungrouped, as the pieces add up the same in :class:`~huikuan.core.kpi.Buckets`, and
+    one customer's allocations hardly ever share the three positions (grouping the bench
+    ledger's 247K leaves 204K): sorting them would cost a fifth of the report's SQL."""
     open_now, after, before = _parts("customer", bounds)
-    return sa.select(sa.union_all(_grouped(open_now), before).subquery("r")), after
+    return _grouped(sa.union_all(open_now, before)), after
 
 
 def _parts(by: str, bounds: list[date]) -> tuple[sa.Select[Any], ...]:
