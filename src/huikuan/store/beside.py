@@ -102,7 +102,7 @@ def rows_in_two(
     UNION ALL ``far``, or sums of it.)"""
     pair = _second_reader(db)
     if pair is None:
-        yield direct.rows(db, whole)
+        yield iter(db.execute(whole))  # (SQLAlchemy's rows: every engine's result types)
         return
     conn, other = pair
     reader = _Reader(other, *direct.prepared(db, far))

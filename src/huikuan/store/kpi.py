@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from huikuan.core.kpi import Buckets, Sums
 from huikuan.db.dialect import days_between, greatest, unindexed
 from huikuan.db.tables import allocation, customer, invoice, payment, target
-from huikuan.store import direct
 from huikuan.store.collections import fen_sum
 from huikuan.store.db import Connection, sa_of
 
@@ -92,7 +91,7 @@ def _rows(db: sa.Connection, by: str, bounds: list[date]) -> Any:
 
     whole = pieces(by, bounds)
     if by != "customer":
-        return contextlib.nullcontext(direct.rows(db, whole))
+        return contextlib.nullcontext(db.execute(whole))
     near, far = _customer_parts(bounds)
     return rows_in_two(db, whole, near, far)
 
