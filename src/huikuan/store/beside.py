@@ -119,8 +119,8 @@ def _second_reader(db: sa.Connection) -> tuple[LedgerConnection, LedgerConnectio
     transaction on one snapshot; None when that cannot be had."""
     from huikuan.db.sqlite import SMALL_CACHE_KIB, file_of, one_snapshot
 
-    conn = db.connection.driver_connection
-    if not isinstance(conn, LedgerConnection) or conn.in_transaction:
+    conn = getattr(getattr(db, "connection", None), "driver_connection", None)
+    if not isinstance(conn, LedgerConnection) or conn.in_transaction:  # (or a stand-in)
         return None
     path = file_of(conn)
     try:
