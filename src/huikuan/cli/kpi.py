@@ -8,12 +8,21 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, done, emit, one_of, parse_day, state
+from huikuan.cli.common import (
+    App,
+    FormatOpt,
+    collector_paused,
+    done,
+    emit,
+    one_of,
+    parse_day,
+    state,
+)
 from huikuan.cli.context import service_context
 from huikuan.core.errors import InvalidValue
 from huikuan.core.kpi import UNITS
 from huikuan.core.money import format_grouped, from_decimal, parse_currency, parse_fen, to_decimal
-from huikuan.output import Result
+from huikuan.output import JsonText, Result, json_text
 from huikuan.services import kpi as kpis
 from huikuan.services.kpi import KpiReport, KpiText
 
@@ -68,9 +77,10 @@ def kpi(
     """
     last = parse_day(end, "--to")
     first = parse_day(start, "--from") if start is not None else date(last.year, 1, 1)
-    with service_context(last) as ctx:
-        report = kpis.kpi(ctx, first, by, period)
-    emit(_kpi_result(report, fmt == "table"), fmt)
+    with collector_paused():  # a report by customer and month: many small objects, no cycles
+        with service_context(last) as ctx:
+            report = kpis.kpi(ctx, first, by, period)
+        emit(_kpi_result(report, fmt == "table"), fmt)
 
 
 def _kpi_row(r: KpiText) -> dict[str, Any]:
@@ -82,7 +92,7 @@ def _kpi_result(report: KpiReport, table: bool) -> Result:
     """The report (made while written: one line of text at a time); bars only in a table."""
     first, last, period = report.first, report.last, report.period
     rows = (_kpi_row(r) for r in report.texts())
-    doc_rows = (_kpi_row(r) for r in report.texts())
+    doc_rows = map(kpi_json(), report.texts())
     bars = {
         f"{cur} collections by {period}": [(p, str(f)) for p, f in per]
         for cur, per in (report.collections_by_period() if table else {}).items()
@@ -97,6 +107,41 @@ def _kpi_result(report: KpiReport, table: bool) -> Result:
         bars=bars,
         notes=["Rates in %, DSO and days to pay in days; blank: nothing to divide by."],
     )
+
+
+def kpi_json() -> Callable[[KpiText], JsonText]:
+    """:func:`_kpi_row`'s JSON text, spelt directly (a report by customer and month writes
+    hundreds of thousands of rows: no dict each, no general encoder). Figures are digits,
+    a point and a sign, written in quotes as they are; labels, keys and currencies are
+    spelt once per report."""
+    spelt: dict[str, str] = {}
+
+    def once(value: str) -> str:
+        text = spelt.get(value)
+        if text is None:
+            text = spelt[value] = json_text(value)
+        return text
+
+    def row(r: KpiText) -> JsonText:
+        period, key, cur, sold, got, was, now, rate, dso, cei, late, days, goal, met = r
+        head = "{" if period is None else f'{{"period": {once(period)}, '
+        return JsonText(
+            f'{head}"key": {once(key)}, "currency": {once(cur)}, "credit_sales": "{sold}", '
+            f'"collections": "{got}", "opening": "{was}", "closing": "{now}", '
+            f'"collection_rate": {_q(rate)}, "dso": {_q(dso)}, "cei": {_q(cei)}, '
+            f'"overdue_ratio": {_q(late)}, "avg_days_to_pay": {_q(days)}, '
+            f'"target": {_q(goal)}, "target_met": {_BOOL[met]}}}'
+        )
+
+    return row
+
+
+_BOOL = {None: "null", True: "true", False: "false"}
+
+
+def _q(figure: str | None) -> str:
+    """A figure's JSON: ``null`` or the text in quotes (digits, point, sign: nothing to escape)."""
+    return "null" if figure is None else f'"{figure}"'
 
 
 @target_app.command("set")

@@ -89,8 +89,7 @@ def format_fen(fen: int) -> str:
     report writes millions)."""
     if fen < 0:
         return "-" + format_fen(-fen)
-    digits = f"{fen:03d}"  # at least "0.0x"
-    return digits[:-2] + "." + digits[-2:]
+    return "%d.%02d" % divmod(fen, 100)  # noqa: UP031 (%-formatting: a third faster)
 
 
 def format_grouped(fen: int) -> str:

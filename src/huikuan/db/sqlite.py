@@ -117,6 +117,33 @@ def integrity(conn: sqlite3.Connection, full: bool = True) -> str:
     return str(row[0])
 
 
+def one_snapshot(conn: sqlite3.Connection, other: sqlite3.Connection) -> bool:
+    """Begin a read transaction on each connection so that both read the same snapshot of
+    the file; False (both ended again) when a commit fell between them.
+
+    ``other``'s ``PRAGMA data_version`` changes exactly when another connection committed
+    since it last read: read before ``conn``'s transaction begins and again as ``other``'s
+    own begins, an unchanged value means no commit came between the two."""
+    (before,) = other.execute("PRAGMA data_version").fetchone()
+    conn.execute("BEGIN")
+    conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # the snapshot is taken
+    other.execute("BEGIN")
+    (after,) = other.execute("PRAGMA data_version").fetchone()
+    if before == after:
+        return True
+    other.execute("ROLLBACK")
+    conn.execute("ROLLBACK")
+    return False
+
+
+def file_of(conn: sqlite3.Connection) -> Path | None:
+    """The file the connection's main database is (None: in memory or temporary)."""
+    for _, name, where in conn.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return Path(where) if where else None
+    return None
+
+
 def broken_references(conn: sqlite3.Connection) -> int:
     """How many rows point at a row that does not exist (``PRAGMA foreign_key_check``)."""
     return sum(1 for _ in conn.execute("PRAGMA foreign_key_check"))

@@ -9,11 +9,11 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from huikuan.core.kpi import measure_texts, measure_values
+from huikuan.core.kpi import Sums, line_texts, measure_values
 from huikuan.core.money import format_fen, to_decimal
 
 if TYPE_CHECKING:
-    from huikuan.core.kpi import Sums
+    from huikuan.core.kpi import Figures
     from huikuan.services.context import Context
 
 Periods = list[tuple[str, date, date]]
@@ -129,8 +129,8 @@ def kpi(ctx: Context, first: date, by: str | None = None, period: str | None = N
     def lines(make: Callable[..., T]) -> Callable[[], Iterator[T]]:
         def made() -> Iterator[T]:
             for key, cur in order:
-                for j, s in groups[(key, cur)].sums():
-                    yield make(key, cur, spans[j], s, goals)
+                for f in groups[(key, cur)].figures():
+                    yield make(key, cur, spans[f[0]], f, goals)
 
         return made
 
@@ -138,9 +138,10 @@ def kpi(ctx: Context, first: date, by: str | None = None, period: str | None = N
 
 
 def _line(
-    key: str, cur: str, span: _Span, s: Sums, goals: dict[tuple[str, str, str], int]
+    key: str, cur: str, span: _Span, f: Figures, goals: dict[tuple[str, str, str], int]
 ) -> KpiLine:
     goal = goals.get((key, span.goal, cur)) if goals else None
+    s = Sums(*f[1:])
     return KpiLine(
         span.label, key, cur, to_decimal(s.credit_sales), to_decimal(s.collections),
         to_decimal(s.opening), to_decimal(s.closing), *measure_values(s, span.days),
@@ -149,15 +150,14 @@ def _line(
 
 
 def _text(
-    key: str, cur: str, span: _Span, s: Sums, goals: dict[tuple[str, str, str], int]
+    key: str, cur: str, span: _Span, f: Figures, goals: dict[tuple[str, str, str], int]
 ) -> KpiText:
+    """The line as text (:func:`~huikuan.core.kpi.line_texts`: the same text as each
+    figure's Decimal, made without one)."""
     goal = goals.get((key, span.goal, cur)) if goals else None
-    return KpiText(
-        span.label, key, cur, format_fen(s.credit_sales), format_fen(s.collections),
-        format_fen(s.opening), format_fen(s.closing), *measure_texts(s, span.days),
-        format_fen(goal) if goal is not None else None,
-        None if goal is None else s.collections >= goal,
-    )  # fmt: skip
+    if goal is None:
+        return KpiText(span.label, key, cur, *line_texts(f, span.days), None, None)
+    return KpiText(span.label, key, cur, *line_texts(f, span.days), format_fen(goal), f[2] >= goal)
 
 
 @dataclass(frozen=True, slots=True)

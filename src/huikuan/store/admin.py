@@ -7,6 +7,7 @@ import csv
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,15 +18,14 @@ import sqlalchemy as sa
 from huikuan.core.calendar import WorkCalendar
 from huikuan.core.errors import HuikuanError
 from huikuan.core.records import check_contact, raise_problems
-from huikuan.db.models import LEDGER_TABLES, Allocation, Customer, Invoice, Payment
+from huikuan.db.models import LEDGER_TABLES, Customer
 from huikuan.db.tables import table_of
 from huikuan.store import ledger as L
-from huikuan.store.db import Connection, Ledger, LedgerConnection, sa_of
+from huikuan.store.db import Connection, Ledger, LedgerConnection, sa_of, sqlite_of
 from huikuan.store.importer import ImportOptions, import_file
-from huikuan.store.reports import ZERO
+from huikuan.store.invariants import invariants
 
 DEMO_FILES = ("customers", "invoices", "payments")
-INV, PAY, ALLOC = table_of(Invoice), table_of(Payment), table_of(Allocation)
 CUST = table_of(Customer)
 
 
@@ -85,53 +85,6 @@ class Check:
     detail: str
 
 
-def _unallocated(table: sa.Table, key: str, rest: str) -> sa.Select[Any]:
-    """Rows whose ``rest`` column differs from amount minus their allocations (via ``key``);
-    a reversed payment (退票) has nothing left: its allocations net to zero, ``rest`` is 0.
-
-    The allocations are summed per row in one grouped pass and joined on (a hash join on
-    PostgreSQL), not looked up row by row."""
-    a = ALLOC.c
-    used = sa.select(a[key].label("id"), sa.func.sum(a.amount).label("used"))
-    sums = used.group_by(a[key]).subquery("used")
-    expected: sa.ColumnElement[Any] = table.c.amount - sa.func.coalesce(sums.c.used, ZERO)
-    if "reversed_on" in table.c:
-        expected = sa.case((table.c.reversed_on.is_not(None), ZERO), else_=expected)
-    wrong = table.c[rest] != expected
-    joined = table.outerjoin(sums, sums.c.id == table.c.id)
-    return sa.select(sa.func.count()).select_from(joined).where(wrong)
-
-
-def _crossed() -> sa.Select[Any]:
-    """Allocations between an invoice and a payment of another currency or customer.
-
-    (Counted as the allocations whose customer and currency differ seen from each side,
-    ``EXCEPT``, SQLite walks the two indexes in order, in half the time; but PostgreSQL
-    sorts both sides then, taking three times as long as this plain join.)"""
-    joined = ALLOC.join(INV, INV.c.id == ALLOC.c.invoice_id).join(
-        PAY, PAY.c.id == ALLOC.c.payment_id
-    )
-    wrong = sa.or_(INV.c.currency != PAY.c.currency, INV.c.customer_id != PAY.c.customer_id)
-    return sa.select(sa.func.count()).select_from(joined).where(wrong)
-
-
-def _credit_beside_open() -> sa.Select[Any]:
-    """Payments with credit left while the customer has open invoices in that currency."""
-    same = (INV.c.customer_id == PAY.c.customer_id, INV.c.currency == PAY.c.currency)
-    open_one = sa.exists().where(*same, INV.c.open_amount > ZERO)
-    return sa.select(sa.func.count()).select_from(PAY).where(PAY.c.unapplied > ZERO, open_one)
-
-
-def invariants() -> dict[str, sa.Select[Any]]:
-    """Each ledger invariant as a statement counting the rows that break it."""
-    return {
-        "invoice open amounts": _unallocated(INV, "invoice_id", "open_amount"),
-        "payment unapplied amounts": _unallocated(PAY, "payment_id", "unapplied"),
-        "allocation currencies": _crossed(),
-        "credit left beside open invoices": _credit_beside_open(),
-    }
-
-
 VERSION = sa.table("alembic_version", sa.column("version_num", sa.String()))
 
 
@@ -154,37 +107,52 @@ def doctor(led: Ledger, today: date, cal: WorkCalendar, full: bool = False) -> l
     The file checks (SQLite integrity, foreign keys, permissions) are for a SQLite ledger;
     PostgreSQL enforces foreign keys itself and keeps its own files. ``full``: SQLite's
     ``integrity_check`` (indexes against their tables too) instead of ``quick_check``.
+    On SQLite the file checks run on a second connection in a helper thread while the
+    invariants run on the ledger's (:mod:`huikuan.store.beside`): two cores, half the wait.
     """
-    conn = led.conn
-    first = _file_checks(conn, full) if isinstance(conn, LedgerConnection) else [_server_check(led)]
-    return _checks(led, today, cal, first)
+    if led.path is None:  # PostgreSQL
+        return [_server_check(led), *_checks(led, today, cal)]
+    from huikuan.store.beside import beside
+
+    with beside(led.path, _file_jobs(full), sqlite_of(led.conn)) as files:
+        rest = _checks(led, today, cal)
+        sound, fks = files.results()
+    how = "integrity_check" if full else "quick_check; --full: integrity_check"
+    return [
+        Check("sqlite integrity", "ok" if sound == "ok" else "fail", f"{sound} ({how})"),
+        Check("foreign keys", "fail" if fks else "ok", f"{fks} broken reference(s)"),
+        *rest,
+    ]
 
 
-def _checks(led: Ledger, today: date, cal: WorkCalendar, out: list[Check]) -> list[Check]:
-    """``out`` (the engine's own checks), then the schema, invariants, files and calendar."""
-    out.append(_schema_check(led.conn))
+def _checks(led: Ledger, today: date, cal: WorkCalendar) -> list[Check]:
+    """The schema, invariants, files and calendar (after the engine's own checks)."""
+    out = [_schema_check(led.conn)]
     db = sa_of(led.conn)
-    for name, stmt in invariants().items():
-        bad = db.execute(stmt).scalar_one()
-        out.append(
-            Check(name, "fail" if bad else "ok", f"{bad} row(s) wrong" if bad else "consistent")
-        )
+    grouped = db.dialect.name == "sqlite"  # (the faster forms for each engine)
+    with led.small_cache():  # SQLite sorts the grouped allocations faster in a small cache
+        for name, stmt in invariants(grouped).items():
+            bad = db.execute(stmt).scalar_one()
+            out.append(
+                Check(name, "fail" if bad else "ok", f"{bad} row(s) wrong" if bad else "consistent")
+            )
     if led.path is not None:
         out.append(_permissions_check(led.path))
     out += [_calendar_check(cal, year) for year in (today.year, today.year + 1)]
     return out
 
 
-def _file_checks(conn: LedgerConnection, full: bool) -> list[Check]:
+def _file_jobs(full: bool) -> list[Callable[[LedgerConnection], Any]]:
+    """SQLite's integrity check (``ok`` or its first complaint), then the broken references."""
     from huikuan.db.sqlite import broken_references, integrity
 
-    sound = integrity(conn, full)
-    fks = broken_references(conn) if full else _dangling(sa_of(conn))
-    how = "integrity_check" if full else "quick_check; --full: integrity_check"
-    return [
-        Check("sqlite integrity", "ok" if sound == "ok" else "fail", f"{sound} ({how})"),
-        Check("foreign keys", "fail" if fks else "ok", f"{fks} broken reference(s)"),
-    ]
+    def sound(conn: LedgerConnection) -> str:
+        return integrity(conn, full)
+
+    def references(conn: LedgerConnection) -> int:
+        return broken_references(conn) if full else _dangling(sa_of(conn))
+
+    return [sound, references]
 
 
 def _dangling(db: sa.Connection) -> int:

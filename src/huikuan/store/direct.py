@@ -20,17 +20,33 @@ Processor = Callable[[Any], Any] | None
 
 def rows(db: sa.Connection, stmt: sa.Select[Any] | Any) -> Iterator[tuple[Any, ...]]:
     """The rows of ``stmt`` as plain tuples (columns processed as SQLAlchemy would)."""
+    sql, params, procs = prepared(db, stmt)
+    for batch in batches_of(db.connection.driver_connection, sql, params, procs):
+        yield from batch
+
+
+def prepared(db: sa.Connection, stmt: Any) -> tuple[str, Any, list[Processor]]:
+    """``stmt`` compiled for ``db``'s dialect: its SQL, its parameters in the driver's
+    style, and each result column's processor (None: as it is)."""
     compiled = stmt.compile(dialect=db.dialect, compile_kwargs={"render_postcompile": True})
     names = list(compiled.params)
     values = _apply(_binds(db, compiled, names), [compiled.params[n] for n in names])
     procs = [_result(db, c.type) for c in stmt.selected_columns]
-    cursor = db.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    return str(compiled), _style(compiled, names)(tuple(values)), procs
+
+
+def batches_of(
+    driver: Any, sql: str, params: Any, procs: Sequence[Processor]
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of a :func:`prepared` statement run on the DB-API connection ``driver``, a
+    batch of up to :data:`FETCH` at a time."""
+    cursor = driver.cursor()
     try:
-        cursor.execute(str(compiled), _style(compiled, names)(tuple(values)))
+        cursor.execute(sql, params)
         while batch := cursor.fetchmany(FETCH):
             if any(procs):
                 batch = [tuple(_apply(procs, r)) for r in batch]
-            yield from batch
+            yield batch
     finally:
         cursor.close()
 

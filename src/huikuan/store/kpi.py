@@ -9,6 +9,7 @@ positions of the dates among the bounds (running sums in Python,
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -71,13 +72,28 @@ def _gather(db: sa.Connection, by: str, periods: Periods) -> dict[tuple[str, str
     groups: dict[tuple[str, str], Buckets] = {}
     names = _customer_codes(db) if by == "customer" else None
     last, b = None, Buckets(0)
-    for row in db.execute(pieces(by, _bounds(periods))):
-        if (row[0], row[1]) != last:  # rows come grouped (SQLite) or not (PostgreSQL)
-            last = (row[0], row[1])
-            key = (names[row[0]] if names is not None else row[0], row[1])
-            b = groups.get(key) or groups.setdefault(key, Buckets(n))
-        b.add(*row[2:])
+    bounds = _bounds(periods)
+    with _rows(db, by, bounds) as rows:
+        for row in rows:
+            if (row[0], row[1]) != last:  # rows come grouped (SQLite) or not (PostgreSQL)
+                last = (row[0], row[1])
+                key = (names[row[0]] if names is not None else row[0], row[1])
+                b = groups.get(key) or groups.setdefault(key, Buckets(n))
+            b.add(*row[2:])
     return groups
+
+
+def _rows(db: sa.Connection, by: str, bounds: list[date]) -> Any:
+    """The rows of :func:`pieces`; by customer, the allocations after the first bound are
+    read beside the rest on a second connection where there can be one (SQLite: they are
+    half the report's SQL; see :func:`~huikuan.store.beside.rows_in_two`)."""
+    from huikuan.store.beside import rows_in_two
+
+    whole = pieces(by, bounds)
+    if by != "customer":
+        return contextlib.nullcontext(db.execute(whole))
+    near, far = _customer_parts(bounds)
+    return rows_in_two(db, whole, near, far)
 
 
 def _customer_codes(db: sa.Connection) -> dict[int, str]:
@@ -119,6 +135,21 @@ def pieces(by: str, bounds: list[date]) -> sa.Select[Any]:
     a period is the open amount now plus every allocation of the invoices issued in it.
     So: the open invoices (the partial index), the allocations dated after the first bound,
     and those dated before it to invoices issued later, in one grouped pass."""
+    return _grouped(sa.union_all(*_parts(by, bounds)))
+
+
+def _customer_parts(bounds: list[date]) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """:func:`pieces` by customer in two grouped reads: the open invoices and the
+    allocations before the first bound; the allocations after it (half the SQL's work: its
+    scan and sort run in the statement's first step, without the GIL, beside the first
+    read). Their pieces add up in :class:`~huikuan.core.kpi.Buckets` as the one
+    statement's do."""
+    open_now, after, before = _parts("customer", bounds)
+    return _grouped(sa.union_all(open_now, before)), _grouped(after)
+
+
+def _parts(by: str, bounds: list[date]) -> tuple[sa.Select[Any], ...]:
+    """The open invoices, the allocations after the first bound, those before it."""
     i, a, b0, last = invoice.c, allocation.c, bounds[0], bounds[-1]
     issued, due = position(i.issue_date, bounds), position(i.due_date, bounds, on_counts=True)
     zero, never = sa.literal(0, sa.BigInteger), sa.literal(len(bounds), sa.Integer)
@@ -128,7 +159,12 @@ def pieces(by: str, bounds: list[date]) -> sa.Select[Any]:
     ).where(i.open_amount > 0, unindexed(i.issue_date) <= last)  # fmt: skip
     after = _applied(by, bounds).where(a.date > b0, i.issue_date <= last)
     before = _applied(by, bounds).where(a.date <= b0, i.issue_date > b0, i.issue_date <= last)
-    r = sa.union_all(open_now, after, before).subquery("r").c
+    return open_now, after, before
+
+
+def _grouped(pieces: sa.Select[Any] | sa.CompoundSelect[Any]) -> sa.Select[Any]:
+    """The pieces summed per key, currency and positions."""
+    r = pieces.subquery("g").c
     return sa.select(
         r.k, r.currency, r.i, r.p, r.d, fen_sum(r.fen), fen_sum(r.cash), sa.func.sum(r.days),
         fen_sum(r.void), sa.func.sum(r.n),
@@ -142,11 +178,13 @@ def _applied(by: str, bounds: list[date]) -> sa.Select[Any]:
     # a counter-entry (payment reversed) takes back the days of the payment it undoes
     paid_on = sa.case((a.amount < 0, p.date), else_=a.date)
     days = greatest(sa.literal_column("0"), days_between(i.issue_date, paid_on))
-    return _keyed(by, position(i.issue_date, bounds), position(a.date, bounds),
-        position(i.due_date, bounds, on_counts=True), a.amount,
-        sa.case((cash, a.amount), else_=0),
-        sa.case((cash, sa.cast(a.amount, sa.Float) * days), else_=0.0),  # no integer overflow
-        sa.case((p.kind == "void", a.amount), else_=0), sa.case((cash, 1), else_=0),
+    return _keyed(by, position(i.issue_date, bounds).label("i"),
+        position(a.date, bounds).label("p"),
+        position(i.due_date, bounds, on_counts=True).label("d"), a.amount.label("fen"),
+        sa.case((cash, a.amount), else_=0).label("cash"),
+        sa.case((cash, sa.cast(a.amount, sa.Float) * days), else_=0.0).label("days"),  # no overflow
+        sa.case((p.kind == "void", a.amount), else_=0).label("void"),
+        sa.case((cash, 1), else_=0).label("n"),
     ).join(allocation, a.invoice_id == i.id).join(payment, p.id == a.payment_id)  # fmt: skip
 
 
