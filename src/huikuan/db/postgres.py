@@ -146,6 +146,10 @@ _FOREIGN_KEYS = sa.text(
     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
     " WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' ORDER BY conname"
 )
+_UNIQUE = sa.text(
+    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+    " WHERE conrelid = CAST(:t AS regclass) AND contype = 'u' ORDER BY conname"
+)
 NOT_OWNER = "42501"  # insufficient_privilege: e.g. DROP INDEX by a role that does not own it
 BUILD_MEMORY = "256MB"  # the server's sort memory for rebuilding an index (not ours)
 
@@ -166,6 +170,30 @@ def drop_secondary(conn: sa.Connection, table: str) -> list[tuple[str, str]]:
         conn.execute(sa.text(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}"))
         out.append((name, f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {sql}"))
     return out
+
+
+def drop_unique(conn: sa.Connection, table: str) -> list[tuple[str, str]]:
+    """Drop ``table``'s unique constraints (not its primary key) for a bulk load whose
+    repeats are looked for afterwards; ``(name, statement that makes it again)`` for each."""
+    quote = conn.dialect.identifier_preparer.quote
+    out: list[tuple[str, str]] = []
+    for name, sql in conn.execute(_UNIQUE, {"t": table}).all():
+        conn.execute(sa.text(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}"))
+        out.append((name, f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {sql}"))
+    return out
+
+
+def next_ids(conn: sa.Connection, table: str) -> int:
+    """The next id of ``table``'s sequence, taken: rows a bulk load numbers itself from it
+    on (:func:`ids_used` then moves the sequence past them)."""
+    stmt = sa.text("SELECT nextval(pg_get_serial_sequence(:t, 'id'))")
+    return int(conn.execute(stmt, {"t": table}).scalar_one())
+
+
+def ids_used(conn: sa.Connection, table: str, last: int) -> None:
+    """Move ``table``'s sequence to ``last`` (the largest id a bulk load gave out)."""
+    stmt = sa.text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :last)")
+    conn.execute(stmt, {"t": table, "last": last})
 
 
 def restore_secondary(conn: sa.Connection, sqls: list[str]) -> None:
