@@ -1,5 +1,5 @@
-"""A bulk invoice load (issue 12, PostgreSQL's import figure): one streamed ``COPY``, rows
-numbered by the importer, the unique index on the number made again afterwards.
+"""A bulk invoice load (issue 12, PostgreSQL's import figure): one streamed ``COPY``, the
+unique index on the number dropped for it and made again afterwards.
 
 The ids, the sequence after the load and the repeated numbers must come out as the
 chunk-by-chunk path gives them (on SQLite both paths are SQLite's own; the tests hold there too).

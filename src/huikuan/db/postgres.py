@@ -183,19 +183,6 @@ def drop_unique(conn: sa.Connection, table: str) -> list[tuple[str, str]]:
     return out
 
 
-def next_ids(conn: sa.Connection, table: str) -> int:
-    """The next id of ``table``'s sequence, taken: rows a bulk load numbers itself from it
-    on (:func:`ids_used` then moves the sequence past them)."""
-    stmt = sa.text("SELECT nextval(pg_get_serial_sequence(:t, 'id'))")
-    return int(conn.execute(stmt, {"t": table}).scalar_one())
-
-
-def ids_used(conn: sa.Connection, table: str, last: int) -> None:
-    """Move ``table``'s sequence to ``last`` (the largest id a bulk load gave out)."""
-    stmt = sa.text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :last)")
-    conn.execute(stmt, {"t": table, "last": last})
-
-
 def restore_secondary(conn: sa.Connection, sqls: list[str]) -> None:
     """Run the statements :func:`drop_secondary` returned: each index built once from
     sorted rows, each foreign key checked with one join (a bad row fails the load)."""

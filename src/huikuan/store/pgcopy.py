@@ -6,23 +6,19 @@ made by whoever checks the rows — the forked child of :mod:`huikuan.store.pipe
 CSV file — so the process talking to the server only writes bytes: no per-row Python there,
 no ``write_row`` formatting. The lines of the file travel with the block, for the rare chunk
 that meets a duplicate number (:func:`numbers` reads the numbers back).
-
-A bulk load (:mod:`pgimport`) numbers the rows itself (``first_id``: the ids the table's
-sequence would have given them, in order): each line then starts with its id, which spares the
-server a ``nextval`` per row and ties every stored id to its line of the file.
 """
 
 from __future__ import annotations
 
 import array
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from huikuan.store.bulk import INVOICE_FIELDS
 
-WIDE: tuple[str, ...] = (*INVOICE_FIELDS, "open_amount")  # the fields of a block's lines, in order
-NARROW: tuple[str, ...] = (*INVOICE_FIELDS[:7], "open_amount")  # … without contract … milestone
+WIDE = (*INVOICE_FIELDS, "open_amount")  # the fields of a block's lines, in order
+NARROW = (*INVOICE_FIELDS[:7], "open_amount")  # … of a block without contract … milestone
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _UNESCAPE = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 _ESCAPED = re.compile(r"\\(.)")
@@ -37,48 +33,32 @@ class CopyChunk(NamedTuple):
     columns: tuple[str, ...] = NARROW  # the fields of each line
 
 
-def packed(
-    chunks: Iterable[list[tuple[int, Any]]], first_id: int | None = None
-) -> Iterator[CopyChunk]:
-    """Each chunk of ``(line, row)`` items (:func:`ledger.invoice_row` tuples) as a block;
-    with ``first_id``, each line led by its id (``first_id``, the next, … across chunks)."""
-    next_id = first_id
+def packed(chunks: Iterable[list[tuple[int, Any]]]) -> Iterator[CopyChunk]:
+    """Each chunk of ``(line, row)`` items (:func:`ledger.invoice_row` tuples) as a block."""
     for chunk in chunks:
-        numbers, rows = zip(*chunk)
-        lines = array.array("q", numbers)
-        lead = [""] * len(rows)
-        if next_id is not None:
-            lead = list(map("{}\t".format, range(next_id, next_id + len(rows))))
-            next_id += len(rows)
-        plain, columns = _plain(rows, lead), NARROW
-        if plain is None:
-            plain = "".join([f"{i}{_line(row)}" for i, row in zip(lead, rows)])
-            columns = WIDE
-        yield CopyChunk(
-            lines, plain.encode("utf-8"), ("id", *columns) if first_id is not None else columns
-        )
+        lines = array.array("q", [line for line, _ in chunk])
+        rows = [row for _, row in chunk]
+        plain = _plain(rows)
+        if plain is not None:
+            yield CopyChunk(lines, plain.encode("utf-8"))
+        else:
+            yield CopyChunk(lines, "".join([_line(row) for row in rows]).encode("utf-8"), WIDE)
 
 
-def _plain(rows: Sequence[tuple[Any, ...]], lead: list[str]) -> str | None:
+def _plain(rows: list[tuple[Any, ...]]) -> str | None:
     """The :data:`NARROW` block of rows without extra fields, when no value needs an escape
     (a million rows about a second quicker than :func:`_line` for each); else None.
-    ``lead``: each line's start (its id and a tab, or nothing).
 
-    Whether one does is seen in the block: one tab more than 7 a row (besides the lead's),
-    a newline more than one, a carriage return, or a backslash besides the ``\\N`` of each
-    NULL."""
-    if set(map(len, rows)) != {7}:
+    Whether one does is seen in the block: one tab more than 7 a row, a newline more than
+    one, a carriage return, or a backslash besides the ``\\N`` of each NULL."""
+    if any(len(row) != 7 for row in rows):
         return None
     text = "".join(
-        [
-            f"{i}{n}\t{c}\t{d0}\t{d}\t{a}\t{cur}\t{t or _NULL}\t{a}\n"
-            for i, (n, c, d0, d, a, cur, t) in zip(lead, rows)
-        ]
+        [f"{n}\t{c}\t{i}\t{d}\t{a}\t{cur}\t{t or _NULL}\t{a}\n" for n, c, i, d, a, cur, t in rows]
     )
     nulls = [row[6] for row in rows].count(None)
-    tabs = 7 * len(rows) + (len(rows) if lead and lead[0] else 0)
     if (
-        text.count("\t") != tabs
+        text.count("\t") != 7 * len(rows)
         or text.count("\n") != len(rows)
         or text.count("\\") != nulls
         or "\r" in text

@@ -16,9 +16,8 @@ and sent again without the repeats, all found with one query.
 A file whose rows outnumber the table's (a bulk load) goes another way, to keep the server's
 work per row near a bare ``COPY``'s: the table's indexes other than the primary key and its
 foreign key are dropped and made again at the end (:func:`postgres.drop_secondary`,
-:func:`postgres.drop_unique`: one sort per index, one join to check every customer id), the
-rows carry ids numbered from the table's sequence (no ``nextval`` per row), and all chunks
-stream through one ``COPY`` while the child checks the next ones. Repeated numbers are then
+:func:`postgres.drop_unique`: one sort per index, one join to check every customer id), and
+all chunks stream through one ``COPY`` while the child checks the next ones. Repeated numbers are then
 found by one grouped query when the unique index cannot be made again, and reported at their
 lines, in the order the chunk-by-chunk path reports them.
 """
@@ -63,13 +62,13 @@ class PgImporter(_Importer):
     def __init__(self, conn: Any, label: str, opts: ImportOptions, *, size: int = 0) -> None:
         super().__init__(conn, label, opts, size=size)
         self.bulk = opts.kind == "invoices" and _big(size, self.first_new_id - 1)
-        self.next_id: int | None = None  # a bulk load: the id of its first row
+        self.streamed = False  # a bulk load: all chunks through one COPY
         self.unique: list[str] = []  # a bulk load: the unique constraints to make again
         self.ends = array.array("q")  # a bulk load: the rows sent by the end of each chunk
         self.marks = array.array("q")  # … and len(problems) when each chunk came
 
     def _packed(self, chunks: Any) -> Any:
-        return pgcopy.packed(chunks, self.next_id) if self.opts.kind == "invoices" else chunks
+        return pgcopy.packed(chunks) if self.opts.kind == "invoices" else chunks
 
     def _drop_indexes(self, *tables: str) -> list[tuple[str, str]]:
         """Drop them when this role may (it owns the tables): else keep them, as for a small
@@ -84,7 +83,7 @@ class PgImporter(_Importer):
                 raise
             self.bulk = False
             return []
-        self.next_id = postgres.next_ids(db, "invoice")
+        self.streamed = True
         return dropped
 
     def _create_indexes(self, sqls: list[str]) -> None:
@@ -97,12 +96,7 @@ class PgImporter(_Importer):
             postgres.restore_secondary(db, sqls)
 
     def _insert_all(self, chunks: Iterator[Any]) -> int:
-        if self.next_id is None:
-            return super()._insert_all(chunks)
-        count = self._stream(chunks)
-        if count:
-            postgres.ids_used(sa_of(self.conn), "invoice", self.next_id + count - 1)
-        return count
+        return self._stream(chunks) if self.streamed else super()._insert_all(chunks)
 
     def _stream(self, chunks: Iterator[pgcopy.CopyChunk]) -> int:
         """Every block through one ``COPY`` (a new one where the columns change), so the
@@ -138,10 +132,8 @@ class PgImporter(_Importer):
     def _report_repeats(self, db: sa.Connection) -> None:
         """Every row of this load whose number an earlier row holds, reported at its line
         as the chunk-by-chunk path would (after the problems of its chunk's checks)."""
-        assert self.next_id is not None
         found: dict[int, list[str]] = {}
-        for iid, number, first in db.execute(_REPEATS, {"new": self.next_id}):
-            k = iid - self.next_id
+        for k, number, first in db.execute(_REPEATS, {"new": self.first_new_id}):
             where = (
                 "earlier in this file" if first >= self.first_new_id else "already in the ledger"
             )
@@ -306,13 +298,22 @@ _FIRST = (
     .having(sa.func.count() > 1)
     .subquery("f")
 )
-_N = _INV.alias("n")
-# (id, number, id of its first holder) of each row from :new on whose number an earlier holds
+# this load's rows (ids from :new on: each row's place k in the load, in id order) ...
+_LOAD = (
+    sa.select(
+        _INV.c.id,
+        _INV.c.number,
+        (sa.func.row_number().over(order_by=_INV.c.id) - 1).label("k"),
+    )
+    .where(_INV.c.id >= sa.bindparam("new"))
+    .subquery("n")
+)
+# ... (k, number, id of its first holder) of each whose number an earlier row holds
 _REPEATS = (
-    sa.select(_N.c.id, _N.c.number, _FIRST.c.first)
-    .join_from(_N, _FIRST, _FIRST.c.number == _N.c.number)
-    .where(_N.c.id >= sa.bindparam("new"), _N.c.id != _FIRST.c.first)
-    .order_by(_N.c.id)
+    sa.select(_LOAD.c.k, _LOAD.c.number, _FIRST.c.first)
+    .join_from(_LOAD, _FIRST, _FIRST.c.number == _LOAD.c.number)
+    .where(_LOAD.c.id != _FIRST.c.first)
+    .order_by(_LOAD.c.id)
 )
 
 
