@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -107,6 +107,34 @@ def summarize(
         if row is None:
             row = rows[key, currency] = AgingRow(key, name, currency, [0] * n_buckets)
         row.amounts[bucket] += amount
+    return _rows_and_totals(rows, credits, n_buckets)
+
+
+def summarize_groups(
+    groups: Iterable[tuple[str, str, str, Sequence[int]]],
+    credits: Iterable[tuple[str, str, str, int]],
+    n_buckets: int,
+) -> tuple[list[AgingRow], list[AgingRow]]:
+    """:func:`summarize` for each group's amounts per bucket at once (a group with nothing
+    open left out, as it has no cells): the same rows, without a cell per bucket."""
+    rows: dict[tuple[str, str], AgingRow] = {}
+    for key, name, currency, amounts in groups:
+        if not any(amounts):
+            continue
+        row = rows.get((key, currency))
+        if row is None:
+            rows[key, currency] = AgingRow(key, name, currency, list(amounts))
+        else:
+            row.amounts = [a + b for a, b in zip(row.amounts, amounts)]
+    return _rows_and_totals(rows, credits, n_buckets)
+
+
+def _rows_and_totals(
+    rows: dict[tuple[str, str], AgingRow],
+    credits: Iterable[tuple[str, str, str, int]],
+    n_buckets: int,
+) -> tuple[list[AgingRow], list[AgingRow]]:
+    """The credits added to the rows; the rows in order and the per-currency totals."""
     for key, name, currency, amount in credits:
         row = rows.get((key, currency))
         if row is None:

@@ -146,6 +146,10 @@ _FOREIGN_KEYS = sa.text(
     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
     " WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' ORDER BY conname"
 )
+_UNIQUE = sa.text(
+    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+    " WHERE conrelid = CAST(:t AS regclass) AND contype = 'u' ORDER BY conname"
+)
 NOT_OWNER = "42501"  # insufficient_privilege: e.g. DROP INDEX by a role that does not own it
 BUILD_MEMORY = "256MB"  # the server's sort memory for rebuilding an index (not ours)
 
@@ -163,6 +167,17 @@ def drop_secondary(conn: sa.Connection, table: str) -> list[tuple[str, str]]:
         conn.execute(sa.text(f"DROP INDEX {quote(name)}"))
         out.append((name, sql))
     for name, sql in conn.execute(_FOREIGN_KEYS, {"t": table}).all():
+        conn.execute(sa.text(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}"))
+        out.append((name, f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {sql}"))
+    return out
+
+
+def drop_unique(conn: sa.Connection, table: str) -> list[tuple[str, str]]:
+    """Drop ``table``'s unique constraints (not its primary key) for a bulk load whose
+    repeats are looked for afterwards; ``(name, statement that makes it again)`` for each."""
+    quote = conn.dialect.identifier_preparer.quote
+    out: list[tuple[str, str]] = []
+    for name, sql in conn.execute(_UNIQUE, {"t": table}).all():
         conn.execute(sa.text(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}"))
         out.append((name, f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {sql}"))
     return out

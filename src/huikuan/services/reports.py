@@ -79,12 +79,13 @@ def aging(ctx: Context, query: AgingQuery) -> AgingReport:
 
     With ``overdue_only`` a group with nothing overdue goes, and so does its credit in the
     totals."""
-    from huikuan.core.aging import summarize
-    from huikuan.store.reports import aging_cells, unapplied_as_of
+    from huikuan.core.aging import summarize_groups
+    from huikuan.store.reports import aging_groups, unapplied_as_of
 
     conn, day, spec = ctx.ledger.conn, ctx.as_of, query.buckets
-    cells = aging_cells(conn, day, spec, query.by, query.overdue_only)
-    rows, totals = summarize(cells, unapplied_as_of(conn, day, query.by), len(spec.labels))
+    groups = aging_groups(conn, day, spec, query.by, query.overdue_only)
+    credits = unapplied_as_of(conn, day, query.by)
+    rows, totals = summarize_groups(groups, credits, len(spec.labels))
     if query.overdue_only:
         rows = [r for r in rows if r.total]
         for t in totals:
@@ -94,7 +95,7 @@ def aging(ctx: Context, query: AgingQuery) -> AgingReport:
 
 
 def _line(row: AgingRow) -> AgingLine:
-    amounts = tuple(to_decimal(a) for a in row.amounts)
+    amounts = tuple(map(to_decimal, row.amounts))
     return AgingLine(row.key, row.name, row.currency, amounts, to_decimal(row.unapplied))
 
 

@@ -333,18 +333,20 @@ class _Importer(PaymentWrites):
         }[self.opts.kind]
         if self.opts.kind == "payments" and not self.fields:
             records = self._prefetched(records)
-        count = 0
         tables = ("payment", "allocation") if self.opts.kind == "payments" else ("invoice",)
         dropped = self._drop_indexes(*tables) if self.bulk else []
-        for chunk in self._checked(records, check, check_columns):
-            count += self._insert(chunk)
+        count = self._insert_all(self._checked(records, check, check_columns))
         if self.opts.kind == "payments":
             self._payments_done(dropped)
             return count
         self._create_indexes([sql for _, sql in dropped])
-        if self.opts.kind == "invoices":
+        if self.opts.kind == "invoices" and not self.problems:  # else all is rolled back
             L.apply_all_credit(self.conn)
         return count
+
+    def _insert_all(self, chunks: Iterator[Any]) -> int:
+        """Insert every chunk; the number of rows inserted."""
+        return sum(self._insert(chunk) for chunk in chunks)
 
     def _drop_indexes(self, *tables: str) -> list[tuple[str, str]]:
         """Before a bulk insert: drop what is cheaper built once afterwards."""

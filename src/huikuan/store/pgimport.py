@@ -10,16 +10,24 @@ start on are this import's.
 
 Invoices go as SQLite's do: a big CSV file is checked in a forked child (:mod:`pipeline`),
 which also turns each chunk into ``COPY`` text (:mod:`pgcopy`), so this process only streams
-bytes to the server; a file whose rows outnumber the table's drops the table's non-unique
-indexes and its foreign key and makes them again at the end (:func:`postgres.drop_secondary`:
-one sort per index, one join to check every customer id). A chunk that meets a duplicate
-number is rolled back to its savepoint and sent again without the repeats, all found with
-one query.
+bytes to the server. A chunk that meets a duplicate number is rolled back to its savepoint
+and sent again without the repeats, all found with one query.
+
+A file whose rows outnumber the table's (a bulk load) goes another way, to keep the server's
+work per row near a bare ``COPY``'s: the table's indexes other than the primary key and its
+foreign key are dropped and made again at the end (:func:`postgres.drop_secondary`,
+:func:`postgres.drop_unique`: one sort per index, one join to check every customer id), and
+all chunks stream through one ``COPY`` while the child checks the next ones. Repeated numbers are then
+found by one grouped query when the unique index cannot be made again, and reported at their
+lines, in the order the chunk-by-chunk path reports them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import array
+import bisect
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +36,7 @@ from sqlmodel import col
 from huikuan.core.records import InvoiceRef
 from huikuan.db import postgres
 from huikuan.db.models import Customer, Invoice, Payment
+from huikuan.db.tables import table_of
 from huikuan.store import importer, pgcopy, setalloc
 from huikuan.store import ledger as L
 from huikuan.store.bulk import PAYMENT_COLUMNS, REPEATED_REFERENCE
@@ -53,6 +62,10 @@ class PgImporter(_Importer):
     def __init__(self, conn: Any, label: str, opts: ImportOptions, *, size: int = 0) -> None:
         super().__init__(conn, label, opts, size=size)
         self.bulk = opts.kind == "invoices" and _big(size, self.first_new_id - 1)
+        self.streamed = False  # a bulk load: all chunks through one COPY
+        self.unique: list[str] = []  # a bulk load: the unique constraints to make again
+        self.ends = array.array("q")  # a bulk load: the rows sent by the end of each chunk
+        self.marks = array.array("q")  # … and len(problems) when each chunk came
 
     def _packed(self, chunks: Any) -> Any:
         return pgcopy.packed(chunks) if self.opts.kind == "invoices" else chunks
@@ -63,15 +76,73 @@ class PgImporter(_Importer):
         db = sa_of(self.conn)
         try:
             with db.begin_nested():
-                return [row for t in tables for row in postgres.drop_secondary(db, t)]
+                dropped = [row for t in tables for row in postgres.drop_secondary(db, t)]
+                self.unique = [sql for t in tables for _, sql in postgres.drop_unique(db, t)]
         except sa.exc.DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) != postgres.NOT_OWNER:
                 raise
-        self.bulk = False
-        return []
+            self.bulk = False
+            return []
+        self.streamed = True
+        return dropped
 
     def _create_indexes(self, sqls: list[str]) -> None:
-        postgres.restore_secondary(sa_of(self.conn), sqls)
+        """The unique constraints first (a repeated number is reported at its line), then
+        the rest, unless the import failed (its rollback brings them all back)."""
+        db = sa_of(self.conn)
+        if self.unique and not self._unique_again(db):
+            return
+        if not self.problems:
+            postgres.restore_secondary(db, sqls)
+
+    def _insert_all(self, chunks: Iterator[Any]) -> int:
+        return self._stream(chunks) if self.streamed else super()._insert_all(chunks)
+
+    def _stream(self, chunks: Iterator[pgcopy.CopyChunk]) -> int:
+        """Every block through one ``COPY`` (a new one where the columns change), so the
+        server takes rows while the child checks the next ones; the line of each row and
+        where each chunk ends kept for :meth:`_report_repeats`."""
+        driver: Any = sa_of(self.conn).connection.driver_connection
+        count, columns, copy = 0, None, None
+        with contextlib.ExitStack() as stack:
+            for chunk in chunks:
+                if chunk.columns != columns:
+                    stack.close()
+                    cur = stack.enter_context(driver.cursor())
+                    copy = stack.enter_context(cur.copy(_copy_sql(chunk.columns)))
+                    columns = chunk.columns
+                copy.write(_encoded(driver, chunk.data))  # type: ignore[union-attr]
+                count += len(chunk.lines)
+                self.lines.extend(chunk.lines)
+                self.ends.append(count)
+                self.marks.append(len(self.problems))
+        return count
+
+    def _unique_again(self, db: sa.Connection) -> bool:
+        """Make the unique constraints again; False when a repeated number stops it (each
+        repeat reported)."""
+        try:
+            with db.begin_nested():
+                postgres.restore_secondary(db, self.unique)
+            return True
+        except _integrity_errors():
+            self._report_repeats(db)
+            return False
+
+    def _report_repeats(self, db: sa.Connection) -> None:
+        """Every row of this load whose number an earlier row holds, reported at its line
+        as the chunk-by-chunk path would (after the problems of its chunk's checks)."""
+        found: dict[int, list[str]] = {}
+        for k, number, first in db.execute(_REPEATS, {"new": self.first_new_id}):
+            where = (
+                "earlier in this file" if first >= self.first_new_id else "already in the ledger"
+            )
+            found.setdefault(bisect.bisect_right(self.ends, k), []).append(
+                f"{self.label}:{self.lines[k]}: number: duplicate {number!r} ({where})"
+            )
+        for chunk in sorted(found, reverse=True):
+            at = self.marks[chunk]
+            self.problems[at:at] = found[chunk]
 
     def _customers(self) -> Any:
         stmt = sa.select(L.id_of(Customer), Customer.code, Customer.terms)  # type: ignore[call-overload]
@@ -211,9 +282,43 @@ def _big(size: int, have: int) -> bool:
 def _copy_text(db: sa.Connection, data: bytes, columns: tuple[str, ...]) -> None:
     """``COPY invoice (columns) FROM STDIN`` of a block of :mod:`pgcopy` text."""
     driver: Any = db.connection.driver_connection
-    sql = f"COPY invoice ({', '.join(columns)}) FROM STDIN"
-    with driver.cursor() as cur, cur.copy(sql) as copy:
-        copy.write(data if driver.info.encoding == "utf-8" else data.decode("utf-8"))
+    with driver.cursor() as cur, cur.copy(_copy_sql(columns)) as copy:
+        copy.write(_encoded(driver, data))
+
+
+def _copy_sql(columns: tuple[str, ...]) -> str:
+    return f"COPY invoice ({', '.join(columns)}) FROM STDIN"
+
+
+def _encoded(driver: Any, data: bytes) -> bytes | str:
+    """UTF-8 :mod:`pgcopy` text as the connection takes it (text when it is not UTF-8)."""
+    return data if driver.info.encoding == "utf-8" else data.decode("utf-8")
+
+
+_INV = table_of(Invoice)
+_FIRST = (
+    sa.select(_INV.c.number, sa.func.min(_INV.c.id).label("first"))
+    .group_by(_INV.c.number)
+    .having(sa.func.count() > 1)
+    .subquery("f")
+)
+# this load's rows (ids from :new on: each row's place k in the load, in id order) ...
+_LOAD = (
+    sa.select(
+        _INV.c.id,
+        _INV.c.number,
+        (sa.func.row_number().over(order_by=_INV.c.id) - 1).label("k"),
+    )
+    .where(_INV.c.id >= sa.bindparam("new"))
+    .subquery("n")
+)
+# ... (k, number, id of its first holder) of each whose number an earlier row holds
+_REPEATS = (
+    sa.select(_LOAD.c.k, _LOAD.c.number, _FIRST.c.first)
+    .join_from(_LOAD, _FIRST, _FIRST.c.number == _LOAD.c.number)
+    .where(_LOAD.c.id != _FIRST.c.first)
+    .order_by(_LOAD.c.id)
+)
 
 
 def write_allocations(

@@ -156,10 +156,10 @@ def cells_statement(
     return named.join_from(g, CUST, CUST.c.id == g.c.k)
 
 
-def aging_cells(
+def aging_groups(
     conn: Connection, as_of: date, buckets: Buckets, by: str, overdue_only: bool
-) -> Iterator[tuple[str, str, str, int, int]]:
-    """``(key, name, currency, bucket index, open 分)`` summed per group, currency and bucket.
+) -> Iterator[tuple[str, str, str, tuple[int, ...]]]:
+    """``(key, name, currency, open 分 per bucket)`` per group and currency.
 
     By customer, the sums per bucket are taken in one pass over the covering partial index
     (customer, currency, due, issue, …, open) of open invoices: one row per customer.
@@ -168,8 +168,16 @@ def aging_cells(
     cuts = {f"b{n}": c for n, c in enumerate(buckets.cutoffs(as_of))}
     result = sa_of(conn).execute(stmt.execution_options(**STREAM), {"d": as_of, **cuts})
     for row in result:
-        key_, name_, currency = row[0], row[1], row[2]
-        for k, fen in enumerate(row[3:]):
+        yield row[0], row[1], row[2], tuple(row[3:])
+
+
+def aging_cells(
+    conn: Connection, as_of: date, buckets: Buckets, by: str, overdue_only: bool
+) -> Iterator[tuple[str, str, str, int, int]]:
+    """``(key, name, currency, bucket index, open 分)`` summed per group, currency and
+    bucket (the buckets with something open) — :func:`aging_groups` cell by cell."""
+    for key_, name_, currency, amounts in aging_groups(conn, as_of, buckets, by, overdue_only):
+        for k, fen in enumerate(amounts):
             if fen:
                 yield key_, name_, currency, k, fen
 
