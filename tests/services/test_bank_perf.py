@@ -15,6 +15,7 @@ from store_helpers import Book
 
 from huikuan.core.bankmatch import OpenInvoice, by_number
 from huikuan.db.models import Audit, Invoice
+from huikuan.runtime import collector_paused
 from huikuan.services import bank
 from huikuan.services.bank import ImportRequest
 from huikuan.store import direct
@@ -129,7 +130,7 @@ def test_the_import_runs_without_the_cycle_collector_then_restores_it(
     assert (got.row()["matched"], seen, gc.isenabled()) == (1, [False], True)
     gc.disable()
     try:
-        with bank_import.without_gc():
+        with collector_paused():
             pass
         assert not gc.isenabled()  # left as it was
     finally:

@@ -13,7 +13,6 @@ from huikuan.cli.common import (
     App,
     FormatOpt,
     checked_by,
-    collector_paused,
     done,
     emit,
     parse_day,
@@ -23,6 +22,7 @@ from huikuan.cli.context import service_context
 from huikuan.core.errors import InvalidValue
 from huikuan.core.text import optional_line, optional_text
 from huikuan.output import JsonText, Result, json_text
+from huikuan.runtime import collector_paused
 from huikuan.services import collect
 
 if TYPE_CHECKING:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import gc
 import getpass
 import inspect
 import io
@@ -353,18 +352,3 @@ def now() -> str:
 def done(message: str) -> None:
     """A confirmation on stderr (stdout stays clean for data), in the UI language."""
     typer.echo(STATE.say(message), err=True)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a whole-ledger command runs: its hundreds of
-    thousands of small objects hold no cycles (reference counting frees them), but collecting
-    again and again while they pile up took about a third of `remind plan` at a million
-    invoices. Back on afterwards (the test runner runs many commands in one process)."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()

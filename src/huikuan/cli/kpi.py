@@ -11,7 +11,6 @@ import typer
 from huikuan.cli.common import (
     App,
     FormatOpt,
-    collector_paused,
     done,
     emit,
     one_of,
@@ -23,6 +22,7 @@ from huikuan.core.errors import InvalidValue
 from huikuan.core.kpi import UNITS
 from huikuan.core.money import format_grouped, from_decimal, parse_currency, parse_fen, to_decimal
 from huikuan.output import JsonText, Result, json_text
+from huikuan.runtime import collector_paused
 from huikuan.services import kpi as kpis
 from huikuan.services.kpi import KpiReport, KpiText
 

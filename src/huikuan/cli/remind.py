@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
-from huikuan.cli.common import App, FormatOpt, collector_paused, emit, parse_day, state
+from huikuan.cli.common import App, FormatOpt, emit, parse_day, state
 from huikuan.cli.context import service_context
 from huikuan.output import Result
+from huikuan.runtime import collector_paused
 from huikuan.services import dunning
 
 remind_app = App(

@@ -18,6 +18,7 @@ from huikuan.core.bankmatch import allocate_one
 from huikuan.core.bankmatch import normalise_name as normalise_name
 from huikuan.core.errors import Conflict, InvalidValue
 from huikuan.core.money import format_fen
+from huikuan.runtime import collector_paused
 
 if TYPE_CHECKING:
     from huikuan.services.context import Context
@@ -126,13 +127,12 @@ def view(row: dict[str, Any]) -> LineView:
 
 def import_statement(ctx: Context, req: ImportRequest) -> ImportSummary:
     """Read, store (new lines only) and match one statement, all or nothing."""
-    from huikuan.services import bank_import as B
     from huikuan.store.bank_layouts import layout_for, parse_map
     from huikuan.store.bankfile import read_statement
 
     mapping = parse_map(req.mapping)
     layout = layout_for(req.bank, mapping)
-    with B.without_gc():
+    with collector_paused():
         stmt = read_statement(req.path, layout, mapping, sheet=req.sheet, encoding=req.encoding)
         return _import(ctx, req, stmt)
 

@@ -11,9 +11,7 @@ allocations, the lines with their outcome (tuples in the table's order,
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -27,20 +25,6 @@ if TYPE_CHECKING:
     from huikuan.store.db import Connection
 
 CHUNK = 2_500  # lines written at a time (and new ones looked for)
-
-
-@contextlib.contextmanager
-def without_gc() -> Iterator[None]:
-    """Python's cycle collector paused (then as it was): an import makes millions of
-    objects without cycles, which it would otherwise scan again and again (about a quarter
-    of the time on 100K lines against a million invoices)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import array
 import contextlib
-import gc
 import itertools
 import operator
 import sqlite3
@@ -32,6 +31,7 @@ from huikuan.core.records import (
     check_invoice,
 )
 from huikuan.core.text import printable
+from huikuan.runtime import collector_paused
 from huikuan.store import bulk, pipeline, setalloc, sheets
 from huikuan.store import ledger as L
 from huikuan.store.db import Connection, Ledger, LedgerConnection
@@ -170,19 +170,11 @@ def _unchecked_keys(led: Ledger, kind: str) -> Iterator[None]:
         led.conn.execute("PRAGMA foreign_keys = ON")
 
 
-@contextlib.contextmanager
-def _collector_paused(kind: str) -> Iterator[None]:
-    """Python's cycle collector paused for a payments import (and in the child checking
-    its rows, forked meanwhile): its millions of tuples hold no cycles, and collecting
-    while they come and go took a fifth of the time at 750K rows."""
-    enabled = gc.isenabled()
-    if kind == "payments":
-        gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+def _collector_paused(kind: str) -> contextlib.AbstractContextManager[None]:
+    """The cycle collector paused for a payments import (and in the child checking its rows,
+    forked meanwhile): collecting while its millions of tuples come and go took a fifth of
+    the time at 750K rows."""
+    return collector_paused() if kind == "payments" else contextlib.nullcontext()
 
 
 def input_format(given: str | None, suffix: str) -> str:
