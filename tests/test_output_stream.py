@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from huikuan.cli.common import collector_paused
 from huikuan.output import WRITE_BATCH, Result, render
+from huikuan.runtime import collector_paused
 
 ODD = [
     {"invoice": "B-1", "name": "客户\u2028\"引号\"\\", "open": "1.00", "days_left": -3,
