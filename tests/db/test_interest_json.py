@@ -20,9 +20,10 @@ import pytest
 import sqlalchemy as sa
 
 from huikuan.core.interest import InterestPolicy, InterestRule, InvoiceInterest, interest_row
+from huikuan.db import sqlite as sqlite_engine
 from huikuan.db.tables import allocation, customer, invoice, payment
 from huikuan.output import json_text
-from huikuan.store import interest_split
+from huikuan.store import aside, interest_split
 from huikuan.store.db import Ledger, open_ledger
 from huikuan.store.interest import invoice_interest
 from huikuan.store.interest_json import (
@@ -162,7 +163,7 @@ def _fast(led: Ledger, policy: InterestPolicy, day: dt.date, code: str | None,
 def two_cores(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """The two halves at once, whatever this machine has; whether each second half was
     complete (False: it met a row for the general path and the first connection read it)."""
-    monkeypatch.setattr(interest_split, "_two_cores", lambda: True)
+    monkeypatch.setattr(aside, "idle_core", lambda: True)
     done: list[bool] = []
     run = interest_split._Spooler.run
 
@@ -206,8 +207,9 @@ def test_halves_that_see_different_ledgers_are_read_one_by_one(
 ) -> None:
     _seed(ledger, 2)
     expected = _general(ledger, InterestPolicy(), DAYS[-1], None, True)
-    seen = iter(range(100))
-    monkeypatch.setattr(interest_split, "_seen", lambda _conn: next(seen))  # never the same
+    monkeypatch.setattr(
+        sqlite_engine, "one_snapshot", lambda conn, other: False
+    )  # a commit between
     monkeypatch.setattr(interest_split, "_Spooler", None)  # no thread may start
     assert _fast(ledger, InterestPolicy(), DAYS[-1], None, True) == expected
 

@@ -85,7 +85,7 @@ def test_two_reads_give_the_sums_of_one_statement(
         periods = split(first, last, unit)
         two = _figures(ledger, periods)
         with monkeypatch.context() as m:
-            m.setattr(beside, "_second_reader", lambda db: None)  # the one statement
+            m.setattr(beside, "second_reader", lambda db: None)  # the one statement
             one = _figures(ledger, periods)
         assert two == one and len(one) >= 5, (first, last, unit)
 

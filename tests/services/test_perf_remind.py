@@ -30,7 +30,7 @@ from huikuan.store.db import sa_of
 def idle_core(monkeypatch: pytest.MonkeyPatch) -> None:
     """The second core is used (SQLite) however busy the machine running the tests; the
     tests that compare with one process turn it off themselves."""
-    monkeypatch.setattr(aside, "_idle_core", lambda: True)
+    monkeypatch.setattr(aside, "idle_core", lambda: True)
 
 
 CODES = ["C4", "C1", "C6", "C2", "C5", "C3"]  # added in this order: ids not in code order

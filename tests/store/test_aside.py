@@ -31,7 +31,7 @@ parallel = pytest.mark.skipif(not pipeline.available(), reason="needs fork and t
 @pytest.fixture(autouse=True)
 def idle_core(monkeypatch: pytest.MonkeyPatch) -> None:
     """A second core is taken to be free, however busy the machine running the tests."""
-    monkeypatch.setattr(aside, "_idle_core", lambda: True)
+    monkeypatch.setattr(aside, "idle_core", lambda: True)
 
 
 def _numbers(conn: Connection) -> list[str]:
@@ -196,19 +196,19 @@ def test_the_result_is_worked_out_once(book: Book, side: Any) -> None:
         assert later() == later() == [] and len(calls) == 1
 
 
-def test_no_idle_core_no_helper(book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(aside, "_idle_core", lambda: False)
+def test_noidle_core_no_helper(book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(aside, "idle_core", lambda: False)
     with aside.in_child(_book(book).conn, _where) as later:
         assert later()[:2] == (os.getpid(), threading.get_ident())
 
 
-def test_a_busy_machine_has_no_idle_core(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_busy_machine_has_noidle_core(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.undo()  # the real check
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 1.0, 1.0))
-    assert aside._idle_core()
+    assert aside.idle_core()
     monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 1.0, 1.0))
-    assert not aside._idle_core()
+    assert not aside.idle_core()
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
-    assert not aside._idle_core()
+    assert not aside.idle_core()

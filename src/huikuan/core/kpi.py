@@ -72,28 +72,18 @@ def percent_text(num: int, den: int) -> str | None:
     """``str(_ratio(num, den, "0.01"))`` in integers (a report's text, line by line)."""
     if den > 0 and num >= 0:  # the usual case, in the fewest steps: rounded half up
         return "%d.%02d" % divmod((num * 20_000 + den) // (den + den), 100)  # noqa: UP031 (faster)
-    if not den:
-        return None
-    sign = "-" if (num < 0) != (den < 0) else ""
-    num, den = abs(num), abs(den)
-    q, r = divmod(num * 10_000, den)
-    if r + r >= den:
-        q += 1
-    return f"{sign}{q // 100}.{q % 100:02d}"
+    return _text(_ratio(num, den, "0.01"))
 
 
 def days_text(num: int, den: int) -> str | None:
     """``str(_ratio(num, den, "0.1", 1))`` in integers."""
     if den > 0 and num >= 0:
         return "%d.%d" % divmod((num * 20 + den) // (den + den), 10)  # noqa: UP031
-    if not den:
-        return None
-    sign = "-" if (num < 0) != (den < 0) else ""
-    num, den = abs(num), abs(den)
-    q, r = divmod(num * 10, den)
-    if r + r >= den:
-        q += 1
-    return f"{sign}{q // 10}.{q % 10}"
+    return _text(_ratio(num, den, "0.1", 1))
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 Text = str | None

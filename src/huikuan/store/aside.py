@@ -93,14 +93,14 @@ def _reader_path(conn: Connection) -> str | None:
     help (SQLite in WAL mode, no transaction open on ``conn``, a core idle); else None."""
     if not isinstance(conn, LedgerConnection) or conn.in_transaction:
         return None  # another engine, or a transaction whose view only ``conn`` has
-    if not _idle_core():
+    if not idle_core():
         return None
     from huikuan.store.bulk import reader_path
 
     return reader_path(conn)
 
 
-def _idle_core() -> bool:
+def idle_core() -> bool:
     """Whether a second core is there and free now: two or more cores, ``fork``, and a load
     average leaving one idle (on a busy machine a second process only adds its own costs:
     the results are the same either way, only the time differs)."""

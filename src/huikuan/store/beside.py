@@ -100,7 +100,7 @@ def rows_in_two(
     commit between the two snapshots), the rows of ``whole`` on the ledger's connection,
     in one statement. (The caller makes both come to the same: ``whole`` may be ``near``
     UNION ALL ``far``, or sums of it.)"""
-    pair = _second_reader(db)
+    pair = second_reader(db)
     if pair is None:
         yield iter(db.execute(whole))  # (SQLAlchemy's rows: every engine's result types)
         return
@@ -114,7 +114,7 @@ def rows_in_two(
         conn.execute("COMMIT")  # the read transaction ends
 
 
-def _second_reader(db: sa.Connection) -> tuple[LedgerConnection, LedgerConnection] | None:
+def second_reader(db: sa.Connection) -> tuple[LedgerConnection, LedgerConnection] | None:
     """The ledger's SQLite connection and a second one to its file, both in a read
     transaction on one snapshot; None when that cannot be had."""
     from huikuan.db.sqlite import SMALL_CACHE_KIB, file_of, one_snapshot

@@ -3,29 +3,28 @@
 The first half's rows stream out from the ledger's connection while a thread reads the second
 half on a second connection to the same file (SQLite runs a statement without holding
 Python's lock, so the two use two cores) and spools its text to a temporary file, read back
-once the first half is out: memory stays flat. Both connections read in a read transaction
-and go on only when they see the same ledger (the same last audit entry, invoice, allocation,
-payment and customer); else, or on one core, or when the second half meets a row the fast
+once the first half is out: memory stays flat. Both connections read one snapshot
+(:func:`huikuan.store.beside.second_reader`); when that cannot be had, or no core is idle
+(:func:`huikuan.store.aside.idle_core`), or when the second half meets a row the fast
 path leaves to the general one, the ledger's connection reads it all, one half after the
 other — the same rows either way.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import date
-from typing import IO, Any
+from typing import IO
 
 import sqlalchemy as sa
 
 from huikuan.core.interest import InvoiceInterest
-from huikuan.db import sqlite as sqlite_engine
-from huikuan.db.tables import allocation, audit, customer, invoice, payment
-from huikuan.store.db import Connection, Ledger, connect, sa_of, sqlite_of
+from huikuan.db.tables import customer
+from huikuan.store import aside
+from huikuan.store.beside import second_reader
+from huikuan.store.db import Connection, Ledger, sa_of
 from huikuan.store.interest_json import (
     SEPARATOR,
     JsonPlan,
@@ -44,23 +43,19 @@ def whole_ledger_rows(
     ledger: Ledger, plan: JsonPlan, as_of: date, include_paid: bool, sums: Sums
 ) -> Iterator[str | InvoiceInterest]:
     """Every customer's rows as :func:`json_rows` gives them, the two halves read at once
-    where that can help."""
-    middle = _middle_code(ledger.conn) if _two_cores() and ledger.path is not None else None
-    if middle is None or ledger.path is None:
+    where that can help (a core idle, a second connection on the same snapshot)."""
+    middle = _middle_code(ledger.conn) if aside.idle_core() else None
+    pair = second_reader(sa_of(ledger.conn)) if middle is not None else None
+    if pair is None:
         yield from json_rows(ledger.conn, plan, as_of, None, include_paid, sums)
         return
-    first, second = (None, middle), (middle, None)
-    other = connect(ledger.path, any_thread=True)
-    with (
-        contextlib.closing(other),
-        sqlite_engine.small_cache(other),  # its pages need not stay: flat memory
-        sqlite_engine.read_snapshot(sqlite_of(ledger.conn)),
-        _snapshot(other),
-    ):
-        if _seen(ledger.conn) != _seen(other):  # a change came in between: one by one
-            yield from json_rows(ledger.conn, plan, as_of, None, include_paid, sums)
-            return
-        yield from _two_at_once(ledger.conn, other, plan, as_of, include_paid, sums, first, second)
+    conn, other = pair
+    try:
+        halves = (None, middle), (middle, None)
+        yield from _two_at_once(ledger.conn, other, plan, as_of, include_paid, sums, *halves)
+    finally:
+        other.close()
+        conn.rollback()  # the read transaction ends
 
 
 def _two_at_once(
@@ -123,11 +118,6 @@ class _Spooler(threading.Thread):
             self.error = exc
 
 
-def _two_cores() -> bool:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (cores or 1) > 1
-
-
 def _middle_code(conn: Connection) -> str | None:
     """The code the second part starts at: :data:`FIRST_SHARE` % of the customers come
     before it (None: too few customers to share)."""
@@ -142,15 +132,3 @@ def _middle_code(conn: Connection) -> str | None:
     if db.execute(sa.select(sa.func.count()).select_from(customer)).scalar_one() < MIN_CUSTOMERS:
         return None
     return db.execute(stmt).scalar_one_or_none()
-
-
-def _snapshot(conn: Connection) -> Any:
-    return sqlite_engine.read_snapshot(sqlite_of(conn))
-
-
-def _seen(conn: Connection) -> tuple[Any, ...]:
-    """The last audit entry, invoice, allocation, payment and customer the connection sees:
-    every change to the ledger adds to one of them (an audit entry at least)."""
-    last = [sa.select(sa.func.max(t.c.id)).scalar_subquery()
-            for t in (audit, invoice, allocation, payment, customer)]  # fmt: skip
-    return tuple(sa_of(conn).execute(sa.select(*last)).one())
