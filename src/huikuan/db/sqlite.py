@@ -167,3 +167,6 @@ def reset_sequences(conn: sa.Connection, tables: list[sa.Table]) -> None:
 Unavailable = sqlite3.OperationalError
 """What SQLite raises for a ledger file it cannot use now (locked, unreadable, not a database):
 the CLI says it in one line."""
+
+Failure = sqlite3.Error
+"""Any error of SQLite's: where a second connection is only a help, it falls back on it."""

@@ -13,12 +13,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import queue
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from huikuan.db.sqlite import Failure as SqliteFailure
 from huikuan.store import direct
 from huikuan.store.db import LedgerConnection, read_only
 
@@ -125,14 +125,14 @@ def second_reader(db: sa.Connection) -> tuple[LedgerConnection, LedgerConnection
     path = file_of(conn)
     try:
         other = read_only(path, any_thread=True, cache_kib=SMALL_CACHE_KIB) if path else None
-    except sqlite3.Error:
+    except SqliteFailure:
         other = None
     if other is None:
         return None
     try:
         if one_snapshot(conn, other):
             return conn, other
-    except sqlite3.Error:  # e.g. busy: then the one statement, as before
+    except SqliteFailure:  # e.g. busy: then the one statement, as before
         if conn.in_transaction:
             conn.execute("ROLLBACK")
     other.close()
@@ -176,7 +176,7 @@ class _Reader:
         """Stop reading (at once when the rows were not all read) and wait for the thread."""
         self._stopped = True
         if self._thread.is_alive():
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(SqliteFailure):
                 self._conn.interrupt()
         self._thread.join()
 
