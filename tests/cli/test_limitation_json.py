@@ -10,7 +10,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from huikuan.cli.collect import _limitation_row, limitation_json
+from huikuan.cli.limitation import _limitation_row, limitation_json
 from huikuan.core.limitation import RESTART_KINDS, Restart
 from huikuan.output import JsonText, _item_encoder, json_text
 from huikuan.services.collect import LimitationLine

@@ -25,6 +25,7 @@ MODULES = (
     "credit",
     "remind",
     "collect",
+    "limitation",
     "analytics",
     "kpi",
     "interest",

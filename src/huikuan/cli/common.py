@@ -352,3 +352,16 @@ def now() -> str:
 def done(message: str) -> None:
     """A confirmation on stderr (stdout stays clean for data), in the UI language."""
     typer.echo(STATE.say(message), err=True)
+
+
+def _lang(value: str | None) -> str | None:
+    if value is not None and value not in ("zh", "en"):
+        raise typer.BadParameter(f"must be zh or en, not {value!r}")
+    return value
+
+
+LangOpt = Annotated[
+    str | None,
+    typer.Option(help="zh or en [the UI language: [ui] language, HUIKUAN_LANG, the locale].",
+                 callback=_lang),
+]  # fmt: skip

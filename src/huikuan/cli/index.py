@@ -113,7 +113,7 @@ INDEX: dict[str, tuple[str, str, str]] = {
         "The ten common excuses (拖延借口) with the answer, what to verify and the follow-up.",
     ),
     "limitation": (
-        "collect",
+        "limitation",
         "command",
         "诉讼时效: when each open invoice's 3-year limitation period ends, and what to do.",
     ),
